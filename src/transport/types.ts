@@ -1,0 +1,51 @@
+/**
+ * The contract between the transport and everything above it (engine, modules, CLI).
+ * A HostSession is one authenticated SSH connection to one host, reused for every
+ * command of a run.
+ */
+
+export type Become = 'none' | 'doas' | 'sudo';
+
+export interface RunOptions {
+  /** Bytes fed to the script's standard input, then EOF. */
+  stdin?: string | Buffer;
+  /** Kill the command and reject with a TimeoutError after this many ms (default: the session's commandTimeoutMs). */
+  timeoutMs?: number;
+  /** Streaming callbacks, called with each chunk as it arrives (utf-8 decoded). */
+  onStdout?: (chunk: string) => void;
+  onStderr?: (chunk: string) => void;
+  /** Wrap the script with the host's become method (doas / sudo -n). Default: the host's `become` setting. */
+  become?: boolean;
+}
+
+export interface RunResult {
+  /** Exit status of `/bin/sh -c SCRIPT`; null when the remote side reported a signal instead. */
+  exitCode: number | null;
+  signal?: string;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+export interface WriteFileOptions {
+  /** Octal string ('0644') or number. */
+  mode?: string | number;
+  owner?: string;
+  group?: string;
+  become?: boolean;
+}
+
+export interface HostSession {
+  readonly host: string;
+  /** Run a POSIX sh script on the host as `/bin/sh -c SCRIPT`, whatever the login shell. */
+  run(script: string, opts?: RunOptions): Promise<RunResult>;
+  /**
+   * Write a file atomically: a temp file in the same directory, mode and owner set,
+   * then rename(2) over the target. The target is either the old or the new content, never partial.
+   */
+  writeFileAtomic(path: string, content: string | Buffer, opts?: WriteFileOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Why a host could not be reached: one per failure class, so reports and exit codes can tell them apart. */
+export type ConnectErrorKind = 'dns' | 'refused' | 'timeout' | 'auth' | 'hostkey' | 'proxy' | 'network' | 'protocol';
