@@ -12,8 +12,9 @@ const log = (m: string) => console.error(m);
 
 program.command('up')
   .option('--hosts <n>', 'number of hosts', (v) => Number.parseInt(v, 10), 10)
-  .action(async (o: { hosts: number }) => {
-    await labUp(layout, { hosts: o.hosts, log });
+  .option('--zfs <mode>', 'real (a zfs-fuse daemon per host) | emulated (for large fleets) | none', 'real')
+  .action(async (o: { hosts: number; zfs: string }) => {
+    await labUp(layout, { hosts: o.hosts, features: { zfs: o.zfs }, log });
   });
 
 program.command('status').action(async () => {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
-import { LAB_SOURCE_DIR, type LabLayout, hostAddress, hostName, paths } from './layout.js';
+import { LAB_SOURCE_DIR, USERLAND_DIR, type LabLayout, hostAddress, hostName, paths } from './layout.js';
 import { buildHostRoot, hostPublicKey, OPS_USER } from './host-root.js';
 
 export interface LabHost {
@@ -46,6 +46,8 @@ export function isAlive(pid: number): boolean {
 
 export interface UpOptions {
   hosts: number;
+  /** Per-host lab options passed to the boot hooks, e.g. { zfs: 'real' }. */
+  features?: Record<string, string>;
   /** Seconds to wait for every sshd to accept connections. */
   timeoutSec?: number;
   log?: (msg: string) => void;
@@ -75,7 +77,7 @@ export async function labUp(layout: LabLayout, opts: UpOptions): Promise<LabStat
     if (await acceptsTcp(host.address, 22, 300)) {
       throw new Error(`lab: ${host.address}:22 is already in use (another lab on subnet ${layout.subnet}? run \`npm run lab -- down\`)`);
     }
-    buildHostRoot(p.hostRoot(name), { ...host, authorizedKey });
+    buildHostRoot(p.hostRoot(name), { ...host, authorizedKey, features: { zfs: 'real', ...opts.features } });
     host.pid = startHost(layout, host);
     wanted.push(host);
   }
@@ -97,7 +99,7 @@ function startHost(layout: LabLayout, host: LabHost): number {
   const logFd = fs.openSync(path.join(hostDir, 'boot.log'), 'a');
   const child = spawn('unshare', [
     '--pid', '--fork', '--kill-child', '--mount', '--uts', '--propagation', 'private',
-    '/bin/sh', path.join(LAB_SOURCE_DIR, 'boot-host.sh'), paths(layout).hostRoot(host.name), host.name,
+    '/bin/sh', path.join(LAB_SOURCE_DIR, 'boot-host.sh'), paths(layout).hostRoot(host.name), host.name, USERLAND_DIR,
   ], { detached: true, stdio: ['ignore', logFd, logFd] });
   fs.closeSync(logFd);
   child.unref();
@@ -160,11 +162,26 @@ function writeInventory(layout: LabLayout, state: LabState): void {
   fs.writeFileSync(p.inventory, out.join('\n') + '\n');
 }
 
+/**
+ * SIGTERM to the host's PID 1 (boot-host.sh) runs its stop hooks and ends the host;
+ * SIGKILL to unshare is the fallback, which ends the namespace all the same.
+ */
 async function stopHost(host: LabHost): Promise<void> {
   if (!isAlive(host.pid)) return;
-  process.kill(host.pid, 'SIGTERM');
-  for (let i = 0; i < 100 && isAlive(host.pid); i++) await new Promise((r) => setTimeout(r, 50));
+  const init = namespaceInit(host.pid);
+  if (init) process.kill(init, 'SIGTERM');
+  for (let i = 0; i < 300 && isAlive(host.pid); i++) await new Promise((r) => setTimeout(r, 50));
   if (isAlive(host.pid)) process.kill(host.pid, 'SIGKILL');
+}
+
+/** The child of `unshare --fork`: PID 1 inside the host, as the machine numbers it. */
+export function namespaceInit(unsharePid: number): number | undefined {
+  try {
+    const children = fs.readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim();
+    return children ? Number(children.split(/\s+/)[0]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function labDown(layout: LabLayout, opts: { keepFiles?: boolean; log?: (m: string) => void } = {}): Promise<void> {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { LAB_SOURCE_DIR } from './layout.js';
+import { USERLAND_DIR } from './layout.js';
 
 export interface HostSpec {
   name: string;
@@ -16,6 +16,8 @@ export interface HostSpec {
   loginShell: '/bin/sh' | '/bin/tcsh';
   /** Public key (OpenSSH one-line format) allowed to log in as root and ops. */
   authorizedKey: string;
+  /** Lab options for this host's boot hooks (e.g. zfs: 'real' | 'emulated'), written to /.lab/host.env as LAB_<KEY>=value. */
+  features: Record<string, string>;
 }
 
 export const OPS_USER = { name: 'ops', uid: 1001, gid: 1001 };
@@ -41,14 +43,26 @@ export function buildHostRoot(root: string, spec: HostSpec): void {
     if (!fs.existsSync(p)) fs.symlinkSync(`usr/${link}`, p);
   }
   linkBaseCommands(root);
+  installOverlay(root);
   writeEtc(root, spec);
   writeSshd(root, spec);
   writeUsers(root, spec);
+  writeHostEnv(root, spec);
+}
+
+/** Facts about the host for the boot/stop hooks (sourced by sh, so values are simple words). */
+function writeHostEnv(root: string, spec: HostSpec): void {
+  const vars: Record<string, string> = { HOST_NAME: spec.name, HOST_ADDRESS: spec.address };
+  for (const [k, v] of Object.entries(spec.features)) vars[`LAB_${k.toUpperCase()}`] = v;
+  for (const [k, v] of Object.entries(vars)) {
+    if (!/^[A-Za-z0-9_.:\/-]*$/.test(v)) throw new Error(`lab: ${k}=${v} is not a plain word`);
+  }
+  fs.writeFileSync(path.join(root, '.lab/host.env'), Object.entries(vars).map(([k, v]) => `${k}=${v}\n`).join(''));
 }
 
 /** Symlink each allowed command into the host's PATH, pointing at the machine's real binary under /.sys. */
 function linkBaseCommands(root: string): void {
-  const list = fs.readFileSync(path.join(LAB_SOURCE_DIR, 'userland', 'base-commands.txt'), 'utf8');
+  const list = fs.readFileSync(path.join(USERLAND_DIR, 'base-commands.txt'), 'utf8');
   for (const raw of list.split('\n')) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
@@ -58,6 +72,38 @@ function linkBaseCommands(root: string): void {
     fs.rmSync(target, { force: true });
     fs.symlinkSync(source, target);
   }
+}
+
+/** Directories whose overlay files are symlinked (read-only, shared code); the rest is copied (host-owned config). */
+const LINKED_DIRS = ['bin/', 'sbin/', 'usr/bin/', 'usr/sbin/', 'usr/libexec/', 'usr/local/bin/', 'usr/local/sbin/'];
+
+/**
+ * The lab's FreeBSD userland (test/lab/userland/overlay) laid over the host root: commands
+ * become symlinks into /.sys/userland (so they replace machine binaries of the same name),
+ * configuration files (etc/...) are copied so the host can change them.
+ */
+function installOverlay(root: string): void {
+  const overlay = path.join(USERLAND_DIR, 'overlay');
+  for (const rel of walkFiles(overlay)) {
+    const target = path.join(root, rel);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.rmSync(target, { force: true });
+    if (LINKED_DIRS.some((d) => rel.startsWith(d))) {
+      fs.symlinkSync(`/.sys/userland/overlay/${rel}`, target);
+    } else {
+      fs.copyFileSync(path.join(overlay, rel), target);
+      fs.chmodSync(target, fs.statSync(path.join(overlay, rel)).mode & 0o7777);
+    }
+  }
+}
+
+function walkFiles(dir: string, prefix = ''): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const rel = prefix + e.name;
+    if (e.name === '.keep') return [];
+    return e.isDirectory() ? walkFiles(path.join(dir, e.name), rel + '/') : [rel];
+  });
 }
 
 const binaryCache = new Map<string, string>();

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const LAB_SOURCE_DIR = path.join(PROJECT_ROOT, 'test', 'lab');
+/** The lab's FreeBSD userland, mounted read-only at /.sys/userland in every host. */
+export const USERLAND_DIR = path.join(LAB_SOURCE_DIR, 'userland');
 
 export interface LabLayout {
   dir: string;
