@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects:
+ *  - unit: pure code, no hosts, parallel.
+ *  - lab: integration tests against a lab fleet of real sshd hosts, brought up once by
+ *    test/support/lab-global-setup.ts and torn down after; files run one at a time
+ *    because they share the fleet.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'lab',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/lab-global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});
