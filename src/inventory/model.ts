@@ -33,10 +33,22 @@ export interface GroupDecl {
   pos?: SourcePos;
 }
 
+/** Connection settings for hosts that don't set their own. */
+export interface HostDefaults {
+  user?: string;
+  port?: number;
+  identityFile?: string;
+  become?: Become;
+  proxyJump?: string;
+}
+
 export interface Inventory {
   hosts: Map<string, HostDecl>;
   /** Always contains 'all'. */
   groups: Map<string, GroupDecl>;
+  defaults: HostDefaults;
+  /** known_hosts files the inventory names (the CLI's --known-hosts overrides them). */
+  knownHosts: string[];
 }
 
 /** Connection parameters after inventory + ssh_config + CLI defaults are merged: what the transport dials. */

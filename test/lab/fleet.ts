@@ -148,6 +148,7 @@ function writeInventory(layout: LabLayout, state: LabState): void {
     '  user: root',
     '  port: 22',
     `  identity_file: ${p.clientKey}`,
+    `  known_hosts: ${p.knownHosts}`,
     'hosts:',
   ];
   for (const h of state.hosts) {

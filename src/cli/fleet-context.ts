@@ -1,0 +1,74 @@
+/**
+ * From command-line options to what a fleet command needs: the inventory, the selected
+ * hosts' connection targets, a Connector with the host key policy, and a logger.
+ * Everything here happens before any host is contacted; problems are ConfigErrors (exit 1).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { ConnectTarget, Inventory } from '../inventory/model.js';
+import { loadInventories } from '../inventory/load.js';
+import { selectHosts } from '../inventory/pattern.js';
+import { loadSshConfig, type SshConfig } from '../inventory/ssh-config.js';
+import { resolveTarget } from '../inventory/resolve.js';
+import { Connector } from '../transport/connector.js';
+import { HostKeyPolicy } from '../transport/host-key-policy.js';
+import { passphraseFromEnvOrTty } from '../transport/auth.js';
+import { createLogger } from '../log.js';
+import { ConfigError } from '../util/errors.js';
+import type { FleetOptions } from './options.js';
+
+export interface FleetContext {
+  inventory: Inventory;
+  targets: ConnectTarget[];
+  connector: Connector;
+  log: Logger;
+}
+
+export function defaultInventoryPaths(): string[] {
+  return fs.existsSync('inventory') ? ['inventory'] : [];
+}
+
+export function loadInventoryFromOptions(opts: Pick<FleetOptions, 'inventory'>): Inventory {
+  const files = opts.inventory?.length ? opts.inventory : defaultInventoryPaths();
+  if (files.length === 0) throw new ConfigError('no inventory: pass -i FILE or create inventory/');
+  return loadInventories(files);
+}
+
+export function buildFleetContext(pattern: string, opts: FleetOptions): FleetContext {
+  const inventory = loadInventoryFromOptions(opts);
+  let names = selectHosts(inventory, pattern);
+  if (opts.limit) {
+    const allowed = new Set(selectHosts(inventory, opts.limit));
+    names = names.filter((n) => allowed.has(n));
+    if (names.length === 0) throw new ConfigError(`no host matches both '${pattern}' and --limit '${opts.limit}'`);
+  }
+  const sshConfig = readSshConfig(opts.sshConfig);
+  const targets = names.map((name) => resolveTarget(inventory, name, sshConfig, {
+    ...(opts.user ? { user: opts.user } : {}),
+    ...(opts.become ? { become: opts.become } : {}),
+  }));
+  const knownHosts = opts.knownHosts?.length ? opts.knownHosts : inventoryKnownHosts(inventory) ?? [path.join(os.homedir(), '.ssh', 'known_hosts')];
+  const log = createLogger(opts.log ? { file: opts.log } : {});
+  const connector = new Connector({
+    hostKeys: new HostKeyPolicy({ files: knownHosts, acceptNew: Boolean(opts.acceptNewHostKeys) }),
+    connectTimeoutMs: opts.connectTimeout * 1000,
+    commandTimeoutMs: opts.timeout * 1000,
+    passphrase: passphraseFromEnvOrTty(),
+    debug: opts.log ? (host, line) => log.trace({ host }, line) : undefined,
+  });
+  log.info({ pattern, limit: opts.limit, hosts: names.length, knownHosts }, 'fleet selected');
+  return { inventory, targets, connector, log };
+}
+
+/** An inventory may name its own known_hosts (the lab's does); the CLI flag overrides it. */
+function inventoryKnownHosts(inventory: Inventory): string[] | undefined {
+  return inventory.knownHosts?.length ? inventory.knownHosts : undefined;
+}
+
+function readSshConfig(file: string | undefined): SshConfig | undefined {
+  const chosen = file ?? path.join(os.homedir(), '.ssh', 'config');
+  if (!file && !fs.existsSync(chosen)) return undefined;
+  return loadSshConfig(chosen);
+}

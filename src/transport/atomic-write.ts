@@ -1,0 +1,39 @@
+/**
+ * The remote half of HostSession.writeFileAtomic: content arrives on stdin and lands in
+ * a temp file in the target's directory (same filesystem), gets its mode and owner, and
+ * is renamed over the target. A failure at any point leaves the old file untouched and
+ * removes the temp file. An existing target's mode and owner are kept unless given.
+ */
+import path from 'node:path';
+import { sh } from './quote.js';
+import type { WriteFileOptions } from './types.js';
+
+export function atomicWriteScript(target: string, opts: WriteFileOptions = {}): string {
+  if (!path.posix.isAbsolute(target)) throw new Error(`writeFileAtomic: path must be absolute: ${target}`);
+  const dir = path.posix.dirname(target);
+  const base = path.posix.basename(target);
+  const mode = opts.mode === undefined ? undefined : normaliseMode(opts.mode);
+  const owner = opts.owner !== undefined || opts.group !== undefined
+    ? `${opts.owner ?? ''}${opts.group !== undefined ? `:${opts.group}` : ''}`
+    : undefined;
+  const lines = [
+    'set -e',
+    'umask 077',
+    sh`tmp=$(mktemp ${`${dir}/.${base}.fleetjail.XXXXXX`})`,
+    `trap 'rm -f -- "$tmp"' EXIT HUP INT TERM`,
+    // Start from a copy of the old file so its mode, owner and flags carry over.
+    sh`if [ -f ${target} ]; then cp -p -- ${target} "$tmp"; else chmod 0644 "$tmp"; fi`,
+    `cat > "$tmp"`,
+    mode !== undefined ? sh`chmod ${mode} "$tmp"` : '',
+    owner !== undefined ? sh`chown ${owner} "$tmp"` : '',
+    sh`mv -f -- "$tmp" ${target}`,
+    'trap - EXIT HUP INT TERM',
+  ];
+  return lines.filter(Boolean).join('\n') + '\n';
+}
+
+function normaliseMode(mode: string | number): string {
+  const text = typeof mode === 'number' ? mode.toString(8) : mode;
+  if (!/^[0-7]{3,4}$/.test(text)) throw new Error(`writeFileAtomic: mode must be octal like 0644, got ${String(mode)}`);
+  return text.padStart(4, '0');
+}
