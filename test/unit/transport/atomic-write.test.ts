@@ -1,0 +1,62 @@
+/**
+ * The atomic-write script run by a local /bin/sh in a temp directory: the same script
+ * the transport sends to hosts, with the content on stdin.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { atomicWriteScript } from '../../../src/transport/atomic-write.js';
+
+function run(script: string, stdin: string | Buffer) {
+  return spawnSync('/bin/sh', ['-c', script], { input: stdin });
+}
+const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fj-aw-'));
+
+describe('atomicWriteScript', () => {
+  it('creates a new file 0644 with exactly the given bytes', () => {
+    const f = path.join(dir(), 'rc.conf');
+    const content = Buffer.from('a="1"\n\0binary\xff\n', 'latin1');
+    expect(run(atomicWriteScript(f), content).status).toBe(0);
+    expect(fs.readFileSync(f)).toEqual(content);
+    expect(fs.statSync(f).mode & 0o777).toBe(0o644);
+  });
+
+  it("keeps an existing file's mode unless a mode is given", () => {
+    const f = path.join(dir(), 'secret');
+    fs.writeFileSync(f, 'old');
+    fs.chmodSync(f, 0o600);
+    run(atomicWriteScript(f), 'new');
+    expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+    run(atomicWriteScript(f, { mode: '0640' }), 'newer');
+    expect(fs.statSync(f).mode & 0o777).toBe(0o640);
+    expect(fs.readFileSync(f, 'utf8')).toBe('newer');
+  });
+
+  it('replaces the file by rename: a reader holding the old file still sees the old content', () => {
+    const f = path.join(dir(), 'conf');
+    fs.writeFileSync(f, 'old');
+    const before = fs.statSync(f).ino;
+    run(atomicWriteScript(f), 'new');
+    expect(fs.statSync(f).ino).not.toBe(before);
+  });
+
+  it('leaves the old file and no temp file behind when a step fails', () => {
+    const d = dir();
+    const f = path.join(d, 'pf.conf');
+    fs.writeFileSync(f, 'old');
+    const r = run(atomicWriteScript(f, { owner: 'no-such-user-fj' }), 'new');
+    expect(r.status).not.toBe(0);
+    expect(fs.readFileSync(f, 'utf8')).toBe('old');
+    expect(fs.readdirSync(d)).toEqual(['pf.conf']);
+  });
+
+  it('handles paths with spaces and quotes, and refuses relative paths and bad modes', () => {
+    const f = path.join(dir(), "it's a file");
+    expect(run(atomicWriteScript(f), 'x').status).toBe(0);
+    expect(fs.readFileSync(f, 'utf8')).toBe('x');
+    expect(() => atomicWriteScript('etc/rc.conf')).toThrow(/absolute/);
+    expect(() => atomicWriteScript('/etc/x', { mode: '999' })).toThrow(/octal/);
+  });
+});
