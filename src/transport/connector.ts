@@ -103,6 +103,8 @@ export class Connector {
     return new Promise<Client>((resolve, reject) => {
       const onError = (err: Error) => {
         client.removeListener('ready', onReady);
+        // ssh2 may report the teardown itself as another error: nobody needs it.
+        client.on('error', () => {});
         client.end();
         reject(verdict.rejection() ?? classifyConnectError(target.name, target.address, target.port, err));
       };
