@@ -195,6 +195,9 @@ export async function labDown(layout: LabLayout, opts: { keepFiles?: boolean; lo
     stray = findStrayProcesses(layout);
   }
   if (stray.length > 0) throw new Error(`lab: processes still running under ${layout.dir}: ${stray.join(', ')}`);
+  // Host mounts live in the hosts' namespaces; none may show up in the machine's.
+  const leaked = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.includes(layout.dir));
+  if (leaked.length > 0) throw new Error(`lab: mounts left on the machine: ${leaked.join('; ')}`);
   if (!opts.keepFiles) fs.rmSync(path.join(layout.dir, 'hosts'), { recursive: true, force: true });
   writeState(layout, { hosts: [] });
   opts.log?.(`lab: ${state.hosts.length} hosts stopped`);
