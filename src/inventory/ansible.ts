@@ -1,66 +1,62 @@
 /**
- * Ansible's YAML inventory, so teams can bring theirs as is:
- *   all: { hosts: { web1: { ansible_host: ..., ansible_port: ..., ansible_user: ... } },
- *          children: { web: { hosts: {...}, children: {...}, vars: {...} } }, vars: {...} }
- * Connection variables become host fields; every other variable stays a variable.
+ * Ansible's YAML inventory, read as is so teams can bring theirs:
+ *
+ *   all:
+ *     hosts: { web1: { ansible_host: 10.0.0.1, ansible_port: 22, ansible_user: admin } }
+ *     children:
+ *       web: { hosts: { web[01:03]: }, children: { ... }, vars: { ... } }
+ *     vars: { ... }
+ *
+ * Top-level keys besides `all` are groups too, as in Ansible. Every variable, connection
+ * variables included, stays a variable (see connection-vars.ts); host ranges are expanded.
  */
-import path from 'node:path';
-import type { Become } from '../transport/types.js';
 import type { YamlFile, YamlPath } from '../util/yaml.js';
-import type { HostDecl, Inventory, Vars } from './model.js';
-import { checkKeys, groupOf, hostOf } from './native.js';
-import { expandPath } from './paths.js';
+import type { GroupDecl, Inventory, Vars } from './model.js';
+import { checkKeys, optionalMapping } from './fields.js';
+import { addUnique, declareGroup, declareHost } from './declare.js';
+import { normalizeConnectionVars } from './connection-vars.js';
+import { expandHostRange } from './host-range.js';
 
 const GROUP_KEYS = ['hosts', 'children', 'vars'];
+const KEY_ALIASES: Record<string, string> = { groups: 'children', subgroups: 'children', members: 'hosts', variables: 'vars', group_vars: 'vars' };
 
 export function readAnsibleInventory(y: YamlFile, into: Inventory): void {
-  checkKeys(y, [], ['all']);
-  const value = y.value() as { all?: unknown };
-  readGroup(y, into, 'all', ['all'], value.all, path.dirname(path.resolve(y.file)));
+  if (!y.isMapping([])) throw y.error([], 'an Ansible inventory must be a mapping of groups, starting with all:');
+  for (const name of y.keys([])) readGroup(y, into, name, [name], undefined);
 }
 
-function readGroup(y: YamlFile, inv: Inventory, name: string, at: YamlPath, raw: unknown, base: string): void {
-  const group = groupOf(inv, name, y, at);
-  if (raw === null || raw === undefined) return;
-  if (!y.isMapping(at)) throw y.error(at, `group '${name}' must be a mapping with hosts:, children:, vars:`);
-  checkKeys(y, at, GROUP_KEYS);
-  const g = raw as { hosts?: Record<string, unknown>; children?: Record<string, unknown>; vars?: Vars };
-  if (g.vars) Object.assign(group.vars, g.vars);
-  for (const [hostName, hostVars] of Object.entries(g.hosts ?? {})) {
-    const host = hostOf(inv, hostName, y, [...at, 'hosts', hostName]);
-    if (name !== 'all' && !group.hosts.includes(hostName)) group.hosts.push(hostName);
-    applyHostVars(host, (hostVars ?? {}) as Vars, base);
-  }
-  for (const [child, childRaw] of Object.entries(g.children ?? {})) {
-    if (!group.children.includes(child)) group.children.push(child);
-    readGroup(y, inv, child, [...at, 'children', child], childRaw, base);
-  }
-}
+function readGroup(y: YamlFile, inv: Inventory, name: string, at: YamlPath, parent: GroupDecl | undefined): void {
+  if (parent && name === 'all') throw y.error(at, "'all' contains every group; it cannot be a child", { key: true });
+  const group = declareGroup(inv, name, y, at);
+  if (parent && parent.name !== 'all') addUnique(parent.children, name);
+  const g = optionalMapping(y, at, `group '${name}'`);
+  if (!g) return;
+  checkKeys(y, at, GROUP_KEYS, KEY_ALIASES);
 
-function applyHostVars(host: HostDecl, vars: Vars, base: string): void {
-  for (const [k, v] of Object.entries(vars)) {
-    switch (k) {
-      case 'ansible_host':
-        host.address = String(v);
-        break;
-      case 'ansible_port':
-        host.port = Number(v);
-        break;
-      case 'ansible_user':
-        host.user = String(v);
-        break;
-      case 'ansible_ssh_private_key_file':
-        host.identityFile = expandPath(String(v), base);
-        break;
-      case 'ansible_become':
-        if (v === false || v === 'false' || v === 'no') host.become = 'none';
-        else host.become ??= (vars.ansible_become_method as Become | undefined) ?? 'sudo';
-        break;
-      case 'ansible_become_method':
-        if (vars.ansible_become !== undefined && vars.ansible_become !== false) host.become = v as Become;
-        break;
-      default:
-        host.vars[k] = v;
+  const vars = readVars(y, [...at, 'vars']);
+  if (vars) Object.assign(group.vars, vars);
+
+  if (g.hosts !== undefined && g.hosts !== null && !y.isMapping([...at, 'hosts'])) {
+    throw y.error([...at, 'hosts'], 'hosts: must be a mapping of host names (`web1:` alone, or `web1: { ansible_host: ... }`), not a list');
+  }
+  for (const key of y.keys([...at, 'hosts'])) {
+    const hostAt: YamlPath = [...at, 'hosts', key];
+    const names = expandHostRange(key);
+    if (!Array.isArray(names)) throw y.error(hostAt, names.error, { key: true });
+    const hostVars = readVars(y, hostAt, `host '${key}'`);
+    for (const hostName of names) {
+      const host = declareHost(inv, hostName, y, hostAt);
+      if (name !== 'all') addUnique(group.hosts, hostName);
+      if (hostVars) Object.assign(host.vars, structuredClone(hostVars));
     }
   }
+
+  optionalMapping(y, [...at, 'children'], 'children');
+  for (const child of y.keys([...at, 'children'])) readGroup(y, inv, child, [...at, 'children', child], group);
+}
+
+function readVars(y: YamlFile, at: YamlPath, what = 'vars'): Vars | undefined {
+  const vars = optionalMapping(y, at, what);
+  if (vars) normalizeConnectionVars(y, at, vars);
+  return vars;
 }

@@ -1,23 +1,47 @@
-/** Group membership: a group's hosts include its children's hosts, recursively. */
+/** The group graph: members through children, a host's groups, and their order for variables. */
 import type { Inventory } from './model.js';
 
-export function groupHosts(inv: Inventory, group: string, seen = new Set<string>()): string[] {
-  const g = inv.groups.get(group);
-  if (!g || seen.has(group)) return [];
-  seen.add(group);
-  const hosts = new Set(g.hosts);
-  for (const c of g.children) for (const h of groupHosts(inv, c, seen)) hosts.add(h);
-  return [...hosts];
+/** Every host of GROUP, its children's included, in inventory order. */
+export function groupHosts(inv: Inventory, group: string): string[] {
+  const members = new Set<string>();
+  const seen = new Set<string>();
+  const walk = (name: string) => {
+    const g = inv.groups.get(name);
+    if (!g || seen.has(name)) return;
+    seen.add(name);
+    for (const h of g.hosts) members.add(h);
+    for (const c of g.children) walk(c);
+  };
+  walk(group);
+  return [...inv.hosts.keys()].filter((h) => members.has(h));
 }
 
-/** The groups a host belongs to (directly or through children), parents before children, `all` first. */
+/** Groups that list NAME as a child. */
+export function parentGroups(inv: Inventory, name: string): string[] {
+  return [...inv.groups.values()].filter((g) => g.children.includes(name)).map((g) => g.name);
+}
+
+/**
+ * The groups HOST belongs to, directly or through children, in the order their variables
+ * apply (Ansible's): by depth below `all` (the longest path), then by name. `all` is first.
+ */
 export function hostGroups(inv: Inventory, host: string): string[] {
-  const depth = (name: string, seen = new Set<string>()): number => {
-    if (seen.has(name)) return 0;
-    seen.add(name);
-    const parents = [...inv.groups.values()].filter((g) => g.children.includes(name));
-    return parents.length === 0 ? (name === 'all' ? 0 : 1) : 1 + Math.max(...parents.map((p) => depth(p.name, seen)));
+  const member = new Set<string>(['all']);
+  const climb = (name: string) => {
+    if (member.has(name)) return;
+    member.add(name);
+    for (const p of parentGroups(inv, name)) climb(p);
   };
-  const member = [...inv.groups.keys()].filter((g) => groupHosts(inv, g).includes(host));
-  return member.sort((a, b) => depth(a) - depth(b));
+  for (const g of inv.groups.values()) if (g.name !== 'all' && g.hosts.includes(host)) climb(g.name);
+  const depths = new Map<string, number>();
+  const depth = (name: string, trail: string[] = []): number => {
+    const known = depths.get(name);
+    if (known !== undefined) return known;
+    if (name === 'all' || trail.includes(name)) return 0;
+    const parents = parentGroups(inv, name).filter((p) => p !== 'all');
+    const d = 1 + Math.max(0, ...parents.map((p) => depth(p, [...trail, name])));
+    depths.set(name, d);
+    return d;
+  };
+  return [...member].sort((a, b) => depth(a) - depth(b) || (a === b ? 0 : a < b ? -1 : 1));
 }

@@ -1,159 +1,277 @@
 /**
  * The operator's OpenSSH client config (ssh_config(5)), for the keywords fleetjail uses:
- * HostName, Port, User, IdentityFile, ProxyJump, UserKnownHostsFile. As OpenSSH: the first
- * value obtained for a keyword wins, IdentityFile accumulates, Host patterns take * ? and
- * !negation, `Match all` / `Match host` / `Match originalhost` are understood, Include is
- * followed (relative to ~/.ssh), and %h %p %r %u %d %% expand in IdentityFile.
+ * HostName, Port, User, IdentityFile, ProxyJump, UserKnownHostsFile. As OpenSSH reads it:
+ *  - keywords are case-insensitive, written `Key value` or `Key=value`, values may be quoted,
+ *    and `#` starts a comment;
+ *  - `Host` takes patterns with * and ?, and !negations; `Match all`, `Match [!]host`,
+ *    `[!]originalhost`, `[!]user` and `[!]localuser` are evaluated, other criteria make the
+ *    block be skipped, with a warning;
+ *  - `Include` (relative to ~/.ssh, with globs) reads files in place; inside a Host or Match
+ *    block, the included lines apply only when the block does;
+ *  - the first value obtained for a keyword wins, except IdentityFile, which accumulates;
+ *  - IdentityFile takes ~ and the tokens %d %h %i %k %L %l %n %p %r %u %%.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../util/errors.js';
-import { globToRegExp } from './pattern.js';
+import { expandGlob, globToRegExp } from './glob.js';
+
+/** What Match criteria and tokens are evaluated against, as resolution goes. */
+interface MatchState {
+  alias: string;
+  hostName: string;
+  user: string;
+  localUser: string;
+}
+
+type Condition = (s: MatchState) => boolean;
+
+interface Setting {
+  key: string;
+  args: string[];
+  file: string;
+  line: number;
+}
 
 interface Block {
-  /** Decides whether the block applies to a host alias. */
-  applies: (host: string) => boolean;
-  settings: Array<{ key: string; value: string; file: string; line: number }>;
+  /** All must hold: the block's own Host/Match line and those of the blocks it was included from. */
+  conditions: Condition[];
+  settings: Setting[];
 }
 
 export interface SshConfig {
   blocks: Block[];
-  /** Match criteria fleetjail cannot evaluate (exec, user, localuser...): those blocks are skipped. */
-  skipped: string[];
+  /** Lines fleetjail cannot honour (Match exec, ...): "file:line: why". Their blocks are skipped. */
+  warnings: string[];
 }
 
+export interface SshConfigOptions {
+  /** Home directory for ~ and for Include's relative paths (~/.ssh/...). Default: the user's. */
+  home?: string;
+}
+
+/** Values obtained before the config is read, as OpenSSH's command-line options are: they win. */
+export interface SshResolveContext {
+  hostName?: string;
+  port?: number;
+  user?: string;
+  /** The local user name (%u, Match localuser, the default for %r). Default: the current user. */
+  localUser?: string;
+  home?: string;
+}
+
+/** The effective settings for one host alias: the context's values, else the config's. */
 export interface SshHostSettings {
   hostName?: string;
   port?: number;
   user?: string;
   identityFiles: string[];
+  /** Absent when none is configured or the first value is `none`. */
   proxyJump?: string;
   knownHostsFiles: string[];
 }
 
-export function loadSshConfig(file: string): SshConfig {
-  const config: SshConfig = { blocks: [{ applies: () => true, settings: [] }], skipped: [] };
-  readInto(config, file, 0);
+const MAX_INCLUDE_DEPTH = 16;
+
+export function loadSshConfig(file: string, opts: SshConfigOptions = {}): SshConfig {
+  const config: SshConfig = { blocks: [], warnings: [] };
+  readFile(config, file, [], 0, opts);
   return config;
 }
 
-export function parseSshConfig(text: string, file = 'ssh_config'): SshConfig {
-  const config: SshConfig = { blocks: [{ applies: () => true, settings: [] }], skipped: [] };
-  parseText(config, text, file, 0);
+/** A config from text (FILE only names it in messages). */
+export function parseSshConfig(text: string, file = 'ssh_config', opts: SshConfigOptions = {}): SshConfig {
+  const config: SshConfig = { blocks: [], warnings: [] };
+  parseText(config, text, file, [], 0, opts);
   return config;
 }
 
-function readInto(config: SshConfig, file: string, depth: number): void {
+function readFile(config: SshConfig, file: string, inherited: Condition[], depth: number, opts: SshConfigOptions): void {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(`cannot read ssh config: ${(e as Error).message}`, file);
+    throw new ConfigError(`cannot read ssh config: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
   }
-  parseText(config, text, file, depth);
+  parseText(config, text, file, inherited, depth, opts);
 }
 
-function parseText(config: SshConfig, text: string, file: string, depth: number): void {
-  if (depth > 16) throw new ConfigError('ssh config: Include nested too deeply', file);
-  text.split('\n').forEach((rawLine, i) => {
-    const line = rawLine.trim();
-    if (!line || line.startsWith('#')) return;
-    const m = /^(\S+?)(?:\s*=\s*|\s+)(.*)$/.exec(line);
+/** INHERITED: the conditions of the block an Include appeared in. */
+function parseText(config: SshConfig, text: string, file: string, inherited: Condition[], depth: number, opts: SshConfigOptions): void {
+  let current: Block = { conditions: inherited, settings: [] };
+  config.blocks.push(current);
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const lineNo = i + 1;
+    const m = /^\s*([^\s=#]+)(?:\s*=\s*|\s+|$)(.*)$/.exec(raw);
     if (!m) return;
     const key = (m[1] as string).toLowerCase();
-    const args = splitArgs(m[2] as string);
+    const args = splitArgs(m[2] as string, file, lineNo);
     if (key === 'host') {
-      config.blocks.push({ applies: hostMatcher(args), settings: [] });
+      current = { conditions: [...inherited, hostCondition(args)], settings: [] };
+      config.blocks.push(current);
     } else if (key === 'match') {
-      const applies = matchMatcher(args);
-      if (!applies) config.skipped.push(`${file}:${i + 1}: Match ${args.join(' ')}`);
-      config.blocks.push({ applies: applies ?? (() => false), settings: [] });
+      const cond = matchCondition(args);
+      if (typeof cond === 'string') config.warnings.push(`${file}:${lineNo}: Match ${args.join(' ')}: ${cond}; block skipped`);
+      current = { conditions: [...inherited, typeof cond === 'string' ? () => false : cond], settings: [] };
+      config.blocks.push(current);
     } else if (key === 'include') {
+      if (depth >= MAX_INCLUDE_DEPTH) throw new ConfigError(`Include nested more than ${MAX_INCLUDE_DEPTH} deep`, file, lineNo);
       for (const pattern of args) {
-        const full = pattern.startsWith('~') ? path.join(os.homedir(), pattern.slice(1)) : path.isAbsolute(pattern) ? pattern : path.join(os.homedir(), '.ssh', pattern);
-        for (const f of expandGlob(full)) readInto(config, f, depth + 1);
+        for (const f of expandGlob(includePath(pattern, opts))) readFile(config, f, current.conditions, depth + 1, opts);
       }
-    } else {
-      const block = config.blocks[config.blocks.length - 1] as Block;
-      block.settings.push({ key, value: args.join(' '), file, line: i + 1 });
+      // The rest of this block goes on after the included lines.
+      current = { conditions: current.conditions, settings: [] };
+      config.blocks.push(current);
+    } else if (args.length > 0) {
+      if (key === 'port') checkPort(args[0] as string, file, lineNo);
+      current.settings.push({ key, args, file, line: lineNo });
     }
   });
 }
 
-function splitArgs(s: string): string[] {
+/** Words as OpenSSH splits them: whitespace-separated, "double" or 'single' quoted, \-escapes, # starts a comment. */
+function splitArgs(s: string, file: string, line: number): string[] {
   const out: string[] = [];
-  const re = /"([^"]*)"|(\S+)/g;
-  for (let m = re.exec(s); m; m = re.exec(s)) out.push((m[1] ?? m[2]) as string);
+  let i = 0;
+  while (i < s.length) {
+    while (i < s.length && /\s/.test(s[i] as string)) i++;
+    if (i >= s.length || s[i] === '#') break;
+    let word = '';
+    let quote: string | undefined;
+    for (; i < s.length; i++) {
+      const c = s[i] as string;
+      if (!quote && /\s/.test(c)) break;
+      const next = s[i + 1];
+      if (c === '\\' && next !== undefined && (quote ? next === quote || next === '\\' : /[\s"'\\]/.test(next))) {
+        word += next;
+        i++;
+      } else if (quote) {
+        if (c === quote) quote = undefined;
+        else word += c;
+      } else if (c === '"' || c === "'") {
+        quote = c;
+      } else {
+        word += c;
+      }
+    }
+    if (quote) throw new ConfigError('unterminated quoted string', file, line);
+    out.push(word);
+  }
   return out;
 }
 
-function hostMatcher(patterns: string[]): (host: string) => boolean {
-  return (host) => {
-    let matched = false;
-    for (const p of patterns) {
-      const negated = p.startsWith('!');
-      if (globToRegExp(negated ? p.slice(1) : p).test(host)) {
-        if (negated) return false;
-        matched = true;
-      }
-    }
-    return matched;
-  };
+function checkPort(v: string, file: string, line: number): void {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 65535) throw new ConfigError(`Port must be a number from 1 to 65535, got '${v}'`, file, line);
 }
 
-/** `Match all`, `Match host A,B`, `Match originalhost A` (and their combinations); undefined for others. */
-function matchMatcher(args: string[]): ((host: string) => boolean) | undefined {
-  const tests: Array<(host: string) => boolean> = [];
+/** OpenSSH's pattern lists: a matching !pattern rejects outright, otherwise any pattern matching accepts. */
+function matchesPatternList(name: string, patterns: string[]): boolean {
+  let matched = false;
+  for (const p of patterns) {
+    const negated = p.startsWith('!');
+    if (globToRegExp(negated ? p.slice(1) : p, { classes: false, ignoreCase: true }).test(name)) {
+      if (negated) return false;
+      matched = true;
+    }
+  }
+  return matched;
+}
+
+function hostCondition(patterns: string[]): Condition {
+  return (s) => matchesPatternList(s.alias, patterns);
+}
+
+/** A condition for a Match line, or why it cannot be evaluated. */
+function matchCondition(args: string[]): Condition | string {
+  const tests: Condition[] = [];
+  if (args.length === 0) return 'no criteria';
   for (let i = 0; i < args.length; i++) {
-    const word = (args[i] as string).toLowerCase();
-    if (word === 'all') tests.push(() => true);
-    else if (word === 'host' || word === 'originalhost') {
-      const list = (args[++i] ?? '').split(',');
-      tests.push(hostMatcher(list));
-    } else return undefined;
+    const word = args[i] as string;
+    const negated = word.startsWith('!');
+    const criterion = (negated ? word.slice(1) : word).toLowerCase();
+    if (criterion === 'all') {
+      tests.push(() => !negated);
+      continue;
+    }
+    const subject: ((s: MatchState) => string) | undefined = {
+      host: (s: MatchState) => s.hostName,
+      originalhost: (s: MatchState) => s.alias,
+      user: (s: MatchState) => s.user,
+      localuser: (s: MatchState) => s.localUser,
+    }[criterion];
+    if (!subject) return `criterion '${criterion}' is not supported`;
+    const list = args[++i];
+    if (list === undefined) return `criterion '${criterion}' needs an argument`;
+    const patterns = list.split(',');
+    tests.push((s) => matchesPatternList(subject(s), patterns) !== negated);
   }
-  return (host) => tests.every((t) => t(host));
+  return (s) => tests.every((t) => t(s));
 }
 
-function expandGlob(pattern: string): string[] {
-  if (!/[*?[]/.test(path.basename(pattern))) return fs.existsSync(pattern) ? [pattern] : [];
-  const dir = path.dirname(pattern);
-  const re = globToRegExp(path.basename(pattern));
-  try {
-    return fs.readdirSync(dir).filter((f) => re.test(f)).sort().map((f) => path.join(dir, f));
-  } catch {
-    return [];
-  }
+function includePath(pattern: string, opts: SshConfigOptions): string {
+  const home = opts.home ?? os.homedir();
+  if (pattern === '~' || pattern.startsWith('~/')) return path.join(home, pattern.slice(1));
+  return path.isAbsolute(pattern) ? pattern : path.join(home, '.ssh', pattern);
 }
 
-export function resolveSshConfig(config: SshConfig, alias: string, localUser = os.userInfo().username): SshHostSettings {
-  const first = new Map<string, string>();
-  const identities: string[] = [];
-  const knownHosts: string[] = [];
+export function resolveSshConfig(config: SshConfig, alias: string, ctx: SshResolveContext = {}): SshHostSettings {
+  const localUser = ctx.localUser ?? os.userInfo().username;
+  const home = ctx.home ?? os.homedir();
+  const lower = alias.toLowerCase();
+  const first = new Map<string, Setting>();
+  const identities: Setting[] = [];
+  const state = (): MatchState => ({
+    alias: lower,
+    hostName: ctx.hostName ?? (first.has('hostname') ? expandHostName(first.get('hostname')!, lower) : lower),
+    user: ctx.user ?? first.get('user')?.args[0] ?? localUser,
+    localUser,
+  });
   for (const block of config.blocks) {
-    if (!block.applies(alias)) continue;
-    for (const s of block.settings) {
-      if (s.key === 'identityfile') identities.push(s.value);
-      else if (s.key === 'userknownhostsfile') {
-        if (knownHosts.length === 0) knownHosts.push(...s.value.split(/\s+/));
-      } else if (!first.has(s.key)) first.set(s.key, s.value);
+    if (block.settings.length === 0) continue;
+    const s = state();
+    if (!block.conditions.every((c) => c(s))) continue;
+    for (const setting of block.settings) {
+      if (setting.key === 'identityfile') identities.push(setting);
+      else if (!first.has(setting.key)) first.set(setting.key, setting);
     }
   }
-  const hostName = first.get('hostname')?.replace(/%h/g, alias);
-  const port = first.has('port') ? Number(first.get('port')) : undefined;
-  const user = first.get('user');
-  const tokens = (v: string) => v.replace(/%(.)/g, (_, c: string) => ({
-    h: hostName ?? alias, p: String(port ?? 22), r: user ?? localUser, u: localUser, d: os.homedir(), '%': '%',
-  } as Record<string, string>)[c] ?? `%${c}`);
-  const home = (v: string) => (v.startsWith('~/') ? path.join(os.homedir(), v.slice(2)) : v);
-  const proxyJump = first.get('proxyjump');
-  return {
-    ...(hostName ? { hostName } : {}),
-    ...(port ? { port } : {}),
-    ...(user ? { user } : {}),
-    identityFiles: identities.map((f) => home(tokens(f))),
-    ...(proxyJump && proxyJump.toLowerCase() !== 'none' ? { proxyJump } : {}),
-    knownHostsFiles: knownHosts.map((f) => home(tokens(f))),
+  const final = state();
+  const portSetting = first.get('port');
+  const port = ctx.port ?? (portSetting ? Number(portSetting.args[0]) : undefined);
+  const user = ctx.user ?? first.get('user')?.args[0];
+  const hostName = ctx.hostName ?? (first.has('hostname') ? final.hostName : undefined);
+  const tokens: Record<string, string> = {
+    '%': '%', d: home, h: final.hostName, k: lower, n: alias, p: String(port ?? 22), r: final.user, u: localUser,
+    l: os.hostname(), L: os.hostname().split('.')[0] as string, i: String(process.getuid?.() ?? ''),
   };
+  const expandFile = (f: string, setting: Setting) => expandTilde(expandTokens(f, tokens, setting), home);
+  const proxyJump = first.get('proxyjump')?.args[0];
+  const knownHosts = first.get('userknownhostsfile');
+  return {
+    ...(hostName !== undefined ? { hostName } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(user !== undefined ? { user } : {}),
+    identityFiles: identities.map((s) => expandFile(s.args[0] as string, s)),
+    ...(proxyJump !== undefined && proxyJump.toLowerCase() !== 'none' ? { proxyJump } : {}),
+    knownHostsFiles: knownHosts ? knownHosts.args.map((f) => expandFile(f, knownHosts)) : [],
+  };
+}
+
+/** HostName takes %h (the alias) and %%. */
+function expandHostName(setting: Setting, alias: string): string {
+  return (setting.args[0] as string).replace(/%([%h])/g, (_, c: string) => (c === 'h' ? alias : '%'));
+}
+
+function expandTokens(value: string, tokens: Record<string, string>, where: Setting): string {
+  return value.replace(/%(.?)/g, (_, c: string) => {
+    const v = tokens[c];
+    if (v === undefined) throw new ConfigError(`${where.key === 'identityfile' ? 'IdentityFile' : 'UserKnownHostsFile'}: unknown token '%${c}'`, where.file, where.line);
+    return v;
+  });
+}
+
+function expandTilde(p: string, home: string): string {
+  return p === '~' || p.startsWith('~/') ? path.join(home, p.slice(1)) : p;
 }

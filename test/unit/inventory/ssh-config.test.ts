@@ -1,85 +1,166 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadSshConfig, parseSshConfig, resolveSshConfig } from '../../../src/inventory/ssh-config.js';
-import { parseInventory } from '../../../src/inventory/load.js';
-import { resolveTarget } from '../../../src/inventory/resolve.js';
+import { loadSshConfig, parseSshConfig, resolveSshConfig, type SshResolveContext } from '../../../src/inventory/ssh-config.js';
 
-const CONFIG = `
-# operator's ~/.ssh/config
-Host jh-*.ams !jh-9.ams
-  HostName %h.example.net
-  User ops
-  IdentityFile ~/.ssh/ams_%r
-Host jh-1.ams
-  Port 2201
-  User nobody-wins-later
-Host bastion
-  HostName=198.51.100.7
-  User "jump user"
-  Port 2222
-Match host *.fra
-  ProxyJump bastion
-Match exec "true"
-  User never
-Host *
-  User fallback
-  IdentityFile ~/.ssh/id_ed25519
-  Port 22
-`;
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/inventory');
+const HOME = '/home/me';
+const ctx: SshResolveContext = { localUser: 'me', home: HOME };
+const resolve = (text: string, alias: string, extra: SshResolveContext = {}) => resolveSshConfig(parseSshConfig(text), alias, { ...ctx, ...extra });
 
-describe('ssh_config', () => {
-  const cfg = parseSshConfig(CONFIG);
-
-  it('takes the first value obtained for each keyword, accumulating IdentityFile', () => {
-    const s = resolveSshConfig(cfg, 'jh-1.ams', 'me');
-    expect(s).toMatchObject({ hostName: 'jh-1.ams.example.net', user: 'ops', port: 2201 });
-    expect(s.identityFiles).toEqual([path.join(os.homedir(), '.ssh/ams_ops'), path.join(os.homedir(), '.ssh/id_ed25519')]);
+describe('ssh_config syntax', () => {
+  it('takes keywords in any case, Key value and Key=value forms', () => {
+    expect(resolve('HOST a\n  hostname 10.0.0.1\n  PORT=2222\n  User = ops\n', 'a')).toMatchObject({ hostName: '10.0.0.1', port: 2222, user: 'ops' });
   });
 
-  it('honours negated patterns, Key=value, quoted values and Match host', () => {
-    expect(resolveSshConfig(cfg, 'jh-9.ams', 'me')).toMatchObject({ user: 'fallback', port: 22 });
-    expect(resolveSshConfig(cfg, 'bastion', 'me')).toMatchObject({ hostName: '198.51.100.7', user: 'jump user', port: 2222 });
-    expect(resolveSshConfig(cfg, 'jh-2.fra', 'me').proxyJump).toBe('bastion');
-    expect(cfg.skipped).toEqual(['ssh_config:16: Match exec true']);
+  it('takes quoted values, and # comments on their own line or after a value', () => {
+    const text = '# comment\nHost a # trailing\n  User "jump user"\n  IdentityFile \'/keys/my key\' # the key\n  HostName=h\\ 1\n';
+    expect(resolve(text, 'a')).toMatchObject({ user: 'jump user', identityFiles: ['/keys/my key'], hostName: 'h 1' });
   });
 
-  it('follows Include with globs', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-ssh-'));
-    fs.mkdirSync(path.join(dir, 'conf.d'));
-    fs.writeFileSync(path.join(dir, 'conf.d', 'a.conf'), 'Host inc\n  HostName 10.1.1.1\n');
-    fs.writeFileSync(path.join(dir, 'config'), `Include ${dir}/conf.d/*.conf\nHost *\n  User x\n`);
-    expect(resolveSshConfig(loadSshConfig(path.join(dir, 'config')), 'inc', 'me')).toMatchObject({ hostName: '10.1.1.1', user: 'x' });
+  it('reports an unterminated quote and a bad port with file and line', () => {
+    expect(() => parseSshConfig('Host a\n  User "ops\n', 'cfg')).toThrow('cfg:2: unterminated quoted string');
+    expect(() => parseSshConfig('Host a\n\n  Port ssh\n', 'cfg')).toThrow("cfg:3: Port must be a number from 1 to 65535, got 'ssh'");
+  });
+
+  it('ignores keywords fleetjail does not use', () => {
+    expect(resolve('Host *\n  ForwardAgent yes\n  ControlPath ~/.ssh/%C\n  User ops\n', 'x')).toEqual({ user: 'ops', identityFiles: [], knownHostsFiles: [] });
   });
 });
 
-describe('resolveTarget', () => {
-  const cfg = parseSshConfig(CONFIG);
-  const inv = parseInventory(`
-defaults: { user: root }
-hosts:
-  jh-1.ams: {}
-  jh-2.fra: { become: doas }
-  direct: { address: 10.0.0.5, user: admin, port: 2022, identity_file: /keys/direct, proxy_jump: "jump@bastion:22,jh-1.ams" }
-  loop1: { proxy_jump: loop2 }
-  loop2: { proxy_jump: loop1 }
-`, '/inv/x.yaml');
+describe('ssh_config Host blocks', () => {
+  const CONFIG = `
+Host web1 web2
+  User webops
+Host db? !db9
+  User dbops
+Host *.ams.example.net !bastion.ams.example.net
+  ProxyJump bastion.ams.example.net
+Host *
+  User fallback
+`;
 
-  it('lets the inventory win over ssh_config, and ssh_config fill the rest', () => {
-    const t = resolveTarget(inv, 'jh-1.ams', cfg);
-    expect(t).toMatchObject({ address: 'jh-1.ams.example.net', port: 2201, user: 'root', become: 'none', proxyJump: [] });
+  it('matches any of several patterns, with * and ?', () => {
+    expect(resolve(CONFIG, 'web2').user).toBe('webops');
+    expect(resolve(CONFIG, 'db1').user).toBe('dbops');
+    expect(resolve(CONFIG, 'db10').user).toBe('fallback');
+    expect(resolve(CONFIG, 'jh1.ams.example.net').proxyJump).toBe('bastion.ams.example.net');
   });
 
-  it('resolves ProxyJump hops through ssh_config and the inventory, flattening nested jumps', () => {
-    const t = resolveTarget(inv, 'jh-2.fra', cfg);
-    expect(t.proxyJump.map((h) => [h.user, h.address, h.port])).toEqual([['root', '198.51.100.7', 2222]]);
-    const d = resolveTarget(inv, 'direct', cfg, { user: 'cli' });
-    expect(d).toMatchObject({ address: '10.0.0.5', port: 2022, user: 'cli', identityFiles: ['/keys/direct'] });
-    expect(d.proxyJump.map((h) => `${h.user}@${h.address}:${h.port}`)).toEqual(['jump@198.51.100.7:22', 'root@jh-1.ams.example.net:2201']);
+  it('skips a block when a negated pattern matches', () => {
+    expect(resolve(CONFIG, 'db9').user).toBe('fallback');
+    expect(resolve(CONFIG, 'bastion.ams.example.net').proxyJump).toBeUndefined();
   });
 
-  it('detects ProxyJump loops', () => {
-    expect(() => resolveTarget(inv, 'loop1', cfg)).toThrow('ProxyJump loop: loop1 -> loop2 -> loop1');
+  it('matches host names case-insensitively, as ssh lowercases them', () => {
+    expect(resolve(CONFIG, 'WEB1').user).toBe('webops');
+  });
+
+  it('keeps the first value obtained for each keyword', () => {
+    const text = 'Host a\n  User first\n  User second\nHost *\n  User third\n  Port 2200\nHost a\n  Port 2201\n';
+    expect(resolve(text, 'a')).toMatchObject({ user: 'first', port: 2200 });
+  });
+
+  it('accumulates IdentityFile over every matching block, in order', () => {
+    const text = 'Host a\n  IdentityFile /k/a\nHost *\n  IdentityFile /k/all\n  IdentityFile /k/all2\n';
+    expect(resolve(text, 'a').identityFiles).toEqual(['/k/a', '/k/all', '/k/all2']);
+    expect(resolve(text, 'b').identityFiles).toEqual(['/k/all', '/k/all2']);
+  });
+
+  it('takes ProxyJump none as the first value, which then hides later ones', () => {
+    const text = 'Host bastion\n  ProxyJump none\nHost *\n  ProxyJump bastion\n';
+    expect(resolve(text, 'bastion').proxyJump).toBeUndefined();
+    expect(resolve(text, 'web').proxyJump).toBe('bastion');
+  });
+});
+
+describe('ssh_config tokens', () => {
+  it('expands ~ and %d %h %n %p %r %u %% in IdentityFile', () => {
+    const text = 'Host web\n  HostName %h.example.net\n  User ops\n  Port 2222\n  IdentityFile ~/.ssh/%r@%h:%p\n  IdentityFile %d/%u/%n/100%%\n';
+    expect(resolve(text, 'web').identityFiles).toEqual([`${HOME}/.ssh/ops@web.example.net:2222`, `${HOME}/me/web/100%`]);
+  });
+
+  it('uses the local user for %r and port 22 for %p when nothing sets them', () => {
+    expect(resolve('Host *\n  IdentityFile ~/.ssh/%r-%p\n', 'x').identityFiles).toEqual([`${HOME}/.ssh/me-22`]);
+  });
+
+  it('uses the values given by the caller, as ssh does its command-line options', () => {
+    const text = 'Host web\n  HostName from-config\n  User config-user\n  IdentityFile ~/.ssh/%r-%h-%p\n';
+    const s = resolve(text, 'web', { hostName: '10.0.0.5', user: 'root', port: 2022 });
+    expect(s).toMatchObject({ hostName: '10.0.0.5', user: 'root', port: 2022, identityFiles: [`${HOME}/.ssh/root-10.0.0.5-2022`] });
+  });
+
+  it('reports an unknown token with file and line', () => {
+    expect(() => resolveSshConfig(parseSshConfig('Host *\n  IdentityFile ~/.ssh/%Q\n', 'cfg'), 'x', ctx)).toThrow("cfg:2: IdentityFile: unknown token '%Q'");
+  });
+});
+
+describe('ssh_config Match', () => {
+  it('evaluates Match all and Match host with pattern lists', () => {
+    const text = 'Match host web*,!web9\n  User webops\nMatch all\n  User everyone\n';
+    expect(resolve(text, 'web1').user).toBe('webops');
+    expect(resolve(text, 'web9').user).toBe('everyone');
+  });
+
+  it('matches host against the HostName obtained so far, and originalhost against the alias', () => {
+    const text = 'Host jh1\n  HostName 10.1.0.1\nMatch host 10.1.*\n  User by-address\nMatch originalhost jh*\n  Port 2222\n';
+    expect(resolve(text, 'jh1')).toMatchObject({ hostName: '10.1.0.1', user: 'by-address', port: 2222 });
+    // An address given by the caller (the inventory's) counts as HostName.
+    expect(resolve(text, 'other', { hostName: '10.1.0.9' }).user).toBe('by-address');
+  });
+
+  it('evaluates user, localuser and negated criteria', () => {
+    const text = 'Match localuser me\n  Port 2200\nMatch user root\n  IdentityFile /k/root\nMatch !host bastion\n  ProxyJump bastion\n';
+    expect(resolve(text, 'web', { user: 'root' })).toMatchObject({ port: 2200, identityFiles: ['/k/root'], proxyJump: 'bastion' });
+    expect(resolve(text, 'bastion', { user: 'ops' })).toEqual({ port: 2200, user: 'ops', identityFiles: [], knownHostsFiles: [] });
+  });
+
+  it('skips blocks with criteria it cannot evaluate, with a warning', () => {
+    const cfg = parseSshConfig('Match exec "test -f /x"\n  User never\nMatch host a final\n  User never\nHost *\n  User ok\n', 'cfg');
+    expect(resolveSshConfig(cfg, 'a', ctx).user).toBe('ok');
+    expect(cfg.warnings).toEqual([
+      "cfg:1: Match exec test -f /x: criterion 'exec' is not supported; block skipped",
+      "cfg:3: Match host a final: criterion 'final' is not supported; block skipped",
+    ]);
+  });
+});
+
+describe('ssh_config Include', () => {
+  const home = path.join(FIXTURES, 'ssh-home');
+  const cfg = loadSshConfig(path.join(home, '.ssh/config'), { home });
+  const r = (alias: string) => resolveSshConfig(cfg, alias, { localUser: 'me', home });
+
+  it('reads files relative to ~/.ssh, globs in name order, in place of the Include line', () => {
+    expect(r('jh-1.ams')).toMatchObject({ hostName: 'jh-1.ams.example.net', proxyJump: 'bastion', user: 'fallback' });
+    expect(r('jh-1.fra')).toMatchObject({ port: 2222, user: 'fallback' });
+    expect(r('jh-1.fra').identityFiles).toEqual([path.join(home, '.ssh/id_fleet')]);
+  });
+
+  it('applies an Include inside a Host block only to that block', () => {
+    expect(r('bastion')).toMatchObject({ hostName: '198.51.100.10', user: 'jump', port: 2200 });
+    expect(r('bastion').identityFiles).toEqual([path.join(home, '.ssh/id_bastion'), path.join(home, '.ssh/id_fleet')]);
+    expect(r('web').port).toBeUndefined();
+  });
+
+  it('follows absolute Include paths, ~, and globs in directory names; a missing file is no error', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-ssh-'));
+    fs.mkdirSync(path.join(dir, 'sites', 'ams'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'sites', 'ams', 'config'), 'Host inc\n  HostName 10.1.1.1\n');
+    fs.writeFileSync(path.join(dir, 'config'), `Include ${dir}/sites/*/config ${dir}/missing\nInclude ~/other\nHost *\n  User x\n`);
+    fs.writeFileSync(path.join(dir, 'other'), 'Host inc\n  Port 2202\n');
+    const c = loadSshConfig(path.join(dir, 'config'), { home: dir });
+    expect(resolveSshConfig(c, 'inc', { localUser: 'me', home: dir })).toMatchObject({ hostName: '10.1.1.1', port: 2202, user: 'x' });
+  });
+
+  it('refuses Include loops', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-ssh-'));
+    fs.writeFileSync(path.join(dir, 'config'), `Include ${dir}/config\n`);
+    expect(() => loadSshConfig(path.join(dir, 'config'))).toThrow(/Include nested more than 16 deep/);
+  });
+
+  it('reports a config file it cannot read', () => {
+    expect(() => loadSshConfig('/nonexistent/ssh_config')).toThrow('/nonexistent/ssh_config: cannot read ssh config: ENOENT');
   });
 });
