@@ -88,8 +88,9 @@ export function passphraseFromEnvOrTty(): (keyFile: string) => Promise<string | 
 function promptHidden(question: string): Promise<string> {
   return new Promise((resolve) => {
     const stdin = process.stdin;
-    process.stderr.write(question);
+    // Echo off before the prompt shows, or fast typing would be echoed.
     stdin.setRawMode(true);
+    process.stderr.write(question);
     stdin.resume();
     let answer = '';
     const onData = (buf: Buffer) => {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fleetjail, parseJson } from '../support/cli.js';
+import { CLI, fleetjail, parseJson } from '../support/cli.js';
 import { labHosts, labPaths } from '../support/lab.js';
 
 type Report = { hosts: Array<{ name: string; status: string; stdout: string; error: string | null }> };
@@ -59,6 +59,32 @@ describe('authentication', () => {
     const wrong = await fleetjail(['ping', 'all', '-i', inv, '--json'], { env: { FLEETJAIL_SSH_PASSPHRASE: 'wrong' } });
     expect(wrong.code).toBe(4);
     expect(parseJson<Report>(wrong).hosts[0]?.error).toMatch(/cannot decrypt identity file .*encrypted_key/);
+  });
+
+  it('asks for the passphrase on a terminal when the environment has none', async () => {
+    const key = path.join(dir, 'tty_key');
+    fs.copyFileSync(labPaths.clientKey, key);
+    fs.chmodSync(key, 0o600);
+    execFileSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', 'typed at the prompt', '-f', key]);
+    const inv = inventory(`  identity_file: ${key}\n`, hostLines(1));
+    // script(1) gives the CLI a pseudo-terminal; the passphrase is typed once the prompt is up.
+    const out = await new Promise<string>((resolve) => {
+      const child = spawn('script', ['-qec', `${process.execPath} ${CLI} ping all -i ${inv}`, '/dev/null'], {
+        env: { ...process.env, SSH_AUTH_SOCK: '', FLEETJAIL_SSH_PASSPHRASE: undefined } as NodeJS.ProcessEnv,
+      });
+      let text = '';
+      child.stdout.on('data', (c: Buffer) => {
+        text += c.toString();
+        if (text.includes('Enter passphrase for key') && !text.includes('\u0000sent')) {
+          text += '\u0000sent';
+          child.stdin.write('typed at the prompt\r');
+        }
+      });
+      child.on('close', () => resolve(text));
+    });
+    expect(out).toContain(`Enter passphrase for key '${key}'`);
+    expect(out).toMatch(/1 ok, 0 failed, 0 unreachable/);
+    expect(out).not.toContain('typed at the prompt');
   });
 
   it('reports a key the host does not accept as an authentication failure', async () => {
