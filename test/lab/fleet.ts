@@ -10,6 +10,7 @@ import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
 import { LAB_SOURCE_DIR, USERLAND_DIR, type LabLayout, hostAddress, hostName, paths } from './layout.js';
 import { buildHostRoot, hostPublicKey, OPS_USER } from './host-root.js';
+import { startMirror, stopMirror } from './mirror/server.js';
 
 export interface LabHost {
   name: string;
@@ -61,6 +62,8 @@ export async function labUp(layout: LabLayout, opts: UpOptions): Promise<LabStat
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'fleetjail-lab', '-f', p.clientKey]);
   }
   const authorizedKey = fs.readFileSync(p.clientKey + '.pub', 'utf8');
+  // The lab's FreeBSD mirror (releases, updates, packages): a machine-level service, see mirror/server.ts.
+  await startMirror(layout, log);
 
   const previous = readState(layout);
   const keep = new Map(previous.hosts.filter((h) => isAlive(h.pid)).map((h) => [h.name, h]));
@@ -188,6 +191,7 @@ export function namespaceInit(unsharePid: number): number | undefined {
 export async function labDown(layout: LabLayout, opts: { keepFiles?: boolean; log?: (m: string) => void } = {}): Promise<void> {
   const state = readState(layout);
   await Promise.all(state.hosts.map(stopHost));
+  await stopMirror(layout);
   // PID 1's death ends the namespace's processes asynchronously; give them a moment.
   let stray = findStrayProcesses(layout);
   for (let i = 0; i < 100 && stray.length > 0; i++) {

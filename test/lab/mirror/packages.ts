@@ -1,0 +1,238 @@
+/**
+ * The lab's package repository: small fake FreeBSD packages. Each installs a few files
+ * (a program under /usr/local that prints its version, an rc.d script for servers) and
+ * is listed in two repositories like FreeBSD's: `quarterly` and `latest`, where `latest`
+ * carries newer versions of some packages (for `pkg upgrade` and `pkg version` '<').
+ */
+
+export interface PkgFile {
+  content: string;
+  mode?: number;
+  /** Installed as FILE.sample, copied to FILE when FILE is absent (ports' @sample). */
+  sample?: boolean;
+}
+
+export interface PkgUser { name: string; uid: number; gid: number; gecos: string; home: string; shell: string }
+export interface PkgGroup { name: string; gid: number }
+
+export interface FakePackage {
+  name: string;
+  origin: string;
+  comment: string;
+  desc: string;
+  www: string;
+  maintainer: string;
+  licenses: string[];
+  categories: string[];
+  /** Version in each repository branch. */
+  versions: { quarterly: string; latest: string };
+  deps?: string[];
+  users?: PkgUser[];
+  groups?: PkgGroup[];
+  /** Message shown after install (pkg-message). */
+  message?: string;
+  files: (version: string) => Record<string, PkgFile>;
+}
+
+/** `name -V`-style program: prints one version line, whatever the arguments. */
+function program(line: string): PkgFile {
+  return { mode: 0o755, content: `#!/bin/sh\n# lab stand-in: prints its version\necho "${line}"\n` };
+}
+
+/** Upstream version without the ports revision/epoch: 1.26.2_1,3 → 1.26.2 */
+const upstream = (v: string) => v.replace(/,\d+$/, '').replace(/_\d+$/, '');
+
+function rcScript(name: string, body: string): PkgFile {
+  return {
+    mode: 0o555,
+    content: `#!/bin/sh
+
+# PROVIDE: ${name}
+# REQUIRE: LOGIN cleanvar
+# KEYWORD: shutdown
+#
+# Add the following line to /etc/rc.conf to enable ${name}:
+# ${name}_enable="YES"
+
+. /etc/rc.subr
+
+name="${name}"
+rcvar=${name}_enable
+
+load_rc_config $name
+
+${body}
+run_rc_command "$1"
+`,
+  };
+}
+
+/** A stand-in daemon: a background sleep whose pid is the service's pid file. */
+function daemonScript(opts: { name: string; versionLine: string; versionFlag: string; pidfile: string; extra?: string }): PkgFile {
+  return {
+    mode: 0o755,
+    content: `#!/bin/sh
+# ${opts.name} (lab stand-in): ${opts.versionFlag} prints the version; otherwise starts a
+# background process and records it in ${opts.pidfile}; -s stop|quit stops it.
+pidfile=${opts.pidfile}
+case "$1" in
+${opts.versionFlag}) echo "${opts.versionLine}" >&2; exit 0 ;;
+-s)
+	[ -r "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+	rm -f "$pidfile"; exit 0 ;;
+${opts.extra ?? ''}esac
+nohup sleep 2147483647 >/dev/null 2>&1 &
+echo $! > "$pidfile"
+exit 0
+`,
+  };
+}
+
+export const PACKAGES: FakePackage[] = [
+  {
+    name: 'pkg', origin: 'ports-mgmt/pkg', comment: 'Package manager',
+    desc: 'Package management tool\n\nWWW: https://github.com/freebsd/pkg',
+    www: 'https://github.com/freebsd/pkg', maintainer: 'pkg@FreeBSD.org', licenses: ['BSD2CLAUSE'], categories: ['ports-mgmt'],
+    versions: { quarterly: '1.21.3', latest: '1.21.3' },
+    files: () => ({ '/usr/local/etc/pkg.conf': { content: '# pkg.conf (lab)\n', sample: true } }),
+  },
+  {
+    name: 'indexinfo', origin: 'print/indexinfo', comment: 'Utility to regenerate the GNU info page index',
+    desc: 'Utility to regenerate the GNU info page index', www: 'https://github.com/bapt/indexinfo',
+    maintainer: 'bapt@FreeBSD.org', licenses: ['BSD2CLAUSE'], categories: ['print'],
+    versions: { quarterly: '0.3.1', latest: '0.3.1' },
+    files: () => ({ '/usr/local/bin/indexinfo': program('indexinfo 0.3.1') }),
+  },
+  {
+    name: 'gettext-runtime', origin: 'devel/gettext-runtime', comment: 'GNU gettext runtime libraries and programs',
+    desc: 'GNU gettext runtime libraries and programs', www: 'https://www.gnu.org/software/gettext/',
+    maintainer: 'tijl@FreeBSD.org', licenses: ['GPLv3+', 'LGPL21+'], categories: ['devel'],
+    versions: { quarterly: '0.22.5', latest: '0.22.5' }, deps: ['indexinfo'],
+    files: (v) => ({ '/usr/local/bin/gettext': program(`gettext (GNU gettext-runtime) ${v}`), '/usr/local/lib/libintl.so.8': { content: 'lab placeholder\n' } }),
+  },
+  {
+    name: 'bash', origin: 'shells/bash', comment: 'GNU Project\'s Bourne Again SHell',
+    desc: 'This is GNU Bash. Bash is the GNU Project\'s Bourne Again SHell.', www: 'https://www.gnu.org/software/bash/',
+    maintainer: 'ehaupt@FreeBSD.org', licenses: ['GPLv3+'], categories: ['shells'],
+    versions: { quarterly: '5.2.37', latest: '5.2.37' }, deps: ['gettext-runtime', 'indexinfo'],
+    files: (v) => ({ '/usr/local/bin/bash': program(`GNU bash, version ${v}(0)-release (amd64-portbld-freebsd14.2)`) }),
+  },
+  {
+    name: 'libevent', origin: 'devel/libevent', comment: 'API for executing callback functions on events or timeouts',
+    desc: 'Provides an API to execute callback functions on events or timeouts.', www: 'https://libevent.org/',
+    maintainer: 'sunpoet@FreeBSD.org', licenses: ['BSD3CLAUSE'], categories: ['devel'],
+    versions: { quarterly: '2.1.12', latest: '2.1.12' },
+    files: () => ({ '/usr/local/lib/libevent-2.1.so.7': { content: 'lab placeholder\n' } }),
+  },
+  {
+    name: 'tmux', origin: 'sysutils/tmux', comment: 'Terminal Multiplexer',
+    desc: 'tmux is a terminal multiplexer.', www: 'https://tmux.github.io/',
+    maintainer: 'mat@FreeBSD.org', licenses: ['ISCL'], categories: ['sysutils'],
+    versions: { quarterly: '3.5a', latest: '3.5a' }, deps: ['libevent'],
+    files: (v) => ({ '/usr/local/bin/tmux': program(`tmux ${v}`) }),
+  },
+  {
+    name: 'vim-tiny', origin: 'editors/vim@tiny', comment: 'Improved version of the vi editor (tiny flavor)',
+    desc: 'Vim is a highly configurable text editor.', www: 'https://www.vim.org/',
+    maintainer: 'adamw@FreeBSD.org', licenses: ['VIM'], categories: ['editors'],
+    versions: { quarterly: '9.1.0905', latest: '9.1.1043' },
+    files: (v) => ({ '/usr/local/bin/vim': program(`VIM - Vi IMproved ${v.split('.').slice(0, 2).join('.')} (patch ${v})`) }),
+  },
+  {
+    name: 'ca_root_nss', origin: 'security/ca_root_nss', comment: 'Root certificate bundle from the Mozilla Project',
+    desc: 'Root certificates from certificate authorities included in the Mozilla NSS library.', www: 'https://hg.mozilla.org/projects/nss',
+    maintainer: 'ports-secteam@FreeBSD.org', licenses: ['MPL20'], categories: ['security'],
+    versions: { quarterly: '3.108', latest: '3.108' },
+    files: () => ({ '/usr/local/share/certs/ca-root-nss.crt': { content: '# lab placeholder certificate bundle\n' } }),
+  },
+  {
+    name: 'libnghttp2', origin: 'www/libnghttp2', comment: 'HTTP/2.0 C Library',
+    desc: 'nghttp2 is an implementation of HTTP/2 and its header compression algorithm HPACK in C.', www: 'https://nghttp2.org/',
+    maintainer: 'sunpoet@FreeBSD.org', licenses: ['MIT'], categories: ['www', 'net'],
+    versions: { quarterly: '1.64.0', latest: '1.64.0' },
+    files: () => ({ '/usr/local/lib/libnghttp2.so.14': { content: 'lab placeholder\n' } }),
+  },
+  {
+    name: 'curl', origin: 'ftp/curl', comment: 'Command line tool and library for transferring data with URLs',
+    desc: 'curl is a command line tool for transferring data with URL syntax.', www: 'https://curl.se/',
+    maintainer: 'sunpoet@FreeBSD.org', licenses: ['MIT'], categories: ['ftp', 'net', 'www'],
+    versions: { quarterly: '8.11.1', latest: '8.12.1' }, deps: ['ca_root_nss', 'libnghttp2'],
+    files: (v) => ({ '/usr/local/bin/curl': program(`curl ${v} (amd64-portbld-freebsd14.2) libcurl/${v}`) }),
+  },
+  {
+    name: 'pcre2', origin: 'devel/pcre2', comment: 'Perl Compatible Regular Expressions library, version 2',
+    desc: 'The PCRE2 library is a set of functions that implement regular expression pattern matching.', www: 'https://www.pcre.org/',
+    maintainer: 'garga@FreeBSD.org', licenses: ['BSD3CLAUSE'], categories: ['devel'],
+    versions: { quarterly: '10.44', latest: '10.44' },
+    files: () => ({ '/usr/local/lib/libpcre2-8.so.0': { content: 'lab placeholder\n' } }),
+  },
+  {
+    name: 'nginx', origin: 'www/nginx', comment: 'Robust and small WWW server',
+    desc: 'NGINX is a high performance edge web server.', www: 'https://nginx.org/',
+    maintainer: 'joneum@FreeBSD.org', licenses: ['BSD2CLAUSE'], categories: ['www'],
+    versions: { quarterly: '1.26.2_1,3', latest: '1.26.3,3' }, deps: ['pcre2'],
+    users: [{ name: 'www', uid: 80, gid: 80, gecos: 'World Wide Web Owner', home: '/nonexistent', shell: '/usr/sbin/nologin' }],
+    groups: [{ name: 'www', gid: 80 }],
+    files: (v) => ({
+      '/usr/local/sbin/nginx': daemonScript({
+        name: 'nginx', versionFlag: '-v', versionLine: `nginx version: nginx/${upstream(v)}`, pidfile: '/var/run/nginx.pid',
+        extra: '-t) echo "nginx: the configuration file /usr/local/etc/nginx/nginx.conf syntax is ok" >&2\n\techo "nginx: configuration file /usr/local/etc/nginx/nginx.conf test is successful" >&2; exit 0 ;;\n',
+      }),
+      '/usr/local/etc/nginx/nginx.conf': { sample: true, content: 'worker_processes  1;\nevents {\n    worker_connections  1024;\n}\nhttp {\n    server {\n        listen       80;\n        server_name  localhost;\n    }\n}\n' },
+      '/usr/local/etc/rc.d/nginx': rcScript('nginx', 'command="/usr/local/sbin/nginx"\npidfile="/var/run/nginx.pid"\n: ${nginx_enable:="NO"}\nstop_cmd="${command} -s stop"\n'),
+    }),
+  },
+  {
+    name: 'postgresql16-client', origin: 'databases/postgresql16-client', comment: 'PostgreSQL database (client)',
+    desc: 'PostgreSQL is the most advanced open-source database available anywhere.', www: 'https://www.postgresql.org/',
+    maintainer: 'pgsql@FreeBSD.org', licenses: ['PostgreSQL'], categories: ['databases'],
+    versions: { quarterly: '16.6', latest: '16.8' },
+    files: (v) => ({ '/usr/local/bin/psql': program(`psql (PostgreSQL) ${v}`) }),
+  },
+  {
+    name: 'postgresql16-server', origin: 'databases/postgresql16-server', comment: 'PostgreSQL is the most advanced open-source database available anywhere',
+    desc: 'PostgreSQL is the most advanced open-source database available anywhere.', www: 'https://www.postgresql.org/',
+    maintainer: 'pgsql@FreeBSD.org', licenses: ['PostgreSQL'], categories: ['databases'],
+    versions: { quarterly: '16.6', latest: '16.8' }, deps: ['postgresql16-client'],
+    users: [{ name: 'postgres', uid: 770, gid: 770, gecos: 'PostgreSQL Daemon', home: '/var/db/postgres', shell: '/bin/sh' }],
+    groups: [{ name: 'postgres', gid: 770 }],
+    message: 'To initialize the database, run\n\n  /usr/local/etc/rc.d/postgresql initdb\n\nYou can then start PostgreSQL by running:\n\n  /usr/local/etc/rc.d/postgresql start\n',
+    files: (v) => ({
+      '/usr/local/bin/postgres': postgresDaemon(v),
+      '/usr/local/bin/initdb': { mode: 0o755, content: `#!/bin/sh\n# initdb (lab stand-in): creates PGDATA with PG_VERSION\nwhile getopts "D:U:E:" o; do case $o in D) PGDATA=$OPTARG ;; esac; done\n[ -n "$PGDATA" ] || { echo "initdb: error: no data directory specified" >&2; exit 1; }\nmkdir -p "$PGDATA" && echo ${v.split('.')[0]} > "$PGDATA/PG_VERSION" && echo "Success. You can now start the database server using:" \n` },
+      '/usr/local/etc/rc.d/postgresql': rcScript('postgresql',
+        ': ${postgresql_enable:="NO"}\n: ${postgresql_data:="/var/db/postgres/data16"}\n' +
+        'command="/usr/local/bin/postgres"\npidfile="${postgresql_data}/postmaster.pid"\ncommand_args="-D ${postgresql_data}"\n' +
+        'extra_commands="initdb"\ninitdb_cmd="postgresql_initdb"\n' +
+        'postgresql_initdb() { /usr/local/bin/initdb -D ${postgresql_data} -U postgres; }\n'),
+    }),
+  },
+];
+
+/**
+ * postgres (lab stand-in). FreeBSD jails without allow.sysvipc make shmget(2) fail; the
+ * lab cannot make the Linux kernel do that, so the jail emulation provides a probe program:
+ * when ${LAB_SYSVIPC_PROBE:-/usr/bin/sysvipc-probe} exists and exits non-zero,
+ * postgres fails with PostgreSQL's real message for that case.
+ */
+function postgresDaemon(version: string): PkgFile {
+  return {
+    mode: 0o755,
+    content: `#!/bin/sh
+case "$1" in
+--version|-V) echo "postgres (PostgreSQL) ${version}"; exit 0 ;;
+esac
+while getopts "D:" o; do case $o in D) PGDATA=$OPTARG ;; esac; done
+probe=\${LAB_SYSVIPC_PROBE:-/usr/bin/sysvipc-probe}
+if [ -x "$probe" ] && ! "$probe" >/dev/null 2>&1; then
+	echo "$(date '+%Y-%m-%d %H:%M:%S.000 %Z') [$$] FATAL:  could not create shared memory segment: Function not implemented" >&2
+	echo "$(date '+%Y-%m-%d %H:%M:%S.000 %Z') [$$] DETAIL:  Failed system call was shmget(key=5432001, size=56, 03600)." >&2
+	exit 1
+fi
+[ -n "$PGDATA" ] && [ -r "$PGDATA/PG_VERSION" ] || { echo "postgres: could not access directory \\"$PGDATA\\": No such file or directory" >&2; exit 1; }
+nohup sleep 2147483647 >/dev/null 2>&1 &
+echo $! > "$PGDATA/postmaster.pid"
+exit 0
+`,
+  };
+}
