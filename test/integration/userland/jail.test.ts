@@ -41,37 +41,8 @@ interface = igc0bridge;
 .include "/etc/jail.conf.d/*.conf";
 `;
 
-const DEV_CONF = `dev {
-  # devfs_ruleset differs from the Linux jail's 4
-  devfs_ruleset=5;
-
-  # HOSTNAME/PATH
-  path = "/zdata/jails/\${name}-nullfs-base";
-
-  # VNET/VIMAGE
-  vnet;
-  vnet.interface = "\${epair}b";
-
-  # NETWORKS/INTERFACES
-  $id = "253";
-  $ip = "192.168.7.\${id}/24";
-  $gateway = "192.168.7.101";
-  $bridge = "igc0bridge";
-  $epair = "epair\${id}";
-
-  # ADD TO bridge INTERFACE
-  exec.prestart += "ifconfig \${epair} create up";
-  exec.prestart += "ifconfig \${epair}a up descr jail:\${name}";
-  exec.prestart += "ifconfig \${bridge} addm \${epair}a up";
-  exec.start    += "ifconfig \${epair}b \${ip} up";
-  exec.start    += "route add default \${gateway}";
-  exec.poststop = "ifconfig \${bridge} deletem \${epair}a";
-  exec.poststop += "ifconfig \${epair}a destroy";
-
-  # MOUNT
-  mount.fstab = "/zdata/jails/\${name}-nullfs-base.fstab";
-}
-`;
+/** seed 002's per-jail VNET conf, shared with the parser's unit tests. */
+const DEV_CONF = fs.readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/jail/seed-002-dev.conf'), 'utf8');
 
 const DEV_FSTAB = `/zdata/jails/templates/14.2-RELEASE-base  /zdata/jails/dev-nullfs-base/         nullfs  ro  0 0
 /zdata/jails/containers/dev               /zdata/jails/dev-nullfs-base/skeleton nullfs  rw  0 0

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../lab/layout.js';
 
 const require = createRequire(import.meta.url);
 const lib = path.resolve(__dirname, '../../lab/userland/lib/jail');
@@ -44,37 +45,7 @@ interface = igc0bridge;
 
 .include "${etc}/jail.conf.d/*.conf";
 `);
-  fs.writeFileSync(path.join(etc, 'jail.conf.d', 'dev.conf'), `dev {
-  # devfs_ruleset differs from the Linux jail's 4
-  devfs_ruleset=5;
-
-  # HOSTNAME/PATH
-  path = "/zdata/jails/\${name}-nullfs-base";
-
-  # VNET/VIMAGE
-  vnet;
-  vnet.interface = "\${epair}b";
-
-  # NETWORKS/INTERFACES
-  $id = "253";
-  $ip = "192.168.7.\${id}/24";
-  $gateway = "192.168.7.101";
-  $bridge = "igc0bridge";
-  $epair = "epair\${id}";
-
-  # ADD TO bridge INTERFACE
-  exec.prestart += "ifconfig \${epair} create up";
-  exec.prestart += "ifconfig \${epair}a up descr jail:\${name}";
-  exec.prestart += "ifconfig \${bridge} addm \${epair}a up";
-  exec.start    += "ifconfig \${epair}b \${ip} up";
-  exec.start    += "route add default \${gateway}";
-  exec.poststop = "ifconfig \${bridge} deletem \${epair}a";
-  exec.poststop += "ifconfig \${epair}a destroy";
-
-  # MOUNT
-  mount.fstab = "/zdata/jails/\${name}-nullfs-base.fstab";
-}
-`);
+  fs.copyFileSync(path.join(PROJECT_ROOT, 'test/fixtures/jail/seed-002-dev.conf'), path.join(etc, 'jail.conf.d', 'dev.conf'));
   fs.writeFileSync(path.join(etc, 'jail.conf.d', 'web.conf'), 'web { path = /zdata/jails/web; }\n');
   fs.writeFileSync(path.join(etc, 'jail.conf.d', 'notes.txt'), 'this is not a jail.conf file {');
   const jails: Jail[] = resolveJails(parseFile(path.join(etc, 'jail.conf')));
