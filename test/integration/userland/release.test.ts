@@ -20,11 +20,8 @@ const FU = 'freebsd-update --not-running-from-cron';
 const host = () => labHosts()[0]!;
 /** Runs CMD with sh on the host (some lab hosts log in with tcsh). */
 const run = (cmd: string) => sshRun(host(), `sh -c '${cmd.replace(/'/g, `'\\''`)}'`);
-/**
- * sha256 of a file on the host: FreeBSD's `sha256 -q` (another area of the lab builds it);
- * TODO: drop the /.sys stand-in once `sha256` is on every host's PATH.
- */
-const sha256Of = (file: string) => `if command -v sha256 >/dev/null 2>&1; then sha256 -q ${file}; else /.sys/bin/sha256sum ${file} | cut -d" " -f1; fi`;
+/** sha256 of a file on the host, as FreeBSD computes it. */
+const sha256Of = (file: string) => `sha256 -q ${file}`;
 
 /** Extracts a fresh 14.2-RELEASE base into DIR on the host. */
 async function freshRoot(dir: string, release = '14.2-RELEASE', sets = ['base.txz']): Promise<void> {
