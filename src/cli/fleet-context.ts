@@ -51,6 +51,11 @@ export function buildFleetContext(pattern: string, opts: FleetOptions): FleetCon
   }));
   const knownHosts = opts.knownHosts?.length ? opts.knownHosts : inventoryKnownHosts(inventory) ?? [path.join(os.homedir(), '.ssh', 'known_hosts')];
   const log = createLogger(opts.log ? { file: opts.log } : {});
+  // Blocks fleetjail cannot evaluate (Match exec, ...) are skipped: say so rather than guess.
+  for (const w of sshConfig?.warnings ?? []) {
+    process.stderr.write(`fleetjail: warning: ${w}\n`);
+    log.warn({ sshConfig: w }, 'ssh_config block skipped');
+  }
   const connector = new Connector({
     hostKeys: new HostKeyPolicy({ files: knownHosts, acceptNew: Boolean(opts.acceptNewHostKeys) }),
     connectTimeoutMs: opts.connectTimeout * 1000,
