@@ -50,7 +50,9 @@ export function buildFleetContext(pattern: string, opts: FleetOptions): FleetCon
     ...(opts.become ? { become: opts.become } : {}),
   }));
   const knownHosts = opts.knownHosts?.length ? opts.knownHosts : inventoryKnownHosts(inventory) ?? [path.join(os.homedir(), '.ssh', 'known_hosts')];
-  const log = createLogger(opts.log ? { file: opts.log } : {});
+  // FLEETJAIL_LOG_LEVEL=trace adds ssh2's protocol debug lines to --log.
+  const level = process.env.FLEETJAIL_LOG_LEVEL ?? 'info';
+  const log = createLogger(opts.log ? { file: opts.log, level } : {});
   // Blocks fleetjail cannot evaluate (Match exec, ...) are skipped: say so rather than guess.
   for (const w of sshConfig?.warnings ?? []) {
     process.stderr.write(`fleetjail: warning: ${w}\n`);
@@ -61,7 +63,7 @@ export function buildFleetContext(pattern: string, opts: FleetOptions): FleetCon
     connectTimeoutMs: opts.connectTimeout * 1000,
     commandTimeoutMs: opts.timeout * 1000,
     passphrase: passphraseFromEnvOrTty(),
-    debug: opts.log ? (host, line) => log.trace({ host }, line) : undefined,
+    debug: opts.log && level === 'trace' ? (host, line) => log.trace({ host }, line) : undefined,
   });
   log.info({ pattern, limit: opts.limit, hosts: names.length, knownHosts }, 'fleet selected');
   return { inventory, targets, connector, log };
