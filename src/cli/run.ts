@@ -1,0 +1,167 @@
+/**
+ * `fleetjail run PLAYBOOK` and `fleetjail check PLAYBOOK...`.
+ *
+ * run: load and validate the playbook, prepare every host offline (variables, templates,
+ * module arguments: exit 1 before any connection on a problem), then run it with live
+ * progress on a terminal or one line per event otherwise, a recap table at the end, and
+ * --report FILE / --json for the JSON report. Exit status as for exec: 0 ok, 1 config,
+ * 2 a host failed, 4 a host unreachable, 6 both.
+ *
+ * check: the same offline validation for several playbooks, without connecting.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ConfigError } from '../util/errors.js';
+import { loadPlaybook } from '../playbook/load.js';
+import { prepareFleetPlaybook } from '../playbook/fleet.js';
+import { runPlaybook } from '../engine/run.js';
+import type { RunEvent } from '../engine/events.js';
+import { jsonReport } from '../report/json-report.js';
+import { recapTable } from '../report/recap.js';
+import { plainReporter } from '../report/plain.js';
+import { LiveReporter } from '../report/live.js';
+import { buildFleetContext, defaultInventoryPaths, loadInventoryFromOptions } from './fleet-context.js';
+import { EXIT_CONFIG, exitCodeFor } from './exit-codes.js';
+import { withFleetOptions, type FleetOptions } from './options.js';
+
+interface RunOptions extends FleetOptions {
+  check?: boolean;
+  diff?: boolean;
+  tags?: string[];
+  skipTags?: string[];
+  extraVars?: string[];
+  report?: string;
+}
+
+interface CheckOptions {
+  inventory?: string[];
+  limit?: string;
+  extraVars?: string[];
+  tags?: string[];
+  skipTags?: string[];
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+const collectList = (value: string, previous: string[] | undefined): string[] =>
+  [...(previous ?? []), ...value.split(',').map((t) => t.trim()).filter(Boolean)];
+
+export function registerRunCommands(program: Command): void {
+  withFleetOptions(program.command('run')
+    .description('apply a playbook: gather facts, change only what differs, report per host')
+    .argument('<playbook>', 'playbook file (YAML)'))
+    .option('-C, --check', 'change nothing; report what would change')
+    .option('-D, --diff', 'show unified diffs of files and before/after of values')
+    .option('-t, --tags <tags>', 'run only steps with one of these tags (comma-separated, repeatable)', collectList)
+    .option('--skip-tags <tags>', 'skip steps with one of these tags', collectList)
+    .option('-e, --extra-vars <var>', 'NAME=VALUE or @FILE.yaml (repeatable; highest precedence)', collect)
+    .option('--report <file>', 'write the JSON report (version 1) to FILE')
+    .action(async (playbook: string, opts: RunOptions) => {
+      process.exitCode = await runCommand(playbook, opts);
+    });
+
+  program.command('check')
+    .description('validate playbooks (and the inventory) offline, without contacting any host')
+    .argument('<playbooks...>', 'playbook files')
+    .option('-i, --inventory <file>', 'inventory file or directory (repeatable; default: inventory/ when present)', collect)
+    .option('-l, --limit <pattern>', 'check only for these hosts')
+    .option('-e, --extra-vars <var>', 'NAME=VALUE or @FILE.yaml (repeatable)', collect)
+    .option('-t, --tags <tags>', 'as for run', collectList)
+    .option('--skip-tags <tags>', 'as for run', collectList)
+    .action((playbooks: string[], opts: CheckOptions) => {
+      process.exitCode = checkCommand(playbooks, opts);
+    });
+}
+
+async function runCommand(playbookFile: string, opts: RunOptions): Promise<number> {
+  const inventory = loadInventoryFromOptions(opts);
+  const prepared = prepareFleetPlaybook({
+    playbookFile,
+    inventory,
+    ...(opts.limit ? { limit: opts.limit } : {}),
+    extraVars: opts.extraVars ?? [],
+    tags: opts.tags ?? [],
+    skipTags: opts.skipTags ?? [],
+  });
+  const ctx = buildFleetContext(prepared.preparer.playbook.hosts, opts);
+  const targets = new Map(ctx.targets.map((t) => [t.name, t]));
+
+  // Progress goes to stdout, unless stdout carries the JSON report.
+  const progress = opts.json ? process.stderr : process.stdout;
+  const live = progress.isTTY ? new LiveReporter({
+    write: (t) => progress.write(t),
+    columns: () => progress.columns ?? 80,
+    rows: () => progress.rows ?? 24,
+    diff: Boolean(opts.diff),
+  }) : undefined;
+  const onEvent: (e: RunEvent) => void = live ? live.onEvent : plainReporter({ write: (t) => progress.write(t), diff: Boolean(opts.diff) });
+
+  let result;
+  try {
+    result = await runPlaybook({
+      preparer: prepared.preparer,
+      plans: prepared.plans,
+      connect: (name) => {
+        const target = targets.get(name);
+        if (!target) throw new Error(`${name}: no connection settings resolved`);
+        return ctx.connector.connect(target);
+      },
+      forks: opts.forks,
+      check: Boolean(opts.check),
+      diff: Boolean(opts.diff),
+      onEvent,
+      log: ctx.log,
+    });
+  } finally {
+    live?.stop();
+    await ctx.connector.closeAll();
+  }
+
+  progress.write(recapTable(result));
+  const report = jsonReport(result);
+  if (opts.report) {
+    fs.mkdirSync(path.dirname(path.resolve(opts.report)), { recursive: true });
+    fs.writeFileSync(opts.report, JSON.stringify(report, null, 2) + '\n');
+  }
+  if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  return exitCodeFor(result.hosts.map((h) => h.status));
+}
+
+function checkCommand(playbooks: string[], opts: CheckOptions): number {
+  const inventoryPaths = opts.inventory?.length ? opts.inventory : defaultInventoryPaths();
+  let failed = false;
+  let inventory;
+  if (inventoryPaths.length > 0) {
+    try {
+      inventory = loadInventoryFromOptions({ inventory: inventoryPaths });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      process.stderr.write(`${e.message}\n`);
+      return EXIT_CONFIG;
+    }
+  }
+  for (const file of playbooks) {
+    try {
+      if (inventory) {
+        const { preparer, plans } = prepareFleetPlaybook({
+          playbookFile: file,
+          inventory,
+          ...(opts.limit ? { limit: opts.limit } : {}),
+          extraVars: opts.extraVars ?? [],
+          tags: opts.tags ?? [],
+          skipTags: opts.skipTags ?? [],
+        });
+        const p = preparer.playbook;
+        process.stdout.write(`${file}: ok (${p.steps.length} steps, ${p.handlers.length} handlers; ${plans.length} hosts)\n`);
+      } else {
+        const p = loadPlaybook(file);
+        process.stdout.write(`${file}: ok (${p.steps.length} steps, ${p.handlers.length} handlers; no inventory: variables not checked)\n`);
+      }
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      failed = true;
+      process.stderr.write(`${e.message}\n`);
+    }
+  }
+  return failed ? EXIT_CONFIG : 0;
+}

@@ -1,0 +1,78 @@
+/**
+ * Several snippets as ONE script, and its output split back per snippet. Used for a
+ * host's fact queries (all of them in one round trip) and for consecutive steps' change
+ * scripts. Each snippet runs in its own subshell (an `exit` or a failure ends only that
+ * snippet), with its stdout framed by markers that carry a random per-script nonce, and
+ * its stderr and exit status captured separately:
+ *
+ *   @@fj:NONCE:out:I
+ *   <stdout, byte for byte>
+ *   @@fj:NONCE:err:I
+ *   <stderr>
+ *   <exit status>
+ *   @@fj:NONCE:end:I
+ *
+ * A snippet marked stopOnFailure ends the script when it fails: later snippets do not run.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FactOutput, FactQuery } from '../modules/types.js';
+
+export interface BatchEntry {
+  script: string;
+  stopOnFailure?: boolean;
+}
+
+export function newNonce(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export function buildBatchScript(entries: readonly BatchEntry[], nonce: string, opts: { cLocale?: boolean } = {}): string {
+  const parts = [
+    // fd 4 is the script's stdout; inside $(...) each snippet's stdout goes there and its
+    // stderr (then its status) is what the substitution captures.
+    'exec 4>&1',
+    "fj_nl='\n'",
+    ...(opts.cLocale ? ['LC_ALL=C; export LC_ALL'] : []),
+  ];
+  entries.forEach((e, i) => {
+    parts.push(
+      `printf '%s\\n' '@@fj:${nonce}:out:${i}'`,
+      `fj_err=$( (\n${e.script}\n) </dev/null 2>&1 1>&4 4>&-; printf '\\n%s' "$?")`,
+      `printf '\\n@@fj:${nonce}:err:${i}\\n%s\\n@@fj:${nonce}:end:${i}\\n' "$fj_err"`,
+    );
+    if (e.stopOnFailure) parts.push(`[ "\${fj_err##*"$fj_nl"}" = 0 ] || exit 0`);
+  });
+  return parts.join('\n') + '\n';
+}
+
+/** Each snippet's output by index; a snippet whose frame is missing (not run, or the script died) gets none. */
+export function splitBatchOutput(stdout: string, count: number, nonce: string): Array<FactOutput | undefined> {
+  const results: Array<FactOutput | undefined> = new Array(count).fill(undefined);
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    const open = `@@fj:${nonce}:out:${i}\n`;
+    const errMark = `\n@@fj:${nonce}:err:${i}\n`;
+    const endMark = `\n@@fj:${nonce}:end:${i}\n`;
+    const start = stdout.indexOf(open, pos);
+    if (start < 0) break;
+    const errAt = stdout.indexOf(errMark, start + open.length);
+    const endAt = errAt < 0 ? -1 : stdout.indexOf(endMark, errAt + errMark.length);
+    if (endAt < 0) break;
+    const errAndStatus = stdout.slice(errAt + errMark.length, endAt);
+    const nl = errAndStatus.lastIndexOf('\n');
+    results[i] = {
+      stdout: stdout.slice(start + open.length, errAt),
+      stderr: errAndStatus.slice(0, Math.max(0, nl)),
+      exitCode: Number(errAndStatus.slice(nl + 1)),
+    };
+    pos = endAt + endMark.length;
+  }
+  return results;
+}
+
+/** Fact queries: read-only, in the C locale, never stopping. */
+export function buildFactScript(queries: ReadonlyArray<FactQuery<unknown>>, nonce: string): string {
+  return buildBatchScript(queries.map((q) => ({ script: q.script })), nonce, { cLocale: true });
+}
+
+export const splitFactOutput = splitBatchOutput;

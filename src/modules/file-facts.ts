@@ -1,0 +1,54 @@
+/**
+ * The shared fact "what is at PATH": type, mode, owner, checksum, link target, and the
+ * content when asked (line edits, diffs). sysrc, line and file all read files through it,
+ * so two steps on /etc/rc.conf cost one read.
+ */
+import { sh } from '../transport/quote.js';
+import { parseFileState, type FileState } from '../facts/file-state.js';
+import { requireSuccess, resource, rootedPath, rootPrelude, targetId } from './target.js';
+import type { FactQuery, Target } from './types.js';
+
+/** Larger files are compared by checksum only; their content is never fetched. */
+export const MAX_CONTENT_BYTES = 1024 * 1024;
+
+/**
+ * `aspect` narrows what the query stands for (e.g. one rc.conf variable): the same read,
+ * but its own key and resource, so a change to another aspect of the file leaves it fresh.
+ */
+export function fileStateQuery(t: Target, path: string, opts: { content: boolean; aspect?: string }): FactQuery<FileState> {
+  const content = opts.content
+    ? sh`  if [ "$(stat -f %z "$fj_p")" -le ${MAX_CONTENT_BYTES} ]; then echo content; cat -- "$fj_p" || exit 1; fi` + '\n'
+    : '';
+  const script = rootPrelude(t) + sh`fj_p=${rootedPath(t, path)}` + '\n' +
+    `if [ -L "$fj_p" ]; then echo 'type link'
+elif [ -d "$fj_p" ]; then echo 'type directory'
+elif [ -f "$fj_p" ]; then echo 'type file'
+elif [ -e "$fj_p" ]; then echo 'type other'
+else echo 'type absent'; exit 0; fi
+printf 'stat '; stat -f '%Mp%Lp %u %g %Su %Sg %z' "$fj_p" || exit 1
+if [ -L "$fj_p" ]; then printf 'target '; readlink "$fj_p" || exit 1; fi
+if [ -f "$fj_p" ] && [ ! -L "$fj_p" ]; then
+  printf 'sha256 '; sha256 -q "$fj_p" || exit 1
+${content}fi
+`;
+  return {
+    key: `${targetId(t)}:file:${path}${opts.content ? ':content' : ''}${opts.aspect ? `:${opts.aspect}` : ''}`,
+    script,
+    resources: [resource(t, 'file', opts.aspect ? `${path}:${opts.aspect}` : path)],
+    parse(out) {
+      requireSuccess(out, `reading ${path}`);
+      return parseFileState(out.stdout);
+    },
+  };
+}
+
+/** The text of a file read with content, refusing what would not survive a round trip as UTF-8. */
+export function textContent(state: FileState, path: string): string {
+  if (state.content === undefined) {
+    throw new Error(`${path} is larger than ${MAX_CONTENT_BYTES} bytes; fleetjail edits smaller files only`);
+  }
+  if (state.content.includes('\uFFFD') || state.content.includes('\0')) {
+    throw new Error(`${path} is not UTF-8 text; fleetjail edits text files only`);
+  }
+  return state.content;
+}

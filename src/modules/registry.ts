@@ -1,0 +1,23 @@
+/**
+ * Every module, by the name a step uses. Later modules (zfs.*, release, jail, ...) are
+ * added to MODULES; nothing else needs to know about them.
+ */
+import type { AnyModule } from './types.js';
+import { sysrc } from './sysrc.js';
+import { file } from './file.js';
+import { line } from './line.js';
+import { service } from './service.js';
+import { pkg } from './pkg.js';
+import { command } from './command.js';
+
+export const MODULES: readonly AnyModule[] = [sysrc, file, line, service, pkg, command];
+
+const byName = new Map(MODULES.map((m) => [m.name, m]));
+
+export function findModule(name: string): AnyModule | undefined {
+  return byName.get(name);
+}
+
+export function moduleNames(): string[] {
+  return [...byName.keys()];
+}

@@ -1,0 +1,49 @@
+/**
+ * A playbook ready to run on a fleet: loaded, its hosts selected from the inventory
+ * (hosts: pattern, narrowed by --limit), and every host prepared. All of it offline: any
+ * problem is a ConfigError before a host is contacted.
+ */
+import type { Inventory } from '../inventory/model.js';
+import { selectHosts } from '../inventory/pattern.js';
+import { hostVars } from '../inventory/vars.js';
+import { hostGroups } from '../inventory/groups.js';
+import { ConfigError } from '../util/errors.js';
+import { parseExtraVars } from './extra-vars.js';
+import { loadPlaybook } from './load.js';
+import { PlaybookPreparer, type HostPlan } from './prepare.js';
+
+export interface FleetPlaybookOptions {
+  playbookFile: string;
+  inventory: Inventory;
+  limit?: string;
+  /** -e arguments as given: NAME=VALUE or @FILE. */
+  extraVars?: string[];
+  tags?: string[];
+  skipTags?: string[];
+}
+
+export interface FleetPlaybook {
+  preparer: PlaybookPreparer;
+  plans: HostPlan[];
+}
+
+export function prepareFleetPlaybook(opts: FleetPlaybookOptions): FleetPlaybook {
+  const playbook = loadPlaybook(opts.playbookFile);
+  let names = selectHosts(opts.inventory, playbook.hosts);
+  if (opts.limit) {
+    const allowed = new Set(selectHosts(opts.inventory, opts.limit));
+    names = names.filter((n) => allowed.has(n));
+    if (names.length === 0) throw new ConfigError(`no host matches both '${playbook.hosts}' (${playbook.file}) and --limit '${opts.limit}'`);
+  }
+  const preparer = new PlaybookPreparer(playbook, {
+    extraVars: parseExtraVars(opts.extraVars ?? []),
+    tags: opts.tags ?? [],
+    skipTags: opts.skipTags ?? [],
+  });
+  const plans = preparer.prepareAll(names.map((name) => ({
+    name,
+    inventoryVars: hostVars(opts.inventory, name),
+    groups: hostGroups(opts.inventory, name),
+  })));
+  return { preparer, plans };
+}

@@ -1,0 +1,46 @@
+/** A playbook as loaded and validated, with the positions its error messages need. */
+import type { YamlFile, YamlPath } from '../util/yaml.js';
+import type { AnyModule } from '../modules/types.js';
+
+/** Where a value came from, to name it in error messages. */
+export interface VarSource {
+  /** Variables of this layer (values as YAML produced them; strings may be templates). */
+  vars: Record<string, unknown>;
+  /** file:line:col of the value at PATH below variable NAME (a description when there is no file). */
+  locate(name: string, path: YamlPath): string;
+}
+
+export type Serial = { count: number } | { percent: number };
+
+export interface StepDecl {
+  /** "steps[3]" / "handlers[0]": stable within a playbook, used for keys and reports. */
+  id: string;
+  handler: boolean;
+  /** Path of the step's mapping in the playbook file. */
+  path: YamlPath;
+  module: AnyModule;
+  /** The module's arguments as written (strings may hold templates). */
+  rawArgs: unknown;
+  name?: string;
+  when: Array<string | boolean>;
+  tags: string[];
+  notify: string[];
+  register?: string;
+  ignoreErrors: boolean;
+  jail?: string;
+}
+
+export interface Playbook {
+  file: string;
+  /** Directory that src:, template: and vars_files paths are relative to. */
+  dir: string;
+  yaml: YamlFile;
+  name: string;
+  hosts: string;
+  /** Playbook vars, then vars_files in order (lowest first). */
+  varSources: VarSource[];
+  serial?: Serial;
+  maxFailPercentage?: number;
+  steps: StepDecl[];
+  handlers: StepDecl[];
+}

@@ -1,0 +1,141 @@
+/**
+ * Before any host is contacted: for every selected host, its variables resolved, each
+ * step's `when` decided and its arguments rendered and validated wherever that does not
+ * depend on a registered variable. Problems are ConfigErrors, collected over the fleet and
+ * reported once each with the hosts they affect.
+ */
+import { ConfigError } from '../util/errors.js';
+import { PlaybookErrors } from './issues.js';
+import type { Playbook, StepDecl, VarSource } from './model.js';
+import { StepRenderer, type RenderedStep } from './render-step.js';
+import { Templater } from './template.js';
+import { resolveVars } from './vars.js';
+
+export interface PreparedStep {
+  decl: StepDecl;
+  /** false: skipped; 'runtime': decided when the run reaches the step (it reads registered variables). */
+  when: boolean | 'runtime';
+  /** Undefined when the arguments read registered variables: rendered when reached. */
+  rendered?: RenderedStep;
+  /** Found before the run, but only an error if the step runs (its `when` is decided at run time). */
+  pendingError?: ConfigError;
+}
+
+export interface HostPlan {
+  host: string;
+  steps: PreparedStep[];
+  handlers: PreparedStep[];
+  vars: HostVarLayers;
+}
+
+/** What run-time rendering needs to rebuild the host's scope with registered results. */
+export interface HostVarLayers {
+  below: VarSource[];
+  above: VarSource[];
+}
+
+export interface HostInput {
+  name: string;
+  /** The inventory's variables for this host (all < groups < host). */
+  inventoryVars: Record<string, unknown>;
+  groups: string[];
+}
+
+export interface PrepareOptions {
+  extraVars?: VarSource[];
+  tags?: string[];
+  skipTags?: string[];
+}
+
+export class PlaybookPreparer {
+  readonly templater = new Templater();
+  readonly renderer: StepRenderer;
+  private readonly registeredNames: Set<string>;
+
+  constructor(readonly playbook: Playbook, private readonly opts: PrepareOptions = {}) {
+    this.renderer = new StepRenderer(playbook, this.templater);
+    this.registeredNames = new Set([...playbook.steps, ...playbook.handlers].map((s) => s.register).filter((r): r is string => r !== undefined));
+  }
+
+  /** Every host prepared, or one PlaybookErrors naming each distinct problem once. */
+  prepareAll(hosts: HostInput[]): HostPlan[] {
+    const plans: HostPlan[] = [];
+    const problems = new Map<string, string[]>();
+    for (const h of hosts) {
+      try {
+        plans.push(this.prepareHost(h));
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        for (const err of e instanceof PlaybookErrors ? e.errors : [e]) problems.set(err.message, [...(problems.get(err.message) ?? []), h.name]);
+      }
+    }
+    if (problems.size > 0) {
+      const errors = [...problems].map(([message, names]) => new ConfigError(`${message} (${hostList(names, hosts.length)})`));
+      throw errors.length === 1 ? errors[0] : new PlaybookErrors(errors);
+    }
+    return plans;
+  }
+
+  prepareHost(h: HostInput): HostPlan {
+    const vars = this.layers(h);
+    const resolved = resolveVars(this.templater, [...vars.below, ...vars.above], this.registeredNames);
+    const late = new Set([...this.registeredNames, ...resolved.deferred]);
+    const errors: ConfigError[] = [];
+    const prepare = (decl: StepDecl): PreparedStep => {
+      try {
+        return this.prepareStep(decl, resolved.values, late);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        errors.push(...(e instanceof PlaybookErrors ? e.errors : [e]));
+        return { decl, when: false };
+      }
+    };
+    const steps = this.playbook.steps.filter((s) => this.selected(s)).map(prepare);
+    const handlers = this.playbook.handlers.map(prepare);
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new PlaybookErrors(errors);
+    return { host: h.name, steps, handlers, vars };
+  }
+
+  /** The scope for a step reached at run time, with the results registered so far. */
+  runtimeScope(vars: HostVarLayers, registered: Record<string, unknown>): Record<string, unknown> {
+    const layer: VarSource = { vars: registered, locate: (name) => `registered variable '${name}'` };
+    return resolveVars(this.templater, [...vars.below, layer, ...vars.above]).values;
+  }
+
+  private prepareStep(decl: StepDecl, scope: Record<string, unknown>, late: Set<string>): PreparedStep {
+    const whenIsLate = this.renderer.whenRefs(decl).some((r) => late.has(r));
+    const when = whenIsLate ? 'runtime' : this.renderer.when(decl, scope);
+    if (when === false) return { decl, when };
+    if (this.renderer.argRefs(decl).some((r) => late.has(r))) return { decl, when };
+    try {
+      return { decl, when, rendered: this.renderer.render(decl, scope) };
+    } catch (e) {
+      // A step whose `when` is decided at run time may be guarding exactly this variable.
+      if (when === 'runtime' && e instanceof ConfigError) return { decl, when, pendingError: e };
+      throw e;
+    }
+  }
+
+  private layers(h: HostInput): HostVarLayers {
+    const inventory: VarSource = { vars: h.inventoryVars, locate: (name) => `inventory variable '${name}' of ${h.name}` };
+    const magic: VarSource = {
+      vars: { inventory_hostname: h.name, group_names: h.groups.filter((g) => g !== 'all') },
+      locate: (name) => `built-in variable '${name}'`,
+    };
+    return { below: [inventory, ...this.playbook.varSources], above: [...(this.opts.extraVars ?? []), magic] };
+  }
+
+  /** --tags / --skip-tags; a step tagged `always` runs unless its tag is skipped. */
+  private selected(s: StepDecl): boolean {
+    const { tags = [], skipTags = [] } = this.opts;
+    if (s.tags.some((t) => skipTags.includes(t))) return false;
+    return tags.length === 0 || s.tags.includes('always') || s.tags.some((t) => tags.includes(t));
+  }
+}
+
+function hostList(names: string[], total: number): string {
+  if (names.length === total && total > 1) return `all ${total} hosts`;
+  const shown = names.slice(0, 3).join(', ');
+  return names.length > 3 ? `hosts ${shown} and ${names.length - 3} more` : names.length === 1 ? `host ${shown}` : `hosts ${shown}`;
+}

@@ -1,0 +1,49 @@
+/** Text for people: one line per step result, diffs, durations. Shared by the plain and live views. */
+import type { DiffEntry } from '../modules/types.js';
+import type { HostResult, StepResult } from '../engine/results.js';
+
+export function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(2)}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+export function stepLine(host: string, r: StepResult, check: boolean): string {
+  const label = `${r.handler ? 'handler ' : ''}${r.name}`;
+  switch (r.status) {
+    case 'ok':
+      return `${host} | ${label}: ok`;
+    case 'skipped':
+      return `${host} | ${label}: skipped${r.skipReason ? ` (${r.skipReason})` : ''}`;
+    case 'changed':
+      return `${host} | ${label}: ${check ? 'would change' : 'changed'}${r.changes.length ? `: ${r.changes.join('; ')}` : ''}`;
+    case 'failed':
+      return `${host} ! ${label}: FAILED${r.ignored ? ' (ignored)' : ''}: ${oneLine(r.error ?? '')}`;
+  }
+}
+
+export function hostLine(r: HostResult): string {
+  if (r.status === 'unreachable') return `${r.name} ! UNREACHABLE: ${r.error ?? ''}`;
+  if (r.status === 'failed') return `${r.name} ! FAILED after ${r.ok + r.changed} steps (${seconds(r.durationMs)}): ${oneLine(r.error ?? '')}`;
+  return `${r.name} = ${r.status} (${r.ok} ok, ${r.changed} changed, ${r.skipped} skipped, ${seconds(r.durationMs)})`;
+}
+
+/** Diff entries as text lines, each prefixed. */
+export function diffLines(entries: DiffEntry[] | null, prefix: string): string[] {
+  if (!entries) return [];
+  const out: string[] = [];
+  for (const d of entries) {
+    if (d.type === 'file') {
+      for (const l of d.unified.replace(/\n$/, '').split('\n')) out.push(`${prefix}${l}`);
+    } else {
+      out.push(`${prefix}${d.name}: ${show(d.before)} -> ${show(d.after)}`);
+    }
+  }
+  return out;
+}
+
+function show(v: string | null): string {
+  return v === null ? '(none)' : JSON.stringify(v);
+}
+
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' | ');
+}

@@ -1,0 +1,90 @@
+/**
+ * The versioned JSON report (--report FILE, --json). Version 1:
+ *
+ *   { "version": 1, "playbook": "playbooks/site.yaml", "startedAt": ISO-8601, "check": false,
+ *     "hosts": { NAME: { "status": "ok"|"changed"|"failed"|"unreachable",
+ *                        "ok": n, "changed": n, "failed": n, "skipped": n, "durationMs": n,
+ *                        "error": null | "why the host stopped or could not be reached",
+ *                        "steps": [ { "name", "module", "status": "ok"|"changed"|"failed"|"skipped",
+ *                                     "changed": bool, "diff": null | [DiffEntry], "error": null | text,
+ *                                     "durationMs": n, "handler": bool } ] } },
+ *     "summary": { "hosts": n, "ok": n, "changed": n, "failed": n, "unreachable": n,
+ *                  "notRun": [NAME], "aborted": null | reason, "durationMs": n } }
+ *
+ * A DiffEntry is {"type":"file","path","unified"} or {"type":"value","name","before","after"}.
+ * Fields may be added within version 1; none will be removed or change meaning.
+ */
+import type { DiffEntry } from '../modules/types.js';
+import type { HostStatus, RunResult, StepStatus } from '../engine/results.js';
+
+export interface JsonStepV1 {
+  name: string;
+  module: string;
+  status: StepStatus;
+  changed: boolean;
+  diff: DiffEntry[] | null;
+  error: string | null;
+  durationMs: number;
+  handler: boolean;
+}
+
+export interface JsonHostV1 {
+  status: HostStatus;
+  ok: number;
+  changed: number;
+  failed: number;
+  skipped: number;
+  durationMs: number;
+  error: string | null;
+  steps: JsonStepV1[];
+}
+
+export interface JsonReportV1 {
+  version: 1;
+  playbook: string;
+  startedAt: string;
+  check: boolean;
+  hosts: Record<string, JsonHostV1>;
+  summary: {
+    hosts: number;
+    ok: number;
+    changed: number;
+    failed: number;
+    unreachable: number;
+    notRun: string[];
+    aborted: string | null;
+    durationMs: number;
+  };
+}
+
+export function jsonReport(run: RunResult): JsonReportV1 {
+  const hosts: Record<string, JsonHostV1> = {};
+  for (const h of run.hosts) {
+    hosts[h.name] = {
+      status: h.status, ok: h.ok, changed: h.changed, failed: h.failed, skipped: h.skipped,
+      durationMs: h.durationMs, error: h.error,
+      steps: h.steps.map((s) => ({
+        name: s.name, module: s.module, status: s.status, changed: s.changed,
+        diff: s.diff, error: s.error, durationMs: s.durationMs, handler: s.handler,
+      })),
+    };
+  }
+  const count = (status: HostStatus) => run.hosts.filter((h) => h.status === status).length;
+  return {
+    version: 1,
+    playbook: run.playbook,
+    startedAt: run.startedAt,
+    check: run.check,
+    hosts,
+    summary: {
+      hosts: run.hosts.length + run.notRun.length,
+      ok: count('ok'),
+      changed: count('changed'),
+      failed: count('failed'),
+      unreachable: count('unreachable'),
+      notRun: run.notRun,
+      aborted: run.aborted,
+      durationMs: run.durationMs,
+    },
+  };
+}

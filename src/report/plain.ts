@@ -1,0 +1,39 @@
+/** Output without a terminal (logs, CI, cron): one line per event, written as it happens. */
+import type { RunEvent } from '../engine/events.js';
+import { diffLines, hostLine, stepLine } from './format.js';
+
+export interface PlainOptions {
+  write(text: string): void;
+  diff: boolean;
+}
+
+export function plainReporter(opts: PlainOptions): (e: RunEvent) => void {
+  let check = false;
+  let batches = 1;
+  return (e) => {
+    switch (e.type) {
+      case 'run-start':
+        check = e.check;
+        batches = e.batches;
+        opts.write(`RUN ${e.playbook} on ${e.hosts.length} host${e.hosts.length === 1 ? '' : 's'}${e.check ? ' (check mode)' : ''}\n`);
+        break;
+      case 'batch-start':
+        if (batches > 1) opts.write(`BATCH ${e.index + 1}/${batches}: ${e.hosts.join(' ')}\n`);
+        break;
+      case 'step-end': {
+        const lines = [stepLine(e.host, e.result, check)];
+        if (opts.diff && e.result.changed) lines.push(...diffLines(e.result.diff, `${e.host} |   `));
+        opts.write(lines.join('\n') + '\n');
+        break;
+      }
+      case 'host-end':
+        opts.write(hostLine(e.result) + '\n');
+        break;
+      case 'run-aborted':
+        opts.write(`STOPPED: ${e.reason}; not run: ${e.notRun.join(' ')}\n`);
+        break;
+      default:
+        break;
+    }
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * A HostSession that runs scripts with the local /bin/sh, for engine and module tests
+ * without SSH. FreeBSD tools the modules call are stood in for by small shims put first
+ * in PATH (sha256 -q, stat -f with the formats fleetjail uses, a minimal sysrc), so the
+ * scripts run unchanged. Every call is recorded, to count round trips.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { HostSession, RunOptions, RunResult, WriteFileOptions } from '../../../../src/transport/types.js';
+import { atomicWriteScript } from '../../../../src/transport/atomic-write.js';
+
+const SHIMS: Record<string, string> = {
+  sha256: `#!/bin/sh
+[ "$1" = -q ] && shift
+sha256sum -- "$1" | cut -d' ' -f1
+`,
+  stat: `#!/bin/sh
+[ "$1" = -f ] || exec /usr/bin/stat "$@"
+case "$2" in
+  '%z') exec /usr/bin/stat -c %s -- "$3" ;;
+  '%Mp%Lp %u %g %Su %Sg %z') exec /usr/bin/stat -c '%a %u %g %U %G %s' -- "$3" ;;
+  *) echo "stat shim: unsupported format $2" >&2; exit 2 ;;
+esac
+`,
+  // sysrc [-R ROOT] [-f FILE] (NAME=VALUE | -x NAME): enough of FreeBSD's for the tests.
+  sysrc: `#!/bin/sh
+root=; file=/etc/rc.conf; del=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -R) root=$2; shift 2 ;;
+    -f) file=$2; shift 2 ;;
+    -x) del=1; shift ;;
+    *) break ;;
+  esac
+done
+f="$root$file"
+name=\${1%%=*}
+old=$(sed -n "s/^$name=\\"\\{0,1\\}\\([^\\"]*\\)\\"\\{0,1\\}$/\\1/p" "$f" 2>/dev/null | tail -n 1)
+if [ -n "$del" ]; then
+  sed -i "/^$name=/d" "$f"; exit 0
+fi
+value=\${1#*=}
+touch "$f"
+sed -i "/^$name=/d" "$f"
+printf '%s="%s"\\n' "$name" "$value" >> "$f"
+echo "$name: $old -> $value"
+`,
+};
+
+export interface Call {
+  kind: 'run' | 'write';
+  script: string;
+}
+
+export class LocalHost implements HostSession {
+  readonly calls: Call[] = [];
+  readonly root: string;
+  private readonly bin: string;
+  closed = false;
+
+  constructor(readonly host = 'local') {
+    this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-host-'));
+    this.bin = path.join(this.root, '.bin');
+    fs.mkdirSync(this.bin);
+    for (const [name, text] of Object.entries(SHIMS)) fs.writeFileSync(path.join(this.bin, name), text, { mode: 0o755 });
+  }
+
+  /** A path inside this host's temp root. */
+  p(rel: string): string {
+    return path.join(this.root, rel);
+  }
+
+  async run(script: string, opts: RunOptions = {}): Promise<RunResult> {
+    this.calls.push({ kind: 'run', script });
+    return this.exec(script, opts.stdin);
+  }
+
+  async writeFileAtomic(target: string, content: string | Buffer, opts: WriteFileOptions = {}): Promise<void> {
+    this.calls.push({ kind: 'write', script: target });
+    const r = await this.exec(atomicWriteScript(target, opts), content);
+    if (r.exitCode !== 0) throw new Error(`writing ${target} failed: ${r.stderr}`);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private exec(script: string, stdin?: string | Buffer): Promise<RunResult> {
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', script], {
+        cwd: this.root,
+        env: { PATH: `${this.bin}:/usr/bin:/bin:/usr/sbin:/sbin`, HOME: this.root, TMPDIR: os.tmpdir() },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+      child.on('error', reject);
+      child.stdin.on('error', () => {}); // a script that does not read its stdin closes the pipe early
+      child.on('close', (code) => resolve({ exitCode: code, stdout, stderr, durationMs: Math.round(performance.now() - started) }));
+      child.stdin.end(stdin ?? '');
+    });
+  }
+}
