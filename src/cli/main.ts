@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerPing, registerExec } from './adhoc-commands.js';
 import { registerInventory } from './inventory-command.js';
+import { registerRunCommands } from './run.js';
 import { EXIT_CONFIG } from './exit-codes.js';
 import { ConfigError } from '../util/errors.js';
 
@@ -18,6 +19,7 @@ const program = new Command('fleetjail')
 registerPing(program);
 registerExec(program);
 registerInventory(program);
+registerRunCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -67,7 +67,17 @@ run_rc_command "$1"
   };
 }
 
-/** A stand-in daemon: a background sleep whose pid is the service's pid file. */
+/**
+ * The running daemon: the script itself, re-run as `SCRIPT --lab-daemon`, so that ps shows
+ * the command path and rc.subr's check_pidfile (which matches procname against ps, as
+ * FreeBSD's does) recognises it. It sleeps until stopped.
+ */
+const LAB_DAEMON_LOOP = `--lab-daemon)
+	trap 'kill $s 2>/dev/null; exit 0' TERM INT
+	while :; do sleep 3600 & s=$!; wait $s; done ;;
+`;
+
+/** A stand-in daemon: a background process whose pid is the service's pid file. */
 function daemonScript(opts: { name: string; versionLine: string; versionFlag: string; pidfile: string; extra?: string }): PkgFile {
   return {
     mode: 0o755,
@@ -80,8 +90,8 @@ ${opts.versionFlag}) echo "${opts.versionLine}" >&2; exit 0 ;;
 -s)
 	[ -r "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
 	rm -f "$pidfile"; exit 0 ;;
-${opts.extra ?? ''}esac
-nohup sleep 2147483647 >/dev/null 2>&1 &
+${opts.extra ?? ''}${LAB_DAEMON_LOOP}esac
+nohup "$0" --lab-daemon >/dev/null 2>&1 &
 echo $! > "$pidfile"
 exit 0
 `,
@@ -221,7 +231,7 @@ function postgresDaemon(version: string): PkgFile {
     content: `#!/bin/sh
 case "$1" in
 --version|-V) echo "postgres (PostgreSQL) ${version}"; exit 0 ;;
-esac
+${LAB_DAEMON_LOOP}esac
 while getopts "D:" o; do case $o in D) PGDATA=$OPTARG ;; esac; done
 probe=\${LAB_SYSVIPC_PROBE:-/usr/bin/sysvipc-probe}
 if [ -x "$probe" ] && ! "$probe" >/dev/null 2>&1; then
@@ -230,7 +240,7 @@ if [ -x "$probe" ] && ! "$probe" >/dev/null 2>&1; then
 	exit 1
 fi
 [ -n "$PGDATA" ] && [ -r "$PGDATA/PG_VERSION" ] || { echo "postgres: could not access directory \\"$PGDATA\\": No such file or directory" >&2; exit 1; }
-nohup sleep 2147483647 >/dev/null 2>&1 &
+nohup "$0" --lab-daemon >/dev/null 2>&1 &
 echo $! > "$PGDATA/postmaster.pid"
 exit 0
 `,
