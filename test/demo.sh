@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# The main job on a lab fleet: bring up N FreeBSD-shaped hosts on loopback and drive
-# them with fleetjail. Leaves the lab up for you to explore; `npm run lab -- down` ends it.
+# The main job on a lab fleet: bring up N FreeBSD-shaped hosts on loopback and drive them
+# with fleetjail: ping, a playbook applied, re-applied (nothing changes), a hand edit on one
+# host found by --check --diff and put right. Leaves the lab up for you to explore;
+# `npm run lab -- down` ends it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hosts=${1:-10}
 inv=.lab/inventory.yaml
-fj() { node dist/cli/main.js "$@"; }
+fj() { echo "\$ fleetjail $*"; node dist/cli/main.js "$@" -i "$inv" --known-hosts .lab/known_hosts; echo; }
 
+[ -f dist/cli/main.js ] || npm run --silent build
 npm run --silent lab -- up --hosts "$hosts"
-echo '$ fleetjail ping all'
-fj ping all -i "$inv" --known-hosts .lab/known_hosts
-echo '$ fleetjail exec "canary,tcsh_login" -- uname -a'
-fj exec 'canary,tcsh_login' -i "$inv" --known-hosts .lab/known_hosts -- uname -a
-echo
-echo "The lab is up: try  npx fleetjail exec all -i $inv --known-hosts .lab/known_hosts -- 'hostname'"
-echo "Stop it with       npm run lab -- down"
+fj ping all
+fj run playbooks/site.yaml
+fj run playbooks/site.yaml            # converged: 0 changed on every host
+node dist/cli/main.js exec h01 -i "$inv" --known-hosts .lab/known_hosts -- 'sysrc sendmail_enable=YES' >/dev/null
+fj run playbooks/site.yaml --check --diff --limit h01,h02
+fj run playbooks/site.yaml --limit h01 --report .lab/site-report.json
+echo "The lab is up: try  npx fleetjail exec all -i $inv --known-hosts .lab/known_hosts -- 'jls; sysrc -a | head'"
+echo "JSON report of the last run: .lab/site-report.json.  Stop the lab with  npm run lab -- down"
