@@ -91,7 +91,10 @@ function readStep(yaml: YamlFile, at: YamlPath, item: unknown, handler: boolean,
     return undefined;
   }
   const fields = item as Record<string, unknown>;
-  const others = Object.keys(fields).filter((k) => !STEP_KEYWORDS.includes(k));
+  // `jail` is both a keyword (a jail's name: act inside it) and a module (a mapping: the jail itself).
+  const jailModule = fields.jail !== null && typeof fields.jail === 'object' && !Array.isArray(fields.jail) && findModule('jail') !== undefined;
+  const isKeyword = (k: string) => STEP_KEYWORDS.includes(k) && !(k === 'jail' && jailModule);
+  const others = Object.keys(fields).filter((k) => !isKeyword(k));
   const known = others.filter((k) => findModule(k));
   for (const k of others.filter((o) => !findModule(o))) {
     const keyword = nearest(k, STEP_KEYWORDS);
@@ -105,7 +108,7 @@ function readStep(yaml: YamlFile, at: YamlPath, item: unknown, handler: boolean,
   if (others.length === 0) {
     errors.push(yaml.error(at, `step has no module (one of: ${moduleNames().join(', ')})`));
   }
-  const keywords = Object.fromEntries(Object.entries(fields).filter(([k]) => STEP_KEYWORDS.includes(k)));
+  const keywords = Object.fromEntries(Object.entries(fields).filter(([k]) => isKeyword(k)));
   const kw = stepKeywordsSchema.safeParse(keywords);
   if (!kw.success) errors.push(...issuesToErrors(yaml, at, keywords, stepKeywordsSchema, kw.error.issues, { what: 'step' }));
   const module = known.length === 1 ? findModule(known[0] as string) : undefined;
