@@ -152,6 +152,9 @@ function writeInventory(layout: LabLayout, state: LabState): void {
     '  port: 22',
     `  identity_file: ${p.clientKey}`,
     `  known_hosts: ${p.knownHosts}`,
+    // What the seed playbooks need to know about the lab: where its FreeBSD mirror is.
+    'vars:',
+    '  freebsd_mirror: http://mirror.lab/pub/FreeBSD/releases',
     'hosts:',
   ];
   for (const h of state.hosts) {
@@ -162,6 +165,7 @@ function writeInventory(layout: LabLayout, state: LabState): void {
   out.push(`  sh_login: { hosts: [${byShell('/bin/sh').join(', ')}] }`);
   out.push(`  tcsh_login: { hosts: [${byShell('/bin/tcsh').join(', ')}] }`);
   out.push(`  canary: { hosts: [${state.hosts[0]?.name ?? ''}] }`);
+  out.push(`  jailhosts: { hosts: [${state.hosts.map((h) => h.name).join(', ')}] }`);
   out.push(`# The same hosts reached as the unprivileged user '${OPS_USER.name}' with doas: use -u ${OPS_USER.name} --become doas`);
   fs.writeFileSync(p.inventory, out.join('\n') + '\n');
 }

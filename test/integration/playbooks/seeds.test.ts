@@ -1,0 +1,90 @@
+/**
+ * The seed workflows as playbooks (#5 point 5), on every lab host, through the CLI as an
+ * operator runs them: the first run brings the jails up (jls lists them, jexec NAME
+ * freebsd-version prints the template's patch level), the second run changes nothing, and
+ * after a new patch appears on the mirror a re-run moves the template and every jail to it.
+ * A teardown playbook (state: absent) removes everything again, and is idempotent too.
+ */
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fleetjail, parseJson, type CliResult } from '../../support/cli.js';
+import { labHosts, labLayout, labPaths, sshRun } from '../../support/lab.js';
+import { setUpdatePatchLevel } from '../../lab/mirror/server.js';
+import { PROJECT_ROOT } from '../../lab/layout.js';
+import type { JsonReportV1 } from '../../../src/report/json-report.js';
+
+const playbook = (name: string) => path.join(PROJECT_ROOT, 'playbooks', name);
+const fixture = (name: string) => path.join(PROJECT_ROOT, 'test', 'integration', 'playbooks', 'fixtures', name);
+
+async function run(file: string, ...extra: string[]): Promise<{ cli: CliResult; report: JsonReportV1 }> {
+  const cli = await fleetjail(['run', file, '-i', labPaths.inventory, '--json', ...extra]);
+  return { cli, report: parseJson<JsonReportV1>(cli) };
+}
+
+function expectAllOk(r: { cli: CliResult; report: JsonReportV1 }, changed: 'none' | 'some'): void {
+  const hosts = Object.entries(r.report.hosts);
+  expect(hosts).toHaveLength(labHosts().length);
+  for (const [name, h] of hosts) {
+    const failed = h.steps.filter((s) => s.status === 'failed').map((s) => `${s.name}: ${s.error}`);
+    expect(failed, name).toEqual([]);
+    expect(h.status, `${name}: ${h.error ?? ''}`).toBe(changed === 'none' ? 'ok' : 'changed');
+    if (changed === 'none') expect(h.changed, name).toBe(0);
+  }
+  expect(r.cli.code, r.cli.stderr).toBe(0);
+}
+
+/** On every host: `jexec NAME freebsd-version` for each jail, and the jails jls lists. */
+async function jailVersions(jails: string[]): Promise<Array<{ host: string; listed: string[]; versions: string[] }>> {
+  return Promise.all(labHosts().map(async (h) => {
+    const listed = (await sshRun(h, 'jls name')).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    const versions = await Promise.all(jails.map(async (j) => (await sshRun(h, `jexec ${j} freebsd-version`)).stdout.trim()));
+    return { host: h.name, listed, versions };
+  }));
+}
+
+describe('seed 002: VNET thin jails on ZFS', () => {
+  afterAll(async () => {
+    setUpdatePatchLevel(labLayout, '14.2-RELEASE', undefined);
+    await fleetjail(['run', fixture('vnet-thin-jails-absent.yaml'), '-i', labPaths.inventory]);
+  });
+
+  it('first run: template at the feed\'s patch level, both jails up on VNET', async () => {
+    expectAllOk(await run(playbook('vnet-thin-jails.yaml')), 'some');
+    for (const h of await jailVersions(['dev', 'web'])) {
+      expect(h.listed.sort(), h.host).toEqual(['dev', 'web']);
+      expect(h.versions, h.host).toEqual(['14.2-RELEASE-p3', '14.2-RELEASE-p3']);
+    }
+    for (const h of labHosts()) {
+      const r = await sshRun(h, 'jexec web ifconfig epair254b; zfs get -H -o value origin zroot/jails/containers/dev; sysrc -n jail_list');
+      expect(r.stdout, h.name).toMatch(/inet 192\.168\.7\.254 netmask 0xffffff00/);
+      expect(r.stdout, h.name).toContain('zroot/jails/templates/14.2-RELEASE-base@base\n');
+      expect(r.stdout.trim().split('\n').pop(), h.name).toBe('dev web');
+    }
+  });
+
+  it('second run: 0 changed on every host', async () => {
+    expectAllOk(await run(playbook('vnet-thin-jails.yaml')), 'none');
+  });
+
+  it('a new patch on the mirror: a re-run updates the template and moves both jails to it', async () => {
+    setUpdatePatchLevel(labLayout, '14.2-RELEASE', 4);
+    const r = await run(playbook('vnet-thin-jails.yaml'));
+    expectAllOk(r, 'some');
+    for (const h of await jailVersions(['dev', 'web'])) expect(h.versions, h.host).toEqual(['14.2-RELEASE-p4', '14.2-RELEASE-p4']);
+    for (const h of labHosts()) {
+      expect((await sshRun(h, '/zroot/jails/templates/14.2-RELEASE-base/bin/freebsd-version -u')).stdout.trim(), h.name).toBe('14.2-RELEASE-p4');
+    }
+    expectAllOk(await run(playbook('vnet-thin-jails.yaml')), 'none');
+  });
+
+  it('the teardown playbook removes jails and datasets, and a second teardown changes nothing', async () => {
+    expectAllOk(await run(fixture('vnet-thin-jails-absent.yaml')), 'some');
+    for (const h of labHosts()) {
+      // No 2>&1: even hosts' login shell is tcsh.
+      const r = await sshRun(h, 'jls name; ls /etc/jail.conf.d; zfs list -H -o name zroot/jails');
+      expect(r.stdout, h.name).toBe('');
+      expect(r.stderr, h.name).toBe("cannot open 'zroot/jails': dataset does not exist\n");
+    }
+    expectAllOk(await run(fixture('vnet-thin-jails-absent.yaml')), 'none');
+  });
+});
