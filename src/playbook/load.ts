@@ -13,6 +13,7 @@ import { didYouMean, nearest } from '../util/suggest.js';
 import { findModule, moduleNames } from '../modules/registry.js';
 import { playSchema, stepKeywordsSchema, STEP_KEYWORDS } from './schema.js';
 import { issuesToErrors, throwIfAny } from './issues.js';
+import { isTemplate } from './template.js';
 import type { Playbook, Serial, StepDecl, VarSource } from './model.js';
 
 export function loadPlaybook(file: string): Playbook {
@@ -91,8 +92,12 @@ function readStep(yaml: YamlFile, at: YamlPath, item: unknown, handler: boolean,
     return undefined;
   }
   const fields = item as Record<string, unknown>;
-  // `jail` is both a keyword (a jail's name: act inside it) and a module (a mapping: the jail itself).
-  const jailModule = fields.jail !== null && typeof fields.jail === 'object' && !Array.isArray(fields.jail) && findModule('jail') !== undefined;
+  // `jail` is both a keyword (a jail's name: act inside it) and a module (a mapping: the jail
+  // itself). A template string (`jail: "{{ item }}"`) on a step with no other module is the module.
+  const noOtherModule = Object.keys(fields).every((k) => k === 'jail' || STEP_KEYWORDS.includes(k));
+  const jailModule = findModule('jail') !== undefined && (
+    (fields.jail !== null && typeof fields.jail === 'object' && !Array.isArray(fields.jail)) ||
+    (noOtherModule && isTemplate(fields.jail)));
   const isKeyword = (k: string) => STEP_KEYWORDS.includes(k) && !(k === 'jail' && jailModule);
   const others = Object.keys(fields).filter((k) => !isKeyword(k));
   const known = others.filter((k) => findModule(k));
@@ -122,6 +127,10 @@ function readStep(yaml: YamlFile, at: YamlPath, item: unknown, handler: boolean,
   const k = kw.data;
   if (k.jail !== undefined && !module.jailAware) errors.push(yaml.error([...at, 'jail'], `module ${module.name} cannot act inside a jail`, { key: true }));
   if (handler && k.name === undefined) errors.push(yaml.error(at, 'a handler needs a name: steps notify it by that name'));
+  if (handler && k.loop !== undefined) errors.push(yaml.error([...at, 'loop'], 'a handler cannot loop', { key: true }));
+  if (k.loop !== undefined && k.register !== undefined) {
+    errors.push(yaml.error([...at, 'register'], 'a looped step cannot register a result (each item would overwrite it)', { key: true }));
+  }
   const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
   return {
     id: `${at[0]}[${at[1]}]`,
@@ -136,6 +145,7 @@ function readStep(yaml: YamlFile, at: YamlPath, item: unknown, handler: boolean,
     ...(k.register !== undefined ? { register: k.register } : {}),
     ignoreErrors: k.ignore_errors ?? false,
     ...(k.jail !== undefined ? { jail: k.jail } : {}),
+    ...(k.loop !== undefined ? { loop: k.loop } : {}),
   };
 }
 

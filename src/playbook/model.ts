@@ -28,6 +28,8 @@ export interface StepDecl {
   register?: string;
   ignoreErrors: boolean;
   jail?: string;
+  /** `loop:` as written: a list, or a template string that renders to one. */
+  loop?: unknown;
 }
 
 export interface Playbook {

@@ -9,7 +9,8 @@ import { PlaybookErrors } from './issues.js';
 import type { Playbook, StepDecl, VarSource } from './model.js';
 import { StepRenderer, type RenderedStep } from './render-step.js';
 import { Templater } from './template.js';
-import { resolveVars } from './vars.js';
+import { resolveVars, templateRefs } from './vars.js';
+import { expandLoop } from './loop.js';
 
 export interface PreparedStep {
   decl: StepDecl;
@@ -19,6 +20,8 @@ export interface PreparedStep {
   rendered?: RenderedStep;
   /** Found before the run, but only an error if the step runs (its `when` is decided at run time). */
   pendingError?: ConfigError;
+  /** A looped step's `item` and `loop_index`, for rendering it at run time too. */
+  loopScope?: Record<string, unknown>;
 }
 
 export interface HostPlan {
@@ -81,16 +84,29 @@ export class PlaybookPreparer {
     const resolved = resolveVars(this.templater, [...vars.below, ...vars.above], this.registeredNames);
     const late = new Set([...this.registeredNames, ...resolved.deferred]);
     const errors: ConfigError[] = [];
-    const prepare = (decl: StepDecl): PreparedStep => {
+    const collect = <T>(fallback: T, f: () => T): T => {
       try {
-        return this.prepareStep(decl, resolved.values, late);
+        return f();
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         errors.push(...(e instanceof PlaybookErrors ? e.errors : [e]));
-        return { decl, when: false };
+        return fallback;
       }
     };
-    const steps = this.playbook.steps.filter((s) => this.selected(s)).map(prepare);
+    const prepare = (decl: StepDecl): PreparedStep => collect({ decl, when: false }, () => this.prepareStep(decl, resolved.values, late));
+    const expand = (decl: StepDecl): PreparedStep[] => {
+      if (decl.loop === undefined) return [prepare(decl)];
+      const items = collect([], () => expandLoop(decl, resolved.values, late, this.templater, this.playbook.yaml));
+      return items.map(({ decl: itemDecl, scope, label }) => collect({ decl: itemDecl, when: false }, () => {
+        const step: PreparedStep = { ...this.prepareStep(itemDecl, { ...resolved.values, ...scope }, late), loopScope: scope };
+        // "jail www" twice in a report says nothing: name the item unless the name already does.
+        if (step.rendered && !templateRefs(this.templater, decl.name).some((r) => r === 'item' || r === 'loop_index') && !step.rendered.name.includes(label)) {
+          step.rendered = { ...step.rendered, name: `${step.rendered.name} (${label})` };
+        }
+        return step;
+      }));
+    };
+    const steps = this.playbook.steps.filter((s) => this.selected(s)).flatMap(expand);
     const handlers = this.playbook.handlers.map(prepare);
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new PlaybookErrors(errors);

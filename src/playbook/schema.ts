@@ -35,6 +35,8 @@ export const stepKeywordsSchema = z.strictObject({
   register: identifier.optional().describe('keep this step\'s result in a variable for later steps'),
   ignore_errors: z.boolean().optional(),
   jail: z.string().min(1).optional().describe('act inside this running jail'),
+  loop: z.union([z.string().min(1), z.array(z.unknown())]).optional()
+    .describe('run the step once per item: a list, or a template that gives one (e.g. "{{ jails }}"); each run sees `item` and `loop_index`'),
 });
 
 export const STEP_KEYWORDS = Object.keys(stepKeywordsSchema.shape);

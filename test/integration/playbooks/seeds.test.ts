@@ -77,6 +77,21 @@ describe('seed 002: VNET thin jails on ZFS', () => {
     expectAllOk(await run(playbook('vnet-thin-jails.yaml')), 'none');
   });
 
+  it('release-update.yaml (templates and jails from inventory variables): the next patch reaches every jail', async () => {
+    const vars = ['-e', `@${fixture('seed-002-fleet-vars.yaml')}`];
+    expectAllOk(await run(playbook('release-update.yaml'), ...vars), 'none');
+    setUpdatePatchLevel(labLayout, '14.2-RELEASE', 5);
+    const plan = await run(playbook('release-update.yaml'), ...vars, '--check');
+    expect(plan.cli.code).toBe(0);
+    // --check plans each step against the host as it is: the jails' template is not updated yet.
+    for (const h of Object.values(plan.report.hosts)) expect(h.steps.map((s) => s.changed)).toEqual([true, false, false]);
+    for (const h of await jailVersions(['dev', 'web'])) expect(h.versions, h.host).toEqual(['14.2-RELEASE-p4', '14.2-RELEASE-p4']);
+    expectAllOk(await run(playbook('release-update.yaml'), ...vars), 'some');
+    for (const h of await jailVersions(['dev', 'web'])) expect(h.versions, h.host).toEqual(['14.2-RELEASE-p5', '14.2-RELEASE-p5']);
+    expectAllOk(await run(playbook('release-update.yaml'), ...vars), 'none');
+    expectAllOk(await run(playbook('vnet-thin-jails.yaml')), 'none');
+  });
+
   it('the teardown playbook removes jails and datasets, and a second teardown changes nothing', async () => {
     expectAllOk(await run(fixture('vnet-thin-jails-absent.yaml')), 'some');
     for (const h of labHosts()) {
