@@ -1,12 +1,15 @@
 /**
  * Carrying out changes. A step's script actions run as one script (set -e: its first
- * failing command ends it); file contents go through the transport's atomic write. The
- * scripts of consecutive steps that need nothing from each other's results are sent
- * together as one batch script (each step framed, the batch stopping at a failure that
- * is not ignored): a first run costs about one round trip per file written, not one per step.
+ * failing command ends it); file contents go through the transport's atomic write script,
+ * small files inside the batch script, large ones on stdin. The changes of consecutive
+ * steps that need nothing from each other's results are sent together as one batch script
+ * (each step framed, the batch stopping at a failure that is not ignored): a first run
+ * costs one round trip per batch (plus one per large file), not one per step.
  */
 import type { HostSession } from '../transport/types.js';
 import type { Action, Change } from '../modules/types.js';
+import { atomicWriteScript } from '../transport/atomic-write.js';
+import { shq } from '../transport/quote.js';
 import { buildBatchScript, newNonce, splitBatchOutput } from './batch-script.js';
 
 export interface ApplyOutcome {
@@ -23,8 +26,25 @@ export interface ApplyResult {
   roundTrips: number;
 }
 
-export function onlyScripts(changes: readonly Change[]): boolean {
-  return changes.every((c) => c.action.kind === 'script');
+/**
+ * Small text files travel inside the batch script instead of on a stdin of their own, so a
+ * step that writes one joins the batch (no round trip per file). The whole command line is
+ * one exec argument on the host (Linux caps it at 128 KiB and the encoding for csh-safety
+ * may take 4 bytes per byte): at most INLINE_FILE_MAX per file, INLINE_BATCH_MAX per batch.
+ */
+export const INLINE_FILE_MAX = 16 * 1024;
+export const INLINE_BATCH_MAX = 24 * 1024;
+
+/** Bytes of file content these changes carry inline, or null when they cannot go in a batch script. */
+export function inlineBytes(changes: readonly Change[]): number | null {
+  let total = 0;
+  for (const c of changes) {
+    if (c.action.kind === 'script') continue;
+    const size = Buffer.byteLength(c.action.content);
+    if (size > INLINE_FILE_MAX || c.action.content.includes('\0')) return null;
+    total += size;
+  }
+  return total;
 }
 
 /** One step's changes, in order: its scripts as one script, its file writes one by one. */
@@ -54,25 +74,70 @@ export async function applyChanges(session: HostSession, changes: readonly Chang
   return { outcomes: [outcome], roundTrips };
 }
 
-/** Several steps whose changes are all scripts, in one round trip. */
-export async function applyBatch(session: HostSession, steps: ReadonlyArray<{ changes: readonly Change[]; stopOnFailure: boolean }>): Promise<ApplyResult> {
-  if (steps.length === 1) return applyChanges(session, (steps[0] as { changes: readonly Change[] }).changes);
+type BatchStep = { changes: readonly Change[]; stopOnFailure: boolean };
+
+/**
+ * Several steps whose changes are all scripts, in one round trip. Consecutive steps whose one
+ * change can merge into the same command (sysrc on one file) run as one invocation of it,
+ * and share its outcome: FreeBSD's sysrc is a sizeable sh script, ten runs cost ten times one.
+ */
+export async function applyBatch(session: HostSession, steps: readonly BatchStep[]): Promise<ApplyResult> {
+  const only = steps.length === 1 ? (steps[0] as BatchStep).changes : undefined;
+  if (only && only.every((c) => c.action.kind === 'script')) return applyChanges(session, only);
   const nonce = newNonce();
-  const entries = steps.map((s) => ({ script: stepScript(s.changes), stopOnFailure: s.stopOnFailure }));
+  const groups = mergeGroups(steps);
+  const entries = groups.map((g) => ({ script: groupScript(g), stopOnFailure: g.some((s) => s.stopOnFailure) }));
   const r = await session.run(buildBatchScript(entries, nonce));
-  const framed = splitBatchOutput(r.stdout, steps.length, nonce);
+  const framed = splitBatchOutput(r.stdout, entries.length, nonce);
   // No frame after a failure that stops the batch: that step did not run. Otherwise the script died.
   let stopped = false;
-  const outcomes = framed.map((f, i) => {
-    if (!f) return stopped ? undefined : scriptOutcome(r.exitCode === 0 ? null : r.exitCode, '', r.stderr, r.signal ?? 'the change script ended early');
+  const outcomes = framed.flatMap((f, i) => {
+    const size = (groups[i] as BatchStep[]).length;
+    if (!f) return new Array<ApplyOutcome | undefined>(size).fill(stopped ? undefined : scriptOutcome(r.exitCode === 0 ? null : r.exitCode, '', r.stderr, r.signal ?? 'the change script ended early'));
     if (f.exitCode !== 0 && entries[i]?.stopOnFailure) stopped = true;
-    return scriptOutcome(f.exitCode, f.stdout, f.stderr);
+    return new Array<ApplyOutcome | undefined>(size).fill(scriptOutcome(f.exitCode, f.stdout, f.stderr));
   });
   return { outcomes, roundTrips: 1 };
 }
 
+/** Steps in order, consecutive mergeable ones (same command, all stopping on failure) together. */
+export function mergeGroups(steps: readonly BatchStep[]): BatchStep[][] {
+  const groups: BatchStep[][] = [];
+  let key: string | undefined;
+  for (const s of steps) {
+    const k = mergeCommand(s);
+    const last = groups[groups.length - 1];
+    if (k !== undefined && k === key && last) last.push(s);
+    else groups.push([s]);
+    key = k;
+  }
+  return groups;
+}
+
+function mergeCommand(s: BatchStep): string | undefined {
+  const a = s.changes.length === 1 ? s.changes[0]?.action : undefined;
+  return s.stopOnFailure && a?.kind === 'script' && a.merge ? a.merge.command : undefined;
+}
+
+function groupScript(group: BatchStep[]): string {
+  if (group.length === 1) return stepScript((group[0] as BatchStep).changes);
+  const merges = group.map((s) => (s.changes[0]?.action as { merge: { command: string; arg: string } }).merge);
+  return `set -e\n${(merges[0] as { command: string }).command} ${merges.map((m) => m.arg).join(' ')}`;
+}
+
 function stepScript(changes: readonly Change[]): string {
-  return `set -e\n${changes.map((c) => (c.action.kind === 'script' ? c.action.script : '')).join('\n')}`;
+  return `set -e\n${changes.map((c) => actionScript(c.action)).join('\n')}`;
+}
+
+/** A script action as is; a write as the transport's atomic write, fed its content by printf. */
+function actionScript(a: Action): string {
+  if (a.kind === 'script') return a.script;
+  const opts = {
+    ...(a.mode !== undefined ? { mode: a.mode } : {}),
+    ...(a.owner !== undefined ? { owner: a.owner } : {}),
+    ...(a.group !== undefined ? { group: a.group } : {}),
+  };
+  return `printf '%s' ${shq(a.content)} | (\n${atomicWriteScript(a.path, opts)})`;
 }
 
 function scriptOutcome(exitCode: number | null, stdout: string, stderr: string, signal?: string): ApplyOutcome {

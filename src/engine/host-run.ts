@@ -5,15 +5,16 @@
  *
  * Changes are not sent one step at a time: while the next step can be decided from facts
  * already known (nothing it reads was touched, it needs no registered result), its changes
- * join the pending ones, and the pending scripts go to the host together. A converged host
- * costs one round trip; a first run about one per file written plus one per batch.
+ * join the pending ones, and the pending scripts (small file writes included) go to the host
+ * together. A converged host costs one round trip; a first run one more per batch (and one
+ * per large file written).
  */
 import type { Logger } from 'pino';
 import type { HostSession } from '../transport/types.js';
 import type { FactQuery } from '../modules/types.js';
 import type { HostPlan, PlaybookPreparer, PreparedStep } from '../playbook/prepare.js';
 import type { EventSink } from './events.js';
-import { applyBatch, applyChanges, onlyScripts } from './apply.js';
+import { applyBatch, applyChanges, INLINE_BATCH_MAX, inlineBytes } from './apply.js';
 import { buildFactScript, newNonce, splitFactOutput } from './batch-script.js';
 import { FactCache } from './fact-cache.js';
 import { countSteps, hostStatusOf, type HostResult, type StepResult } from './results.js';
@@ -59,6 +60,8 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
     return finish(result(errorText(e), true));
   }
   const cache = new FactCache();
+  /** The steps after the one being decided. */
+  let lookahead: PreparedStep[] = [];
   const registered: Record<string, unknown> = {};
   const notified = new Set<string>();
   const env: StepEnv = {
@@ -69,10 +72,13 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
     gather: async (queries) => {
       if (queries.length === 0) return;
       roundTrips++;
-      await gather(session, cache, queries);
+      // While at it, whatever the following steps lack (made stale by a command, say), so
+      // that they do not each cost a round trip of their own.
+      const keys = new Set(queries.map((q) => q.key));
+      await gather(session, cache, [...queries, ...upfrontQueries(lookahead, env).filter((q) => !keys.has(q.key))]);
     },
-    whenAtRuntime: (s) => opts.preparer.renderer.when(s.decl, opts.preparer.runtimeScope(plan.vars, registered)),
-    renderAtRuntime: (s) => opts.preparer.renderer.render(s.decl, opts.preparer.runtimeScope(plan.vars, registered)),
+    whenAtRuntime: (s) => opts.preparer.renderer.when(s.decl, { ...opts.preparer.runtimeScope(plan.vars, registered), ...s.loopScope }),
+    renderAtRuntime: (s) => opts.preparer.renderer.render(s.decl, { ...opts.preparer.runtimeScope(plan.vars, registered), ...s.loopScope }),
   };
 
   const record = (step: PreparedStep, outcome: StepOutcome) => {
@@ -86,9 +92,12 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
   };
 
   const pending: Pending[] = [];
+  /** File content bytes the pending steps carry inline. */
+  let pendingInline = 0;
   /** Send the pending changes as one script; record the steps in order, up to a failure. */
   const flush = async () => {
     const batch = pending.splice(0);
+    pendingInline = 0;
     const toApply = batch.filter((p): p is { step: PreparedStep; decision: Extract<Decision, { kind: 'apply' }> } => p.decision.kind === 'apply');
     if (toApply.length === 0) {
       for (const p of batch) if (failure === null) record(p.step, (p.decision as Extract<Decision, { kind: 'done' }>).outcome);
@@ -97,26 +106,31 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
     const applied = await applyBatch(session, toApply.map((p) => ({ changes: p.decision.changes, stopOnFailure: !p.step.decl.ignoreErrors })));
     roundTrips += applied.roundTrips;
     let next = 0;
+    let last: unknown;
     for (const p of batch) {
-      if (failure !== null) break; // the batch stopped there; later steps did not run
-      if (p.decision.kind === 'done') {
-        record(p.step, p.decision.outcome);
-        continue;
-      }
-      const outcome = applied.outcomes[next++];
-      if (outcome) record(p.step, appliedOutcome(p.decision, outcome));
+      const outcome = p.decision.kind === 'apply' ? applied.outcomes[next++] : undefined;
+      // The batch stopped at a failure; later steps did not run, except those merged into
+      // the failed command (they share its outcome).
+      if (failure !== null && (outcome === undefined || outcome !== last)) break;
+      last = outcome;
+      if (p.decision.kind === 'done') record(p.step, p.decision.outcome);
+      else if (outcome) record(p.step, appliedOutcome(p.decision, outcome));
     }
   };
 
   const runList = async (list: PreparedStep[]) => {
     for (const [i, step] of list.entries()) {
+      lookahead = list.slice(i + 1);
       if (pending.length > 0 && !decidableNow(step, env)) await flush();
       if (failure !== null) return;
       const name = step.rendered?.name ?? step.decl.name ?? step.decl.module.name;
       opts.emit({ type: 'step-start', host, id: step.decl.id, name, index: i, total: list.length });
       const decision = await decideStep(step, env);
-      if (decision.kind === 'apply' && onlyScripts(decision.changes)) {
+      const inline = decision.kind === 'apply' ? inlineBytes(decision.changes) : null;
+      if (inline !== null && inline + pendingInline > INLINE_BATCH_MAX) await flush();
+      if (decision.kind === 'apply' && inline !== null) {
         pending.push({ step, decision });
+        pendingInline += inline;
       } else if (decision.kind === 'apply') {
         await flush();
         if (failure !== null) return;
@@ -139,8 +153,15 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
     await runList(plan.steps);
     if (failure === null) {
       const handlers = plan.handlers.filter((h) => h.decl.name !== undefined && notified.has(h.decl.name));
-      if (opts.check) for (const h of handlers) steps.push(skippedHandler(h));
-      else await runList(handlers);
+      if (opts.check) {
+        for (const h of handlers) {
+          const r = skippedHandler(h);
+          steps.push(r);
+          opts.emit({ type: 'step-end', host, result: r });
+        }
+      } else {
+        await runList(handlers);
+      }
     }
     return finish(result(failure));
   } catch (e) {
@@ -161,15 +182,20 @@ function upfrontQueries(steps: PreparedStep[], env: StepEnv): Array<FactQuery<un
       // The step reports this error itself when it runs.
     }
   }
-  return env.cache.needed(queries);
+  // In check mode a stale fact reads the same as before: gathering it again tells nothing.
+  return env.cache.needed(queries).filter((q) => !env.check || !env.cache.isStale(q));
 }
 
 async function gather(session: HostSession, cache: FactCache, queries: Array<FactQuery<unknown>>): Promise<void> {
+  // Queries with the same script (e.g. one per rc.conf variable, all reading rc.conf) run
+  // once: on a fleet, every process a fact script starts is paid once per host.
+  const unique = [...new Map(queries.map((q) => [q.script, q])).values()];
   const nonce = newNonce();
-  const r = await session.run(buildFactScript(queries, nonce));
-  const outputs = splitFactOutput(r.stdout, queries.length, nonce);
+  const r = await session.run(buildFactScript(unique, nonce));
+  const outputs = splitFactOutput(r.stdout, unique.length, nonce);
+  const byScript = new Map(unique.map((q, i) => [q.script, outputs[i]]));
   const died = `the fact script ended early (exit status ${r.exitCode ?? r.signal}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').slice(-2).join('; ')}` : ''})`;
-  queries.forEach((q, i) => cache.store(q, outputs[i], died));
+  for (const q of queries) cache.store(q, byScript.get(q.script), died);
 }
 
 function skippedHandler(h: PreparedStep): StepResult {

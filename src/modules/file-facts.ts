@@ -3,7 +3,7 @@
  * content when asked (line edits, diffs). sysrc, line and file all read files through it,
  * so two steps on /etc/rc.conf cost one read.
  */
-import { sh } from '../transport/quote.js';
+import { raw, sh } from '../transport/quote.js';
 import { parseFileState, type FileState } from '../facts/file-state.js';
 import { requireSuccess, resource, rootedPath, rootPrelude, targetId } from './target.js';
 import type { FactQuery, Target } from './types.js';
@@ -14,25 +14,39 @@ export const MAX_CONTENT_BYTES = 1024 * 1024;
 /**
  * `aspect` narrows what the query stands for (e.g. one rc.conf variable): the same read,
  * but its own key and resource, so a change to another aspect of the file leaves it fresh.
+ * `metadata: false` (with content) reads only the type and the text, for modules that edit
+ * text and leave mode and owner as they are (sysrc, line): no stat(1) and no checksum, which
+ * matters on a fleet, where every process a fact script starts is paid once per host.
  */
-export function fileStateQuery(t: Target, path: string, opts: { content: boolean; aspect?: string }): FactQuery<FileState> {
-  const content = opts.content
-    ? sh`  if [ "$(stat -f %z "$fj_p")" -le ${MAX_CONTENT_BYTES} ]; then echo content; cat -- "$fj_p" || exit 1; fi` + '\n'
+export function fileStateQuery(t: Target, path: string, opts: { content: boolean; aspect?: string; metadata?: boolean }): FactQuery<FileState> {
+  const metadata = opts.metadata ?? true;
+  if (!metadata && !opts.content) throw new Error('fileStateQuery: metadata: false needs content: true');
+  // One stat(1) for everything, its last field (the size) reused for the content check.
+  const content = (size: string) => opts.content
+    ? sh`  if [ ${raw(size)} -le ${MAX_CONTENT_BYTES} ]; then echo content; cat -- "$fj_p" || exit 1; fi` + '\n'
     : '';
+  const details = metadata
+    ? `fj_s=$(stat -f '%Mp%Lp %u %g %Su %Sg %z' "$fj_p") || exit 1
+printf 'stat %s\n' "$fj_s"
+if [ -L "$fj_p" ]; then printf 'target '; readlink "$fj_p" || exit 1; fi
+if [ -f "$fj_p" ] && [ ! -L "$fj_p" ]; then
+  printf 'sha256 '; sha256 -q "$fj_p" || exit 1
+${content('"${fj_s##* }"')}fi
+`
+    : `if [ -f "$fj_p" ] && [ ! -L "$fj_p" ]; then
+  fj_n=$(wc -c < "$fj_p") || exit 1
+  set -- $fj_n
+${content('"$1"')}fi
+`;
   const script = rootPrelude(t) + sh`fj_p=${rootedPath(t, path)}` + '\n' +
     `if [ -L "$fj_p" ]; then echo 'type link'
 elif [ -d "$fj_p" ]; then echo 'type directory'
 elif [ -f "$fj_p" ]; then echo 'type file'
 elif [ -e "$fj_p" ]; then echo 'type other'
 else echo 'type absent'; exit 0; fi
-printf 'stat '; stat -f '%Mp%Lp %u %g %Su %Sg %z' "$fj_p" || exit 1
-if [ -L "$fj_p" ]; then printf 'target '; readlink "$fj_p" || exit 1; fi
-if [ -f "$fj_p" ] && [ ! -L "$fj_p" ]; then
-  printf 'sha256 '; sha256 -q "$fj_p" || exit 1
-${content}fi
-`;
+` + details;
   return {
-    key: `${targetId(t)}:file:${path}${opts.content ? ':content' : ''}${opts.aspect ? `:${opts.aspect}` : ''}`,
+    key: `${targetId(t)}:file:${path}${opts.content ? ':content' : ''}${metadata ? '' : ':text-only'}${opts.aspect ? `:${opts.aspect}` : ''}`,
     script,
     resources: [resource(t, 'file', opts.aspect ? `${path}:${opts.aspect}` : path)],
     parse(out) {

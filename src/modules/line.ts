@@ -48,7 +48,7 @@ export const line = defineModule<LineArgs, LineFacts>({
   jailAware: true,
   describe: (a) => `line ${a.path}`,
   facts(a, ctx) {
-    const file = fileStateQuery(ctx.target, a.path, { content: true });
+    const file = fileStateQuery(ctx.target, a.path, { content: true, metadata: false });
     return ctx.target.kind === 'jail' ? { file, root: jailRootQuery(ctx.target.name) } : { file };
   },
   plan(a, facts, ctx) {

@@ -46,7 +46,7 @@ export const sysrc = defineModule<SysrcArgs, SysrcFacts>({
   facts(a, ctx) {
     // One fact per variable (the same read of the file): setting one variable leaves the
     // facts of the others fresh, so consecutive sysrc steps need no re-read.
-    const file = fileStateQuery(ctx.target, a.file, { content: true, aspect: `var=${a.name}` });
+    const file = fileStateQuery(ctx.target, a.file, { content: true, metadata: false, aspect: `var=${a.name}` });
     return ctx.target.kind === 'jail' ? { file, root: jailRootQuery(ctx.target.name) } : { file };
   },
   plan(a, facts, ctx) {
@@ -73,13 +73,14 @@ export function desiredValue(a: SysrcArgs, current: string | undefined): string 
 
 function sysrcChange(a: SysrcArgs, before: string | undefined, after: string | undefined, ctx: StepContext, root: string | undefined): Change {
   const where = ctx.target.kind === 'jail' ? sh`-R ${root ?? ''} ` : '';
-  const script = after === undefined
-    ? sh`sysrc ` + where + sh`-f ${a.file} -x ${a.name}`
-    : sh`sysrc ` + where + sh`-f ${a.file} ${`${a.name}=${after}`}`;
+  // sysrc takes several variables at once: consecutive sysrc steps on one file become one run.
+  const command = sh`sysrc ` + where + sh`-f ${a.file}` + (after === undefined ? ' -x' : '');
+  const arg = after === undefined ? sh`${a.name}` : sh`${`${a.name}=${after}`}`;
+  const script = `${command} ${arg}`;
   const show = (v: string | undefined) => (v === undefined ? '(unset)' : JSON.stringify(v));
   return {
     summary: `${a.name}: ${show(before)} -> ${show(after)}${a.file === '/etc/rc.conf' ? '' : ` in ${a.file}`}`,
-    action: { kind: 'script', script },
+    action: { kind: 'script', script, merge: { command, arg } },
     touches: rcVariableTouches(ctx.target, a.file, a.name),
     diff: [{ type: 'value', name: `${a.file}: ${a.name}`, before: before ?? null, after: after ?? null }],
   };

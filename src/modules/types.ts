@@ -38,7 +38,16 @@ export type DiffEntry =
   | { type: 'value'; name: string; before: string | null; after: string | null };
 
 export type Action =
-  | { kind: 'script'; script: string }
+  | {
+    kind: 'script';
+    script: string;
+    /**
+     * The same change as one more argument of a command that takes several (`sysrc -f FILE`
+     * with NAME=VALUE): consecutive steps' changes with the same command may be sent as one
+     * invocation of it. `command` is shell text, `arg` quoted shell words.
+     */
+    merge?: { command: string; arg: string };
+  }
   | { kind: 'write'; path: string; content: string; mode?: string; owner?: string; group?: string };
 
 export interface Change {

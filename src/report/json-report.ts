@@ -5,6 +5,7 @@
  *     "hosts": { NAME: { "status": "ok"|"changed"|"failed"|"unreachable",
  *                        "ok": n, "changed": n, "failed": n, "skipped": n, "durationMs": n,
  *                        "error": null | "why the host stopped or could not be reached",
+ *                        "roundTrips": n (remote scripts and file writes; a converged host costs 1),
  *                        "steps": [ { "name", "module", "status": "ok"|"changed"|"failed"|"skipped",
  *                                     "changed": bool, "diff": null | [DiffEntry], "error": null | text,
  *                                     "durationMs": n, "handler": bool } ] } },
@@ -36,6 +37,7 @@ export interface JsonHostV1 {
   skipped: number;
   durationMs: number;
   error: string | null;
+  roundTrips: number;
   steps: JsonStepV1[];
 }
 
@@ -62,7 +64,7 @@ export function jsonReport(run: RunResult): JsonReportV1 {
   for (const h of run.hosts) {
     hosts[h.name] = {
       status: h.status, ok: h.ok, changed: h.changed, failed: h.failed, skipped: h.skipped,
-      durationMs: h.durationMs, error: h.error,
+      durationMs: h.durationMs, error: h.error, roundTrips: h.roundTrips,
       steps: h.steps.map((s) => ({
         name: s.name, module: s.module, status: s.status, changed: s.changed,
         diff: s.diff, error: s.error, durationMs: s.durationMs, handler: s.handler,

@@ -37,6 +37,7 @@ export class LiveReporter {
   private failed = 0;
   private unreachable = 0;
   private batch = '';
+  private batches = 1;
   private check = false;
   private started = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -51,12 +52,13 @@ export class LiveReporter {
     switch (e.type) {
       case 'run-start':
         this.total = e.hosts.length;
+        this.batches = e.batches;
         this.check = e.check;
         this.started = this.now();
         this.permanent(`RUN ${e.playbook} on ${e.hosts.length} hosts${e.check ? ' (check mode)' : ''}`);
         break;
       case 'batch-start':
-        this.batch = e.index > 0 || this.total > e.hosts.length ? `[batch ${e.index + 1}] ` : '';
+        this.batch = this.batches > 1 ? `[batch ${e.index + 1}/${this.batches}] ` : '';
         break;
       case 'host-start':
         this.active.set(e.host, { step: 'connecting', index: 0, total: 0 });
@@ -81,7 +83,7 @@ export class LiveReporter {
         }
         break;
       case 'run-aborted':
-        this.permanent(`STOPPED: ${e.reason}; not run: ${e.notRun.length} hosts`);
+        this.permanent(`STOPPED: ${e.reason}; not run: ${e.notRun.length} host${e.notRun.length === 1 ? '' : 's'}`);
         break;
       case 'run-end':
         this.stop();

@@ -14,7 +14,8 @@ export function recapTable(run: RunResult): string {
   // Names and statuses left-aligned, numbers right-aligned.
   const fmt = (cells: readonly string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd();
   const count = (s: string) => run.hosts.filter((h) => h.status === s).length;
-  const totals = `${run.hosts.length + run.notRun.length} hosts: ${count('ok')} ok, ${count('changed')} ${run.check ? 'would change' : 'changed'}, ` +
+  const hosts = run.hosts.length + run.notRun.length;
+  const totals = `${hosts} host${hosts === 1 ? '' : 's'}: ${count('ok')} ok, ${count('changed')} ${run.check ? 'would change' : 'changed'}, ` +
     `${count('failed')} failed, ${count('unreachable')} unreachable${run.notRun.length ? `, ${run.notRun.length} not run` : ''} in ${seconds(run.durationMs)}`;
   const lines = [`RECAP ${run.playbook}${run.check ? ' (check mode: nothing was changed)' : ''}`, fmt(COLUMNS), ...rows.map(fmt), totals];
   if (run.aborted) lines.push(run.aborted);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runPlaybook } from '../../../src/engine/run.js';
+import { INLINE_FILE_MAX } from '../../../src/engine/apply.js';
 import type { RunEvent } from '../../../src/engine/events.js';
 import { ConnectError, ConnectionLostError } from '../../../src/transport/errors.js';
 import type { HostSession } from '../../../src/transport/types.js';
@@ -38,8 +39,8 @@ steps:
 `, ['h1']);
     const h = hosts[0] as LocalHost;
     expect(fs.readFileSync(h.p('f'), 'utf8')).toBe('first\nsecond\n');
-    // facts, write, facts again (stale after the write), write
-    expect(h.calls.map((c) => c.kind)).toEqual(['run', 'write', 'run', 'write']);
+    // facts, write (inline, in a batch), facts again (stale after the write), write
+    expect(h.calls.map((c) => c.kind)).toEqual(['run', 'run', 'run', 'run']);
     expect(host('h1')?.roundTrips).toBe(4);
   });
 
@@ -48,10 +49,89 @@ steps:
     const yaml = `hosts: all\nsteps:\n${sysrcs}\n  - file: { path: "{{ root }}/f", content: "x" }\n  - command: { cmd: "touch {{ root }}/done", creates: "{{ root }}/done" }\n`;
     const first = await runOn(yaml, ['h1']);
     const h = first.hosts[0] as LocalHost;
-    // facts, the ten sysrc steps, the file write, the command
-    expect(h.calls.map((c) => c.kind)).toEqual(['run', 'run', 'write', 'run']);
+    // facts, then the ten sysrc steps, the file write and the command as one script
+    expect(h.calls.map((c) => c.kind)).toEqual(['run', 'run']);
     expect(first.host('h1')?.changed).toBe(12);
     expect(fs.readFileSync(h.p('rc.conf'), 'utf8')).toBe(Array.from({ length: 10 }, (_, i) => `v${i}="${i}"\n`).join(''));
+    // ... and the ten sysrc steps are one run of sysrc, with ten variables.
+    expect(fs.readFileSync(h.p('.sysrc-calls'), 'utf8')).toBe(`rc.conf: ${Array.from({ length: 10 }, (_, i) => `v${i}=${i}`).join(' ')}\n`);
+    expect(first.host('h1')?.steps.slice(0, 10).every((s) => s.status === 'changed')).toBe(true);
+  });
+
+  it('files go inline in the batch script byte for byte; a large one on its own stdin', async () => {
+    const tricky = "it's \\ \"q\" $HOME `x` !! ünï 🚀\n\nno newline at the end";
+    const big = 'x'.repeat(INLINE_FILE_MAX + 1);
+    const { hosts, host } = await runOn(`
+hosts: all
+vars:
+  tricky: ${JSON.stringify(tricky)}
+  big: ${big}
+steps:
+  - file: { path: "{{ root }}/tricky", content: "{{ tricky }}", mode: "0600" }
+  - command: "touch {{ root }}/between"
+  - file: { path: "{{ root }}/big", content: "{{ big }}" }
+`, ['h1']);
+    const h = hosts[0] as LocalHost;
+    expect(fs.readFileSync(h.p('tricky'), 'utf8')).toBe(tricky);
+    expect(fs.statSync(h.p('tricky')).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(h.p('big'), 'utf8')).toBe(big);
+    // facts, the first two steps as one script, facts again (the command may have changed
+    // anything), the large file on its own
+    expect(h.calls.map((c) => c.kind)).toEqual(['run', 'run', 'run', 'write']);
+    expect(host('h1')?.changed).toBe(3);
+    expect(fs.readdirSync(h.root).filter((f) => f.includes('fleetjail'))).toEqual([]);
+  });
+
+  it('sysrc steps merge only when consecutive, on the same file, and not ignoring errors', async () => {
+    const { hosts, host } = await runOn(`
+hosts: all
+steps:
+  - sysrc: { name: a, value: "1", file: "{{ root }}/rc.conf" }
+  - sysrc: { name: b, value: "2", file: "{{ root }}/rc.conf" }
+  - sysrc: { name: c, value: "3", file: "{{ root }}/other.conf" }
+  - sysrc: { name: d, value: "4", file: "{{ root }}/rc.conf" }
+    ignore_errors: true
+  - sysrc: { name: e, value: "5", file: "{{ root }}/rc.conf" }
+  - sysrc: { name: a, state: absent, file: "{{ root }}/rc.conf" }
+`, ['h1']);
+    const h = hosts[0] as LocalHost;
+    expect(fs.readFileSync(h.p('.sysrc-calls'), 'utf8').split('\n').filter(Boolean)).toEqual([
+      'rc.conf: a=1 b=2', 'other.conf: c=3', 'rc.conf: d=4', 'rc.conf: e=5', 'rc.conf: -x a',
+    ]);
+    expect(host('h1')?.changed).toBe(6);
+  });
+
+  it('a merged sysrc run that fails fails each of its steps, and the host stops there', async () => {
+    const { hosts, host } = await runOn(`
+hosts: all
+steps:
+  - sysrc: { name: a, value: "1", file: "{{ root }}/rc.conf" }
+  - sysrc: { name: fj_refused, value: "2", file: "{{ root }}/rc.conf" }
+  - command: "touch {{ root }}/after"
+`, ['h1']);
+    const h = hosts[0] as LocalHost;
+    expect(host('h1')?.steps.map((s) => [s.status, s.error])).toEqual([
+      ['failed', 'exit status 1: sysrc: fj_refused refused'], ['failed', 'exit status 1: sysrc: fj_refused refused'],
+    ]);
+    expect(host('h1')?.status).toBe('failed');
+    expect(fs.existsSync(h.p('after'))).toBe(false);
+  });
+
+  it('facts made stale by a command are gathered again for all the following steps at once', async () => {
+    const { hosts, host } = await runOn(`
+hosts: all
+steps:
+  - command: "touch {{ root }}/before"
+  - sysrc: { name: a, value: "1", file: "{{ root }}/rc.conf" }
+  - sysrc: { name: b, value: "2", file: "{{ root }}/rc.conf" }
+  - file: { path: "{{ root }}/f", content: "x" }
+  - sysrc: { name: c, value: "3", file: "{{ root }}/rc.conf" }
+`, ['h1']);
+    const h = hosts[0] as LocalHost;
+    // facts, the command, facts again (for every later step), then the rest as one script
+    expect(h.calls.map((c) => c.kind)).toEqual(['run', 'run', 'run', 'run']);
+    expect(host('h1')?.changed).toBe(5);
+    expect(fs.readFileSync(h.p('.sysrc-calls'), 'utf8')).toBe('rc.conf: a=1 b=2\nrc.conf: c=3\n');
   });
 
   it('a failure inside a batch stops the host there; earlier steps of the batch count, later ones did not run', async () => {
@@ -180,6 +260,22 @@ handlers:
 `, ['h1']);
     expect(fs.readFileSync((hosts[0] as LocalHost).p('log'), 'utf8')).toBe('first\nsecond\n');
     expect(host('h1')?.steps.filter((s) => s.handler).map((s) => s.name)).toEqual(['first', 'second']);
+  });
+
+  it('check mode: notified handlers do not run, and their skipped results reach the reporters', async () => {
+    const { hosts, host, events } = await runOn(`
+hosts: all
+steps:
+  - file: { path: "{{ root }}/a", content: "a" }
+    notify: h
+handlers:
+  - name: h
+    command: "echo ran >> {{ root }}/log"
+`, ['h1'], { check: true });
+    expect(fs.existsSync((hosts[0] as LocalHost).p('log'))).toBe(false);
+    expect(host('h1')?.steps.map((s) => [s.name, s.status, s.handler])).toEqual([['file ' + (hosts[0] as LocalHost).p('a'), 'changed', false], ['h', 'skipped', true]]);
+    const ends = events.filter((e) => e.type === 'step-end').map((e) => (e as { result: { name: string; status: string } }).result);
+    expect(ends.map((r) => r.status)).toEqual(['changed', 'skipped']);
   });
 
   it('--tags and --skip-tags choose steps; always runs unless skipped', async () => {

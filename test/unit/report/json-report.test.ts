@@ -8,7 +8,7 @@ describe('JSON report v1', () => {
     expect(Object.keys(r)).toEqual(['version', 'playbook', 'startedAt', 'check', 'hosts', 'summary']);
     expect(r.version).toBe(1);
     expect(r.hosts.h1).toEqual({
-      status: 'changed', ok: 1, changed: 2, failed: 0, skipped: 0, durationMs: 1234, error: null,
+      status: 'changed', ok: 1, changed: 2, failed: 0, skipped: 0, durationMs: 1234, error: null, roundTrips: 1,
       steps: [
         { name: 'sysrc sshd_enable', module: 'sysrc', status: 'changed', changed: true, diff: [{ type: 'value', name: '/etc/rc.conf: sshd_enable', before: 'NO', after: 'YES' }], error: null, durationMs: 12, handler: false },
         { name: 'motd', module: 'file', status: 'ok', changed: false, diff: null, error: null, durationMs: 12, handler: false },

@@ -42,4 +42,16 @@ describe('live view', () => {
     live.onEvent({ type: 'run-end', result: { playbook: 'site.yaml', startedAt: '', check: false, hosts: [], notRun: [], aborted: null, durationMs: 0 } });
     expect(screen.lines).toEqual(['RUN site.yaml on 200 hosts', 'h020 ! pkg nginx: FAILED: exit status 1']);
   });
+
+  it('with serial batches, the summary names the batch out of how many', () => {
+    const screen = new Screen();
+    const live = new LiveReporter({ write: screen.write, columns: () => 80, rows: () => 10, diff: false, intervalMs: 0, now: () => 0 });
+    live.onEvent({ type: 'run-start', playbook: 'site.yaml', hosts: ['a', 'b', 'c'], check: false, batches: 2 });
+    live.onEvent({ type: 'batch-start', index: 0, hosts: ['a', 'b'] });
+    expect(screen.lines[1]).toMatch(/^\[batch 1\/2\] 0\/3 done/);
+    live.onEvent({ type: 'batch-start', index: 1, hosts: ['c'] });
+    expect(screen.lines[1]).toMatch(/^\[batch 2\/2\] 0\/3 done/);
+    live.onEvent({ type: 'run-aborted', reason: 'run stopped after batch 1 of 2: why', notRun: ['c'] });
+    expect(screen.lines[1]).toBe('STOPPED: run stopped after batch 1 of 2: why; not run: 1 host');
+  });
 });

@@ -19,6 +19,11 @@ describe('recap table', () => {
     ].join('\n'));
   });
 
+  it('one host is "1 host"', () => {
+    const run = sampleRun();
+    expect(recapTable({ ...run, hosts: run.hosts.slice(0, 1), notRun: [], aborted: null })).toMatch(/\n1 host: 0 ok, 1 changed/);
+  });
+
   it('says so in check mode', () => {
     expect(recapTable({ ...sampleRun(), check: true, aborted: null, notRun: [] })).toMatch(/^RECAP playbooks\/site\.yaml \(check mode: nothing was changed\)\n[\s\S]*1 would change/);
   });

@@ -24,7 +24,7 @@ case "$2" in
   *) echo "stat shim: unsupported format $2" >&2; exit 2 ;;
 esac
 `,
-  // sysrc [-R ROOT] [-f FILE] (NAME=VALUE | -x NAME): enough of FreeBSD's for the tests.
+  // sysrc [-R ROOT] [-f FILE] (NAME=VALUE... | -x NAME...): enough of FreeBSD's for the tests.
   sysrc: `#!/bin/sh
 root=; file=/etc/rc.conf; del=
 while [ $# -gt 0 ]; do
@@ -36,16 +36,21 @@ while [ $# -gt 0 ]; do
   esac
 done
 f="$root$file"
-name=\${1%%=*}
-old=$(sed -n "s/^$name=\\"\\{0,1\\}\\([^\\"]*\\)\\"\\{0,1\\}$/\\1/p" "$f" 2>/dev/null | tail -n 1)
-if [ -n "$del" ]; then
-  sed -i "/^$name=/d" "$f"; exit 0
-fi
-value=\${1#*=}
-touch "$f"
-sed -i "/^$name=/d" "$f"
-printf '%s="%s"\\n' "$name" "$value" >> "$f"
-echo "$name: $old -> $value"
+echo "\${f##*/}: \${del:+-x }$*" >> "\${f%/*}/.sysrc-calls"
+for arg in "$@"; do
+  name=\${arg%%=*}
+  # A name the tests use to make sysrc fail.
+  if [ "$name" = fj_refused ]; then echo "sysrc: $name refused" >&2; exit 1; fi
+  old=$(sed -n "s/^$name=\\"\\{0,1\\}\\([^\\"]*\\)\\"\\{0,1\\}$/\\1/p" "$f" 2>/dev/null | tail -n 1)
+  if [ -n "$del" ]; then
+    sed -i "/^$name=/d" "$f"; continue
+  fi
+  value=\${arg#*=}
+  touch "$f"
+  sed -i "/^$name=/d" "$f"
+  printf '%s="%s"\\n' "$name" "$value" >> "$f"
+  echo "$name: $old -> $value"
+done
 `,
 };
 
