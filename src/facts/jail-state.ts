@@ -12,6 +12,7 @@
  *   skeleton yes|no                    thin-nullfs: SKELETON/etc exists; classic: PATH/etc exists
  *   skelds yes|no                      thin-nullfs: skeleton_dataset exists
  *   stamp VERSION|-                    thin-nullfs: the template's version when the jail last started
+ *   linux yes|no                       Linux jails: the host has linux64 loaded
  */
 import { parseJlsParamLine, type JlsParams } from './jail-jls.js';
 
@@ -29,6 +30,7 @@ export interface JailState {
   skeleton?: boolean;
   skeletonDataset?: boolean;
   stamp?: string;
+  linuxLoaded?: boolean;
 }
 
 const KINDS = ['directory', 'absent', 'other'] as const;
@@ -63,6 +65,7 @@ export function parseJailState(output: string): JailState {
       case 'dataset': st.dataset = yes(key, v); break;
       case 'skeleton': st.skeleton = yes(key, v); break;
       case 'skelds': st.skeletonDataset = yes(key, v); break;
+      case 'linux': st.linuxLoaded = yes(key, v); break;
       default: throw new Error(`unexpected line in the jail facts: '${line}'`);
     }
   }

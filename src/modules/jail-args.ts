@@ -43,6 +43,13 @@ const vnet = z.strictObject({
   gateway: z.string().regex(/^[0-9a-fA-F:.]+$/, 'an address').optional(),
 });
 
+const linux = z.union([z.boolean(), z.strictObject({
+  userland: z.string().regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'a path relative to the jail\'s root, e.g. compat/debian').default('compat/debian')
+    .describe('where the Linux userland is, relative to the jail\'s root (debootstrap\'s target)'),
+  shm_size: z.union([z.string().regex(/^[0-9]+[kmgKMG]?$/, 'a tmpfs size such as 1g or 512m'), z.literal(false)]).default('1g')
+    .describe('size of the tmpfs on USERLAND/dev/shm; false: no /dev/shm mount'),
+})]);
+
 const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]) as Array<z.output<T>>);
 
 export const DEFAULT_SHARED = ['bin', 'lib', 'libexec', 'sbin', 'usr/bin', 'usr/include', 'usr/lib', 'usr/libexec', 'usr/sbin', 'usr/share'];
@@ -69,6 +76,7 @@ export const jailArgs = z.strictObject({
   devfs_ruleset: z.number().int().min(0).max(65535).optional(),
   enforce_statfs: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional(),
   mounts: z.array(mount).default([]).describe('extra mounts of the per-jail fstab (e.g. the ports tree)'),
+  linux: linux.optional().describe('a Linux jail (seed 004): true or {userland: compat/debian, shm_size: 1g}; linux_enable=YES and linux64 loaded on the host, devfs, tmpfs (dev/shm), linprocfs and linsysfs mounted under the userland. The userland itself (debootstrap) is yours'),
   params: z.record(paramName, paramValue).default({}).describe('other jail(8) parameters; true: `name;`, false: `noname;`, a list: `name = "a", "b";`'),
   boot: z.boolean().optional().describe('true: jail_enable=YES and the name in jail_list; false: the name not in jail_list; unset: rc.conf untouched'),
   parallel_start: z.boolean().optional().describe('jail_parallel_start (only with boot: true)'),
@@ -87,6 +95,7 @@ export const jailArgs = z.strictObject({
   if (a.type !== 'thin-nullfs' && (a.skeleton !== undefined || a.skeleton_dataset !== undefined)) issue('skeleton', 'skeleton and skeleton_dataset are for thin-nullfs jails');
   if (a.type !== 'classic' && a.shared !== undefined) issue('shared', 'shared is for classic jails');
   if (a.vnet && (a.ip4 || a.ip6 || a.interface)) issue('vnet', 'a VNET jail has its own stack: give its address in vnet.address, not ip4/ip6/interface');
+  if (a.linux !== undefined && a.linux !== false && a.type === 'thin-nullfs') issue('linux', 'a thin-nullfs jail\'s root is the read-only template: give the Linux userland to a thin-zfs, thick or classic jail');
   if (a.parallel_start !== undefined && a.boot !== true) issue('parallel_start', 'parallel_start goes with boot: true');
   if (a.destroy_root && a.state !== 'absent') issue('destroy_root', 'destroy_root only goes with state: absent');
   for (const k of Object.keys(a.params)) {
@@ -105,6 +114,27 @@ export function templateSnapshot(a: JailArgs): { dataset: string; snapshot: stri
   if (a.template === undefined || a.template.startsWith('/')) return undefined;
   const at = a.template.indexOf('@');
   return { dataset: a.template.slice(0, at), snapshot: a.template.slice(at + 1) };
+}
+
+export interface LinuxOptions { userland: string; shmSize: string | false }
+
+/** The Linux option with its defaults, or undefined for a FreeBSD-only jail. */
+export function linuxOptions(a: JailArgs): LinuxOptions | undefined {
+  if (a.linux === undefined || a.linux === false) return undefined;
+  if (a.linux === true) return { userland: 'compat/debian', shmSize: '1g' };
+  return { userland: a.linux.userland, shmSize: a.linux.shm_size };
+}
+
+/** The Linux mounts, in mount order: [source, target inside the jail, type, options]. */
+export function linuxMounts(a: JailArgs): Array<[string, string, string, string]> {
+  const l = linuxOptions(a);
+  if (!l) return [];
+  const u = `/${l.userland}`;
+  const rows: Array<[string, string, string, string]> = [['devfs', `${u}/dev`, 'devfs', 'rw']];
+  // FreeBSD's linux module puts a shm directory into every devfs: the tmpfs goes on it.
+  if (l.shmSize !== false) rows.push(['tmpfs', `${u}/dev/shm`, 'tmpfs', `rw,size=${l.shmSize},mode=1777`]);
+  rows.push(['linprocfs', `${u}/proc`, 'linprocfs', 'rw'], ['linsysfs', `${u}/sys`, 'linsysfs', 'rw']);
+  return rows;
 }
 
 export function skeletonPath(a: JailArgs): string {

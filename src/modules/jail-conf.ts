@@ -3,7 +3,7 @@
  * and /etc/jail.conf's `.include`. Rendering is deterministic (same arguments, same bytes)
  * so that comparing the file's content is the whole "did the configuration change" test.
  */
-import { DEFAULT_SHARED, SKELETON_DIRS, fstabPath, skeletonPath, startStampPath, type JailArgs, type ParamValue } from './jail-args.js';
+import { DEFAULT_SHARED, SKELETON_DIRS, fstabPath, linuxMounts, skeletonPath, startStampPath, type JailArgs, type ParamValue } from './jail-args.js';
 
 export const INCLUDE_LINE = '.include "/etc/jail.conf.d/*.conf";';
 
@@ -106,6 +106,7 @@ export function renderFstab(a: JailArgs): string | undefined {
   if (a.type === 'classic' && a.template !== undefined) {
     for (const d of a.shared ?? DEFAULT_SHARED) rows.push([`${a.template}/${d}`, `${a.path}/${d}`, 'nullfs', 'ro']);
   }
+  for (const [src, target, type, opts] of linuxMounts(a)) rows.push([src, inJail(a.path, target), type, opts]);
   for (const m of a.mounts) rows.push([m.source, inJail(a.path, m.target), m.type, m.options]);
   if (rows.length === 0) return undefined;
   return `# Mounts of jail ${a.name}, managed by fleetjail.\n${rows.map((r) => `${r.map(fstabField).join('\t')}\t0\t0\n`).join('')}`;

@@ -8,7 +8,7 @@ import type { FileState } from '../facts/file-state.js';
 import { parseJailState, type JailState } from '../facts/jail-state.js';
 import { fileStateQuery } from './file-facts.js';
 import { HOST, requireSuccess, resource } from './target.js';
-import { confPath, fstabPath, skeletonPath, startStampPath, templateSnapshot, type JailArgs } from './jail-args.js';
+import { confPath, fstabPath, linuxOptions, skeletonPath, startStampPath, templateSnapshot, type JailArgs } from './jail-args.js';
 import type { FactQueries, FactQuery } from './types.js';
 
 export type JailFacts = {
@@ -45,6 +45,7 @@ export function jailStateScript(a: JailArgs): string {
     lines.push(sh`echo "stamp $(fj_ver ${startStampPath(a.name)})"`);
   }
   if (a.type === 'classic') lines.push(sh`echo "skeleton $(fj_yes test -d ${`${a.path}/etc`})"`);
+  if (linuxOptions(a)) lines.push('echo "linux $(fj_yes kldstat -q -n linux64)"');
   return lines.join('\n') + '\n';
 }
 
@@ -57,6 +58,7 @@ export function jailStateResources(a: JailArgs): string[] {
   if (a.dataset !== undefined) r.push(resource(HOST, 'zfs', a.dataset));
   if (a.type === 'thin-nullfs') r.push(resource(HOST, 'file', skeletonPath(a)));
   if (a.skeleton_dataset !== undefined) r.push(resource(HOST, 'zfs', a.skeleton_dataset));
+  if (linuxOptions(a)) r.push(resource(HOST, 'kld'));
   return r;
 }
 

@@ -16,7 +16,7 @@ import { textContent } from './file-facts.js';
 import { desiredValue } from './sysrc.js';
 import { unifiedDiff } from './unified-diff.js';
 import { HOST, fileTouches, rcVariableTouches, resource } from './target.js';
-import { DEFAULT_SHARED, SKELETON_DIRS, confPath, fstabPath, skeletonPath, templateSnapshot, type JailArgs } from './jail-args.js';
+import { DEFAULT_SHARED, SKELETON_DIRS, confPath, fstabPath, linuxMounts, linuxOptions, skeletonPath, templateSnapshot, type JailArgs } from './jail-args.js';
 import { jailConfWithInclude, renderFstab, renderJailConf } from './jail-conf.js';
 import type { JailFacts } from './jail-facts.js';
 import type { Change, StepContext } from './types.js';
@@ -45,7 +45,9 @@ function stop(a: JailArgs, summary: string): Change {
 }
 
 function start(a: JailArgs, summary: string): Change {
-  const dirs = a.mounts.map((m) => mountPointOnHost(a, m.target));
+  // Linux mount points: dev, proc and sys of the userland (dev/shm is in the devfs mounted there).
+  const linuxDirs = linuxMounts(a).filter(([, t]) => !t.endsWith('/dev/shm')).map(([, t]) => mountPointOnHost(a, t));
+  const dirs = [...linuxDirs, ...a.mounts.map((m) => mountPointOnHost(a, m.target))];
   const prepare = dirs.length > 0 ? `${sh`mkdir -p ${dirs}`}\n` : '';
   return { summary, action: { kind: 'script', script: `${prepare}${sh`jail -c ${a.name}`}` }, touches: jailTouches(a) };
 }
@@ -102,6 +104,8 @@ function planPresent(a: JailArgs, f: JailFacts, ctx: StepContext): Change[] {
   const jailConf = currentText(f.jailConf, '/etc/jail.conf');
   push(writeFile('/etc/jail.conf', jailConf, jailConfWithInclude(jailConf),
     jailConf === undefined ? 'create /etc/jail.conf (common block, .include "/etc/jail.conf.d/*.conf")' : '/etc/jail.conf: add .include "/etc/jail.conf.d/*.conf"'));
+
+  changes.push(...linuxHostChanges(a, f));
 
   const create = rootExists(a, f) ? undefined : createRoot(a, f, ctx);
   const update = create ? undefined : updateRoot(a, f);
@@ -260,6 +264,23 @@ function destroyRoot(a: JailArgs, f: JailFacts): Change[] {
   }
   if (lines.length === 0) return [];
   return [{ summary: `destroy root of ${a.name}: ${a.dataset ?? a.path}${a.type === 'thin-nullfs' ? ` and ${a.skeleton_dataset ?? skeletonPath(a)}` : ''}`, action: { kind: 'script', script: lines.join('\n') }, touches: rootTouches(a) }];
+}
+
+/** A Linux jail needs the Linux ABI on the host: linux_enable=YES for boot, linux64 loaded now (linprocfs, linsysfs, linux.* parameters). */
+function linuxHostChanges(a: JailArgs, f: JailFacts): Change[] {
+  if (!linuxOptions(a)) return [];
+  const out: Change[] = [];
+  const enabled = parseRcConf(currentText(f.rcConf, RC) ?? '').get('linux_enable')?.value;
+  if (!isRcYes(enabled)) out.push(rcChange('linux_enable', enabled, 'YES', ` (Linux jail ${a.name})`));
+  if (f.state.linuxLoaded !== true) {
+    out.push({
+      summary: 'kldload linux64 (the Linux ABI)',
+      action: { kind: 'script', script: 'kldload -n linux64' },
+      touches: [resource(HOST, 'kld'), resource(HOST, 'jail', a.name)],
+      diff: [{ type: 'value', name: 'kernel module linux64', before: 'not loaded', after: 'loaded' }],
+    });
+  }
+  return out;
 }
 
 function rcChange(name: string, before: string | undefined, after: string | undefined, why: string): Change {

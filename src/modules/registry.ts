@@ -9,8 +9,16 @@ import { line } from './line.js';
 import { service } from './service.js';
 import { pkg } from './pkg.js';
 import { command } from './command.js';
+import { release } from './release.js';
+import { zfsDataset } from './zfs-dataset.js';
+import { zfsSnapshot } from './zfs-snapshot.js';
+import { zfsClone } from './zfs-clone.js';
+import { jail } from './jail.js';
+import { jailExec } from './jail-exec.js';
+import { devfsRuleset } from './devfs-ruleset.js';
+import { networkInterface } from './interface.js';
 
-export const MODULES: readonly AnyModule[] = [sysrc, file, line, service, pkg, command];
+export const MODULES: readonly AnyModule[] = [sysrc, file, line, service, pkg, command, zfsDataset, zfsSnapshot, zfsClone, release, jail, jailExec, devfsRuleset, networkInterface];
 
 const byName = new Map(MODULES.map((m) => [m.name, m]));
 
