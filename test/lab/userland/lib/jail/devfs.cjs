@@ -28,6 +28,8 @@ const CATALOG = [
   { name: 'klog' }, { name: 'devctl' }, { name: 'bpf' }, { name: 'bpf0', link: 'bpf' }, { name: 'pf' }, { name: 'zfs' },
   { name: 'fuse', dev: '/dev/fuse' }, { name: 'md0' }, { name: 'ada0' }, { name: 'ada0p1' }, { name: 'ada0p2' },
   { name: 'ada0p3' }, { name: 'io' }, { name: 'geom.ctl' }, { name: 'netmap' }, { name: 'tun0' }, { name: 'sndstat' },
+  // FreeBSD's linux_common.ko makes /dev/shm a directory (a mount point for tmpfs) in every devfs.
+  { name: 'shm', dir: true, kld: 'linux_common.ko' },
 ];
 
 function fnmatch(pattern, name) {
@@ -148,8 +150,9 @@ function visibleNodes(num, rulesets) {
 
 /** Populate DIR (a fresh tmpfs) with the nodes of ruleset NUM. Returns false if NUM is not loaded. */
 function populate(dir, num) {
-  const nodes = visibleNodes(num, kernelRulesets().rulesets);
-  if (!nodes) return false;
+  const visible = visibleNodes(num, kernelRulesets().rulesets);
+  if (!visible) return false;
+  const nodes = visible.filter((n) => !n.kld || require('./kld.cjs').isLoaded(n.kld));
   const mknods = [];
   for (const n of nodes) {
     const p = path.join(dir, n.name);

@@ -19,7 +19,9 @@ for a in sh cat echo ls mkdir rm cp mv ln sleep hostname id whoami ps kill env t
 done
 cat > bin/freebsd-version <<EOV
 #!/bin/sh
-# freebsd-version(1) of this (lab) userland
+# freebsd-version(1) of this (lab) userland; FreeBSD's carries the same variable, which
+# tools read without running the script.
+USERLAND_VERSION="$version"
 case "\${1:-}" in
 -k) echo "$version" ;;
 -r) echo "$version" ;;
@@ -27,6 +29,7 @@ case "\${1:-}" in
 esac
 EOV
 chmod 555 bin/freebsd-version
+ln -sf ../../bin/busybox usr/sbin/chroot
 for t in ifconfig route sysctl; do cp "$side/$t" "sbin/$t"; done
 cp "$side/sysvipc-probe" usr/bin/sysvipc-probe
 chmod 555 sbin/ifconfig sbin/route sbin/sysctl usr/bin/sysvipc-probe
