@@ -28,6 +28,10 @@ for d in bin sbin; do
 done
 mkdir -p "$ROOT/.sys/userland"
 mount -o bind,ro "$USERLAND" "$ROOT/.sys/userland"
+# The lab's C commands (stat, the md5 family), compiled by `lab up` into LABDIR/bin
+# (ROOT is LABDIR/hosts/NAME/root); see c-commands.ts.
+mkdir -p "$ROOT/.sys/lab-bin"
+mount -o bind,ro "$ROOT/../../../bin" "$ROOT/.sys/lab-bin"
 mkdir -p "$ROOT/dev" "$ROOT/proc"
 mount --rbind /dev "$ROOT/dev"
 mount -t proc proc "$ROOT/proc"

@@ -11,6 +11,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { LAB_SOURCE_DIR, USERLAND_DIR, type LabLayout, hostAddress, hostName, paths } from './layout.js';
 import { buildHostRoot, hostPublicKey, OPS_USER } from './host-root.js';
 import { startMirror, stopMirror } from './mirror/server.js';
+import { buildCCommands } from './c-commands.js';
 
 export interface LabHost {
   name: string;
@@ -62,6 +63,8 @@ export async function labUp(layout: LabLayout, opts: UpOptions): Promise<LabStat
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'fleetjail-lab', '-f', p.clientKey]);
   }
   const authorizedKey = fs.readFileSync(p.clientKey + '.pub', 'utf8');
+  // The lab's C commands (stat, md5 family), mounted by every host at /.sys/lab-bin.
+  buildCCommands(path.join(layout.dir, 'bin'));
   // The lab's FreeBSD mirror (releases, updates, packages): a machine-level service, see mirror/server.ts.
   await startMirror(layout, log);
 
@@ -70,7 +73,14 @@ export async function labUp(layout: LabLayout, opts: UpOptions): Promise<LabStat
   const wanted: LabHost[] = [];
   for (let i = 1; i <= opts.hosts; i++) {
     const name = hostName(i, opts.hosts);
-    const running = keep.get(name);
+    let running = keep.get(name);
+    // A host booted before the lab had C commands has no /.sys/lab-bin: its PATH links
+    // point at removed overlay files, so it is rebuilt.
+    if (running && !fs.existsSync(path.join(p.hostRoot(name), '.sys/lab-bin'))) {
+      await stopHost(running);
+      keep.delete(name);
+      running = undefined;
+    }
     if (running) {
       wanted.push(running);
       keep.delete(name);

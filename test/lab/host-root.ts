@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { USERLAND_DIR } from './layout.js';
+import { C_LINKS, HOST_C_DIR } from './c-commands.js';
 
 export interface HostSpec {
   name: string;
@@ -44,6 +45,7 @@ export function buildHostRoot(root: string, spec: HostSpec): void {
   }
   linkBaseCommands(root);
   installOverlay(root);
+  linkCCommands(root);
   writeEtc(root, spec);
   writeSshd(root, spec);
   writeUsers(root, spec);
@@ -94,6 +96,15 @@ function installOverlay(root: string): void {
       fs.copyFileSync(path.join(overlay, rel), target);
       fs.chmodSync(target, fs.statSync(path.join(overlay, rel)).mode & 0o7777);
     }
+  }
+}
+
+/** The lab's compiled commands (c-commands.ts), from LABDIR/bin mounted at /.sys/lab-bin. */
+function linkCCommands(root: string): void {
+  for (const [rel, name] of Object.entries(C_LINKS)) {
+    const target = path.join(root, rel);
+    fs.rmSync(target, { force: true });
+    fs.symlinkSync(`${HOST_C_DIR}/${name}`, target);
   }
 }
 

@@ -1,4 +1,6 @@
 #!/bin/sh
+# The lab's first md5(1) family, kept as the reference of the differential test
+# test/unit/lab/digest.test.ts; hosts run digest.c (see test/lab/c-commands.ts).
 # FreeBSD's md5(1) family (md5, sha1, sha256, sha512) over the machine's coreutils:
 #   digest.sh ALGORITHM [-pqrtx] [-c string] [-s string] [file ...]
 # Output as FreeBSD prints it: "SHA256 (file) = hex", -r "hex file", -q "hex", stdin "hex".
@@ -13,7 +15,7 @@ case $algo in
   sha512) label=SHA512 ;;
   *) echo "digest.sh: unknown algorithm $algo" >&2; exit 64 ;;
 esac
-tool=/.sys/bin/${algo}sum
+tool=${LAB_DIGEST_TOOLS:-/.sys/bin}/${algo}sum
 
 quiet=0 reverse=0 check= status=0 did=0
 usage() {

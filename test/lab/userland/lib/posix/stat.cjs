@@ -1,5 +1,7 @@
 'use strict';
 /**
+ * The lab's first stat(1), kept as the reference of the differential test
+ * test/unit/lab/stat.test.ts; hosts run stat.c (see test/lab/c-commands.ts).
  * stat(1) as FreeBSD's: -f FORMAT with FreeBSD's format language (%[flags][width][.prec]
  * [D|O|U|X|F|S][H|L|M]field; fields d i p l u g r a m c B z b k f v N T Y Z n t %),
  * -L -n -q -r -s -l -x -t TIMEFMT, the default one-line format, and FreeBSD's errors.
