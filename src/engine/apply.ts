@@ -6,7 +6,7 @@
  * (each step framed, the batch stopping at a failure that is not ignored): a first run
  * costs one round trip per batch (plus one per large file), not one per step.
  */
-import type { HostSession } from '../transport/types.js';
+import type { HostSession, WriteFileOptions } from '../transport/types.js';
 import type { Action, Change } from '../modules/types.js';
 import { atomicWriteScript } from '../transport/atomic-write.js';
 import { shq } from '../transport/quote.js';
@@ -55,11 +55,7 @@ export async function applyChanges(session: HostSession, changes: readonly Chang
     roundTrips++;
     if (action.kind === 'write') {
       try {
-        await session.writeFileAtomic(action.path, action.content, {
-          ...(action.mode !== undefined ? { mode: action.mode } : {}),
-          ...(action.owner !== undefined ? { owner: action.owner } : {}),
-          ...(action.group !== undefined ? { group: action.group } : {}),
-        });
+        await session.writeFileAtomic(action.path, action.content, writeOptions(action));
       } catch (e) {
         if (e instanceof Error && e.name === 'ConnectionLostError') throw e;
         return { outcomes: [{ ...outcome, ok: false, exitCode: null, error: e instanceof Error ? e.message : String(e) }], roundTrips };
@@ -132,12 +128,12 @@ function stepScript(changes: readonly Change[]): string {
 /** A script action as is; a write as the transport's atomic write, fed its content by printf. */
 function actionScript(a: Action): string {
   if (a.kind === 'script') return a.script;
-  const opts = {
-    ...(a.mode !== undefined ? { mode: a.mode } : {}),
-    ...(a.owner !== undefined ? { owner: a.owner } : {}),
-    ...(a.group !== undefined ? { group: a.group } : {}),
-  };
-  return `printf '%s' ${shq(a.content)} | (\n${atomicWriteScript(a.path, opts)})`;
+  return `printf '%s' ${shq(a.content)} | (\n${atomicWriteScript(a.path, writeOptions(a))})`;
+}
+
+function writeOptions(a: Extract<Action, { kind: 'write' }>): WriteFileOptions {
+  const { mode, owner, group, validate } = a;
+  return { ...(mode !== undefined ? { mode } : {}), ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}), ...(validate !== undefined ? { validate } : {}) };
 }
 
 function scriptOutcome(exitCode: number | null, stdout: string, stderr: string, signal?: string): ApplyOutcome {

@@ -27,6 +27,8 @@ export const fileArgs = z.strictObject({
   owner: z.string().min(1).optional(),
   group: z.string().min(1).optional(),
   recursive: z.boolean().default(false).describe('state absent: remove a directory with its contents'),
+  validate: z.string().includes('%s', { message: 'the command needs %s where the new file goes, e.g. "pfctl -nf %s"' }).optional()
+    .describe('a command that checks the new content before it replaces the file (%s: the new file, on the host); failing keeps the old file'),
 }).superRefine((a, ctx) => {
   const sources = (['content', 'src', 'template'] as const).filter((k) => a[k] !== undefined);
   if (sources.length > 1) ctx.addIssue({ code: 'custom', message: `give one of content, src, template (not ${sources.join(' and ')})`, path: [sources[1] as string] });
@@ -89,7 +91,11 @@ function planFile(a: FileArgs, on: FileState, ctx: StepContext, root?: string): 
     const attrs = on.type === 'absent' ? [] : attributeDiffs(a.path, attributeChangesOf(a, on));
     return [{
       summary: on.type === 'absent' ? `create ${a.path}` : `update ${a.path}`,
-      action: { kind: 'write', path, content, ...(a.mode ? { mode: a.mode } : {}), ...(a.owner ? { owner: a.owner } : {}), ...(a.group ? { group: a.group } : {}) },
+      action: {
+        kind: 'write', path, content,
+        ...(a.mode ? { mode: a.mode } : {}), ...(a.owner ? { owner: a.owner } : {}), ...(a.group ? { group: a.group } : {}),
+        ...(a.validate ? { validate: a.validate } : {}),
+      },
       touches,
       diff: [...diff, ...attrs],
     }];

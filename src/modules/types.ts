@@ -48,7 +48,7 @@ export type Action =
      */
     merge?: { command: string; arg: string };
   }
-  | { kind: 'write'; path: string; content: string; mode?: string; owner?: string; group?: string };
+  | { kind: 'write'; path: string; content: string; mode?: string; owner?: string; group?: string; validate?: string };
 
 export interface Change {
   /** One line for people: "sshd_enable: NO -> YES". */

@@ -24,12 +24,23 @@ export function atomicWriteScript(target: string, opts: WriteFileOptions = {}): 
     // Start from a copy of the old file so its mode, owner and flags carry over.
     sh`if [ -f ${target} ]; then cp -p -- ${target} "$tmp"; else chmod 0644 "$tmp"; fi`,
     `cat > "$tmp"`,
+    opts.validate !== undefined ? validateLine(opts.validate) : '',
     mode !== undefined ? sh`chmod ${mode} "$tmp"` : '',
     owner !== undefined ? sh`chown ${owner} "$tmp"` : '',
     sh`mv -f -- "$tmp" ${target}`,
     'trap - EXIT HUP INT TERM',
   ];
   return lines.filter(Boolean).join('\n') + '\n';
+}
+
+/**
+ * The operator's check of the new content (e.g. `pfctl -nf %s`): shell text like a command
+ * step's, with %s standing for the temp file. Its output goes to stderr, where a failure
+ * report looks for the reason.
+ */
+function validateLine(validate: string): string {
+  const command = validate.split('%s').join('"$tmp"');
+  return `if ! ( ${command} ) >&2; then ${sh`echo ${`validation failed (${validate}): the file was not changed`}`} >&2; exit 1; fi`;
 }
 
 function normaliseMode(mode: string | number): string {

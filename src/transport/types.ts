@@ -33,6 +33,8 @@ export interface WriteFileOptions {
   owner?: string;
   group?: string;
   become?: boolean;
+  /** Shell text run on the new content before it replaces the file (`%s`: the temp file); failing keeps the old file. */
+  validate?: string;
 }
 
 export interface HostSession {

@@ -42,6 +42,22 @@ describe('atomicWriteScript', () => {
     expect(fs.statSync(f).ino).not.toBe(before);
   });
 
+  it('validate: the new content is checked before the rename; a failed check keeps the old file', () => {
+    const d = dir();
+    const f = path.join(d, 'pf.conf');
+    fs.writeFileSync(f, 'pass all\n');
+    const check = "grep -q '^pass' %s && echo checked %s";
+    const bad = run(atomicWriteScript(f, { validate: check }), 'block all\n');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.toString()).toBe(`validation failed (${check}): the file was not changed\n`);
+    expect(fs.readFileSync(f, 'utf8')).toBe('pass all\n');
+    expect(fs.readdirSync(d)).toEqual(['pf.conf']);
+    const good = run(atomicWriteScript(f, { validate: check }), 'pass in all\n');
+    expect(good.status).toBe(0);
+    expect(good.stderr.toString()).toMatch(/^checked .*\/\.pf\.conf\.fleetjail\.\w+\n$/);
+    expect(fs.readFileSync(f, 'utf8')).toBe('pass in all\n');
+  });
+
   it('leaves the old file and no temp file behind when a step fails', () => {
     const d = dir();
     const f = path.join(d, 'pf.conf');
