@@ -3,10 +3,11 @@
  * operator runs them: the first run brings the jails up (jls lists them, jexec NAME
  * freebsd-version prints the template's patch level), the second run changes nothing, and
  * after a new patch appears on the mirror a re-run moves the template and every jail to it.
- * A teardown playbook (state: absent) removes everything again, and is idempotent too.
+ * Seed 002's teardown playbook (state: absent) removes everything again, and is idempotent
+ * too; the other seeds' leftovers are removed by a shell script, so each seed starts clean.
  */
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetjail, parseJson, type CliResult } from '../../support/cli.js';
 import { labHosts, labLayout, labPaths, sshRun } from '../../support/lab.js';
 import { setUpdatePatchLevel } from '../../lab/mirror/server.js';
@@ -102,4 +103,54 @@ describe('seed 002: VNET thin jails on ZFS', () => {
     }
     expectAllOk(await run(fixture('vnet-thin-jails-absent.yaml')), 'none');
   });
+});
+
+/** Everything the seed playbooks leave on a host, removed (run before and after each seed). */
+const CLEANUP = `jail -r '*' >/dev/null 2>&1
+rm -f /etc/jail.conf.d/*.conf /etc/jail.conf
+zfs destroy -r zroot/jails >/dev/null 2>&1
+rm -rf /usr/local/jails /home/jail /usr/ports
+for v in jail_enable jail_list jail_parallel_start cloned_interfaces ifconfig_lo1_alias0 pf_enable linux_enable; do sysrc -x $v >/dev/null 2>&1; done
+ifconfig lo1 destroy >/dev/null 2>&1; ifconfig bridge0 destroy >/dev/null 2>&1
+pfctl -d >/dev/null 2>&1; rm -f /etc/pf.conf
+rm -f /etc/devfs.rules; service devfs restart >/dev/null 2>&1
+pkg delete -y debootstrap >/dev/null 2>&1
+true`;
+const cleanup = () => Promise.all(labHosts().map((h) => sshRun(h, 'sh -s', { stdin: CLEANUP })));
+
+/** One seed playbook: a clean start, a first run that changes every host, a converged second run. */
+function seed(title: string, file: string, jails: string[], check: (h: ReturnType<typeof labHosts>[number]) => Promise<void>): void {
+  describe(title, () => {
+    beforeAll(cleanup);
+    afterAll(cleanup);
+
+    it(`first run: ${jails.join(', ')} up at the template's patch level`, async () => {
+      expectAllOk(await run(playbook(file)), 'some');
+      for (const h of await jailVersions(jails)) {
+        expect(h.listed.sort(), h.host).toEqual([...jails].sort());
+        expect(h.versions, h.host).toEqual(jails.map(() => '14.2-RELEASE-p3'));
+      }
+      for (const h of labHosts()) await check(h);
+    });
+
+    it('second run: 0 changed on every host', async () => {
+      expectAllOk(await run(playbook(file)), 'none');
+    });
+  });
+}
+
+seed('seed 000: PostgreSQL jail on lo1 with SysV IPC, pf in front', 'postgres-jail.yaml', ['postgres'], async (h) => {
+  const r = await sshRun(h, 'sh -s', { stdin: 'ifconfig lo1 | grep -c "inet 192.168.1."; service -j postgres postgresql status; jls -j postgres allow.sysvipc; pfctl -s nat' });
+  expect(r.stdout, h.name).toMatch(/^10\npostgresql is running as pid \d+\.\ntrue\n/);
+  expect(r.stdout, h.name).toContain('rdr pass on em0 inet proto tcp from any to (em0) port = 5432 -> 192.168.1.3 port 5432');
+});
+
+seed('seed 003: classic nullfs jails on UFS with a custom devfs ruleset', 'classic-jails.yaml', ['jail_01', 'jail_02'], async (h) => {
+  const r = await sshRun(h, 'sh -s', { stdin: 'mount | grep -c " on /home/jail/jail_01/.* (nullfs, local, read-only)"; ls /home/jail/jail_02/dev | grep -c -E "^(mem|kmem|bpf|zfs)$"; jexec jail_01 touch /bin/x 2>/dev/null || echo read-only; jexec jail_01 touch /usr/ports/distfiles/x && echo distfiles writable' });
+  expect(r.stdout, h.name).toBe('11\n4\nread-only\ndistfiles writable\n');
+});
+
+seed('seed 004: Linux jail with a Debian userland', 'linux-jail.yaml', ['d2l'], async (h) => {
+  const r = await sshRun(h, 'sh -s', { stdin: 'sysrc -n linux_enable; kldstat -q -n linux64 && echo linux64; jexec d2l chroot /compat/debian /bin/sh -c "cat /etc/debian_version; test -r /proc/version && echo linprocfs"; mount | grep -c " on /usr/local/jails/containers/d2l/compat/debian/"' });
+  expect(r.stdout, h.name).toBe('YES\nlinux64\n12.8\nlinprocfs\n7\n');
 });

@@ -98,6 +98,35 @@ exit 0
   };
 }
 
+/**
+ * debootstrap (lab stand-in): `debootstrap [--opts] SUITE TARGET [MIRROR]` lays out a small
+ * Debian-shaped tree with a runnable static shell (the machine's busybox, which lab hosts see
+ * at /.sys/bin/busybox) and etc/debian_version, printing debootstrap's first and last lines.
+ * Enough for a Linux jail to chroot into; no packages, no apt.
+ */
+const DEBOOTSTRAP = `#!/bin/sh
+while [ $# -gt 0 ]; do case "$1" in --*) shift ;; *) break ;; esac; done
+suite=$1 target=$2
+[ -n "$suite" ] && [ -n "$target" ] || { echo "E: You must specify a suite and a target." >&2; exit 1; }
+case "$suite" in
+bookworm|stable) version=12.8 ;; bullseye|oldstable) version=11.11 ;; trixie|testing) version=13.0 ;;
+*) echo "E: No such script: /usr/local/share/debootstrap/scripts/$suite" >&2; exit 1 ;;
+esac
+echo "I: Target architecture can be executed"
+echo "I: Retrieving InRelease "
+mkdir -p "$target" && cd "$target" || exit 1
+mkdir -p bin sbin etc usr/bin usr/sbin usr/lib var/lib/dpkg dev proc sys tmp home root run
+chmod 1777 tmp
+cp /.sys/bin/busybox bin/busybox
+for a in sh bash cat echo ls mkdir rm cp mv ln uname id ps env test true false grep sed head tail wc; do ln -sf busybox "bin/$a"; done
+echo "$version" > etc/debian_version
+printf 'PRETTY_NAME="Debian GNU/Linux %s (%s)"\\nNAME="Debian GNU/Linux"\\nVERSION_CODENAME=%s\\nID=debian\\n' "\${version%%.*}" "$suite" "$suite" > etc/os-release
+printf 'root:x:0:0:root:/root:/bin/sh\\n' > etc/passwd
+printf 'root:x:0:\\n' > etc/group
+: > var/lib/dpkg/status
+echo "I: Base system installed successfully."
+`;
+
 export const PACKAGES: FakePackage[] = [
   {
     name: 'pkg', origin: 'ports-mgmt/pkg', comment: 'Package manager',
@@ -140,6 +169,13 @@ export const PACKAGES: FakePackage[] = [
     maintainer: 'mat@FreeBSD.org', licenses: ['ISCL'], categories: ['sysutils'],
     versions: { quarterly: '3.5a', latest: '3.5a' }, deps: ['libevent'],
     files: (v) => ({ '/usr/local/bin/tmux': program(`tmux ${v}`) }),
+  },
+  {
+    name: 'debootstrap', origin: 'sysutils/debootstrap', comment: 'Install Debian or Ubuntu base system into a directory',
+    desc: 'debootstrap is used to create a Debian base system from scratch, without requiring dpkg or apt.',
+    www: 'https://wiki.debian.org/Debootstrap', maintainer: 'ports@FreeBSD.org', licenses: ['MIT'], categories: ['sysutils'],
+    versions: { quarterly: '1.0.128nmu2_1', latest: '1.0.128nmu2_1' },
+    files: () => ({ '/usr/local/sbin/debootstrap': { mode: 0o755, content: DEBOOTSTRAP } }),
   },
   {
     name: 'vim-tiny', origin: 'editors/vim@tiny', comment: 'Improved version of the vi editor (tiny flavor)',

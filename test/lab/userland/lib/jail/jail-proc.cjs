@@ -33,7 +33,8 @@ function startHolder(jid, hostname, kp) {
     if (!ipc.msg) limits.push('echo 0 > /proc/sys/kernel/msgmni');
   }
   // An empty host.hostname leaves the host's name in the jail's UTS namespace (FreeBSD copies the parent's).
-  const script = ['{ [ -z "$1" ] || ' + BIN.hostname + ' "$1"; }', ...limits, ': > "$2"', `exec ${BIN.sleep} infinity`].join(' && ');
+  // Written to the kernel directly: Debian's hostname(1) refuses names FreeBSD accepts (jail_01).
+  const script = ['{ [ -z "$1" ] || printf %s "$1" > /proc/sys/kernel/hostname; }', ...limits, ': > "$2"', `exec ${BIN.sleep} infinity`].join(' && ');
   const args = ['--uts', ...(ipc.share ? [] : ['--ipc']), '--', BIN.sh, '-c', script, `lab-jail-${jid}`, hostname || '', ready];
   const child = spawn(BIN.unshare, args, { detached: true, stdio: 'ignore' });
   child.unref();
