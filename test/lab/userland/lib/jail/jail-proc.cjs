@@ -20,8 +20,10 @@ function ipcMode(kp) {
   return { share: false, msg: kp.sysvmsg !== 'disable', sem: kp.sysvsem !== 'disable', shm: kp.sysvshm !== 'disable' };
 }
 
+const PS_SERVE = path.join(__dirname, 'ps-serve.sh');
+
 /** Start the holder; returns its PID once the namespaces are set up. */
-function startHolder(jid, hostname, kp) {
+function startHolder(jid, hostname, kp, jailPath) {
   const ipc = ipcMode(kp);
   const ready = path.join(state.JAILS_DIR, `.ready-${jid}-${process.pid}`);
   fs.mkdirSync(state.JAILS_DIR, { recursive: true });
@@ -34,8 +36,10 @@ function startHolder(jid, hostname, kp) {
   }
   // An empty host.hostname leaves the host's name in the jail's UTS namespace (FreeBSD copies the parent's).
   // Written to the kernel directly: Debian's hostname(1) refuses names FreeBSD accepts (jail_01).
-  const script = ['{ [ -z "$1" ] || printf %s "$1" > /proc/sys/kernel/hostname; }', ...limits, ': > "$2"', `exec ${BIN.sleep} infinity`].join(' && ');
-  const args = ['--uts', ...(ipc.share ? [] : ['--ipc']), '--', BIN.sh, '-c', script, `lab-jail-${jid}`, hostname || '', ready];
+  // The holder then answers the jail's ps(1) (ps-serve.sh: the jail's own processes only).
+  const serve = jailPath ? `exec ${BIN.sh} ${PS_SERVE} "$3"` : `exec ${BIN.sleep} infinity`;
+  const script = ['{ [ -z "$1" ] || printf %s "$1" > /proc/sys/kernel/hostname; }', ...limits, ': > "$2"', serve].join(' && ');
+  const args = ['--uts', ...(ipc.share ? [] : ['--ipc']), '--', BIN.sh, '-c', script, `lab-jail-${jid}`, hostname || '', ready, jailPath || ''];
   const child = spawn(BIN.unshare, args, { detached: true, stdio: 'ignore' });
   child.unref();
   const deadline = Date.now() + 5000;
@@ -137,7 +141,12 @@ function killJail(j, timeoutSec = 2) {
     pids = pids.filter((p) => state.alive(p) && !isZombie(p));
   }
   for (const p of pids) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
-  if (j.holder) { try { process.kill(j.holder, 'SIGKILL'); } catch { /* gone */ } }
+  if (j.holder) {
+    try { process.kill(j.holder, 'SIGKILL'); } catch { /* gone */ }
+    // It holds the ps FIFO in the jail's devfs, which jail -r unmounts next.
+    const until = Date.now() + 1000;
+    while (state.alive(j.holder) && !isZombie(j.holder) && Date.now() < until) state.sleepMs(5);
+  }
 }
 
 function isZombie(pid) {

@@ -248,7 +248,7 @@ function createJail(spec, opts = {}) {
       jail = { jid, name: name || String(jid), path: realPath, params: full, created: new Date().toISOString(), mounts: mounted, internal, ipcShared: proc.ipcMode(full).share, kernelSet: kernel };
       state.saveJail(jail);
     });
-    jail.holder = proc.startHolder(jail.jid, jail.params['host.hostname'], jail.params);
+    jail.holder = proc.startHolder(jail.jid, jail.params['host.hostname'], jail.params, jail.path);
     state.saveJail(jail);
     for (const c of internal['exec.created'] || []) runHost(ctx, c, internal);
     for (const ifn of internal['vnet.interface'] || []) {
