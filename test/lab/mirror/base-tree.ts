@@ -69,8 +69,8 @@ export function stageBase(root: string, opts: StageOptions): void {
 /**
  * Debian's busybox prefers its applets to PATH (sh runs `uname` as its own applet even when
  * /usr/bin/uname exists). For each lab script that replaces an applet, the base's busybox
- * gets that applet's name changed in its sorted name table (last letter → '~', when the table
- * stays sorted), so sh finds the script in PATH, as FreeBSD's sh would.
+ * gets that applet's name changed in its sorted name table (last letter → '~', or the highest
+ * letter that keeps the table sorted), so sh finds the script in PATH, as FreeBSD's sh would.
  */
 function hideApplets(busybox: string, names: string[]): void {
   const data = fs.readFileSync(busybox);
@@ -85,10 +85,14 @@ function hideApplets(busybox: string, names: string[]): void {
     if (at < 0 || at > end) continue;
     const last = at + name.length;
     const saved = data[last]!;
-    data[last] = 0x7e;
-    const t = table();
-    if (t.every((n, k) => k === 0 || t[k - 1]! < n)) changed = true;
-    else data[last] = saved;
+    // '~' first; a name whose neighbour forbids it (ps before pwd) takes another letter.
+    for (let c = 0x7e; c > 0x20; c--) {
+      if (c === saved) continue;
+      data[last] = c;
+      const t = table();
+      if (t.every((n, k) => k === 0 || t[k - 1]! < n)) { changed = true; break; }
+      data[last] = saved;
+    }
   }
   if (changed) fs.writeFileSync(busybox, data);
 }
@@ -161,7 +165,7 @@ function withReleaseKernel(script: string, release: string): string {
 
 /** Where the jail emulation keeps the tools a jail's own root needs (sysctl, ifconfig, ...). */
 export const JAIL_SIDE_DIR = path.join(USERLAND_DIR, 'lib/jail/jail-side');
-const JAIL_SIDE: Record<string, string> = { ifconfig: 'sbin', route: 'sbin', sysctl: 'sbin', 'sysvipc-probe': 'usr/bin' };
+const JAIL_SIDE: Record<string, string> = { ifconfig: 'sbin', route: 'sbin', sysctl: 'sbin', 'sysvipc-probe': 'usr/bin', ps: 'bin' };
 
 function copyJailSideTools(root: string): string[] {
   const copied: string[] = [];
