@@ -165,7 +165,7 @@ function withReleaseKernel(script: string, release: string): string {
 
 /** Where the jail emulation keeps the tools a jail's own root needs (sysctl, ifconfig, ...). */
 export const JAIL_SIDE_DIR = path.join(USERLAND_DIR, 'lib/jail/jail-side');
-const JAIL_SIDE: Record<string, string> = { ifconfig: 'sbin', route: 'sbin', sysctl: 'sbin', 'sysvipc-probe': 'usr/bin', ps: 'bin' };
+const JAIL_SIDE: Record<string, string> = { ifconfig: 'sbin', route: 'sbin', sysctl: 'sbin', 'sysvipc-probe': 'usr/bin', ps: 'bin', nohup: 'usr/bin' };
 
 function copyJailSideTools(root: string): string[] {
   const copied: string[] = [];

@@ -4,7 +4,7 @@
 # bin/sh and the usual applets from the machine's static busybox, bin/freebsd-version
 # printing VERSION (default 14.2-RELEASE), etc/rc and etc/rc.shutdown, a root account,
 # and the lab's jail-side tools (sbin/ifconfig, sbin/route, sbin/sysctl,
-# usr/bin/sysvipc-probe). Release tarballs (#4) are the real thing; this is for tests.
+# usr/bin/sysvipc-probe, bin/ps, usr/bin/nohup). Release tarballs (#4) are the real thing; this is for tests.
 set -eu
 dir=$1
 version=${2:-14.2-RELEASE}
@@ -32,7 +32,11 @@ chmod 555 bin/freebsd-version
 ln -sf ../../bin/busybox usr/sbin/chroot
 for t in ifconfig route sysctl; do cp "$side/$t" "sbin/$t"; done
 cp "$side/sysvipc-probe" usr/bin/sysvipc-probe
-chmod 555 sbin/ifconfig sbin/route sbin/sysctl usr/bin/sysvipc-probe
+rm -f bin/ps && cp "$side/ps" bin/ps
+cp "$side/nohup" usr/bin/nohup
+chmod 555 sbin/ifconfig sbin/route sbin/sysctl usr/bin/sysvipc-probe bin/ps usr/bin/nohup
+# busybox sh would run its own ps applet (it needs a /proc jails lack) before bin/ps.
+/.sys/bin/node /.sys/userland/lib/jail/hide-applets.cjs bin/busybox ps
 cat > etc/rc <<'EOR'
 #!/bin/sh
 # Minimal lab /etc/rc: what a jail's rc prints at start.
