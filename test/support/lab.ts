@@ -36,3 +36,12 @@ export function sshRun(host: LabHost, command: string, opts: { user?: string; st
     else child.stdin?.end();
   });
 }
+
+/**
+ * Run a multi-line sh SCRIPT on a lab host whatever its login shell (tcsh rejects newlines in
+ * quotes). The script arrives on stdin and is read whole before it runs, so the commands in it
+ * see an empty stdin (with `sh -s` a command reading stdin would eat the rest of the script).
+ */
+export function shRun(host: LabHost, script: string, opts: { user?: string } = {}): Promise<ShellResult> {
+  return sshRun(host, `sh -c 'eval "$(cat)"'`, { ...opts, stdin: script });
+}

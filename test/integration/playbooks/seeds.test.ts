@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetjail, parseJson, type CliResult } from '../../support/cli.js';
-import { labHosts, labLayout, labPaths, sshRun } from '../../support/lab.js';
+import { labHosts, labLayout, labPaths, shRun, sshRun } from '../../support/lab.js';
 import { setUpdatePatchLevel } from '../../lab/mirror/server.js';
 import { PROJECT_ROOT } from '../../lab/layout.js';
 import type { JsonReportV1 } from '../../../src/report/json-report.js';
@@ -112,11 +112,11 @@ zfs destroy -r zroot/jails >/dev/null 2>&1
 rm -rf /usr/local/jails /home/jail /usr/ports
 for v in jail_enable jail_list jail_parallel_start cloned_interfaces ifconfig_lo1_alias0 pf_enable linux_enable; do sysrc -x $v >/dev/null 2>&1; done
 ifconfig lo1 destroy >/dev/null 2>&1; ifconfig bridge0 destroy >/dev/null 2>&1
-pfctl -d >/dev/null 2>&1; rm -f /etc/pf.conf
+pfctl -d >/dev/null 2>&1; kldunload pf >/dev/null 2>&1; rm -f /etc/pf.conf
 rm -f /etc/devfs.rules; service devfs restart >/dev/null 2>&1
 pkg delete -y debootstrap >/dev/null 2>&1
 true`;
-const cleanup = () => Promise.all(labHosts().map((h) => sshRun(h, 'sh -s', { stdin: CLEANUP })));
+const cleanup = () => Promise.all(labHosts().map((h) => shRun(h, CLEANUP)));
 
 /** One seed playbook: a clean start, a first run that changes every host, a converged second run. */
 function seed(title: string, file: string, jails: string[], check: (h: ReturnType<typeof labHosts>[number]) => Promise<void>): void {
@@ -140,17 +140,17 @@ function seed(title: string, file: string, jails: string[], check: (h: ReturnTyp
 }
 
 seed('seed 000: PostgreSQL jail on lo1 with SysV IPC, pf in front', 'postgres-jail.yaml', ['postgres'], async (h) => {
-  const r = await sshRun(h, 'sh -s', { stdin: 'ifconfig lo1 | grep -c "inet 192.168.1."; service -j postgres postgresql status; jls -j postgres allow.sysvipc; pfctl -s nat' });
+  const r = await shRun(h, 'ifconfig lo1 | grep -c "inet 192.168.1."; service -j postgres postgresql status; jls -j postgres allow.sysvipc; pfctl -s nat');
   expect(r.stdout, h.name).toMatch(/^10\npostgresql is running as pid \d+\.\ntrue\n/);
   expect(r.stdout, h.name).toContain('rdr pass on em0 inet proto tcp from any to (em0) port = 5432 -> 192.168.1.3 port 5432');
 });
 
 seed('seed 003: classic nullfs jails on UFS with a custom devfs ruleset', 'classic-jails.yaml', ['jail_01', 'jail_02'], async (h) => {
-  const r = await sshRun(h, 'sh -s', { stdin: 'mount | grep -c " on /home/jail/jail_01/.* (nullfs, local, read-only)"; ls /home/jail/jail_02/dev | grep -c -E "^(mem|kmem|bpf|zfs)$"; jexec jail_01 touch /bin/x 2>/dev/null || echo read-only; jexec jail_01 touch /usr/ports/distfiles/x && echo distfiles writable' });
+  const r = await shRun(h, 'mount | grep -c " on /home/jail/jail_01/.* (nullfs, local, read-only)"; ls /home/jail/jail_02/dev | grep -c -E "^(mem|kmem|bpf|zfs)$"; jexec jail_01 touch /bin/x 2>/dev/null || echo read-only; jexec jail_01 touch /usr/ports/distfiles/x && echo distfiles writable');
   expect(r.stdout, h.name).toBe('11\n4\nread-only\ndistfiles writable\n');
 });
 
 seed('seed 004: Linux jail with a Debian userland', 'linux-jail.yaml', ['d2l'], async (h) => {
-  const r = await sshRun(h, 'sh -s', { stdin: 'sysrc -n linux_enable; kldstat -q -n linux64 && echo linux64; jexec d2l chroot /compat/debian /bin/sh -c "cat /etc/debian_version; test -r /proc/version && echo linprocfs"; mount | grep -c " on /usr/local/jails/containers/d2l/compat/debian/"' });
+  const r = await shRun(h, 'sysrc -n linux_enable; kldstat -q -n linux64 && echo linux64; jexec d2l chroot /compat/debian /bin/sh -c "cat /etc/debian_version; test -r /proc/version && echo linprocfs"; mount | grep -c " on /usr/local/jails/containers/d2l/compat/debian/"');
   expect(r.stdout, h.name).toBe('YES\nlinux64\n12.8\nlinprocfs\n6\n');
 });

@@ -5,7 +5,7 @@
  * names); the shape is what fleetjail's parsers depend on.
  */
 import { describe, expect, it } from 'vitest';
-import { labHosts, sshRun } from '../../support/lab.js';
+import { labHosts, shRun, sshRun } from '../../support/lab.js';
 import { referenceLines } from './reference.js';
 
 const host = () => labHosts()[0]!;
@@ -120,12 +120,13 @@ describe('errors', () => {
   });
 
   it('pfctl without the pf module loaded: pfctl: /dev/pf: No such file or directory (pfctl-e-error-01)', async () => {
-    // pf.test.ts loads pf on some hosts; any host without it shows the unloaded case.
-    const loaded = await Promise.all(labHosts().map(async (h) => (await sshRun(h, 'kldstat -q -m pf')).code === 0));
-    const h = labHosts().find((_, i) => !loaded[i]);
-    expect(h, 'a lab host without pf loaded').toBeDefined();
-    const r = await sshRun(h!, 'pfctl -e');
+    // Other test files load pf: unload it first (kldunload takes pf's state with it).
+    const unload = await shRun(host(), 'if kldstat -q -m pf; then pfctl -d >/dev/null 2>&1; kldunload pf; fi; kldstat -q -m pf || echo unloaded');
+    expect(unload.stdout).toBe('unloaded\n');
+    const r = await sshRun(host(), 'pfctl -e');
     expect(r.code).toBe(1);
     expect(r.stderr.trimEnd().split('\n')).toEqual(referenceLines('pfctl-e-error-01.txt'));
+    const again = await sshRun(host(), 'kldunload pf');
+    expect(again).toMatchObject({ code: 1, stderr: "kldunload: can't find file pf\n" });
   });
 });

@@ -6,12 +6,12 @@
  * agrees with `onestart`, while the jail still sees none of the host's processes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labHosts, sshRun } from '../../support/lab.js';
+import { labHosts, shRun } from '../../support/lab.js';
 
 /** The last host: jail.test.ts and service.test.ts use the first. */
 const host = () => labHosts()[labHosts().length - 1]!;
 /** Runs CMD with sh on the host (even-numbered hosts log in with tcsh). */
-const run = (cmd: string) => sshRun(host(), `sh -c '${cmd.replace(/'/g, `'\\''`)}'`);
+const run = (cmd: string) => shRun(host(), cmd);
 
 const J = 'psj';
 const JPATH = '/var/tmp/psj-test';

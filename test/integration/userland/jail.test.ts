@@ -65,8 +65,12 @@ grep -q '^jail_enable=' /etc/rc.conf || printf 'jail_enable="YES"\\njail_paralle
 
 /** Jails and cloned interfaces are per-host kernel state: start and end with none. */
 const RESET = "jail -r '*' >/dev/null 2>&1; for i in $(ifconfig -l); do case $i in em0|lo0) ;; *) ifconfig $i destroy ;; esac; done; true";
+/** At the end, also the files: later test files (the jail module's) start from an empty /usr/jails. */
+const CLEAN = `${RESET}
+rm -rf /usr/jails/* /zdata /etc/jail.conf.d/* /etc/jail.conf
+for v in jail_enable jail_parallel_start jail_list jail_reverse_stop; do sysrc -x $v >/dev/null 2>&1; done; true`;
 beforeAll(async () => { await sh(RESET); });
-afterAll(async () => { await sh(RESET); });
+afterAll(async () => { await sh(CLEAN); });
 
 describe('jails: seed 002 thin VNET jail (the issue\'s "done when")', () => {
   beforeAll(async () => {
