@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetjail, type CliResult } from '../../support/cli.js';
-import { labHosts, labPaths, sshRun } from '../../support/lab.js';
+import { labHosts, labPaths, shRun, sshRun } from '../../support/lab.js';
 import type { JsonReportV1 } from '../../../src/report/json-report.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-linux-'));
@@ -56,7 +56,7 @@ ${userland}
   return file;
 }
 
-const sh = (host: ReturnType<typeof labHosts>[number], script: string) => sshRun(host, '/bin/sh -s', { stdin: script });
+const sh = (host: ReturnType<typeof labHosts>[number], script: string) => shRun(host, script);
 const onAll = (script: string) => Promise.all(labHosts().map((h) => sh(h, script)));
 
 async function run(file: string, ...extra: string[]): Promise<{ cli: CliResult; report: JsonReportV1 }> {
@@ -76,7 +76,10 @@ function expectChanged(report: JsonReportV1, changed: number): void {
 const MOUNTS = `mount | grep -F ' on ${DEB}/' | sed 's/ (.*//'`;
 const CLEAN = `jail -r ${J} >/dev/null 2>&1; rm -f /etc/jail.conf.d/${J}.conf ${ROOT}.fstab
 zfs destroy -r zroot/usr/jails/fjlx >/dev/null 2>&1; rm -rf /usr/jails/fjlx /usr/jails/fjlx-home
-zfs destroy -r ${TEMPLATE_DS} >/dev/null 2>&1; rm -rf ${TEMPLATE}; true`;
+zfs destroy -r ${TEMPLATE_DS} >/dev/null 2>&1; rm -rf ${TEMPLATE}
+# zroot/usr/jails was made (zfs create -p) for these datasets: gone too once empty, so /usr/jails is a plain directory again.
+[ "$(zfs list -H -o name -r zroot/usr/jails 2>/dev/null | wc -l)" -eq 1 ] && zfs destroy zroot/usr/jails
+true`;
 
 beforeAll(async () => {
   const r = await onAll(`${CLEAN}

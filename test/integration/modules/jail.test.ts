@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetjail, type CliResult } from '../../support/cli.js';
-import { labHosts, labPaths, sshRun } from '../../support/lab.js';
+import { labHosts, labPaths, shRun, sshRun } from '../../support/lab.js';
 import type { JsonReportV1 } from '../../../src/report/json-report.js';
 
 const BASE_URL = 'http://mirror.lab/pub/FreeBSD/releases/amd64/amd64/14.2-RELEASE/base.txz';
@@ -76,7 +76,7 @@ ${extra}`.replace(/\n\s+parallel_start: null/, ''));
 }
 
 /** Runs SCRIPT with /bin/sh on HOST, fed on stdin (some lab hosts log in with tcsh). */
-const sh = (host: ReturnType<typeof labHosts>[number], script: string) => sshRun(host, '/bin/sh -s', { stdin: script });
+const sh = (host: ReturnType<typeof labHosts>[number], script: string) => shRun(host, script);
 const onAll = (script: string) => Promise.all(labHosts().map((h) => sh(h, script)));
 
 async function run(file: string, ...extra: string[]): Promise<{ cli: CliResult; report: JsonReportV1 }> {
@@ -103,6 +103,8 @@ const CLEAN = `jail -r ${ZJ} >/dev/null 2>&1; jail -r ${NJ} >/dev/null 2>&1; jai
 rm -f /etc/jail.conf.d/${ZJ}.conf /etc/jail.conf.d/${NJ}.conf /etc/jail.conf.d/${TJ}.conf /usr/jails/fj/${NJ}.fstab
 zfs destroy -r zroot/usr/jails/fj >/dev/null 2>&1; rm -rf /usr/jails/fj
 zfs destroy -r zroot/usr/jails/fjt >/dev/null 2>&1; rm -rf /usr/jails/fjt
+# zroot/usr/jails was made (zfs create -p) for these datasets: gone too once empty, so /usr/jails is a plain directory again.
+[ "$(zfs list -H -o name -r zroot/usr/jails 2>/dev/null | wc -l)" -eq 1 ] && zfs destroy zroot/usr/jails
 ifconfig epair17a destroy >/dev/null 2>&1; ifconfig bridge7 destroy >/dev/null 2>&1; true`;
 
 beforeAll(async () => {

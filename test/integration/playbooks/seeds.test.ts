@@ -142,7 +142,7 @@ function seed(title: string, file: string, jails: string[], check: (h: ReturnTyp
 seed('seed 000: PostgreSQL jail on lo1 with SysV IPC, pf in front', 'postgres-jail.yaml', ['postgres'], async (h) => {
   const r = await shRun(h, 'ifconfig lo1 | grep -c "inet 192.168.1."; service -j postgres postgresql status; jls -j postgres allow.sysvipc; pfctl -s nat');
   expect(r.stdout, h.name).toMatch(/^10\npostgresql is running as pid \d+\.\ntrue\n/);
-  expect(r.stdout, h.name).toContain('rdr pass on em0 inet proto tcp from any to (em0) port = 5432 -> 192.168.1.3 port 5432');
+  expect(r.stdout, h.name).toContain('rdr pass on em0 inet proto tcp from any to (em0) port = postgresql -> 192.168.1.3 port 5432');
 });
 
 seed('seed 003: classic nullfs jails on UFS with a custom devfs ruleset', 'classic-jails.yaml', ['jail_01', 'jail_02'], async (h) => {

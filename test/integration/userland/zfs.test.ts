@@ -84,7 +84,7 @@ describe('real ZFS: a zfs-fuse daemon per host', () => {
   });
 
   it('gives zroot the layout of a FreeBSD install and mounts datasets at their FreeBSD paths', async () => {
-    const r = await run(real, 'zfs list -H -o name,mountpoint,canmount -r zroot/ROOT zroot/usr zroot/var; rm -rf /usr/fidtest; zfs create -o mountpoint=/usr/fidtest zroot/fid; ls -d /usr/fidtest; mount | grep " on /usr/fidtest "; zfs destroy zroot/fid; rmdir /usr/fidtest');
+    const r = await run(real, 'zfs list -H -o name,mountpoint,canmount -r zroot/ROOT; zfs list -H -o name,mountpoint,canmount zroot/usr zroot/var; rm -rf /usr/fidtest; zfs create -o mountpoint=/usr/fidtest zroot/fid; ls -d /usr/fidtest; mount | grep " on /usr/fidtest "; zfs destroy zroot/fid; rmdir /usr/fidtest');
     expect(r.stdout).toBe([
       'zroot/ROOT\tnone\ton', 'zroot/ROOT/default\t/\tnoauto', 'zroot/usr\t/usr\toff', 'zroot/var\t/var\toff',
       '/usr/fidtest', 'zroot/fid on /usr/fidtest (zfs, local, noatime, nfsv4acls)', '',
