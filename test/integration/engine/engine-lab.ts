@@ -3,45 +3,15 @@
  * report, write throw-away playbooks, and read a host's state with the OpenSSH client
  * (independently of fleetjail's transport).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { LabHost } from '../../lab/fleet.js';
-import { labLayout, labPaths, sshRun } from '../../support/lab.js';
-import { fleetjail, type CliResult } from '../../support/cli.js';
+import { labLayout, shRun } from '../../support/lab.js';
+import type { PlaybookRun } from '../../support/playbook.js';
 import type { JsonReportV1 } from '../../../src/report/json-report.js';
 
 export const SITE = 'playbooks/site.yaml';
 
-export interface PlaybookRun extends CliResult {
-  report: JsonReportV1;
-}
-
-/** A directory for this test file's playbooks and reports, removed by the caller's afterAll. */
-export function scratchDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'fleetjail-engine-'));
-}
-
-export function writeFile(dir: string, name: string, text: string): string {
-  const file = path.join(dir, name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
-
-let reports = 0;
-/** `fleetjail run PLAYBOOK -i LAB-INVENTORY ARGS --report FILE`; the report must exist. */
-export async function runPlaybook(playbook: string, args: string[] = []): Promise<PlaybookRun> {
-  const report = path.join(os.tmpdir(), `fleetjail-engine-report-${process.pid}-${++reports}.json`);
-  const r = await fleetjail(['run', playbook, '-i', labPaths.inventory, ...args, '--report', report]);
-  try {
-    return { ...r, report: JSON.parse(fs.readFileSync(report, 'utf8')) as JsonReportV1 };
-  } catch {
-    throw new Error(`no JSON report (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  } finally {
-    fs.rmSync(report, { force: true });
-  }
-}
+// The generic helpers live in test/support/playbook.ts; the engine's tests import them from here too.
+export { runPlaybook, scratchDir, writeFile, type PlaybookRun } from '../../support/playbook.js';
 
 /** An address in the lab's range that no host uses: nothing listens there (connection refused). */
 export function unusedLabAddress(): string {
@@ -50,10 +20,10 @@ export function unusedLabAddress(): string {
 
 /**
  * Run an sh script on a host as root; fails the test when it fails. The script goes on
- * stdin to `/bin/sh -s`: half the lab's hosts have tcsh as root's login shell.
+ * stdin (shRun): half the lab's hosts have tcsh as root's login shell.
  */
 export async function onHost(host: LabHost, command: string): Promise<string> {
-  const r = await sshRun(host, '/bin/sh -s', { stdin: command });
+  const r = await shRun(host, command);
   if (r.code !== 0) throw new Error(`${host.name}: '${command}' failed (exit ${r.code}): ${r.stderr}`);
   return r.stdout;
 }

@@ -9,9 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fleetjail, type CliResult } from '../../support/cli.js';
-import { labHosts, labPaths, sshRun } from '../../support/lab.js';
-import type { JsonReportV1 } from '../../../src/report/json-report.js';
+import { expectChangedOnAll, onAllHosts as onAll, runWithReport as run } from '../../support/playbook.js';
+import { labHosts } from '../../support/lab.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-devfs-'));
 const SITE = '# Site rules (hand-written; fleetjail must leave them alone)\n[devfsrules_site=900]\nadd include $devfsrules_jail\nadd path pf unhide\n';
@@ -36,22 +35,8 @@ ${rules.map((r) => `        - ${JSON.stringify(r)}`).join('\n')}
   return file;
 }
 
-const sh = (host: ReturnType<typeof labHosts>[number], script: string) => sshRun(host, '/bin/sh -s', { stdin: script });
-const onAll = (script: string) => Promise.all(labHosts().map((h) => sh(h, script)));
 
-async function run(file: string, ...extra: string[]): Promise<{ cli: CliResult; report: JsonReportV1 }> {
-  const reportFile = path.join(tmp, `report-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
-  const cli = await fleetjail(['run', file, '-i', labPaths.inventory, '--report', reportFile, ...extra]);
-  if (!fs.existsSync(reportFile)) throw new Error(`no report (exit ${cli.code}):\n${cli.stdout}\n${cli.stderr}`);
-  return { cli, report: JSON.parse(fs.readFileSync(reportFile, 'utf8')) as JsonReportV1 };
-}
 
-function expectChanged(report: JsonReportV1, changed: number): void {
-  for (const h of labHosts()) {
-    expect(report.hosts[h.name]?.status, JSON.stringify(report.hosts[h.name]?.steps.filter((s) => s.error))).not.toBe('failed');
-    expect(report.hosts[h.name]?.changed).toBe(changed);
-  }
-}
 
 /** The device names a devfs mounted with ruleset 1000 shows (independent of fleetjail: the lab kernel's loaded rules). */
 const VISIBLE = `d=$(mktemp -d /tmp/fj-devfs.XXXXXX) && mount -t devfs -o ruleset=1000 devfs "$d" && ls "$d" | tr '\\n' ' '; umount "$d"; rmdir "$d"`;
@@ -74,7 +59,7 @@ describe('devfs.ruleset on the lab fleet', () => {
     for (const r of await onAll(`${VISIBLE}; echo`)) expect(r.stderr).toMatch(/No such process/);
     const { cli, report } = await run(playbook());
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
-    expectChanged(report, 1);
+    expectChangedOnAll(report, 1);
     for (const r of await onAll(`cat /etc/devfs.rules; echo ---; ${VISIBLE}`)) {
       const [file, visible] = r.stdout.split('---\n');
       expect(file).toBe(`${SITE}\n[devfsrules_jailnet=1000]\n${SEED003.join('\n')}\n`);
@@ -87,14 +72,14 @@ describe('devfs.ruleset on the lab fleet', () => {
   it('second run: 0 changed', async () => {
     const { cli, report } = await run(playbook());
     expect(cli.code).toBe(0);
-    expectChanged(report, 0);
+    expectChangedOnAll(report, 0);
   });
 
   it('--check reports the change and changes nothing', async () => {
     const before = await onAll(`sha256 -q /etc/devfs.rules; ${VISIBLE}`);
     const { cli, report } = await run(playbook({ bpf: 'hide' }), '--check');
     expect(cli.code).toBe(0);
-    expectChanged(report, 1);
+    expectChangedOnAll(report, 1);
     expect(cli.stdout).toContain('would change: /etc/devfs.rules: update [devfsrules_jailnet=1000]; service devfs restart (load the rulesets)');
     expect(await onAll(`sha256 -q /etc/devfs.rules; ${VISIBLE}`)).toEqual(before);
   });
@@ -102,7 +87,7 @@ describe('devfs.ruleset on the lab fleet', () => {
   it('--diff shows the file\'s diff; the new rule is loaded', async () => {
     const { cli, report } = await run(playbook({ bpf: 'hide' }), '--diff');
     expect(cli.code).toBe(0);
-    expectChanged(report, 1);
+    expectChangedOnAll(report, 1);
     for (const h of labHosts()) {
       expect(cli.stdout).toContain(`${h.name} |   -add path 'bpf*' unhide`);
       expect(cli.stdout).toContain(`${h.name} |   +add path 'bpf*' hide`);
@@ -111,7 +96,7 @@ describe('devfs.ruleset on the lab fleet', () => {
       expect(r.stdout.split(' ')).not.toContain('bpf');
       expect(r.stdout.split(' ')).toContain('mem');
     }
-    expectChanged((await run(playbook({ bpf: 'hide' }))).report, 0);
+    expectChangedOnAll((await run(playbook({ bpf: 'hide' }))).report, 0);
   });
 
   it('refuses a number used by another section, and changes nothing', async () => {
@@ -130,11 +115,11 @@ describe('devfs.ruleset on the lab fleet', () => {
   it('state absent gives the site\'s file back byte for byte; again: 0 changed', async () => {
     const { cli, report } = await run(playbook({ state: 'absent' }));
     expect(cli.code).toBe(0);
-    expectChanged(report, 1);
+    expectChangedOnAll(report, 1);
     for (const r of await onAll(`cat /etc/devfs.rules; ${VISIBLE}`)) {
       expect(r.stdout).toBe(SITE);
       expect(r.stderr).toMatch(/No such process/);
     }
-    expectChanged((await run(playbook({ state: 'absent' }))).report, 0);
+    expectChangedOnAll((await run(playbook({ state: 'absent' }))).report, 0);
   });
 });

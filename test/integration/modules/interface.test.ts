@@ -12,9 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fleetjail, type CliResult } from '../../support/cli.js';
-import { labHosts, labPaths, sshRun } from '../../support/lab.js';
-import type { JsonReportV1 } from '../../../src/report/json-report.js';
+import { expectChangedOnAll, onAllHosts as onAll, runWithReport as run } from '../../support/playbook.js';
+import { labHosts } from '../../support/lab.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-iface-'));
 const TEMPLATE = '/usr/jails/fjif-template';
@@ -50,22 +49,8 @@ steps:${state === 'absent' ? jailStep + ifaces : ifaces + jailStep}
   return file;
 }
 
-const sh = (host: ReturnType<typeof labHosts>[number], script: string) => sshRun(host, '/bin/sh -s', { stdin: script });
-const onAll = (script: string) => Promise.all(labHosts().map((h) => sh(h, script)));
 
-async function run(file: string, ...extra: string[]): Promise<{ cli: CliResult; report: JsonReportV1 }> {
-  const reportFile = path.join(tmp, `report-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
-  const cli = await fleetjail(['run', file, '-i', labPaths.inventory, '--report', reportFile, ...extra]);
-  if (!fs.existsSync(reportFile)) throw new Error(`no report (exit ${cli.code}):\n${cli.stdout}\n${cli.stderr}`);
-  return { cli, report: JSON.parse(fs.readFileSync(reportFile, 'utf8')) as JsonReportV1 };
-}
 
-function expectChanged(report: JsonReportV1, changed: number): void {
-  for (const h of labHosts()) {
-    expect(report.hosts[h.name]?.status, JSON.stringify(report.hosts[h.name]?.steps.filter((s) => s.error))).not.toBe('failed');
-    expect(report.hosts[h.name]?.changed).toBe(changed);
-  }
-}
 
 const LO3 = `ifconfig lo3 | sed -n 's/^.inet \\([0-9.]*\\) .*/\\1/p' | tr '\\n' ' '`;
 const CLEAN = `jail -r ${JAIL} >/dev/null 2>&1; rm -rf /usr/jails/${JAIL} /etc/jail.conf.d/${JAIL}.conf
@@ -94,7 +79,7 @@ describe('interface on the lab fleet', () => {
   it('first run: lo3 with the range, tap3 in bridge3, and a jail on lo3 started in the same run', async () => {
     const { cli, report } = await run(playbook());
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
-    expectChanged(report, 4);
+    expectChangedOnAll(report, 4);
     for (const r of await onAll(`${LO3}; echo; ifconfig bridge3 | grep -E 'flags|inet |member'; grep -E '^(cloned_interfaces|ifconfig_)' /etc/rc.conf; jls name ip4.addr; jexec ${JAIL} hostname`)) {
       expect(r.stdout).toBe([
         `${[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12].map((k) => `192.168.1.${k}`).join(' ')} `,
@@ -114,18 +99,18 @@ describe('interface on the lab fleet', () => {
   it('second run: 0 changed', async () => {
     const { cli, report } = await run(playbook());
     expect(cli.code).toBe(0);
-    expectChanged(report, 0);
+    expectChangedOnAll(report, 0);
   });
 
   it('a lost address: --check reports it and changes nothing; a run puts it back, with --diff', async () => {
     await onAll('ifconfig lo3 inet 192.168.1.5 -alias');
     const { cli, report } = await run(playbook(), '--check');
     expect(cli.code).toBe(0);
-    expectChanged(report, 1);
+    expectChangedOnAll(report, 1);
     expect(cli.stdout).toContain('lo3: would change: lo3: add 192.168.1.5');
     for (const r of await onAll(LO3)) expect(r.stdout).not.toContain('192.168.1.5 ');
     const fixed = await run(playbook(), '--diff');
-    expectChanged(fixed.report, 1);
+    expectChangedOnAll(fixed.report, 1);
     for (const h of labHosts()) expect(fixed.cli.stdout).toMatch(new RegExp(`${h.name} \\|.*lo3 addresses:.*192\\.168\\.1\\.5`));
     for (const r of await onAll(LO3)) expect(r.stdout).toContain('192.168.1.5 ');
   });
@@ -133,11 +118,11 @@ describe('interface on the lab fleet', () => {
   it('a shrunk range removes what the range had added, and leaves the jail\'s address', async () => {
     const { cli, report } = await run(playbook({ range: '0-4' }));
     expect(cli.code, cli.stdout).toBe(0);
-    expectChanged(report, 1);
+    expectChangedOnAll(report, 1);
     for (const r of await onAll(`${LO3}; echo; grep '^ifconfig_lo3' /etc/rc.conf`)) {
       expect(r.stdout).toBe('192.168.1.0 192.168.1.1 192.168.1.2 192.168.1.3 192.168.1.4 192.168.1.12 \nifconfig_lo3_alias0="inet 192.168.1.0-4"\n');
     }
-    expectChanged((await run(playbook({ range: '0-4' }))).report, 0);
+    expectChangedOnAll((await run(playbook({ range: '0-4' }))).report, 0);
   });
 
   it('never takes down the interface the SSH session runs over', async () => {
@@ -152,10 +137,10 @@ describe('interface on the lab fleet', () => {
   it('state absent: the jail, then lo3, bridge3 and tap3 gone from rc.conf and the system; again: 0 changed', async () => {
     const { cli, report } = await run(playbook({ state: 'absent' }));
     expect(cli.code, cli.stdout).toBe(0);
-    expectChanged(report, 4);
+    expectChangedOnAll(report, 4);
     for (const r of await onAll(`ifconfig -l; grep -E '^(cloned_interfaces|ifconfig_)' /etc/rc.conf; jls name`)) {
       expect(r.stdout).toBe('em0 lo0\ncloned_interfaces=""\n');
     }
-    expectChanged((await run(playbook({ state: 'absent' }))).report, 0);
+    expectChangedOnAll((await run(playbook({ state: 'absent' }))).report, 0);
   });
 });

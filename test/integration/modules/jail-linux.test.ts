@@ -14,9 +14,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fleetjail, type CliResult } from '../../support/cli.js';
-import { labHosts, labPaths, shRun, sshRun } from '../../support/lab.js';
-import type { JsonReportV1 } from '../../../src/report/json-report.js';
+import { expectChangedOnAll, onAllHosts as onAll, runWithReport as run } from '../../support/playbook.js';
+import { labHosts } from '../../support/lab.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-linux-'));
 const TEMPLATE_DS = 'zroot/usr/jails/fjlxt';
@@ -56,22 +55,8 @@ ${userland}
   return file;
 }
 
-const sh = (host: ReturnType<typeof labHosts>[number], script: string) => shRun(host, script);
-const onAll = (script: string) => Promise.all(labHosts().map((h) => sh(h, script)));
 
-async function run(file: string, ...extra: string[]): Promise<{ cli: CliResult; report: JsonReportV1 }> {
-  const reportFile = path.join(tmp, `report-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
-  const cli = await fleetjail(['run', file, '-i', labPaths.inventory, '--report', reportFile, ...extra]);
-  if (!fs.existsSync(reportFile)) throw new Error(`no report (exit ${cli.code}):\n${cli.stdout}\n${cli.stderr}`);
-  return { cli, report: JSON.parse(fs.readFileSync(reportFile, 'utf8')) as JsonReportV1 };
-}
 
-function expectChanged(report: JsonReportV1, changed: number): void {
-  for (const h of labHosts()) {
-    expect(report.hosts[h.name]?.status, JSON.stringify(report.hosts[h.name]?.steps.filter((s) => s.error))).not.toBe('failed');
-    expect(report.hosts[h.name]?.changed).toBe(changed);
-  }
-}
 
 const MOUNTS = `mount | grep -F ' on ${DEB}/' | sed 's/ (.*//'`;
 const CLEAN = `jail -r ${J} >/dev/null 2>&1; rm -f /etc/jail.conf.d/${J}.conf ${ROOT}.fstab
@@ -104,7 +89,7 @@ describe('Linux jail on the lab fleet', () => {
   it('first run: Linux ABI on the host, the jail up with its Linux mounts, chroot into the userland works', async () => {
     const { cli, report } = await run(playbook());
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
-    expectChanged(report, 2);
+    expectChangedOnAll(report, 2);
     for (const r of await onAll(`sysrc -n linux_enable; kldstat -q -n linux64 && echo linux64 loaded; jls name; ${MOUNTS}
 jexec ${J} chroot /compat/debian /bin/sh -c 'echo ok; cat /etc/debian_version; test -r /proc/version && echo proc; test -d /sys/kernel && echo sys; test -e /dev/null && echo dev'`)) {
       expect(r.stdout).toBe([
@@ -118,14 +103,14 @@ jexec ${J} chroot /compat/debian /bin/sh -c 'echo ok; cat /etc/debian_version; t
   it('second run: 0 changed', async () => {
     const { cli, report } = await run(playbook());
     expect(cli.code).toBe(0);
-    expectChanged(report, 0);
+    expectChangedOnAll(report, 0);
   });
 
   it('--check with a new mount reports the restart and changes nothing', async () => {
     const before = await onAll(`jls -j ${J} jid; sha256 -q ${ROOT}.fstab`);
     const { cli, report } = await run(playbook({ home: true }), '--check');
     expect(cli.code).toBe(0);
-    expectChanged(report, 1);
+    expectChangedOnAll(report, 1);
     expect(cli.stdout).toContain(`would change: restart: ${ROOT}.fstab changed`);
     expect(await onAll(`jls -j ${J} jid; sha256 -q ${ROOT}.fstab`)).toEqual(before);
   });
@@ -134,7 +119,7 @@ jexec ${J} chroot /compat/debian /bin/sh -c 'echo ok; cat /etc/debian_version; t
     const before = await onAll(`jls -j ${J} jid`);
     const { cli, report } = await run(playbook({ home: true }), '--diff');
     expect(cli.code).toBe(0);
-    expectChanged(report, 1);
+    expectChangedOnAll(report, 1);
     const after = await onAll(`jls -j ${J} jid; ${MOUNTS}; jexec ${J} chroot /compat/debian /bin/sh -c 'echo ok'`);
     labHosts().forEach((h, i) => {
       expect(cli.stdout).toMatch(new RegExp(`${h.name} \\|   \\+/usr/jails/fjlx-home\\s+${DEB}/home\\s+nullfs\\s+rw`));
@@ -142,14 +127,14 @@ jexec ${J} chroot /compat/debian /bin/sh -c 'echo ok; cat /etc/debian_version; t
       expect(Number(jid)).toBeGreaterThan(Number(before[i]!.stdout.trim()));
       expect(rest).toEqual([`devfs on ${DEB}/dev`, `tmpfs on ${DEB}/dev/shm`, `linprocfs on ${DEB}/proc`, `linsysfs on ${DEB}/sys`, `/usr/jails/fjlx-home on ${DEB}/home`, 'ok']);
     });
-    expectChanged((await run(playbook({ home: true }))).report, 0);
+    expectChangedOnAll((await run(playbook({ home: true }))).report, 0);
   });
 
   it('state absent with destroy_root: the jail, its mounts and its root are gone; linux_enable stays', async () => {
     const { cli, report } = await run(playbook({ state: 'absent' }));
     expect(cli.code, cli.stdout).toBe(0);
-    expectChanged(report, 1);
+    expectChangedOnAll(report, 1);
     for (const r of await onAll(`jls name; ${MOUNTS}; ls /usr/jails/fjlx; sysrc -n linux_enable`)) expect(r.stdout).toBe('YES\n');
-    expectChanged((await run(playbook({ state: 'absent' }))).report, 0);
+    expectChangedOnAll((await run(playbook({ state: 'absent' }))).report, 0);
   });
 });

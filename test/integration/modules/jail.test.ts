@@ -11,9 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fleetjail, type CliResult } from '../../support/cli.js';
-import { labHosts, labPaths, shRun, sshRun } from '../../support/lab.js';
-import type { JsonReportV1 } from '../../../src/report/json-report.js';
+import { changesOf, expectChangedOnAll, onAllHosts as onAll, runWithReport as run } from '../../support/playbook.js';
+import { labHosts, shRun } from '../../support/lab.js';
 
 const BASE_URL = 'http://mirror.lab/pub/FreeBSD/releases/amd64/amd64/14.2-RELEASE/base.txz';
 const TEMPLATE_DS = 'zroot/usr/jails/fjt/14.2-RELEASE';
@@ -75,29 +74,9 @@ ${extra}`.replace(/\n\s+parallel_start: null/, ''));
   return file;
 }
 
-/** Runs SCRIPT with /bin/sh on HOST, fed on stdin (some lab hosts log in with tcsh). */
-const sh = (host: ReturnType<typeof labHosts>[number], script: string) => shRun(host, script);
-const onAll = (script: string) => Promise.all(labHosts().map((h) => sh(h, script)));
 
-async function run(file: string, ...extra: string[]): Promise<{ cli: CliResult; report: JsonReportV1 }> {
-  const reportFile = path.join(tmp, `report-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
-  const cli = await fleetjail(['run', file, '-i', labPaths.inventory, '--report', reportFile, ...extra]);
-  if (!fs.existsSync(reportFile)) throw new Error(`no report (exit ${cli.code}):\n${cli.stdout}\n${cli.stderr}`);
-  return { cli, report: JSON.parse(fs.readFileSync(reportFile, 'utf8')) as JsonReportV1 };
-}
 
-/** The change summaries that the text output printed for HOST's step NAME. */
-function changesOf(cli: CliResult, host: string, step: string): string[] {
-  const line = cli.stdout.split('\n').find((l) => l.startsWith(`${host} | ${step}: `) && /: (would change|changed): /.test(l));
-  return line ? line.replace(/^.*?: (would change|changed): /, '').split('; ') : [];
-}
 
-function expectAllChanged(report: JsonReportV1, changed: number): void {
-  for (const h of labHosts()) {
-    expect(report.hosts[h.name]?.status, JSON.stringify(report.hosts[h.name]?.steps.filter((s) => s.error))).not.toBe('failed');
-    expect(report.hosts[h.name]?.changed).toBe(changed);
-  }
-}
 
 const CLEAN = `jail -r ${ZJ} >/dev/null 2>&1; jail -r ${NJ} >/dev/null 2>&1; jail -r ${TJ} >/dev/null 2>&1
 rm -f /etc/jail.conf.d/${ZJ}.conf /etc/jail.conf.d/${NJ}.conf /etc/jail.conf.d/${TJ}.conf /usr/jails/fj/${NJ}.fstab
@@ -135,11 +114,11 @@ describe('jail module on the lab fleet', () => {
   it('first run: the three jails up on every host, at the template\'s version; other modules act inside them', async () => {
     const { cli, report } = await run(playbook());
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
-    expectAllChanged(report, 6);
+    expectChangedOnAll(report, 6);
     for (const h of labHosts()) {
       expect(changesOf(cli, h.name, TJ)[0]).toBe(`create root: a copy of ${TEMPLATE} on zroot/usr/jails/fj/${TJ}`);
       expect(changesOf(cli, h.name, ZJ)).toContain(`create root: zfs clone ${TEMPLATE_DS}@base zroot/usr/jails/fj/${ZJ}`);
-      const r = await sh(h, `jls name path | sort; jexec ${ZJ} freebsd-version; jexec ${NJ} freebsd-version; jexec ${TJ} freebsd-version; jexec ${NJ} ifconfig epair17b | grep inet; ` +
+      const r = await shRun(h, `jls name path | sort; jexec ${ZJ} freebsd-version; jexec ${NJ} freebsd-version; jexec ${TJ} freebsd-version; jexec ${NJ} ifconfig epair17b | grep inet; ` +
         `jls -j ${ZJ} allow.sysvipc; cat /usr/jails/fj/${ZJ}/etc/rc.conf; cat /usr/jails/fj/${NJ}.skeleton/etc/motd.template; cat /usr/jails/fj/${ZJ}/root/made-by-jail-exec; ` +
         `grep -E '^jail_(enable|list|parallel_start)=' /etc/rc.conf; mount | grep -c ' on /usr/jails/fj/${NJ}'`);
       expect(r.stdout).toBe([
@@ -157,7 +136,7 @@ describe('jail module on the lab fleet', () => {
   it('second run: 0 changed on every host', async () => {
     const { cli, report } = await run(playbook());
     expect(cli.code).toBe(0);
-    expectAllChanged(report, 0);
+    expectChangedOnAll(report, 0);
   }, 60_000);
 
   it('--check with a changed parameter reports the restart and changes nothing', async () => {
@@ -175,7 +154,7 @@ describe('jail module on the lab fleet', () => {
     const before = await onAll(`jls -j ${ZJ} jid`);
     const { cli, report } = await run(playbook({ raw: true }), '--diff');
     expect(cli.code).toBe(0);
-    expectAllChanged(report, 1);
+    expectChangedOnAll(report, 1);
     const after = await onAll(`jls -j ${ZJ} jid; jls -j ${ZJ} allow.raw_sockets; grep raw_sockets /etc/jail.conf.d/${ZJ}.conf`);
     labHosts().forEach((h, i) => {
       expect(changesOf(cli, h.name, ZJ)[0]).toBe(`restart: /etc/jail.conf.d/${ZJ}.conf changed`);
@@ -185,7 +164,7 @@ describe('jail module on the lab fleet', () => {
       expect(raw).toBe('true');
       expect(line).toBe('  allow.raw_sockets;');
     });
-    expectAllChanged((await run(playbook({ raw: true }))).report, 0);
+    expectChangedOnAll((await run(playbook({ raw: true }))).report, 0);
   }, 90_000);
 
   it('after a template update, a re-run brings every jail to the new patch level', async () => {
@@ -193,41 +172,41 @@ describe('jail module on the lab fleet', () => {
     for (const r of up) expect(r.stdout).toBe('14.2-RELEASE-p3\n');
     const { cli, report } = await run(playbook({ raw: true }));
     expect(cli.code, cli.stdout).toBe(0);
-    expectAllChanged(report, 3);
+    expectChangedOnAll(report, 3);
     for (const h of labHosts()) {
       expect(changesOf(cli, h.name, TJ)).toContain(`update root: 14.2-RELEASE -> 14.2-RELEASE-p3 (the template's patch level), freebsd-update -b /usr/jails/fj/${TJ}`);
       expect(changesOf(cli, h.name, ZJ)).toContain(`update root: 14.2-RELEASE -> 14.2-RELEASE-p3 (the template's patch level), freebsd-update -b /usr/jails/fj/${ZJ}`);
       expect(changesOf(cli, h.name, NJ)[0]).toBe('restart: template updated to 14.2-RELEASE-p3 (jail started on 14.2-RELEASE)');
-      const r = await sh(h, `jexec ${ZJ} freebsd-version; jexec ${NJ} freebsd-version; jexec ${TJ} freebsd-version`);
+      const r = await shRun(h, `jexec ${ZJ} freebsd-version; jexec ${NJ} freebsd-version; jexec ${TJ} freebsd-version`);
       expect(r.stdout).toBe('14.2-RELEASE-p3\n14.2-RELEASE-p3\n14.2-RELEASE-p3\n');
     }
-    expectAllChanged((await run(playbook({ raw: true }))).report, 0);
+    expectChangedOnAll((await run(playbook({ raw: true }))).report, 0);
   }, 120_000);
 
   it('state stopped stops every jail (and their epair goes); a re-run changes nothing', async () => {
     const { cli, report } = await run(playbook({ raw: true, state: 'stopped' }));
     expect(cli.code).toBe(0);
-    expectAllChanged(report, 3);
+    expectChangedOnAll(report, 3);
     for (const r of await onAll(`jls name; ifconfig -l; mount | grep -c ' on /usr/jails/fj/' || true`)) {
       expect(r.stdout).not.toMatch(/fjzfs|fjnull|fjthick/);
       expect(r.stdout).not.toContain('epair17');
     }
-    expectAllChanged((await run(playbook({ raw: true, state: 'stopped' }))).report, 0);
+    expectChangedOnAll((await run(playbook({ raw: true, state: 'stopped' }))).report, 0);
   }, 90_000);
 
   it('absent without destroy_root keeps the roots; with destroy_root removes them', async () => {
     const kept = await run(playbook({ state: 'absent' }));
     expect(kept.cli.code).toBe(0);
-    expectAllChanged(kept.report, 3);
+    expectChangedOnAll(kept.report, 3);
     for (const r of await onAll(`ls /etc/jail.conf.d; zfs list -H -o name zroot/usr/jails/fj/${TJ} zroot/usr/jails/fj/${ZJ}; ls /usr/jails/fj/${NJ}.skeleton; grep '^jail_list=' /etc/rc.conf`)) {
       expect(r.stdout).toBe(`zroot/usr/jails/fj/${TJ}\nzroot/usr/jails/fj/${ZJ}\netc\nroot\ntmp\nusr\nvar\njail_list=""\n`);
     }
     const gone = await run(playbook({ state: 'absent', destroy: true }));
     expect(gone.cli.code, gone.cli.stdout).toBe(0);
-    expectAllChanged(gone.report, 3);
+    expectChangedOnAll(gone.report, 3);
     for (const r of await onAll(`zfs list -H -o name -r zroot/usr/jails/fj; ls /usr/jails/fj; ls ${TEMPLATE}/bin/freebsd-version`)) {
       expect(r.stdout).toBe(`zroot/usr/jails/fj\n${TEMPLATE}/bin/freebsd-version\n`);
     }
-    expectAllChanged((await run(playbook({ state: 'absent', destroy: true }))).report, 0);
+    expectChangedOnAll((await run(playbook({ state: 'absent', destroy: true }))).report, 0);
   }, 90_000);
 });
