@@ -8,6 +8,7 @@ packages=(
   openssh-client   # ssh-keygen; tests cross-check with ssh
   util-linux       # unshare, nsenter, mount
   iproute2
+  procps           # ps/pgrep: rc.subr on lab hosts, and the jail-side ps's server (lib/jail/ps-serve.sh)
   doas             # become for the unprivileged lab user
   tcsh             # csh-family login shells, as FreeBSD root's may be
   zfs-fuse         # real ZFS per host
