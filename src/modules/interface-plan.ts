@@ -11,8 +11,8 @@ import { sh } from '../transport/quote.js';
 import type { IfState } from '../facts/ifconfig.js';
 import { parseRcConf } from '../facts/rc-conf.js';
 import { textContent } from './file-facts.js';
-import { desiredValue } from './sysrc.js';
-import { HOST, rcVariableTouches } from './target.js';
+import { desiredValue, rcVariableChange } from './sysrc.js';
+import { HOST } from './target.js';
 import { CLONABLE, expandAlias, ifconfigValue, isCloned, membersOf, primaryAddresses, rcName, type InterfaceArgs, type LiveAddress } from './interface-args.js';
 import { NET_RESOURCE, protectedInterfaces, type InterfaceFacts } from './interface-facts.js';
 import type { Change } from './types.js';
@@ -20,14 +20,7 @@ import type { Change } from './types.js';
 const RC = '/etc/rc.conf';
 
 function rcChange(name: string, before: string | undefined, after: string | undefined): Change {
-  const script = after === undefined ? sh`sysrc -x ${name}` : sh`sysrc ${`${name}=${after}`}`;
-  const show = (v: string | undefined) => (v === undefined ? '(unset)' : JSON.stringify(v));
-  return {
-    summary: `${name}: ${show(before)} -> ${show(after)}`,
-    action: { kind: 'script', script },
-    touches: rcVariableTouches(HOST, RC, name),
-    diff: [{ type: 'value', name: `${RC}: ${name}`, before: before ?? null, after: after ?? null }],
-  };
+  return rcVariableChange({ target: HOST, name, before, after });
 }
 
 function live(summary: string, lines: string[], diff?: { name: string; before: string | null; after: string | null }): Change {

@@ -13,9 +13,9 @@ import type { FileState } from '../facts/file-state.js';
 import { isRcYes, parseRcConf } from '../facts/rc-conf.js';
 import { comparePatch, parseFreebsdVersion } from '../facts/jail-version.js';
 import { textContent } from './file-facts.js';
-import { desiredValue } from './sysrc.js';
+import { desiredValue, rcVariableChange } from './sysrc.js';
 import { unifiedDiff } from './unified-diff.js';
-import { HOST, fileTouches, rcVariableTouches, resource } from './target.js';
+import { HOST, fileTouches, resource } from './target.js';
 import { DEFAULT_SHARED, SKELETON_DIRS, confPath, fstabPath, linuxMounts, linuxOptions, skeletonPath, templateSnapshot, type JailArgs } from './jail-args.js';
 import { jailConfWithInclude, renderFstab, renderJailConf } from './jail-conf.js';
 import type { JailFacts } from './jail-facts.js';
@@ -284,14 +284,7 @@ function linuxHostChanges(a: JailArgs, f: JailFacts): Change[] {
 }
 
 function rcChange(name: string, before: string | undefined, after: string | undefined, why: string): Change {
-  const script = after === undefined ? sh`sysrc -x ${name}` : sh`sysrc ${`${name}=${after}`}`;
-  const show = (v: string | undefined) => (v === undefined ? '(unset)' : JSON.stringify(v));
-  return {
-    summary: `${name}: ${show(before)} -> ${show(after)}${why}`,
-    action: { kind: 'script', script },
-    touches: rcVariableTouches(HOST, RC, name),
-    diff: [{ type: 'value', name: `${RC}: ${name}`, before: before ?? null, after: after ?? null }],
-  };
+  return rcVariableChange({ target: HOST, name, before, after, why });
 }
 
 function bootChanges(a: JailArgs, f: JailFacts): Change[] {

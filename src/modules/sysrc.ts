@@ -11,7 +11,7 @@ import { parseRcConf } from '../facts/rc-conf.js';
 import type { FileState } from '../facts/file-state.js';
 import { fileStateQuery, textContent } from './file-facts.js';
 import { jailRootQuery, rcVariableTouches } from './target.js';
-import { defineModule, type Change, type StepContext } from './types.js';
+import { defineModule, type Change, type Target } from './types.js';
 
 const rcValue = z.union([z.string(), z.number(), z.boolean()])
   .transform((v) => (typeof v === 'boolean' ? (v ? 'YES' : 'NO') : String(v)));
@@ -53,7 +53,7 @@ export const sysrc = defineModule<SysrcArgs, SysrcFacts>({
     const current = currentValue(facts.file, a.file, a.name);
     const desired = desiredValue(a, current);
     if (desired === current) return [];
-    return [sysrcChange(a, current, desired, ctx, facts.root)];
+    return [rcVariableChange({ target: ctx.target, name: a.name, before: current, after: desired, file: a.file, ...(facts.root !== undefined ? { root: facts.root } : {}) })];
   },
 });
 
@@ -71,17 +71,40 @@ export function desiredValue(a: SysrcArgs, current: string | undefined): string 
   return items.includes(a.item) ? items.filter((i) => i !== a.item).join(a.delimiter) : current;
 }
 
-function sysrcChange(a: SysrcArgs, before: string | undefined, after: string | undefined, ctx: StepContext, root: string | undefined): Change {
-  const where = ctx.target.kind === 'jail' ? sh`-R ${root ?? ''} ` : '';
-  // sysrc takes several variables at once: consecutive sysrc steps on one file become one run.
-  const command = sh`sysrc ` + where + sh`-f ${a.file}` + (after === undefined ? ' -x' : '');
-  const arg = after === undefined ? sh`${a.name}` : sh`${`${a.name}=${after}`}`;
-  const script = `${command} ${arg}`;
+export interface RcVariableEdit {
+  target: Target;
+  name: string;
+  before: string | undefined;
+  /** undefined: remove the variable (sysrc -x). */
+  after: string | undefined;
+  /** Omitted: sysrc(8)'s default file, /etc/rc.conf. */
+  file?: string;
+  /** A jail's root, for sysrc -R (the jail's root as the host sees it). */
+  root?: string;
+  /** Appended to the summary: why a module other than sysrc sets it. */
+  why?: string;
+}
+
+/**
+ * The change that sets one rc.conf-family variable through sysrc(8): what every module that
+ * edits rc.conf sends (sysrc, jail's jail_list, interface's ifconfig_*), so such changes
+ * look, invalidate and batch alike. sysrc takes several variables at once: consecutive
+ * steps' changes with the same command become one run (the `merge` of the action).
+ */
+export function rcVariableChange(e: RcVariableEdit): Change {
+  const file = e.file ?? '/etc/rc.conf';
+  const command = [
+    'sysrc',
+    ...(e.target.kind === 'jail' ? [sh`-R ${e.root ?? ''}`] : []),
+    ...(e.file !== undefined ? [sh`-f ${e.file}`] : []),
+    ...(e.after === undefined ? ['-x'] : []),
+  ].join(' ');
+  const arg = e.after === undefined ? sh`${e.name}` : sh`${`${e.name}=${e.after}`}`;
   const show = (v: string | undefined) => (v === undefined ? '(unset)' : JSON.stringify(v));
   return {
-    summary: `${a.name}: ${show(before)} -> ${show(after)}${a.file === '/etc/rc.conf' ? '' : ` in ${a.file}`}`,
-    action: { kind: 'script', script, merge: { command, arg } },
-    touches: rcVariableTouches(ctx.target, a.file, a.name),
-    diff: [{ type: 'value', name: `${a.file}: ${a.name}`, before: before ?? null, after: after ?? null }],
+    summary: `${e.name}: ${show(e.before)} -> ${show(e.after)}${file === '/etc/rc.conf' ? '' : ` in ${file}`}${e.why ?? ''}`,
+    action: { kind: 'script', script: `${command} ${arg}`, merge: { command, arg } },
+    touches: rcVariableTouches(e.target, file, e.name),
+    diff: [{ type: 'value', name: `${file}: ${e.name}`, before: e.before ?? null, after: e.after ?? null }],
   };
 }
