@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadPlaybook } from '../../../src/playbook/load.js';
 import { PlaybookPreparer } from '../../../src/playbook/prepare.js';
-import { ConfigError } from '../../../src/util/errors.js';
-import { writePlaybook } from '../engine/support/playbook.js';
+import { messageOf, writePlaybook } from '../engine/support/playbook.js';
 
 const host = (name: string, vars: Record<string, unknown> = {}) => ({ name, inventoryVars: vars, groups: ['all'] });
 const prepare = (yaml: string, vars: Record<string, unknown> = {}) => {
   const file = writePlaybook(yaml, {});
   return { file, plan: () => new PlaybookPreparer(loadPlaybook(file)).prepareAll([host('h1', vars)])[0]! };
 };
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('loop', () => {
   it('runs a step once per item of a list from the host\'s variables, with item and loop_index', () => {

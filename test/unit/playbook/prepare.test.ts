@@ -3,24 +3,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPlaybook } from '../../../src/playbook/load.js';
 import { PlaybookPreparer } from '../../../src/playbook/prepare.js';
-import { ConfigError } from '../../../src/util/errors.js';
-import { writePlaybook } from '../engine/support/playbook.js';
+import { messageOf, writePlaybook } from '../engine/support/playbook.js';
 
 function preparer(yaml: string, files: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
   const file = writePlaybook(yaml, files);
   return { file, p: new PlaybookPreparer(loadPlaybook(file), { extraVars: [{ vars: extra, locate: (n) => `-e ${n}` }] }) };
 }
 const host = (name: string, vars: Record<string, unknown> = {}) => ({ name, inventoryVars: vars, groups: ['all', 'web'] });
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('preparing hosts before the run', () => {
   it('renders, validates and prepares each step with the host\'s variables', () => {
