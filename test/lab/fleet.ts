@@ -1,6 +1,6 @@
 /**
  * Bringing a lab fleet up and down. Each host is one process tree:
- *   unshare (pid/mount/uts namespaces) → boot-host.sh as PID 1 → exec chroot → sshd -D
+ *   unshare (pid/mount/uts/ipc namespaces) → boot-host.sh as PID 1 → exec chroot → sshd -D
  * Killing the unshare process kills PID 1 of the host's namespace (--kill-child), which
  * ends every process of that host and drops all its mounts with the namespace.
  */
@@ -111,7 +111,8 @@ function startHost(layout: LabLayout, host: LabHost): number {
   const hostDir = paths(layout).hostDir(host.name);
   const logFd = fs.openSync(path.join(hostDir, 'boot.log'), 'a');
   const child = spawn('unshare', [
-    '--pid', '--fork', '--kill-child', '--mount', '--uts', '--propagation', 'private',
+    // --ipc: each host has its own SysV IPC, as separate machines do (jails that inherit it share their host's).
+    '--pid', '--fork', '--kill-child', '--mount', '--uts', '--ipc', '--propagation', 'private',
     '/bin/sh', path.join(LAB_SOURCE_DIR, 'boot-host.sh'), paths(layout).hostRoot(host.name), host.name, USERLAND_DIR,
   ], { detached: true, stdio: ['ignore', logFd, logFd] });
   fs.closeSync(logFd);
