@@ -71,6 +71,9 @@ beforeAll(async () => {
 set -e
 cp -p /etc/rc.conf /var/tmp/fj-linux-rc.conf.saved
 if [ -e /etc/jail.conf ]; then cp -p /etc/jail.conf /var/tmp/fj-linux-jail.conf.saved; else rm -f /var/tmp/fj-linux-jail.conf.saved; fi
+# The parent is not mounted (canmount=off, as bsdinstall makes zroot/usr): other test files use /usr/jails,
+# and zfs-fuse cannot mount over a non-empty directory.
+zfs list -H -o name zroot/usr/jails >/dev/null 2>&1 || zfs create -o canmount=off zroot/usr/jails
 zfs create -p ${TEMPLATE_DS}
 sh /.sys/userland/lib/jail/mini-root.sh ${TEMPLATE} >/dev/null
 mkdir -p /usr/jails/fjlx-home/admin

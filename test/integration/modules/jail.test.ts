@@ -95,6 +95,9 @@ if [ -e /etc/jail.conf ]; then cp -p /etc/jail.conf /var/tmp/fj-jail-jail.conf.s
 if ifconfig lo1 >/dev/null 2>&1; then rm -f /var/tmp/fj-jail-made-lo1; else ifconfig lo1 create >/dev/null; touch /var/tmp/fj-jail-made-lo1; fi
 ifconfig bridge7 create >/dev/null; ifconfig bridge7 up
 mkdir -p /var/cache/fj-jail; fetch -q -o /var/cache/fj-jail/base.txz ${BASE_URL}
+# The parent is not mounted (canmount=off, as bsdinstall makes zroot/usr): other test files use /usr/jails,
+# and zfs-fuse cannot mount over a non-empty directory.
+zfs list -H -o name zroot/usr/jails >/dev/null 2>&1 || zfs create -o canmount=off zroot/usr/jails
 zfs create -p ${TEMPLATE_DS}
 tar -xf /var/cache/fj-jail/base.txz --unlink -C ${TEMPLATE}
 zfs snapshot ${TEMPLATE_DS}@base`);
