@@ -7,10 +7,11 @@
  * costs one round trip per batch (plus one per large file), not one per step.
  */
 import type { HostSession, WriteFileOptions } from '../transport/types.js';
-import type { Action, Change } from '../modules/types.js';
+import type { Change } from '../modules/types.js';
 import { atomicWriteScript } from '../transport/atomic-write.js';
 import { shq } from '../transport/quote.js';
 import { buildBatchScript, newNonce, splitBatchOutput } from './batch-script.js';
+import type { EditedFiles, ResolvedAction, WriteAction } from './file-edits.js';
 
 export interface ApplyOutcome {
   ok: boolean;
@@ -40,23 +41,25 @@ export function inlineBytes(changes: readonly Change[]): number | null {
   let total = 0;
   for (const c of changes) {
     if (c.action.kind === 'script') continue;
-    const size = Buffer.byteLength(c.action.content);
-    if (size > INLINE_FILE_MAX || c.action.content.includes('\0')) return null;
+    const content = c.action.kind === 'write' ? c.action.content : c.action.edit(c.action.base ?? '');
+    const size = Buffer.byteLength(content);
+    if (size > INLINE_FILE_MAX || content.includes('\0')) return null;
     total += size;
   }
   return total;
 }
 
 /** One step's changes, in order: its scripts as one script, its file writes one by one. */
-export async function applyChanges(session: HostSession, changes: readonly Change[]): Promise<ApplyResult> {
+export async function applyChanges(session: HostSession, changes: readonly Change[], files: EditedFiles): Promise<ApplyResult> {
   const outcome: ApplyOutcome = { ok: true, exitCode: 0, stdout: '', stderr: '', error: null };
   let roundTrips = 0;
-  for (const action of groupActions(changes.map((c) => c.action))) {
+  for (const action of groupScripts(files.resolve(changes.map((c) => c.action)))) {
     roundTrips++;
     if (action.kind === 'write') {
       try {
         await session.writeFileAtomic(action.path, action.content, writeOptions(action));
       } catch (e) {
+        files.forget(action.path);
         if (e instanceof Error && e.name === 'ConnectionLostError') throw e;
         return { outcomes: [{ ...outcome, ok: false, exitCode: null, error: e instanceof Error ? e.message : String(e) }], roundTrips };
       }
@@ -73,22 +76,24 @@ export async function applyChanges(session: HostSession, changes: readonly Chang
 type BatchStep = { changes: readonly Change[]; stopOnFailure: boolean };
 
 /**
- * Several steps whose changes are all scripts, in one round trip. Consecutive steps whose one
- * change can merge into the same command (sysrc on one file) run as one invocation of it,
- * and share its outcome: FreeBSD's sysrc is a sizeable sh script, ten runs cost ten times one.
+ * Several steps' changes (scripts, small writes and edits) in one round trip. Consecutive
+ * steps that only edit the same file (sysrc steps on rc.conf) are one write of the file,
+ * and share its outcome.
  */
-export async function applyBatch(session: HostSession, steps: readonly BatchStep[]): Promise<ApplyResult> {
+export async function applyBatch(session: HostSession, steps: readonly BatchStep[], files: EditedFiles): Promise<ApplyResult> {
   const only = steps.length === 1 ? (steps[0] as BatchStep).changes : undefined;
-  if (only && only.every((c) => c.action.kind === 'script')) return applyChanges(session, only);
+  if (only && only.every((c) => c.action.kind === 'script')) return applyChanges(session, only, files);
   const nonce = newNonce();
   const groups = mergeGroups(steps);
-  const entries = groups.map((g) => ({ script: groupScript(g), stopOnFailure: g.some((s) => s.stopOnFailure) }));
+  const resolved = groups.map((g) => files.resolve(g.flatMap((s) => s.changes.map((c) => c.action))));
+  const entries = groups.map((g, i) => ({ script: actionsScript(resolved[i] as ResolvedAction[]), stopOnFailure: g.some((s) => s.stopOnFailure) }));
   const r = await session.run(buildBatchScript(entries, nonce));
   const framed = splitBatchOutput(r.stdout, entries.length, nonce);
   // No frame after a failure that stops the batch: that step did not run. Otherwise the script died.
   let stopped = false;
   const outcomes = framed.flatMap((f, i) => {
     const size = (groups[i] as BatchStep[]).length;
+    if (!f || f.exitCode !== 0) for (const a of resolved[i] as ResolvedAction[]) if (a.kind === 'write') files.forget(a.path);
     if (!f) return new Array<ApplyOutcome | undefined>(size).fill(stopped ? undefined : scriptOutcome(r.exitCode === 0 ? null : r.exitCode, '', r.stderr, r.signal ?? 'the change script ended early'));
     if (f.exitCode !== 0 && entries[i]?.stopOnFailure) stopped = true;
     return new Array<ApplyOutcome | undefined>(size).fill(scriptOutcome(f.exitCode, f.stdout, f.stderr));
@@ -96,12 +101,12 @@ export async function applyBatch(session: HostSession, steps: readonly BatchStep
   return { outcomes, roundTrips: 1 };
 }
 
-/** Steps in order, consecutive mergeable ones (same command, all stopping on failure) together. */
+/** Steps in order; consecutive ones that only edit the same file (all stopping on failure) together. */
 export function mergeGroups(steps: readonly BatchStep[]): BatchStep[][] {
   const groups: BatchStep[][] = [];
   let key: string | undefined;
   for (const s of steps) {
-    const k = mergeCommand(s);
+    const k = editedFile(s);
     const last = groups[groups.length - 1];
     if (k !== undefined && k === key && last) last.push(s);
     else groups.push([s]);
@@ -110,30 +115,29 @@ export function mergeGroups(steps: readonly BatchStep[]): BatchStep[][] {
   return groups;
 }
 
-function mergeCommand(s: BatchStep): string | undefined {
-  const a = s.changes.length === 1 ? s.changes[0]?.action : undefined;
-  return s.stopOnFailure && a?.kind === 'script' && a.merge ? a.merge.command : undefined;
+/** The one file a step's changes all edit, when they do and the step stops on failure. */
+function editedFile(s: BatchStep): string | undefined {
+  const paths = new Set(s.changes.map((c) => (c.action.kind === 'edit' ? c.action.path : '')));
+  const [path] = paths;
+  return s.stopOnFailure && paths.size === 1 && path ? path : undefined;
 }
 
-function groupScript(group: BatchStep[]): string {
-  if (group.length === 1) return stepScript((group[0] as BatchStep).changes);
-  const merges = group.map((s) => (s.changes[0]?.action as { merge: { command: string; arg: string } }).merge);
-  return `set -e\n${(merges[0] as { command: string }).command} ${merges.map((m) => m.arg).join(' ')}`;
-}
-
-function stepScript(changes: readonly Change[]): string {
-  return `set -e\n${changes.map((c) => actionScript(c.action)).join('\n')}`;
+function actionsScript(actions: readonly ResolvedAction[]): string {
+  return `set -e\n${actions.map(actionScript).join('\n')}`;
 }
 
 /** A script action as is; a write as the transport's atomic write, fed its content by printf. */
-function actionScript(a: Action): string {
+function actionScript(a: ResolvedAction): string {
   if (a.kind === 'script') return a.script;
   return `printf '%s' ${shq(a.content)} | (\n${atomicWriteScript(a.path, writeOptions(a))})`;
 }
 
-function writeOptions(a: Extract<Action, { kind: 'write' }>): WriteFileOptions {
-  const { mode, owner, group, validate } = a;
-  return { ...(mode !== undefined ? { mode } : {}), ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}), ...(validate !== undefined ? { validate } : {}) };
+function writeOptions(a: WriteAction): WriteFileOptions {
+  const { mode, owner, group, validate, expect } = a;
+  return {
+    ...(mode !== undefined ? { mode } : {}), ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}),
+    ...(validate !== undefined ? { validate } : {}), ...(expect !== undefined ? { expect } : {}),
+  };
 }
 
 function scriptOutcome(exitCode: number | null, stdout: string, stderr: string, signal?: string): ApplyOutcome {
@@ -142,8 +146,9 @@ function scriptOutcome(exitCode: number | null, stdout: string, stderr: string, 
   return { ok: false, exitCode, stdout, stderr, error: `exit status ${exitCode ?? `signal ${signal ?? '?'}`}${why ? `: ${why}` : ''}` };
 }
 
-function groupActions(actions: Action[]): Action[] {
-  const out: Action[] = [];
+/** Consecutive scripts as one (set -e); writes one by one. */
+function groupScripts(actions: ResolvedAction[]): ResolvedAction[] {
+  const out: ResolvedAction[] = [];
   for (const a of actions) {
     const last = out[out.length - 1];
     if (a.kind === 'script' && last?.kind === 'script') last.script = `${last.script}\n${a.script}`;

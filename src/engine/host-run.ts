@@ -17,6 +17,7 @@ import type { EventSink } from './events.js';
 import { applyBatch, applyChanges, INLINE_BATCH_MAX, inlineBytes } from './apply.js';
 import { buildFactScript, newNonce, splitFactOutput } from './batch-script.js';
 import { FactCache } from './fact-cache.js';
+import { EditedFiles } from './file-edits.js';
 import { countSteps, hostStatusOf, type HostResult, type StepResult } from './results.js';
 import { appliedOutcome, decidableNow, decideStep, isTransportFailure, stepQueries, type Decision, type StepEnv, type StepOutcome } from './step-run.js';
 
@@ -60,6 +61,7 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
     return finish(result(errorText(e), true));
   }
   const cache = new FactCache();
+  const files = new EditedFiles();
   /** The steps after the one being decided. */
   let lookahead: PreparedStep[] = [];
   const registered: Record<string, unknown> = {};
@@ -103,7 +105,7 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
       for (const p of batch) if (failure === null) record(p.step, (p.decision as Extract<Decision, { kind: 'done' }>).outcome);
       return;
     }
-    const applied = await applyBatch(session, toApply.map((p) => ({ changes: p.decision.changes, stopOnFailure: !p.step.decl.ignoreErrors })));
+    const applied = await applyBatch(session, toApply.map((p) => ({ changes: p.decision.changes, stopOnFailure: !p.step.decl.ignoreErrors })), files);
     roundTrips += applied.roundTrips;
     let next = 0;
     let last: unknown;
@@ -134,7 +136,7 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
       } else if (decision.kind === 'apply') {
         await flush();
         if (failure !== null) return;
-        const applied = await applyChanges(session, decision.changes);
+        const applied = await applyChanges(session, decision.changes, files);
         roundTrips += applied.roundTrips;
         record(step, appliedOutcome(decision, applied.outcomes[0] as NonNullable<(typeof applied.outcomes)[0]>));
       } else if (pending.length > 0) {

@@ -13,10 +13,30 @@ export interface RcAssignment {
   line: number;
 }
 
+/** Where an assignment sits in the text (offsets into it), for editing it in place. */
+export interface RcAssignmentAt extends RcAssignment {
+  name: string;
+  /** Offset of the name. */
+  start: number;
+  /** Offset of the start of its line when only blanks come before the name on that line. */
+  lineStart?: number;
+  /** Offsets of the value as written (quotes included): [valueStart, valueEnd). */
+  valueStart: number;
+  valueEnd: number;
+}
+
 /** Every assigned variable; when a file assigns a name twice, the last assignment wins, as in sh. */
 export function parseRcConf(text: string): Map<string, RcAssignment> {
   const vars = new Map<string, RcAssignment>();
+  for (const a of rcAssignments(text)) vars.set(a.name, { value: a.value, line: a.line });
+  return vars;
+}
+
+/** Every assignment in file order, with its position. */
+export function rcAssignments(text: string): RcAssignmentAt[] {
+  const found: RcAssignmentAt[] = [];
   const s = new Scanner(text);
+  let lineStart: number | undefined = 0;
   while (!s.done()) {
     s.skipBlanks();
     if (s.done()) break;
@@ -26,19 +46,23 @@ export function parseRcConf(text: string): Map<string, RcAssignment> {
       continue;
     }
     if (c === '\n' || c === ';') {
-      s.next();
+      lineStart = s.next() === '\n' ? s.offset : undefined;
       continue;
     }
     const line = s.line;
+    const start = s.offset;
     const name = s.readName();
     if (name && s.peek() === '=') {
       s.next();
-      vars.set(name, { value: s.readWord(), line });
+      const valueStart = s.offset;
+      const value = s.readWord();
+      found.push({ name, value, line, start, ...(lineStart !== undefined ? { lineStart } : {}), valueStart, valueEnd: s.offset });
+      lineStart = undefined;
     } else {
       s.skipLine();
     }
   }
-  return vars;
+  return found;
 }
 
 /** rc.subr's checkyesno: YES, TRUE, ON and 1 (any case) are yes. */
@@ -51,6 +75,10 @@ class Scanner {
   line = 1;
 
   constructor(private readonly text: string) {}
+
+  get offset(): number {
+    return this.i;
+  }
 
   done(): boolean {
     return this.i >= this.text.length;

@@ -66,3 +66,10 @@ export function textContent(state: FileState, path: string): string {
   }
   return state.content;
 }
+
+/** The text of a file that must be a regular file or absent; null when absent. */
+export function fileText(state: FileState, path: string): string | null {
+  if (state.type === 'absent') return null;
+  if (state.type !== 'file') throw new Error(`${path} is a ${state.type}, not a file`);
+  return textContent(state, path);
+}

@@ -4,9 +4,9 @@
  * compared by sha256 on the host, so an unchanged file is never sent, and written through
  * the transport's atomic write (temp file + rename), so the host never sees half a file.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { sh } from '../transport/quote.js';
+import { sha256Hex } from '../util/digest.js';
 import type { FileState } from '../facts/file-state.js';
 import { fileStateQuery } from './file-facts.js';
 import { fileTouches, hostPath, jailRootQuery, resource } from './target.js';
@@ -74,9 +74,6 @@ export const file = defineModule<FileArgs, FileFacts>({
   },
 });
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 function planFile(a: FileArgs, on: FileState, ctx: StepContext, root?: string): Change[] {
   if (on.type !== 'file' && on.type !== 'absent') {

@@ -1,6 +1,6 @@
 /**
  * The interface module's plan: rc.conf first (cloned_interfaces, ifconfig_NAME,
- * ifconfig_NAME_aliasN, each through sysrc), then the running system: create the cloned
+ * ifconfig_NAME_aliasN, edited as sysrc would), then the running system: create the cloned
  * interface, add the missing addresses and bridge members, bring it up, and remove only
  * what the old rc.conf lines had put there and the new ones no longer ask for (addresses
  * jail(8) adds for its jails are left alone). Nothing that would cut the SSH session
@@ -10,7 +10,7 @@
 import { sh } from '../transport/quote.js';
 import type { IfState } from '../facts/ifconfig.js';
 import { parseRcConf } from '../facts/rc-conf.js';
-import { textContent } from './file-facts.js';
+import { fileText } from './file-facts.js';
 import { desiredValue, rcVariableChange } from './sysrc.js';
 import { HOST } from './target.js';
 import { CLONABLE, expandAlias, ifconfigValue, isCloned, membersOf, primaryAddresses, rcName, type InterfaceArgs, type LiveAddress } from './interface-args.js';
@@ -19,8 +19,11 @@ import type { Change } from './types.js';
 
 const RC = '/etc/rc.conf';
 
-function rcChange(name: string, before: string | undefined, after: string | undefined): Change {
-  return rcVariableChange({ target: HOST, name, before, after });
+/** rc.conf's text as read (null: no file): what each variable's edit was planned from. */
+type RcBase = string | null;
+
+function rcChange(base: RcBase, name: string, before: string | undefined, after: string | undefined): Change {
+  return rcVariableChange({ target: HOST, name, before, after, base });
 }
 
 function live(summary: string, lines: string[], diff?: { name: string; before: string | null; after: string | null }): Change {
@@ -39,7 +42,7 @@ function aliasVars(vars: Map<string, { value: string }>, base: string): Map<numb
 }
 
 /** The rc.conf half: the variables, in order, each as its own sysrc change. */
-function rcChanges(a: InterfaceArgs, vars: Map<string, { value: string }>): Change[] {
+function rcChanges(a: InterfaceArgs, vars: Map<string, { value: string }>, rc: RcBase): Change[] {
   const out: Change[] = [];
   const get = (n: string) => vars.get(n)?.value;
   const base = rcName(a.name);
@@ -47,18 +50,18 @@ function rcChanges(a: InterfaceArgs, vars: Map<string, { value: string }>): Chan
   if (isCloned(a)) {
     const cur = get('cloned_interfaces');
     const want = desiredValue({ name: 'cloned_interfaces', item: a.name, delimiter: ' ', state: present ? 'present' : 'absent', file: RC }, cur);
-    if (want !== cur) out.push(rcChange('cloned_interfaces', cur, want));
+    if (want !== cur) out.push(rcChange(rc, 'cloned_interfaces', cur, want));
   }
   const value = present ? ifconfigValue(a) : undefined;
-  if ((value !== undefined || !present) && get(base) !== value) out.push(rcChange(base, get(base), value));
+  if ((value !== undefined || !present) && get(base) !== value) out.push(rcChange(rc, base, get(base), value));
   if (present && a.aliases === undefined) return out;
   const have = aliasVars(vars, base);
   const want = present ? (a.aliases ?? []) : [];
   want.forEach((spec, n) => {
     const name = `${base}_alias${n}`;
-    if (have.get(n) !== spec) out.push(rcChange(name, have.get(n), spec));
+    if (have.get(n) !== spec) out.push(rcChange(rc, name, have.get(n), spec));
   });
-  for (const n of [...have.keys()].sort((x, y) => x - y)) if (n >= want.length) out.push(rcChange(`${base}_alias${n}`, have.get(n), undefined));
+  for (const n of [...have.keys()].sort((x, y) => x - y)) if (n >= want.length) out.push(rcChange(rc, `${base}_alias${n}`, have.get(n), undefined));
   return out;
 }
 
@@ -154,9 +157,9 @@ function liveChanges(a: InterfaceArgs, f: InterfaceFacts, vars: Map<string, { va
 }
 
 export function planInterface(a: InterfaceArgs, f: InterfaceFacts): Change[] {
-  const rc = f.rcConf.type === 'absent' ? '' : f.rcConf.type === 'file' ? textContent(f.rcConf, RC) : (() => { throw new Error(`${RC} is a ${f.rcConf.type}, not a file`); })();
-  const vars = parseRcConf(rc);
+  const base = fileText(f.rcConf, RC);
+  const vars = parseRcConf(base ?? '');
   // Live changes are computed from the rc.conf lines as they were, so they know what the old lines had added.
   const liveOnes = a.live ? liveChanges(a, f, vars) : [];
-  return [...rcChanges(a, vars), ...liveOnes];
+  return [...rcChanges(a, vars, base), ...liveOnes];
 }

@@ -12,7 +12,7 @@ import { raw, sh } from '../transport/quote.js';
 import type { FileState } from '../facts/file-state.js';
 import { isRcYes, parseRcConf } from '../facts/rc-conf.js';
 import { comparePatch, parseFreebsdVersion } from '../facts/jail-version.js';
-import { textContent } from './file-facts.js';
+import { fileText } from './file-facts.js';
 import { desiredValue, rcVariableChange } from './sysrc.js';
 import { unifiedDiff } from './unified-diff.js';
 import { HOST, fileTouches, resource } from './target.js';
@@ -70,9 +70,7 @@ export function mountPointOnHost(a: JailArgs, target: string): string {
 }
 
 function currentText(state: FileState, path: string): string | undefined {
-  if (state.type === 'absent') return undefined;
-  if (state.type !== 'file') throw new Error(`${path} is a ${state.type}, not a file`);
-  return textContent(state, path);
+  return fileText(state, path) ?? undefined;
 }
 
 /** Write PATH with CONTENT when it differs; the diff is the file's. */
@@ -271,7 +269,7 @@ function linuxHostChanges(a: JailArgs, f: JailFacts): Change[] {
   if (!linuxOptions(a)) return [];
   const out: Change[] = [];
   const enabled = parseRcConf(currentText(f.rcConf, RC) ?? '').get('linux_enable')?.value;
-  if (!isRcYes(enabled)) out.push(rcChange('linux_enable', enabled, 'YES', ` (Linux jail ${a.name})`));
+  if (!isRcYes(enabled)) out.push(rcChange(f, 'linux_enable', enabled, 'YES', ` (Linux jail ${a.name})`));
   if (f.state.linuxLoaded !== true) {
     out.push({
       summary: 'kldload linux64 (the Linux ABI)',
@@ -283,8 +281,8 @@ function linuxHostChanges(a: JailArgs, f: JailFacts): Change[] {
   return out;
 }
 
-function rcChange(name: string, before: string | undefined, after: string | undefined, why: string): Change {
-  return rcVariableChange({ target: HOST, name, before, after, why });
+function rcChange(f: JailFacts, name: string, before: string | undefined, after: string | undefined, why: string): Change {
+  return rcVariableChange({ target: HOST, name, before, after, why, base: fileText(f.rcConf, RC) });
 }
 
 function bootChanges(a: JailArgs, f: JailFacts): Change[] {
@@ -296,21 +294,21 @@ function bootChanges(a: JailArgs, f: JailFacts): Change[] {
   const list = get('jail_list');
   const item = { name: 'jail_list', item: a.name, delimiter: ' ', file: RC } as const;
   if (boot) {
-    if (!isRcYes(get('jail_enable'))) out.push(rcChange('jail_enable', get('jail_enable'), 'YES', ''));
+    if (!isRcYes(get('jail_enable'))) out.push(rcChange(f, 'jail_enable', get('jail_enable'), 'YES', ''));
     const want = desiredValue({ ...item, state: 'present' }, list);
-    if (want !== list) out.push(rcChange('jail_list', list, want, ''));
+    if (want !== list) out.push(rcChange(f, 'jail_list', list, want, ''));
     if (a.parallel_start !== undefined) {
       const p = a.parallel_start ? 'YES' : 'NO';
-      if (isRcYes(get('jail_parallel_start')) !== a.parallel_start) out.push(rcChange('jail_parallel_start', get('jail_parallel_start'), p, ''));
+      if (isRcYes(get('jail_parallel_start')) !== a.parallel_start) out.push(rcChange(f, 'jail_parallel_start', get('jail_parallel_start'), p, ''));
     }
     return out;
   }
   const want = desiredValue({ ...item, state: 'absent' }, list);
   if (want === list) return out;
-  out.push(rcChange('jail_list', list, want, ''));
+  out.push(rcChange(f, 'jail_list', list, want, ''));
   // rc.d/jail reads an empty jail_list as "every jail in jail.conf": with the last name gone, no jail starts at boot.
   if ((want ?? '').trim() === '' && isRcYes(get('jail_enable'))) {
-    out.push(rcChange('jail_enable', get('jail_enable'), 'NO', ` (${a.name} was the only jail in jail_list; an empty jail_list would start every jail)`));
+    out.push(rcChange(f, 'jail_enable', get('jail_enable'), 'NO', ` (${a.name} was the only jail in jail_list; an empty jail_list would start every jail)`));
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * line: one line present in (or absent from) a text file, optionally the line that matches
  * a regular expression (JavaScript syntax, applied here on the controller). The file is
  * read in the facts round trip, edited locally, and written back atomically with its mode
- * and owner kept.
+ * and owner kept, only if nobody changed it in between.
  */
 import { z } from 'zod';
 import type { FileState } from '../facts/file-state.js';
@@ -64,7 +64,7 @@ export const line = defineModule<LineArgs, LineFacts>({
     if (after === before && on.type !== 'absent') return [];
     const change: Change = {
       summary: a.state === 'present' ? `${a.path}: line ${JSON.stringify(a.line)} present` : `${a.path}: line removed`,
-      action: { kind: 'write', path: hostPath(ctx.target, facts.root, a.path), content: after },
+      action: { kind: 'edit', path: hostPath(ctx.target, facts.root, a.path), base: on.type === 'absent' ? null : before, edit: (text) => editLines(text, a) },
       touches: fileTouches(ctx.target, a.path),
       diff: [{ type: 'file', path: a.path, unified: unifiedDiff(before, after, { path: a.path }) }],
     };

@@ -1,16 +1,16 @@
 /**
  * sysrc: a variable of an rc.conf-family file (default /etc/rc.conf; /boot/loader.conf
  * works the same way) set to a value, removed, or with an item present or absent in a
- * list value. The file is read (not one sysrc run per variable) and parsed here; changes go
- * through sysrc(8) so the file stays in FreeBSD's canonical form. Inside a jail, sysrc -R
- * works on the jail's root.
+ * list value. The file is read in the facts round trip, parsed and edited here as sysrc(8)
+ * would edit it, and written back atomically (one write for consecutive sysrc steps).
+ * Inside a jail, the jail's file is edited through the jail's root.
  */
 import { z } from 'zod';
-import { sh } from '../transport/quote.js';
 import { parseRcConf } from '../facts/rc-conf.js';
 import type { FileState } from '../facts/file-state.js';
-import { fileStateQuery, textContent } from './file-facts.js';
-import { jailRootQuery, rcVariableTouches } from './target.js';
+import { fileStateQuery, fileText } from './file-facts.js';
+import { editRcVariable } from './rc-conf-edit.js';
+import { hostPath, jailRootQuery, rcVariableTouches } from './target.js';
 import { defineModule, type Change, type Target } from './types.js';
 
 const rcValue = z.union([z.string(), z.number(), z.boolean()])
@@ -50,18 +50,13 @@ export const sysrc = defineModule<SysrcArgs, SysrcFacts>({
     return ctx.target.kind === 'jail' ? { file, root: jailRootQuery(ctx.target.name) } : { file };
   },
   plan(a, facts, ctx) {
-    const current = currentValue(facts.file, a.file, a.name);
+    const base = fileText(facts.file, a.file);
+    const current = base === null ? undefined : parseRcConf(base).get(a.name)?.value;
     const desired = desiredValue(a, current);
     if (desired === current) return [];
-    return [rcVariableChange({ target: ctx.target, name: a.name, before: current, after: desired, file: a.file, ...(facts.root !== undefined ? { root: facts.root } : {}) })];
+    return [rcVariableChange({ target: ctx.target, name: a.name, before: current, after: desired, base, file: a.file, ...(facts.root !== undefined ? { root: facts.root } : {}) })];
   },
 });
-
-function currentValue(file: FileState, path: string, name: string): string | undefined {
-  if (file.type === 'absent') return undefined;
-  if (file.type !== 'file') throw new Error(`${path} is a ${file.type}, not a file`);
-  return parseRcConf(textContent(file, path)).get(name)?.value;
-}
 
 /** The value the variable must have; undefined: not set at all. */
 export function desiredValue(a: SysrcArgs, current: string | undefined): string | undefined {
@@ -75,35 +70,34 @@ export interface RcVariableEdit {
   target: Target;
   name: string;
   before: string | undefined;
-  /** undefined: remove the variable (sysrc -x). */
+  /** undefined: remove the variable. */
   after: string | undefined;
-  /** Omitted: sysrc(8)'s default file, /etc/rc.conf. */
+  /** The file's text as the plan read it; null when there is no file. */
+  base: string | null;
+  /** Omitted: /etc/rc.conf. */
   file?: string;
-  /** A jail's root, for sysrc -R (the jail's root as the host sees it). */
+  /** A jail's root (the jail's root as the host sees it), for a file inside the jail. */
   root?: string;
   /** Appended to the summary: why a module other than sysrc sets it. */
   why?: string;
 }
 
 /**
- * The change that sets one rc.conf-family variable through sysrc(8): what every module that
+ * The change that sets (or removes) one rc.conf-family variable: what every module that
  * edits rc.conf sends (sysrc, jail's jail_list, interface's ifconfig_*), so such changes
- * look, invalidate and batch alike. sysrc takes several variables at once: consecutive
- * steps' changes with the same command become one run (the `merge` of the action).
+ * look, invalidate and batch alike. It is an edit of the file's text (editRcVariable, with
+ * sysrc(8)'s results), not a run of sysrc(8): consecutive changes of one file become one
+ * atomic write of it, and a host pays for no sysrc processes (a 500-line sh script, run
+ * once per variable).
  */
 export function rcVariableChange(e: RcVariableEdit): Change {
   const file = e.file ?? '/etc/rc.conf';
-  const command = [
-    'sysrc',
-    ...(e.target.kind === 'jail' ? [sh`-R ${e.root ?? ''}`] : []),
-    ...(e.file !== undefined ? [sh`-f ${e.file}`] : []),
-    ...(e.after === undefined ? ['-x'] : []),
-  ].join(' ');
-  const arg = e.after === undefined ? sh`${e.name}` : sh`${`${e.name}=${e.after}`}`;
+  // Fails now, at plan time, when the variable is written in a form that cannot be edited safely.
+  if (e.base !== null) editRcVariable(e.base, e.name, e.after);
   const show = (v: string | undefined) => (v === undefined ? '(unset)' : JSON.stringify(v));
   return {
     summary: `${e.name}: ${show(e.before)} -> ${show(e.after)}${file === '/etc/rc.conf' ? '' : ` in ${file}`}${e.why ?? ''}`,
-    action: { kind: 'script', script: `${command} ${arg}`, merge: { command, arg } },
+    action: { kind: 'edit', path: hostPath(e.target, e.root, file), base: e.base, edit: (text) => editRcVariable(text, e.name, e.after) },
     touches: rcVariableTouches(e.target, file, e.name),
     diff: [{ type: 'value', name: `${file}: ${e.name}`, before: e.before ?? null, after: e.after ?? null }],
   };

@@ -38,17 +38,25 @@ export type DiffEntry =
   | { type: 'value'; name: string; before: string | null; after: string | null };
 
 export type Action =
-  | {
-    kind: 'script';
-    script: string;
-    /**
-     * The same change as one more argument of a command that takes several (`sysrc -f FILE`
-     * with NAME=VALUE): consecutive steps' changes with the same command may be sent as one
-     * invocation of it. `command` is shell text, `arg` quoted shell words.
-     */
-    merge?: { command: string; arg: string };
-  }
-  | { kind: 'write'; path: string; content: string; mode?: string; owner?: string; group?: string; validate?: string };
+  | { kind: 'script'; script: string }
+  | { kind: 'write'; path: string; content: string; mode?: string; owner?: string; group?: string; validate?: string }
+  | EditAction;
+
+/**
+ * A text edit of a file computed on the controller (an rc.conf variable, a line): the
+ * engine turns consecutive edits of one file into ONE atomic write of the result, which
+ * lands only if the host's file is still what the plan read (or what this run's earlier
+ * edits made of it); a file changed behind fleetjail's back is an error, never overwritten.
+ */
+export interface EditAction {
+  kind: 'edit';
+  /** The file on the host (a jail's file through the jail's root). */
+  path: string;
+  /** The text the plan read; null when there was no file (it is created, mode 0644). */
+  base: string | null;
+  /** Pure: the new text from the current one ('' for no file). */
+  edit(text: string): string;
+}
 
 export interface Change {
   /** One line for people: "sshd_enable: NO -> YES". */

@@ -5,7 +5,7 @@
  * removes the temp file. An existing target's mode and owner are kept unless given.
  */
 import path from 'node:path';
-import { sh } from './quote.js';
+import { raw, sh } from './quote.js';
 import type { WriteFileOptions } from './types.js';
 
 export function atomicWriteScript(target: string, opts: WriteFileOptions = {}): string {
@@ -21,6 +21,7 @@ export function atomicWriteScript(target: string, opts: WriteFileOptions = {}): 
     'umask 077',
     sh`tmp=$(mktemp ${`${dir}/.${base}.fleetjail.XXXXXX`})`,
     `trap 'rm -f -- "$tmp"' EXIT HUP INT TERM`,
+    opts.expect !== undefined ? expectLine(target, opts.expect) : '',
     // Start from a copy of the old file so its mode, owner and flags carry over.
     sh`if [ -f ${target} ]; then cp -p -- ${target} "$tmp"; else chmod 0644 "$tmp"; fi`,
     `cat > "$tmp"`,
@@ -31,6 +32,14 @@ export function atomicWriteScript(target: string, opts: WriteFileOptions = {}): 
     'trap - EXIT HUP INT TERM',
   ];
   return lines.filter(Boolean).join('\n') + '\n';
+}
+
+/** Refuses to go on when TARGET is no longer what the new content was computed from. */
+function expectLine(target: string, expect: NonNullable<WriteFileOptions['expect']>): string {
+  const changed = sh`echo ${`${target} changed on the host after fleetjail read it; nothing was written (run again to plan from the new content)`} >&2; exit 1;`;
+  return expect === 'absent'
+    ? sh`if [ -e ${target} ] || [ -L ${target} ]; then ${raw(changed)} fi`
+    : sh`if [ -L ${target} ] || [ ! -f ${target} ] || [ "$(sha256 -q ${target})" != ${expect.sha256} ]; then ${raw(changed)} fi`;
 }
 
 /**

@@ -35,6 +35,11 @@ export interface WriteFileOptions {
   become?: boolean;
   /** Shell text run on the new content before it replaces the file (`%s`: the temp file); failing keeps the old file. */
   validate?: string;
+  /**
+   * What the file must be for the write to happen (its sha256, or absent): the content was
+   * computed from it. Otherwise nothing is written and the write fails.
+   */
+  expect?: { sha256: string } | 'absent';
 }
 
 export interface HostSession {

@@ -7,6 +7,7 @@ import { ConnectError, ConnectionLostError } from '../../../src/transport/errors
 import type { HostSession } from '../../../src/transport/types.js';
 import type { PrepareOptions } from '../../../src/playbook/prepare.js';
 import { LocalHost } from './support/local-host.js';
+import { shq } from '../../../src/transport/quote.js';
 import { prepare } from './support/playbook.js';
 
 async function runOn(yaml: string, names: string[], opts: {
@@ -27,6 +28,12 @@ async function runOn(yaml: string, names: string[], opts: {
     onEvent: (e) => events.push(e),
   });
   return { hosts, result, events, host: (n: string) => result.hosts.find((h) => h.name === n) };
+}
+
+/** Per call to the host, how many atomic writes of ROOT/NAME it made. */
+function writesTo(h: LocalHost, name: string): number[] {
+  const target = `mv -f -- "$tmp" ${shq(h.p(name))}`;
+  return h.calls.map((c) => c.script.split(target).length - 1);
 }
 
 describe('engine behaviour', () => {
@@ -53,8 +60,8 @@ steps:
     expect(h.calls.map((c) => c.kind)).toEqual(['run', 'run']);
     expect(first.host('h1')?.changed).toBe(12);
     expect(fs.readFileSync(h.p('rc.conf'), 'utf8')).toBe(Array.from({ length: 10 }, (_, i) => `v${i}="${i}"\n`).join(''));
-    // ... and the ten sysrc steps are one run of sysrc, with ten variables.
-    expect(fs.readFileSync(h.p('.sysrc-calls'), 'utf8')).toBe(`rc.conf: ${Array.from({ length: 10 }, (_, i) => `v${i}=${i}`).join(' ')}\n`);
+    // ... and the ten sysrc steps are one write of rc.conf.
+    expect(writesTo(h, 'rc.conf')).toEqual([0, 1]);
     expect(first.host('h1')?.steps.slice(0, 10).every((s) => s.status === 'changed')).toBe(true);
   });
 
@@ -82,7 +89,7 @@ steps:
     expect(fs.readdirSync(h.root).filter((f) => f.includes('fleetjail'))).toEqual([]);
   });
 
-  it('sysrc steps merge only when consecutive, on the same file, and not ignoring errors', async () => {
+  it('sysrc steps share one write only when consecutive, on the same file, and not ignoring errors', async () => {
     const { hosts, host } = await runOn(`
 hosts: all
 steps:
@@ -95,43 +102,53 @@ steps:
   - sysrc: { name: a, state: absent, file: "{{ root }}/rc.conf" }
 `, ['h1']);
     const h = hosts[0] as LocalHost;
-    expect(fs.readFileSync(h.p('.sysrc-calls'), 'utf8').split('\n').filter(Boolean)).toEqual([
-      'rc.conf: a=1 b=2', 'other.conf: c=3', 'rc.conf: d=4', 'rc.conf: e=5', 'rc.conf: -x a',
-    ]);
+    // a+b, d, e in the first batch (each planned from the first read, applied to what the
+    // writes before it made of the file); removing a needs a to be read again.
+    expect(writesTo(h, 'rc.conf')).toEqual([0, 3, 0, 1]);
+    expect(writesTo(h, 'other.conf')).toEqual([0, 1, 0, 0]);
+    expect(fs.readFileSync(h.p('rc.conf'), 'utf8')).toBe('b="2"\nd="4"\ne="5"\n');
     expect(host('h1')?.changed).toBe(6);
   });
 
-  it('a merged sysrc run that fails fails each of its steps, and the host stops there', async () => {
+  it('a shared write that fails fails each of its steps, and the host stops there', async () => {
     const { hosts, host } = await runOn(`
 hosts: all
 steps:
-  - sysrc: { name: a, value: "1", file: "{{ root }}/rc.conf" }
-  - sysrc: { name: fj_refused, value: "2", file: "{{ root }}/rc.conf" }
+  - sysrc: { name: a, value: "1", file: "{{ root }}/missing-dir/rc.conf" }
+  - sysrc: { name: b, value: "2", file: "{{ root }}/missing-dir/rc.conf" }
   - command: "touch {{ root }}/after"
 `, ['h1']);
     const h = hosts[0] as LocalHost;
-    expect(host('h1')?.steps.map((s) => [s.status, s.error])).toEqual([
-      ['failed', 'exit status 1: sysrc: fj_refused refused'], ['failed', 'exit status 1: sysrc: fj_refused refused'],
-    ]);
+    const steps = host('h1')?.steps ?? [];
+    expect(steps.map((s) => s.status)).toEqual(['failed', 'failed']);
+    expect(steps[0]?.error).toMatch(/^exit status 1: mktemp: .*missing-dir/);
+    expect(steps[1]?.error).toBe(steps[0]?.error);
     expect(host('h1')?.status).toBe('failed');
     expect(fs.existsSync(h.p('after'))).toBe(false);
   });
 
-  it('facts made stale by a command are gathered again for all the following steps at once', async () => {
+  it('an edit lands only on the file it was planned from: a file changed in between is left alone', async () => {
     const { hosts, host } = await runOn(`
 hosts: all
 steps:
-  - command: "touch {{ root }}/before"
   - sysrc: { name: a, value: "1", file: "{{ root }}/rc.conf" }
-  - sysrc: { name: b, value: "2", file: "{{ root }}/rc.conf" }
-  - file: { path: "{{ root }}/f", content: "x" }
-  - sysrc: { name: c, value: "3", file: "{{ root }}/rc.conf" }
-`, ['h1']);
+`, ['h1'], {
+      connect: async (h) => {
+        fs.writeFileSync(h.p('rc.conf'), 'x=1\n');
+        // Someone edits the file after fleetjail's read, before its write.
+        const run = h.run.bind(h);
+        let calls = 0;
+        h.run = async (script, opts) => {
+          if (calls++ === 1) fs.appendFileSync(h.p('rc.conf'), 'y=2\n');
+          return run(script, opts);
+        };
+        return h;
+      },
+    });
     const h = hosts[0] as LocalHost;
-    // facts, the command, facts again (for every later step), then the rest as one script
-    expect(h.calls.map((c) => c.kind)).toEqual(['run', 'run', 'run', 'run']);
-    expect(host('h1')?.changed).toBe(5);
-    expect(fs.readFileSync(h.p('.sysrc-calls'), 'utf8')).toBe('rc.conf: a=1 b=2\nrc.conf: c=3\n');
+    expect(fs.readFileSync(h.p('rc.conf'), 'utf8')).toBe('x=1\ny=2\n');
+    expect(host('h1')?.steps[0]?.error).toMatch(/rc\.conf changed on the host after fleetjail read it; nothing was written/);
+    expect(fs.readdirSync(h.root).filter((f) => f.includes('fleetjail'))).toEqual([]);
   });
 
   it('a failure inside a batch stops the host there; earlier steps of the batch count, later ones did not run', async () => {

@@ -68,7 +68,7 @@ describe('running a playbook on hosts', () => {
       'rc.conf hostname', 'sysrc sshd_enable', `file ${h.p('etc/motd')}`, `line ${h.p('etc/hosts')}`, 'reload sshd',
     ]);
     expect(host?.steps[6]?.handler).toBe(true);
-    expect(fs.readFileSync(h.p('etc/rc.conf'), 'utf8')).toBe('hostname="h1.example.org"\nsshd_enable="YES"\n');
+    expect(fs.readFileSync(h.p('etc/rc.conf'), 'utf8')).toBe('sshd_enable="YES"\nhostname="h1.example.org"\n');
     expect(fs.readFileSync(h.p('etc/motd'), 'utf8')).toBe('Welcome to h1\n');
     expect(fs.statSync(h.p('etc/motd')).mode & 0o7777).toBe(0o640);
     expect(fs.readFileSync(h.p('etc/hosts'), 'utf8')).toBe('127.0.0.1 localhost\n10.0.0.1 mirror\n');

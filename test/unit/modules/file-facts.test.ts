@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fileStateQuery, MAX_CONTENT_BYTES } from '../../../src/modules/file-facts.js';
-import { sha256Hex } from '../../../src/modules/file.js';
+import { sha256Hex } from '../../../src/util/digest.js';
 import { HOST } from '../../../src/modules/target.js';
 import { LocalHost } from '../engine/support/local-host.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { file, sha256Hex } from '../../../src/modules/file.js';
+import { file } from '../../../src/modules/file.js';
+import { sha256Hex } from '../../../src/util/digest.js';
 import { sh } from '../../../src/transport/quote.js';
 import type { Action } from '../../../src/modules/types.js';
 import { ABSENT, ctx, plan, scripts, textFile } from './support.js';

@@ -113,8 +113,8 @@ describe('interface plan', () => {
       'create lo1: 192.168.1.0 ... 192.168.1.9 (10 addresses)',
     ]);
     expect(scripts(cs)).toEqual([
-      "sysrc 'cloned_interfaces=lo1'",
-      "sysrc 'ifconfig_lo1_alias0=inet 192.168.1.0-9'",
+      'EDIT /etc/rc.conf +cloned_interfaces="lo1"',
+      'EDIT /etc/rc.conf +ifconfig_lo1_alias0="inet 192.168.1.0-9"',
       ['ifconfig lo1 create', 'ifconfig lo1 inet 192.168.1.0 alias', ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => `ifconfig lo1 inet 192.168.1.${k}/32 alias`)].join('\n'),
     ]);
     expect(cs[0]?.diff).toEqual([{ type: 'value', name: '/etc/rc.conf: cloned_interfaces', before: null, after: 'lo1' }]);
@@ -132,19 +132,19 @@ describe('interface plan', () => {
     const rc = 'cloned_interfaces="lo1"\nifconfig_lo1_alias0="inet 192.168.1.0-1"\nifconfig_lo1_alias1="inet 192.168.1.2"\n';
     const cs = plan(networkInterface, { name: 'lo1', aliases: ['inet 192.168.1.0-1'] }, facts(IFCONFIG, rc, '10.0.0.9 5 192.168.7.1 22'));
     expect(cs.map((c) => c.summary)).toEqual(['ifconfig_lo1_alias1: "inet 192.168.1.2" -> (unset)', 'lo1: remove 192.168.1.2']);
-    expect(scripts(cs)).toEqual(['sysrc -x ifconfig_lo1_alias1', 'ifconfig lo1 inet 192.168.1.2 -alias']);
+    expect(scripts(cs)).toEqual(['EDIT /etc/rc.conf -ifconfig_lo1_alias1="inet 192.168.1.2"', 'ifconfig lo1 inet 192.168.1.2 -alias']);
     // An address no rc.conf line put there (a jail's ip4.addr) stays.
     expect(plan(networkInterface, { name: 'lo1', aliases: ['inet 192.168.1.0'] }, facts(IFCONFIG, 'cloned_interfaces="lo1"\nifconfig_lo1_alias0="inet 192.168.1.0"\n', '10.0.0.9 5 192.168.7.1 22'))).toEqual([]);
   });
 
   it('a bridge: ifconfig_bridge0 with its members and up, created live', () => {
     const cs = plan(networkInterface, { name: 'bridge0', addm: ['em0'], up: true }, facts(LAB_HOST));
-    expect(scripts(cs)).toEqual(["sysrc 'cloned_interfaces=bridge0'", "sysrc 'ifconfig_bridge0=addm em0 up'", 'ifconfig bridge0 create\nifconfig bridge0 addm em0\nifconfig bridge0 up']);
+    expect(scripts(cs)).toEqual(['EDIT /etc/rc.conf +cloned_interfaces="bridge0"', 'EDIT /etc/rc.conf +ifconfig_bridge0="addm em0 up"', 'ifconfig bridge0 create\nifconfig bridge0 addm em0\nifconfig bridge0 up']);
     const b = `${LAB_HOST}bridge0: flags=8802<BROADCAST,SIMPLEX,MULTICAST> metric 0 mtu 1500\n\tgroups: bridge\n`;
     const rc = 'cloned_interfaces="bridge0"\nifconfig_bridge0="addm em0 up"\n';
     expect(scripts(plan(networkInterface, { name: 'bridge0', addm: ['em0'], up: true }, facts(b, rc)))).toEqual(['ifconfig bridge0 addm em0', 'ifconfig bridge0 up']);
     const withAddr = plan(networkInterface, { name: 'bridge0', address: '192.168.7.1/24', addm: ['em0'], up: true }, facts(b, rc));
-    expect(scripts(withAddr)).toEqual(["sysrc 'ifconfig_bridge0=inet 192.168.7.1/24 addm em0 up'", 'ifconfig bridge0 inet 192.168.7.1/24 alias', 'ifconfig bridge0 addm em0', 'ifconfig bridge0 up']);
+    expect(scripts(withAddr)).toEqual(['EDIT /etc/rc.conf -ifconfig_bridge0="addm em0 up" +ifconfig_bridge0="inet 192.168.7.1/24 addm em0 up"', 'ifconfig bridge0 inet 192.168.7.1/24 alias', 'ifconfig bridge0 addm em0', 'ifconfig bridge0 up']);
   });
 
   it('never cuts the SSH session: no address removed from, nor destroy of, the interface it runs over', () => {
@@ -156,19 +156,19 @@ describe('interface plan', () => {
     expect(() => plan(networkInterface, { name: 'bridge0', up: false }, facts(IFCONFIG, rc, ssh))).toThrow(/refusing to|bring bridge0 down/);
     // The same bridge when the session runs over another interface: destroyed.
     expect(scripts(plan(networkInterface, { name: 'bridge0', state: 'absent' }, facts(IFCONFIG, rc, '10.0.0.9 5 192.168.1.2 22')))).toEqual([
-      "sysrc 'cloned_interfaces=lo1'", 'sysrc -x ifconfig_bridge0', 'ifconfig bridge0 destroy']);
+      'EDIT /etc/rc.conf -cloned_interfaces="bridge0 lo1" +cloned_interfaces="lo1"', 'EDIT /etc/rc.conf -ifconfig_bridge0="inet 192.168.7.1/24 addm em0 up"', 'ifconfig bridge0 destroy']);
   });
 
   it('state absent on lo1 takes its rc.conf lines and the interface away; twice is a no-op', () => {
     const rc = 'cloned_interfaces="lo1"\nifconfig_lo1_alias0="inet 192.168.1.0-2"\n';
     const cs = plan(networkInterface, { name: 'lo1', state: 'absent' }, facts(IFCONFIG, rc, '10.0.0.9 5 192.168.7.1 22'));
-    expect(scripts(cs)).toEqual(["sysrc 'cloned_interfaces='", 'sysrc -x ifconfig_lo1_alias0', 'ifconfig lo1 destroy']);
+    expect(scripts(cs)).toEqual(['EDIT /etc/rc.conf -cloned_interfaces="lo1" +cloned_interfaces=""', 'EDIT /etc/rc.conf -ifconfig_lo1_alias0="inet 192.168.1.0-2"', 'ifconfig lo1 destroy']);
     expect(plan(networkInterface, { name: 'lo1', state: 'absent' }, facts(LAB_HOST, 'hostname="h"\n'))).toEqual([]);
   });
 
   it('an existing interface that is not cloned: aliases only, never created', () => {
     expect(scripts(plan(networkInterface, { name: 'em0', aliases: ['inet 127.65.1.50/32'] }, facts(LAB_HOST)))).toEqual([
-      "sysrc 'ifconfig_em0_alias0=inet 127.65.1.50/32'", 'ifconfig em0 inet 127.65.1.50/32 alias']);
+      'EDIT /etc/rc.conf +ifconfig_em0_alias0="inet 127.65.1.50/32"', 'ifconfig em0 inet 127.65.1.50/32 alias']);
     expect(() => plan(networkInterface, { name: 'em1', aliases: ['10.0.0.1'] }, facts(LAB_HOST))).toThrow(/em1 does not exist/);
     expect(scripts(plan(networkInterface, { ...SEED000, live: false }, facts(LAB_HOST)))).toHaveLength(2);
   });

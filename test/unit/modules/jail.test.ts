@@ -149,9 +149,9 @@ describe('jail plan', () => {
       "zfs list -H -o name zroot/jails >/dev/null 2>&1 || zfs create -p zroot/jails\nzfs clone -o 'mountpoint=/usr/jails/www' zroot/templates/14.2@p3 zroot/jails/www",
       'WRITE /etc/jail.conf.d/www.conf',
       'jail -c www',
-      "sysrc 'jail_enable=YES'",
-      "sysrc 'jail_list=www'",
-      "sysrc 'jail_parallel_start=YES'",
+      'EDIT /etc/rc.conf +jail_enable="YES"',
+      'EDIT /etc/rc.conf +jail_list="www"',
+      'EDIT /etc/rc.conf +jail_parallel_start="YES"',
     ]);
     // a step acting `jail: www` afterwards re-reads the jail's root (target.ts's jailRootQuery)
     expect(cs[3]?.touches).toEqual(['host:jail:www', 'jail=www:*']);

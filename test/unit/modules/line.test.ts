@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { editLines, line, type LineArgs } from '../../../src/modules/line.js';
-import { ABSENT, plan, textFile } from './support.js';
+import { ABSENT, plan, scripts, textFile } from './support.js';
 
 const edit = (text: string, args: Record<string, unknown>) => editLines(text, line.args.parse({ path: '/f', ...args }) as LineArgs);
 
@@ -32,14 +32,16 @@ describe('line', () => {
 
   it('plans one atomic write with a unified diff, or nothing', () => {
     const changes = plan(line, { path: '/etc/hosts', line: '10.0.0.1 mirror' }, { file: textFile('127.0.0.1 localhost\n') });
-    expect(changes[0]?.action).toEqual({ kind: 'write', path: '/etc/hosts', content: '127.0.0.1 localhost\n10.0.0.1 mirror\n' });
+    expect(changes[0]?.action).toMatchObject({ kind: 'edit', path: '/etc/hosts', base: '127.0.0.1 localhost\n' });
+    expect(scripts(changes)).toEqual(['EDIT /etc/hosts +10.0.0.1 mirror']);
     expect(changes[0]?.diff?.[0]).toMatchObject({ type: 'file', unified: expect.stringContaining('+10.0.0.1 mirror') });
     expect(plan(line, { path: '/etc/hosts', line: 'x' }, { file: textFile('x\n') })).toEqual([]);
   });
 
   it('a missing file is an error unless create: true', () => {
     expect(() => plan(line, { path: '/etc/x', line: 'a' }, { file: ABSENT })).toThrow(/create: true/);
-    expect(plan(line, { path: '/etc/x', line: 'a', create: true }, { file: ABSENT })[0]?.action).toMatchObject({ content: 'a\n' });
+    expect(plan(line, { path: '/etc/x', line: 'a', create: true }, { file: ABSENT })[0]?.action).toMatchObject({ kind: 'edit', base: null });
+    expect(scripts(plan(line, { path: '/etc/x', line: 'a', create: true }, { file: ABSENT }))).toEqual(['EDIT /etc/x +a']);
     expect(plan(line, { path: '/etc/x', line: 'a', state: 'absent' }, { file: ABSENT })).toEqual([]);
   });
 

@@ -11,8 +11,23 @@ export function plan(module: AnyModule, args: unknown, facts: Record<string, unk
   return module.plan(module.args.parse(args), facts, context);
 }
 
+/**
+ * Each change's action in a line: a script as is, a write as WRITE PATH, an edit as EDIT
+ * PATH with the lines it removes (-) and adds (+) when applied to the text it was planned from.
+ */
 export function scripts(changes: Change[]): string[] {
-  return changes.map((c) => (c.action.kind === 'script' ? c.action.script : `WRITE ${c.action.path}`));
+  return changes.map((c) => {
+    const a = c.action;
+    if (a.kind === 'script') return a.script;
+    if (a.kind === 'write') return `WRITE ${a.path}`;
+    const before = lines(a.base ?? '');
+    const after = lines(a.edit(a.base ?? ''));
+    return [`EDIT ${a.path}`, ...before.filter((l) => !after.includes(l)).map((l) => `-${l}`), ...after.filter((l) => !before.includes(l)).map((l) => `+${l}`)].join(' ');
+  });
+}
+
+function lines(text: string): string[] {
+  return text === '' ? [] : text.replace(/\n$/, '').split('\n');
 }
 
 export function textFile(content: string, extra: Partial<FileState> = {}): FileState {

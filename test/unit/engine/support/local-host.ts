@@ -1,7 +1,7 @@
 /**
  * A HostSession that runs scripts with the local /bin/sh, for engine and module tests
  * without SSH. FreeBSD tools the modules call are stood in for by small shims put first
- * in PATH (sha256 -q, stat -f with the formats fleetjail uses, a minimal sysrc), so the
+ * in PATH (sha256 -q, stat -f with the formats fleetjail uses), so the
  * scripts run unchanged. Every call is recorded, to count round trips.
  */
 import { spawn } from 'node:child_process';
@@ -23,34 +23,6 @@ case "$2" in
   '%Mp%Lp %u %g %Su %Sg %z') exec /usr/bin/stat -c '%a %u %g %U %G %s' -- "$3" ;;
   *) echo "stat shim: unsupported format $2" >&2; exit 2 ;;
 esac
-`,
-  // sysrc [-R ROOT] [-f FILE] (NAME=VALUE... | -x NAME...): enough of FreeBSD's for the tests.
-  sysrc: `#!/bin/sh
-root=; file=/etc/rc.conf; del=
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -R) root=$2; shift 2 ;;
-    -f) file=$2; shift 2 ;;
-    -x) del=1; shift ;;
-    *) break ;;
-  esac
-done
-f="$root$file"
-echo "\${f##*/}: \${del:+-x }$*" >> "\${f%/*}/.sysrc-calls"
-for arg in "$@"; do
-  name=\${arg%%=*}
-  # A name the tests use to make sysrc fail.
-  if [ "$name" = fj_refused ]; then echo "sysrc: $name refused" >&2; exit 1; fi
-  old=$(sed -n "s/^$name=\\"\\{0,1\\}\\([^\\"]*\\)\\"\\{0,1\\}$/\\1/p" "$f" 2>/dev/null | tail -n 1)
-  if [ -n "$del" ]; then
-    sed -i "/^$name=/d" "$f"; continue
-  fi
-  value=\${arg#*=}
-  touch "$f"
-  sed -i "/^$name=/d" "$f"
-  printf '%s="%s"\\n' "$name" "$value" >> "$f"
-  echo "$name: $old -> $value"
-done
 `,
 };
 

@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { editRcVariable, rcQuote } from '../../../src/modules/rc-conf-edit.js';
+
+/** What sh itself makes of NAME after sourcing TEXT: the check that our quoting means what we think. */
+function shValue(text: string, name: string): string {
+  return execFileSync('/bin/sh', ['-c', `eval "$1"; printf '%s' "\${${name}-<unset>}"`, 'sh', text], { encoding: 'utf8' });
+}
+
+describe('editRcVariable', () => {
+  it('appends a new variable as NAME="VALUE", adding a missing final newline first', () => {
+    expect(editRcVariable('', 'a', '1')).toBe('a="1"\n');
+    expect(editRcVariable('x="y"\n', 'a', '1')).toBe('x="y"\na="1"\n');
+    expect(editRcVariable('x="y"', 'a', '1')).toBe('x="y"\na="1"\n');
+  });
+
+  it('replaces the last assignment in place, keeping the rest of the line and the other lines', () => {
+    const text = '# hosts\nsshd_enable="NO"\nntpd_enable=YES\nsshd_enable="NO" # remote login\n\nz=1\n';
+    expect(editRcVariable(text, 'sshd_enable', 'YES')).toBe('# hosts\nsshd_enable="NO"\nntpd_enable=YES\nsshd_enable="YES" # remote login\n\nz=1\n');
+    expect(editRcVariable('  ifconfig_em0=DHCP\n', 'ifconfig_em0', 'inet 10.0.0.2/24')).toBe('  ifconfig_em0="inet 10.0.0.2/24"\n');
+  });
+
+  it('keeps single quotes when the value was single-quoted and the new one allows it', () => {
+    expect(editRcVariable("a='1'\n", 'a', '2')).toBe("a='2'\n");
+    expect(editRcVariable("a='1'\n", 'a', "it's")).toBe(`a="it's"\n`);
+  });
+
+  it('replaces a multi-line value whole', () => {
+    const text = 'x=1\njail_list="\n  www\n  db\n"\nafter=2\n';
+    expect(editRcVariable(text, 'jail_list', 'www')).toBe('x=1\njail_list="www"\nafter=2\n');
+    expect(editRcVariable(text, 'jail_list', undefined)).toBe('x=1\nafter=2\n');
+  });
+
+  it('removes every assignment of the variable, and nothing when there is none', () => {
+    expect(editRcVariable('a=1\nb=2\n  a="3" # again\nc=4\n', 'a', undefined)).toBe('b=2\nc=4\n');
+    expect(editRcVariable('b=2\n', 'a', undefined)).toBe('b=2\n');
+    expect(editRcVariable('a=1', 'a', undefined)).toBe('');
+  });
+
+  it('takes one statement out of a line that holds several, with its semicolon', () => {
+    expect(editRcVariable('a=1; b=2\n', 'a', undefined)).toBe('b=2\n');
+    expect(editRcVariable('a=1; b=2 # c\n', 'b', undefined)).toBe('a=1 # c\n');
+    expect(editRcVariable('a=1; b=2\n', 'b', '3')).toBe('a=1; b="3"\n');
+  });
+
+  it('refuses what it cannot rewrite without changing something else, naming the line', () => {
+    expect(() => editRcVariable('x=0\na=1 b=2\n', 'b', undefined)).toThrow('line 2: the assignment to b shares its line');
+  });
+
+  it('leaves the text as it is when the variable already has the value', () => {
+    const text = 'a="1"   # same\n';
+    expect(editRcVariable(text, 'a', '1')).toBe(text);
+  });
+
+  it('quotes any value so that sh reads it back exactly', () => {
+    const tricky = ['plain', '', 'two words', `it's "quoted"`, '$HOME and ${x} and `id`', 'back\\slash\\', 'multi\nline', 'tab\there', 'ünï 🚀', '#not a comment', 'a;b|c&d'];
+    for (const value of tricky) {
+      const text = editRcVariable('before="x"\nv="old"\nafter=1\n', 'v', value);
+      expect(shValue(text, 'v')).toBe(value);
+      expect(shValue(text, 'before')).toBe('x');
+      expect(shValue(text, 'after')).toBe('1');
+      expect(editRcVariable(text, 'v', value)).toBe(text);
+    }
+    expect(rcQuote('$x')).toBe('"\\$x"');
+  });
+});
