@@ -8,7 +8,7 @@
  *   @@fj:NONCE:out:I
  *   <stdout, byte for byte>
  *   @@fj:NONCE:err:I
- *   <stderr>
+ *   <stderr, without its final newlines>
  *   <exit status>
  *   @@fj:NONCE:end:I
  *
@@ -31,16 +31,17 @@ export function buildBatchScript(entries: readonly BatchEntry[], nonce: string, 
     // fd 4 is the script's stdout; inside $(...) each snippet's stdout goes there and its
     // stderr (then its status) is what the substitution captures.
     'exec 4>&1',
-    "fj_nl='\n'",
     ...(opts.cLocale ? ['LC_ALL=C; export LC_ALL'] : []),
   ];
   entries.forEach((e, i) => {
+    // The command substitution is the snippet's subshell (no second fork for a ( ) inside):
+    // an `exit` ends just it, and its status is the assignment's.
     parts.push(
       `printf '%s\\n' '@@fj:${nonce}:out:${i}'`,
-      `fj_err=$( (\n${e.script}\n) </dev/null 2>&1 1>&4 4>&-; printf '\\n%s' "$?")`,
-      `printf '\\n@@fj:${nonce}:err:${i}\\n%s\\n@@fj:${nonce}:end:${i}\\n' "$fj_err"`,
+      `fj_err=$( {\n${e.script}\n} </dev/null 2>&1 1>&4 4>&- ); fj_rc=$?`,
+      `printf '\\n@@fj:${nonce}:err:${i}\\n%s\\n%s\\n@@fj:${nonce}:end:${i}\\n' "$fj_err" "$fj_rc"`,
     );
-    if (e.stopOnFailure) parts.push(`[ "\${fj_err##*"$fj_nl"}" = 0 ] || exit 0`);
+    if (e.stopOnFailure) parts.push('[ "$fj_rc" = 0 ] || exit 0');
   });
   return parts.join('\n') + '\n';
 }

@@ -15,8 +15,9 @@ export const MAX_CONTENT_BYTES = 1024 * 1024;
  * `aspect` narrows what the query stands for (e.g. one rc.conf variable): the same read,
  * but its own key and resource, so a change to another aspect of the file leaves it fresh.
  * `metadata: false` (with content) reads only the type and the text, for modules that edit
- * text and leave mode and owner as they are (sysrc, line): no stat(1) and no checksum, which
- * matters on a fleet, where every process a fact script starts is paid once per host.
+ * text and leave mode and owner as they are (sysrc, line): one head(1), no stat(1) and no
+ * checksum, which matters on a fleet, where every process a fact script starts is paid once
+ * per host.
  */
 export function fileStateQuery(t: Target, path: string, opts: { content: boolean; aspect?: string; metadata?: boolean }): FactQuery<FileState> {
   const metadata = opts.metadata ?? true;
@@ -33,10 +34,8 @@ if [ -f "$fj_p" ] && [ ! -L "$fj_p" ]; then
   printf 'sha256 '; sha256 -q "$fj_p" || exit 1
 ${content('"${fj_s##* }"')}fi
 `
-    : `if [ -f "$fj_p" ] && [ ! -L "$fj_p" ]; then
-  fj_n=$(wc -c < "$fj_p") || exit 1
-  set -- $fj_n
-${content('"$1"')}fi
+    // Without metadata, no size either: one byte more than the limit tells a larger file.
+    : `if [ -f "$fj_p" ] && [ ! -L "$fj_p" ]; then echo content; head -c ${MAX_CONTENT_BYTES + 1} "$fj_p" || exit 1; fi
 `;
   const script = rootPrelude(t) + sh`fj_p=${rootedPath(t, path)}` + '\n' +
     `if [ -L "$fj_p" ]; then echo 'type link'
@@ -51,7 +50,9 @@ else echo 'type absent'; exit 0; fi
     resources: [resource(t, 'file', opts.aspect ? `${path}:${opts.aspect}` : path)],
     parse(out) {
       requireSuccess(out, `reading ${path}`);
-      return parseFileState(out.stdout);
+      const state = parseFileState(out.stdout);
+      if (state.content !== undefined && Buffer.byteLength(state.content) > MAX_CONTENT_BYTES) delete state.content;
+      return state;
     },
   };
 }

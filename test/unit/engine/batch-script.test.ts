@@ -21,7 +21,8 @@ describe('fact batch', () => {
     expect(status).toBe(0);
     expect(results).toEqual([
       { stdout: 'one\n', stderr: '', exitCode: 0 },
-      { stdout: 'out\n', stderr: 'err\n', exitCode: 3 },
+      // stderr as a command substitution keeps it: without its final newlines
+      { stdout: 'out\n', stderr: 'err', exitCode: 3 },
       { stdout: 'no newline', stderr: '', exitCode: 0 },
       { stdout: '\n\ntwo blank lines first\n\n', stderr: '', exitCode: 0 },
     ]);
