@@ -41,6 +41,7 @@ export function inlineBytes(changes: readonly Change[]): number | null {
   let total = 0;
   for (const c of changes) {
     if (c.action.kind === 'script') continue;
+    if (c.action.kind === 'confirmed') return null;
     const content = c.action.kind === 'write' ? c.action.content : c.action.edit(c.action.base ?? '');
     const size = Buffer.byteLength(content);
     if (size > INLINE_FILE_MAX || content.includes('\0')) return null;
@@ -49,12 +50,27 @@ export function inlineBytes(changes: readonly Change[]): number | null {
   return total;
 }
 
+/** What applying changes needs besides the host's session. */
+export interface ApplyContext {
+  files: EditedFiles;
+  /** A new SSH session to the same host (confirming a change that could lock fleetjail out). */
+  reconnect(): Promise<HostSession>;
+}
+
 /** One step's changes, in order: its scripts as one script, its file writes one by one. */
-export async function applyChanges(session: HostSession, changes: readonly Change[], files: EditedFiles): Promise<ApplyResult> {
+export async function applyChanges(session: HostSession, changes: readonly Change[], ctx: ApplyContext): Promise<ApplyResult> {
   const outcome: ApplyOutcome = { ok: true, exitCode: 0, stdout: '', stderr: '', error: null };
+  const files = ctx.files;
   let roundTrips = 0;
   for (const action of groupScripts(files.resolve(changes.map((c) => c.action)))) {
     roundTrips++;
+    if (action.kind === 'confirmed') {
+      const r = await applyConfirmed(session, action, ctx);
+      roundTrips += r.roundTrips - 1;
+      Object.assign(outcome, { ...r.outcome, stdout: outcome.stdout + r.outcome.stdout, stderr: outcome.stderr + r.outcome.stderr });
+      if (!r.outcome.ok) return { outcomes: [outcome], roundTrips };
+      continue;
+    }
     if (action.kind === 'write') {
       try {
         await session.writeFileAtomic(action.path, action.content, writeOptions(action));
@@ -80,9 +96,10 @@ type BatchStep = { changes: readonly Change[]; stopOnFailure: boolean };
  * steps that only edit the same file (sysrc steps on rc.conf) are one write of the file,
  * and share its outcome.
  */
-export async function applyBatch(session: HostSession, steps: readonly BatchStep[], files: EditedFiles): Promise<ApplyResult> {
+export async function applyBatch(session: HostSession, steps: readonly BatchStep[], ctx: ApplyContext): Promise<ApplyResult> {
+  const files = ctx.files;
   const only = steps.length === 1 ? (steps[0] as BatchStep).changes : undefined;
-  if (only && only.every((c) => c.action.kind === 'script')) return applyChanges(session, only, files);
+  if (only && only.every((c) => c.action.kind === 'script')) return applyChanges(session, only, ctx);
   const nonce = newNonce();
   const groups = mergeGroups(steps);
   const resolved = groups.map((g) => files.resolve(g.flatMap((s) => s.changes.map((c) => c.action))));
@@ -128,6 +145,7 @@ function actionsScript(actions: readonly ResolvedAction[]): string {
 
 /** A script action as is; a write as the transport's atomic write, fed its content by printf. */
 function actionScript(a: ResolvedAction): string {
+  if (a.kind === 'confirmed') throw new Error('a confirmed change cannot go in a batch script'); // inlineBytes keeps it out
   if (a.kind === 'script') return a.script;
   return `printf '%s' ${shq(a.content)} | (\n${atomicWriteScript(a.path, writeOptions(a))})`;
 }
@@ -144,6 +162,34 @@ function scriptOutcome(exitCode: number | null, stdout: string, stderr: string, 
   if (exitCode === 0) return { ok: true, exitCode, stdout, stderr, error: null };
   const why = lastLines(stderr) || lastLines(stdout);
   return { ok: false, exitCode, stdout, stderr, error: `exit status ${exitCode ?? `signal ${signal ?? '?'}`}${why ? `: ${why}` : ''}` };
+}
+
+/**
+ * A change that could lock fleetjail out: apply it, then prove that a NEW session gets in and
+ * commit through that one; otherwise roll back over this session at once (the host's own
+ * timer covers a session that is gone as well).
+ */
+async function applyConfirmed(session: HostSession, a: Extract<ResolvedAction, { kind: 'confirmed' }>, ctx: ApplyContext): Promise<{ outcome: ApplyOutcome; roundTrips: number }> {
+  const applied = await session.run(a.apply, a.stdin !== undefined ? { stdin: a.stdin } : {});
+  const first = scriptOutcome(applied.exitCode, applied.stdout, applied.stderr, applied.signal);
+  if (!first.ok) return { outcome: first, roundTrips: 1 };
+  let fresh: HostSession;
+  try {
+    fresh = await ctx.reconnect();
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    const back = await session.run(a.rollback).catch((err: unknown) => ({ exitCode: null, stderr: String(err) }));
+    const undone = back.exitCode === 0
+      ? 'the change was rolled back at once'
+      : `rolling back over this session failed too (${back.stderr.trim() || 'no reply'}); the host's own timer rolls it back within ${a.timeoutSec} s`;
+    return { outcome: { ok: false, exitCode: null, stdout: '', stderr: '', error: `a new SSH session could not get in after the change (${why}); ${undone}` }, roundTrips: 2 };
+  }
+  try {
+    const committed = await fresh.run(a.commit);
+    return { outcome: scriptOutcome(committed.exitCode, applied.stdout + committed.stdout, applied.stderr + committed.stderr, committed.signal), roundTrips: 2 };
+  } finally {
+    await fresh.close().catch(() => undefined);
+  }
 }
 
 /** Consecutive scripts as one (set -e); writes one by one. */

@@ -11,7 +11,7 @@ import type { Action, EditAction } from '../modules/types.js';
 import { sha256Hex } from '../util/digest.js';
 
 export type WriteAction = Extract<Action, { kind: 'write' }> & { expect?: { sha256: string } | 'absent' };
-export type ResolvedAction = Extract<Action, { kind: 'script' }> | WriteAction;
+export type ResolvedAction = Exclude<Action, EditAction | { kind: 'write' }> | WriteAction;
 
 export class EditedFiles {
   /** Per path: the read our edits started from, and the text they made of it. */

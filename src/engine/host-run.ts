@@ -61,7 +61,7 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
     return finish(result(errorText(e), true));
   }
   const cache = new FactCache();
-  const files = new EditedFiles();
+  const applyCtx = { files: new EditedFiles(), reconnect: () => opts.connect(host) };
   /** The steps after the one being decided. */
   let lookahead: PreparedStep[] = [];
   const registered: Record<string, unknown> = {};
@@ -105,7 +105,7 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
       for (const p of batch) if (failure === null) record(p.step, (p.decision as Extract<Decision, { kind: 'done' }>).outcome);
       return;
     }
-    const applied = await applyBatch(session, toApply.map((p) => ({ changes: p.decision.changes, stopOnFailure: !p.step.decl.ignoreErrors })), files);
+    const applied = await applyBatch(session, toApply.map((p) => ({ changes: p.decision.changes, stopOnFailure: !p.step.decl.ignoreErrors })), applyCtx);
     roundTrips += applied.roundTrips;
     let next = 0;
     let last: unknown;
@@ -136,7 +136,7 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
       } else if (decision.kind === 'apply') {
         await flush();
         if (failure !== null) return;
-        const applied = await applyChanges(session, decision.changes, files);
+        const applied = await applyChanges(session, decision.changes, applyCtx);
         roundTrips += applied.roundTrips;
         record(step, appliedOutcome(decision, applied.outcomes[0] as NonNullable<(typeof applied.outcomes)[0]>));
       } else if (pending.length > 0) {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { sh } from '../transport/quote.js';
 import { sha256Hex } from '../util/digest.js';
 import type { FileState } from '../facts/file-state.js';
+import { readLocalSource } from './local-source.js';
 import { fileStateQuery } from './file-facts.js';
 import { fileTouches, hostPath, jailRootQuery, resource } from './target.js';
 import { unifiedDiff } from './unified-diff.js';
@@ -50,11 +51,7 @@ export const file = defineModule<FileArgs, FileFacts>({
   args: fileArgs as unknown as z.ZodType<FileArgs>,
   jailAware: true,
   describe: (a) => `file ${a.path}`,
-  prepare(a, local) {
-    if (a.src !== undefined) return { ...a, content: local.readFile(a.src), src: undefined };
-    if (a.template !== undefined) return { ...a, content: local.renderTemplate(a.template), template: undefined };
-    return a;
-  },
+  prepare: (a, local) => readLocalSource(a, local, 'content'),
   facts(a, ctx) {
     const state = fileStateQuery(ctx.target, a.path, { content: ctx.diff && a.state === 'file' });
     return ctx.target.kind === 'jail' ? { state, root: jailRootQuery(ctx.target.name) } : { state };

@@ -40,7 +40,25 @@ export type DiffEntry =
 export type Action =
   | { kind: 'script'; script: string }
   | { kind: 'write'; path: string; content: string; mode?: string; owner?: string; group?: string; validate?: string }
-  | EditAction;
+  | EditAction
+  | ConfirmedAction;
+
+/**
+ * A change that could cut fleetjail (and everyone else) off the host, such as a pf ruleset.
+ * `apply` (given `stdin`) makes the change and arms the host's own undo, a timer; then the
+ * engine opens a NEW SSH session to the host and runs `commit` through it, which disarms the
+ * timer and makes the change permanent. When no new session can be opened, `rollback` runs
+ * at once over the session that made the change (and the timer, if that session is gone too).
+ */
+export interface ConfirmedAction {
+  kind: 'confirmed';
+  apply: string;
+  stdin?: string;
+  commit: string;
+  rollback: string;
+  /** Seconds the host waits for the commit before it undoes the change by itself. */
+  timeoutSec: number;
+}
 
 /**
  * A text edit of a file computed on the controller (an rc.conf variable, a line): the

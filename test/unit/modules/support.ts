@@ -12,7 +12,8 @@ export function plan(module: AnyModule, args: unknown, facts: Record<string, unk
 }
 
 /**
- * Each change's action in a line: a script as is, a write as WRITE PATH, an edit as EDIT
+ * Each change's action in a line: a script as is, a write as WRITE PATH, a confirmed change as
+ * CONFIRMED and its apply script, an edit as EDIT
  * PATH with the lines it removes (-) and adds (+) when applied to the text it was planned from.
  */
 export function scripts(changes: Change[]): string[] {
@@ -20,6 +21,7 @@ export function scripts(changes: Change[]): string[] {
     const a = c.action;
     if (a.kind === 'script') return a.script;
     if (a.kind === 'write') return `WRITE ${a.path}`;
+    if (a.kind === 'confirmed') return `CONFIRMED ${a.apply}`;
     const before = lines(a.base ?? '');
     const after = lines(a.edit(a.base ?? ''));
     return [`EDIT ${a.path}`, ...before.filter((l) => !after.includes(l)).map((l) => `-${l}`), ...after.filter((l) => !before.includes(l)).map((l) => `+${l}`)].join(' ');
