@@ -1,11 +1,13 @@
 /**
  * Turning steps' text edits into writes. Consecutive edits of one file become one write of
- * their combined result (ten sysrc steps: one rc.conf write). A host's run remembers what
- * it wrote: a later edit planned from the same (now older) read applies to what this run
- * made of the file, which is sound because the engine only lets a step plan from a read
- * that nothing since has touched in the part it edits (one variable, say). Every write
- * carries what the host's file must still be, so a file changed by someone else in
- * between is refused on the host instead of overwritten.
+ * their combined result (ten sysrc steps: one rc.conf write). A host's run keeps, per file,
+ * the newest text it knows (what it last wrote, or a newer read) and every older version it
+ * has seen. An edit planned from an older version applies to the newest text: sound, because
+ * the engine lets a step plan from a read only while nothing since has touched the part it
+ * edits (one rc.conf variable, say). An edit planned from a version never seen comes from a
+ * read made after this run's last write, so that read is the newest. Every write carries what
+ * the host's file must still be, so a file changed by someone else in between is refused on
+ * the host instead of overwritten.
  */
 import type { Action, EditAction } from '../modules/types.js';
 import { sha256Hex } from '../util/digest.js';
@@ -13,9 +15,12 @@ import { sha256Hex } from '../util/digest.js';
 export type WriteAction = Extract<Action, { kind: 'write' }> & { expect?: { sha256: string } | 'absent' };
 export type ResolvedAction = Exclude<Action, EditAction | { kind: 'write' }> | WriteAction;
 
+/** A version of a file: its sha256, or ABSENT. */
+const ABSENT = 'absent';
+const versionOf = (text: string | null) => (text === null ? ABSENT : sha256Hex(text));
+
 export class EditedFiles {
-  /** Per path: the read our edits started from, and the text they made of it. */
-  private readonly chains = new Map<string, { base: string | null; text: string }>();
+  private readonly versions = new Map<string, { newest: string; older: Set<string> }>();
 
   /** The actions in order, each run of edits of one file (planned from one read) as one write. */
   resolve(actions: readonly Action[]): ResolvedAction[] {
@@ -41,15 +46,19 @@ export class EditedFiles {
 
   /** What this run wrote to PATH is unknown now (its write failed, or may not have happened). */
   forget(path: string): void {
-    this.chains.delete(path);
+    this.versions.delete(path);
   }
 
   private write(edits: EditAction[]): WriteAction {
     const { path, base } = edits[0] as EditAction;
-    const chain = this.chains.get(path);
-    const current = chain && chain.base === base ? chain.text : base;
+    const known = this.versions.get(path);
+    const baseVersion = versionOf(base);
+    const current = known && (known.older.has(baseVersion) || versionOf(known.newest) === baseVersion) ? known.newest : base;
     const content = edits.reduce((text, e) => e.edit(text), current ?? '');
-    this.chains.set(path, { base, text: content });
-    return { kind: 'write', path, content, expect: current === null ? 'absent' : { sha256: sha256Hex(current) } };
+    const older = new Set(known?.older);
+    older.add(baseVersion);
+    older.add(versionOf(current));
+    this.versions.set(path, { newest: content, older });
+    return { kind: 'write', path, content, expect: current === null ? ABSENT : { sha256: versionOf(current) } };
   }
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { sh } from '../transport/quote.js';
 import { isRcYes } from '../facts/rc-conf.js';
 import { parseServiceRcvar, type ServiceRcvar } from '../facts/service.js';
-import { describeTarget, resource, targetId } from './target.js';
+import { describeTarget, fileTouches, resource, targetId } from './target.js';
 import { defineModule, type Change, type FactQuery, type Target } from './types.js';
 
 export const serviceArgs = z.strictObject({
@@ -65,7 +65,8 @@ export const service = defineModule<ServiceArgs, ServiceFacts>({
   plan(a, facts, ctx) {
     const t = ctx.target;
     const changes: Change[] = [];
-    const touches = [resource(t, 'service', a.name), resource(t, 'file', '/etc/rc.conf')];
+    // sysrc(8) edits whichever file sets the variable: every variable of those files may have moved.
+    const touches = [resource(t, 'service', a.name), ...fileTouches(t, '/etc/rc.conf'), ...fileTouches(t, '/etc/rc.conf.local')];
     if (a.enabled !== undefined) {
       const { rcvar, value } = facts.rcvar;
       if (!rcvar) {

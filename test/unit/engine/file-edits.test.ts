@@ -22,6 +22,15 @@ describe('EditedFiles', () => {
     expect(files.resolve([append('/f', 'fresh\n', 'c')])).toEqual([{ kind: 'write', path: '/f', content: 'fresh\nc\n', expect: { sha256: sha256Hex('fresh\n') } }]);
   });
 
+  it('an edit planned from any older version applies to the newest text, also after a fresh read', () => {
+    const files = new EditedFiles();
+    files.resolve([append('/f', 'x\n', 'a')]);
+    // another step re-read the file (it had touched what that step reads) and edited it
+    files.resolve([append('/f', 'x\na\n', 'b')]);
+    // a step whose variable nothing touched still plans from the first read
+    expect(files.resolve([append('/f', 'x\n', 'c')])).toEqual([{ kind: 'write', path: '/f', content: 'x\na\nb\nc\n', expect: { sha256: sha256Hex('x\na\nb\n') } }]);
+  });
+
   it('after a failed write, plans from the read again (the host refuses it if the file moved on)', () => {
     const files = new EditedFiles();
     files.resolve([append('/f', 'x\n', 'a')]);
