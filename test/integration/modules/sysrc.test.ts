@@ -24,6 +24,8 @@ name: sysrc on rc.conf
 hosts: all
 steps:
   - sysrc: { name: fj_t_over, value: new }
+  # service(8)'s enable goes through sysrc(8) on the host: the steps after it read rc.conf again
+  - service: { name: pflog, enabled: true }
   - sysrc: { name: fj_t_tricky, value: ${JSON.stringify(TRICKY)} }
   - sysrc: { name: fj_t_multi, value: ${JSON.stringify(MULTI)} }
   - sysrc: { name: fj_t_list, item: c }
@@ -45,15 +47,17 @@ afterAll(async () => {
 });
 
 describe('sysrc on the lab fleet', () => {
-  it('first run: five steps, one write of rc.conf per host, read back alike by sh and by sysrc(8)', async () => {
+  it('first run: the sysrc steps around a service enable are two writes of rc.conf per host, read back alike by sh and by sysrc(8)', async () => {
     const { cli, report } = await run(playbook);
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
-    expectChangedOnAll(report, 5);
-    for (const h of labHosts()) expect(report.hosts[h.name]?.roundTrips, h.name).toBe(2);
+    expectChangedOnAll(report, 6);
+    // facts; fj_t_over; the service's facts again (an rc.conf change may concern any service);
+    // the enable; rc.conf read again; the four other sysrc steps as one write
+    for (const h of labHosts()) expect(report.hosts[h.name]?.roundTrips, h.name).toBe(6);
     const want = ['kept', 'new', TRICKY, MULTI, 'a b c', 'unset', '2'].map((v) => `[${v}]`).join('');
-    for (const r of await onAll(`${SOURCED}; echo; sysrc -n fj_t_over fj_t_list fj_t_keep2; stat -f '%Mp%Lp %Su:%Sg' /etc/rc.conf; grep -c 'fleetjail must keep this' /etc/rc.conf; grep '^fj_t_over=' /etc/rc.conf`)) {
+    for (const r of await onAll(`${SOURCED}; echo; sysrc -n fj_t_over fj_t_list fj_t_keep2; stat -f '%Mp%Lp %Su:%Sg' /etc/rc.conf; grep -c 'fleetjail must keep this' /etc/rc.conf; grep '^fj_t_over=' /etc/rc.conf; sysrc -n pflog_enable`)) {
       expect(r.stderr).toBe('');
-      expect(r.stdout).toBe(`${want}\nnew\na b c\n2\n0644 root:wheel\n1\nfj_t_over="new" # trailing comment kept\n`);
+      expect(r.stdout).toBe(`${want}\nnew\na b c\n2\n0644 root:wheel\n1\nfj_t_over="new" # trailing comment kept\nYES\n`);
     }
   });
 
