@@ -151,10 +151,10 @@ function actionScript(a: ResolvedAction): string {
 }
 
 function writeOptions(a: WriteAction): WriteFileOptions {
-  const { mode, owner, group, validate, expect } = a;
+  const { mode, owner, group, validate, expect, confineTo } = a;
   return {
     ...(mode !== undefined ? { mode } : {}), ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}),
-    ...(validate !== undefined ? { validate } : {}), ...(expect !== undefined ? { expect } : {}),
+    ...(validate !== undefined ? { validate } : {}), ...(expect !== undefined ? { expect } : {}), ...(confineTo !== undefined ? { confineTo } : {}),
   };
 }
 

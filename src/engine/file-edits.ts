@@ -37,7 +37,7 @@ export class EditedFiles {
         continue;
       }
       const first = run[0];
-      if (first && (first.path !== a.path || first.base !== a.base)) flush();
+      if (first && (first.path !== a.path || first.base !== a.base || first.confineTo !== a.confineTo)) flush();
       run.push(a);
     }
     flush();
@@ -50,7 +50,7 @@ export class EditedFiles {
   }
 
   private write(edits: EditAction[]): WriteAction {
-    const { path, base } = edits[0] as EditAction;
+    const { path, base, confineTo } = edits[0] as EditAction;
     const known = this.versions.get(path);
     const baseVersion = versionOf(base);
     const current = known && (known.older.has(baseVersion) || versionOf(known.newest) === baseVersion) ? known.newest : base;
@@ -59,6 +59,6 @@ export class EditedFiles {
     older.add(baseVersion);
     older.add(versionOf(current));
     this.versions.set(path, { newest: content, older });
-    return { kind: 'write', path, content, expect: current === null ? ABSENT : { sha256: versionOf(current) } };
+    return { kind: 'write', path, content, expect: current === null ? ABSENT : { sha256: versionOf(current) }, ...(confineTo !== undefined ? { confineTo } : {}) };
   }
 }

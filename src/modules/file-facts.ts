@@ -4,6 +4,7 @@
  * so two steps on /etc/rc.conf cost one read.
  */
 import { raw, sh } from '../transport/quote.js';
+import { noSymlinksBelow } from '../transport/confine.js';
 import { parseFileState, type FileState } from '../facts/file-state.js';
 import { requireSuccess, resource, rootedPath, rootPrelude, targetId } from './target.js';
 import type { FactQuery, Target } from './types.js';
@@ -37,7 +38,8 @@ ${content('"${fj_s##* }"')}fi
     // Without metadata, no size either: one byte more than the limit tells a larger file.
     : `if [ -f "$fj_p" ] && [ ! -L "$fj_p" ]; then echo content; head -c ${MAX_CONTENT_BYTES + 1} "$fj_p" || exit 1; fi
 `;
-  const script = rootPrelude(t) + sh`fj_p=${rootedPath(t, path)}` + '\n' +
+  const guard = t.kind === 'jail' ? noSymlinksBelow(raw('"$fj_root"'), path, false) : '';
+  const script = rootPrelude(t) + guard + sh`fj_p=${rootedPath(t, path)}` + '\n' +
     `if [ -L "$fj_p" ]; then echo 'type link'
 elif [ -d "$fj_p" ]; then echo 'type directory'
 elif [ -f "$fj_p" ]; then echo 'type file'

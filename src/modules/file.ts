@@ -10,7 +10,7 @@ import { sha256Hex } from '../util/digest.js';
 import type { FileState } from '../facts/file-state.js';
 import { readLocalSource } from './local-source.js';
 import { fileStateQuery } from './file-facts.js';
-import { fileTouches, hostPath, jailRootQuery, resource } from './target.js';
+import { confinement, fileTouches, hostPath, jailPathGuard, jailRootQuery, resource } from './target.js';
 import { unifiedDiff } from './unified-diff.js';
 import { defineModule, type Change, type DiffEntry, type StepContext } from './types.js';
 
@@ -88,24 +88,24 @@ function planFile(a: FileArgs, on: FileState, ctx: StepContext, root?: string): 
       action: {
         kind: 'write', path, content,
         ...(a.mode ? { mode: a.mode } : {}), ...(a.owner ? { owner: a.owner } : {}), ...(a.group ? { group: a.group } : {}),
-        ...(a.validate ? { validate: a.validate } : {}),
+        ...(a.validate ? { validate: a.validate } : {}), ...confinement(ctx.target, root),
       },
       touches,
       diff: [...diff, ...attrs],
     }];
   }
-  return attributeChange(a, on, path, touches, false);
+  return attributeChange(a, on, path, touches, false, jailPathGuard(ctx.target, root, a.path));
 }
 
 function planDirectory(a: FileArgs, on: FileState, ctx: StepContext, root?: string): Change[] {
   const path = hostPath(ctx.target, root, a.path);
   const touches = fileTouches(ctx.target, a.path);
   if (on.type === 'absent') {
-    const script = [sh`mkdir -p -- ${path}`, ...attributeCommands(attributeChangesOf(a, undefined), path, false)].join('\n');
+    const script = [jailPathGuard(ctx.target, root, a.path), sh`mkdir -p -- ${path}`, ...attributeCommands(attributeChangesOf(a, undefined), path, false)].filter(Boolean).join('\n');
     return [{ summary: `create directory ${a.path}`, action: { kind: 'script', script }, touches, diff: [{ type: 'value', name: a.path, before: null, after: 'directory' }] }];
   }
   if (on.type !== 'directory') throw new Error(`${a.path} is a ${on.type}, not a directory`);
-  return attributeChange(a, on, path, touches, false);
+  return attributeChange(a, on, path, touches, false, jailPathGuard(ctx.target, root, a.path));
 }
 
 function planLink(a: FileArgs, on: FileState, ctx: StepContext, root?: string): Change[] {
@@ -115,9 +115,11 @@ function planLink(a: FileArgs, on: FileState, ctx: StepContext, root?: string): 
   if (on.type === 'directory' || on.type === 'other') throw new Error(`${a.path} is a ${on.type}; remove it first to put a symlink there`);
   // A symlink gets no mode of its own here (only owner and group, with chown -h).
   const linkArgs = { ...a, mode: undefined };
-  if (on.type === 'link' && on.linkTarget === target) return attributeChange(linkArgs, on, path, touches, true);
+  // The link itself is replaced (ln -h, chown -h), never followed: only the directories above it are checked.
+  const guard = jailPathGuard(ctx.target, root, a.path, false);
+  if (on.type === 'link' && on.linkTarget === target) return attributeChange(linkArgs, on, path, touches, true, guard);
   // -h: replace a symlink to a directory instead of creating the link inside that directory.
-  const script = [sh`ln -sfh ${target} ${path}`, ...attributeCommands(attributeChangesOf(linkArgs, undefined), path, true)].join('\n');
+  const script = [guard, sh`ln -sfh ${target} ${path}`, ...attributeCommands(attributeChangesOf(linkArgs, undefined), path, true)].filter(Boolean).join('\n');
   return [{
     summary: `link ${a.path} -> ${target}`,
     action: { kind: 'script', script },
@@ -129,11 +131,12 @@ function planLink(a: FileArgs, on: FileState, ctx: StepContext, root?: string): 
 function planAbsent(a: FileArgs, on: FileState, ctx: StepContext, root?: string): Change[] {
   if (on.type === 'absent') return [];
   const path = hostPath(ctx.target, root, a.path);
-  let script: string;
+  // rm -f removes a link itself; the directories above it must not be links.
+  let script = jailPathGuard(ctx.target, root, a.path, on.type !== 'link');
   if (on.type === 'directory') {
-    script = a.recursive ? sh`rm -rf -- ${path}` : sh`rmdir -- ${path}`;
+    script += a.recursive ? sh`rm -rf -- ${path}` : sh`rmdir -- ${path}`;
   } else {
-    script = sh`rm -f -- ${path}`;
+    script += sh`rm -f -- ${path}`;
   }
   const diff: DiffEntry[] = on.type === 'file' && on.content !== undefined ? [fileDiff(a.path, on.content, '')] : [{ type: 'value', name: a.path, before: on.type, after: null }];
   // A removed directory takes the facts of everything below it along.
@@ -173,12 +176,12 @@ function attributeDiffs(path: string, changes: AttributeChange[]): DiffEntry[] {
 }
 
 /** A change that only fixes attributes of what is already there. */
-function attributeChange(a: FileArgs, on: FileState, path: string, touches: string[], link: boolean): Change[] {
+function attributeChange(a: FileArgs, on: FileState, path: string, touches: string[], link: boolean, guard: string): Change[] {
   const changes = attributeChangesOf(a, on);
   if (changes.length === 0) return [];
   return [{
     summary: `${a.path}: ${changes.map((c) => `${c.attr} ${c.before} -> ${c.after}`).join(', ')}`,
-    action: { kind: 'script', script: attributeCommands(changes, path, link).join('\n') },
+    action: { kind: 'script', script: [guard, ...attributeCommands(changes, path, link)].filter(Boolean).join('\n') },
     touches,
     diff: attributeDiffs(a.path, changes),
   }];

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { FileState } from '../facts/file-state.js';
 import { fileStateQuery, textContent } from './file-facts.js';
-import { fileTouches, hostPath, jailRootQuery } from './target.js';
+import { confinement, fileTouches, hostPath, jailRootQuery } from './target.js';
 import { unifiedDiff } from './unified-diff.js';
 import { defineModule, type Change } from './types.js';
 
@@ -64,7 +64,7 @@ export const line = defineModule<LineArgs, LineFacts>({
     if (after === before && on.type !== 'absent') return [];
     const change: Change = {
       summary: a.state === 'present' ? `${a.path}: line ${JSON.stringify(a.line)} present` : `${a.path}: line removed`,
-      action: { kind: 'edit', path: hostPath(ctx.target, facts.root, a.path), base: on.type === 'absent' ? null : before, edit: (text) => editLines(text, a) },
+      action: { kind: 'edit', path: hostPath(ctx.target, facts.root, a.path), base: on.type === 'absent' ? null : before, edit: (text) => editLines(text, a), ...confinement(ctx.target, facts.root) },
       touches: fileTouches(ctx.target, a.path),
       diff: [{ type: 'file', path: a.path, unified: unifiedDiff(before, after, { path: a.path }) }],
     };

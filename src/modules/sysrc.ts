@@ -10,7 +10,7 @@ import { parseRcConf } from '../facts/rc-conf.js';
 import type { FileState } from '../facts/file-state.js';
 import { fileStateQuery, fileText } from './file-facts.js';
 import { editRcVariable } from './rc-conf-edit.js';
-import { hostPath, jailRootQuery, rcVariableTouches } from './target.js';
+import { confinement, hostPath, jailRootQuery, rcVariableTouches } from './target.js';
 import { defineModule, type Change, type Target } from './types.js';
 
 const rcValue = z.union([z.string(), z.number(), z.boolean()])
@@ -97,7 +97,7 @@ export function rcVariableChange(e: RcVariableEdit): Change {
   const show = (v: string | undefined) => (v === undefined ? '(unset)' : JSON.stringify(v));
   return {
     summary: `${e.name}: ${show(e.before)} -> ${show(e.after)}${file === '/etc/rc.conf' ? '' : ` in ${file}`}${e.why ?? ''}`,
-    action: { kind: 'edit', path: hostPath(e.target, e.root, file), base: e.base, edit: (text) => editRcVariable(text, e.name, e.after) },
+    action: { kind: 'edit', path: hostPath(e.target, e.root, file), base: e.base, edit: (text) => editRcVariable(text, e.name, e.after), ...confinement(e.target, e.root) },
     touches: rcVariableTouches(e.target, file, e.name),
     diff: [{ type: 'value', name: `${file}: ${e.name}`, before: e.before ?? null, after: e.after ?? null }],
   };

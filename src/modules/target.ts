@@ -5,6 +5,7 @@
  */
 import { raw, sh, type ShellFragment } from '../transport/quote.js';
 import { parseJailPath } from '../facts/jls.js';
+import { noSymlinksBelow } from '../transport/confine.js';
 import type { FactOutput, FactQuery, Target } from './types.js';
 
 export const HOST: Target = { kind: 'host' };
@@ -50,6 +51,16 @@ export function hostPath(t: Target, jailRoot: string | undefined, path: string):
   if (t.kind === 'host') return path;
   if (!jailRoot) throw new Error(`no root known for jail ${t.name}`);
   return jailRoot === '/' ? path : `${jailRoot}${path}`;
+}
+
+/** For a write or edit into a jail from the host: the jail's root it must stay inside. */
+export function confinement(t: Target, jailRoot: string | undefined): { confineTo?: string } {
+  return t.kind === 'jail' && jailRoot ? { confineTo: jailRoot } : {};
+}
+
+/** Shell lines before a change script that acts on PATH inside a jail from the host (see noSymlinksBelow). */
+export function jailPathGuard(t: Target, jailRoot: string | undefined, path: string, last = true): string {
+  return t.kind === 'jail' && jailRoot ? noSymlinksBelow(jailRoot, path, last) : '';
 }
 
 /** The jail's root directory (for changes written from the host into the jail). */

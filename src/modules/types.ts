@@ -39,7 +39,7 @@ export type DiffEntry =
 
 export type Action =
   | { kind: 'script'; script: string }
-  | { kind: 'write'; path: string; content: string; mode?: string; owner?: string; group?: string; validate?: string }
+  | { kind: 'write'; path: string; content: string; mode?: string; owner?: string; group?: string; validate?: string; confineTo?: string }
   | EditAction
   | ConfirmedAction;
 
@@ -74,6 +74,8 @@ export interface EditAction {
   base: string | null;
   /** Pure: the new text from the current one ('' for no file). */
   edit(text: string): string;
+  /** The jail's root when the file is inside a jail (see WriteFileOptions.confineTo). */
+  confineTo?: string;
 }
 
 export interface Change {

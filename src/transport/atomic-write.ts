@@ -5,6 +5,7 @@
  * removes the temp file. An existing target's mode and owner are kept unless given.
  */
 import path from 'node:path';
+import { noSymlinksBelow } from './confine.js';
 import { raw, sh } from './quote.js';
 import type { WriteFileOptions } from './types.js';
 
@@ -18,6 +19,7 @@ export function atomicWriteScript(target: string, opts: WriteFileOptions = {}): 
     : undefined;
   const lines = [
     'set -e',
+    opts.confineTo !== undefined ? noSymlinksBelow(opts.confineTo, insideOf(opts.confineTo, target)) : '',
     'umask 077',
     sh`tmp=$(mktemp ${`${dir}/.${base}.fleetjail.XXXXXX`})`,
     `trap 'rm -f -- "$tmp"' EXIT HUP INT TERM`,
@@ -32,6 +34,12 @@ export function atomicWriteScript(target: string, opts: WriteFileOptions = {}): 
     'trap - EXIT HUP INT TERM',
   ];
   return lines.filter(Boolean).join('\n') + '\n';
+}
+
+/** TARGET's path below ROOT. */
+function insideOf(root: string, target: string): string {
+  if (!target.startsWith(`${root.replace(/\/$/, '')}/`)) throw new Error(`writeFileAtomic: ${target} is not inside ${root}`);
+  return target.slice(root.replace(/\/$/, '').length);
 }
 
 /** Refuses to go on when TARGET is no longer what the new content was computed from. */

@@ -40,6 +40,8 @@ export interface WriteFileOptions {
    * computed from it. Otherwise nothing is written and the write fails.
    */
   expect?: { sha256: string } | 'absent';
+  /** A jail's root that the target is inside: no component below it may be a symlink. */
+  confineTo?: string;
 }
 
 export interface HostSession {

@@ -142,6 +142,30 @@ describe('jail module on the lab fleet', () => {
     expectChangedOnAll(report, 0);
   }, 60_000);
 
+  it('a symlink planted inside a jail is not followed from the host: steps acting in the jail refuse it', async () => {
+    // From the host, the jail's /root/hostetc -> /etc would be the HOST's /etc.
+    for (const r of await onAll(`jexec ${ZJ} ln -s /etc /root/hostetc`)) expect(r.stderr).toBe('');
+    const escape = path.join(tmp, 'escape.yaml');
+    fs.writeFileSync(escape, `
+hosts: all
+steps:
+  - jail: ${ZJ}
+    file: { path: /root/hostetc/fj-escape, content: "x" }
+    ignore_errors: true
+  - jail: ${ZJ}
+    sysrc: { name: fj_escape, value: "1", file: /root/hostetc/rc.conf }
+`);
+    const { report } = await run(escape);
+    for (const h of labHosts()) {
+      const errors = report.hosts[h.name]?.steps.map((s) => s.error);
+      const refused = `/usr/jails/fj/${ZJ}/root/hostetc: a symlink inside the jail; fleetjail does not follow symlinks in a jail from the host`;
+      expect(errors).toEqual([`reading /root/hostetc/fj-escape: ${refused}`, `reading /root/hostetc/rc.conf: ${refused}`]);
+    }
+    for (const r of await onAll(`test -e /etc/fj-escape && echo escaped || echo absent; grep -c fj_escape /etc/rc.conf; rm /usr/jails/fj/${ZJ}/root/hostetc`)) {
+      expect(r.stdout).toBe('absent\n0\n');
+    }
+  });
+
   it('--check with a changed parameter reports the restart and changes nothing', async () => {
     const before = await onAll(`jls -j ${ZJ} jid; sha256 -q /etc/jail.conf.d/${ZJ}.conf`);
     const { cli, report } = await run(playbook({ raw: true }), '--check');

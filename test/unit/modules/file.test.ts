@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { file } from '../../../src/modules/file.js';
+import { noSymlinksBelow } from '../../../src/transport/confine.js';
 import { sha256Hex } from '../../../src/util/digest.js';
 import { sh } from '../../../src/transport/quote.js';
 import type { Action } from '../../../src/modules/types.js';
@@ -66,9 +67,10 @@ describe('file', () => {
   it('inside a jail: writes below the jail root', () => {
     const t = { kind: 'jail' as const, name: 'www' };
     const changes = plan(file, { path: '/etc/motd', content: 'x', mode: '0600' }, { state: ABSENT, root: '/usr/jails/www' }, ctx(t));
-    expect(changes[0]?.action).toMatchObject({ kind: 'write', path: '/usr/jails/www/etc/motd' });
+    expect(changes[0]?.action).toMatchObject({ kind: 'write', path: '/usr/jails/www/etc/motd', confineTo: '/usr/jails/www' });
+    // Scripts first check that no component below the jail root is a symlink (into the host's tree).
     expect(scripts(plan(file, { path: '/etc/motd', content: 'x', mode: '0600' }, { state: existing('x').state, root: '/usr/jails/www' }, ctx(t))))
-      .toEqual([sh`chmod 0600 ${'/usr/jails/www/etc/motd'}`]);
+      .toEqual([`${noSymlinksBelow('/usr/jails/www', '/etc/motd')}\n${sh`chmod 0600 ${'/usr/jails/www/etc/motd'}`}`]);
   });
 
   it('arguments: one content source, quoted modes, targets only for links', () => {

@@ -76,3 +76,37 @@ describe('atomicWriteScript', () => {
     expect(() => atomicWriteScript('/etc/x', { mode: '999' })).toThrow(/octal/);
   });
 });
+
+describe('atomicWriteScript: expect and confineTo', () => {
+  it('writes only when the file is still what the content was computed from', () => {
+    const f = path.join(dir(), 'rc.conf');
+    fs.writeFileSync(f, 'a=1\n');
+    const stale = run(atomicWriteScript(f, { expect: { sha256: '0'.repeat(64) } }), 'b=2\n');
+    expect(stale.status).toBe(1);
+    expect(stale.stderr.toString()).toContain(`${f} changed on the host after fleetjail read it; nothing was written`);
+    expect(fs.readFileSync(f, 'utf8')).toBe('a=1\n');
+    expect(run(atomicWriteScript(f, { expect: 'absent' }), 'b=2\n').status).toBe(1);
+    const sum = spawnSync('sha256sum', [f]).stdout.toString().split(' ')[0] as string;
+    const shim = path.join(dir(), 'bin');
+    fs.mkdirSync(shim);
+    fs.writeFileSync(path.join(shim, 'sha256'), '#!/bin/sh\nsha256sum "$2" | cut -d" " -f1\n', { mode: 0o755 });
+    const ok = spawnSync('/bin/sh', ['-c', atomicWriteScript(f, { expect: { sha256: sum } })], { input: 'b=2\n', env: { PATH: `${shim}:/usr/bin:/bin` } });
+    expect(ok.status).toBe(0);
+    expect(fs.readFileSync(f, 'utf8')).toBe('b=2\n');
+  });
+
+  it('inside a jail, refuses a path through a symlink (it would lead into the host) and writes nothing', () => {
+    const root = dir();
+    const host = dir();
+    fs.writeFileSync(path.join(host, 'passwd'), 'host secret\n');
+    fs.symlinkSync(host, path.join(root, 'etc'));
+    const r = run(atomicWriteScript(path.join(root, 'etc', 'passwd'), { confineTo: root }), 'pwned\n');
+    expect(r.status).toBe(1);
+    expect(r.stderr.toString()).toBe(`${root}/etc: a symlink inside the jail; fleetjail does not follow symlinks in a jail from the host\n`);
+    expect(fs.readFileSync(path.join(host, 'passwd'), 'utf8')).toBe('host secret\n');
+    fs.rmSync(path.join(root, 'etc'));
+    fs.mkdirSync(path.join(root, 'etc'));
+    expect(run(atomicWriteScript(path.join(root, 'etc', 'motd'), { confineTo: root }), 'hi\n').status).toBe(0);
+    expect(() => atomicWriteScript('/elsewhere/x', { confineTo: root })).toThrow(/is not inside/);
+  });
+});
