@@ -106,7 +106,9 @@ export class PlaybookPreparer {
         return step;
       }));
     };
-    const steps = this.playbook.steps.filter((s) => this.selected(s)).flatMap(expand);
+    const selected = this.playbook.steps.filter((s) => this.selected(s));
+    for (const decl of selected) collect(undefined, () => this.requireRegistered(decl));
+    const steps = selected.flatMap(expand);
     const handlers = this.playbook.handlers.map(prepare);
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new PlaybookErrors(errors);
@@ -140,6 +142,18 @@ export class PlaybookPreparer {
       locate: (name) => `built-in variable '${name}'`,
     };
     return { below: [inventory, ...this.playbook.varSources], above: [...(this.opts.extraVars ?? []), magic] };
+  }
+
+  /** A step that reads a variable which only steps left out by --tags / --skip-tags register cannot run. */
+  private requireRegistered(decl: StepDecl): void {
+    const registrars = [...this.playbook.steps, ...this.playbook.handlers].filter((s) => s.register !== undefined);
+    for (const name of new Set([...this.renderer.whenRefs(decl), ...this.renderer.argRefs(decl)])) {
+      const by = registrars.filter((s) => s.register === name);
+      if (by.length === 0 || by.some((s) => s.handler || this.selected(s))) continue;
+      const { line, col } = this.playbook.yaml.pos(decl.path);
+      const which = by.map((s) => `'${s.name ?? s.id}'`).join(', ');
+      throw new ConfigError(`${this.playbook.file}:${line}:${col}: this step reads '${name}', registered by ${which}, which --tags/--skip-tags leaves out; select that step too (or tag it \`always\`)`);
+    }
   }
 
   /** --tags / --skip-tags; a step tagged `always` runs unless its tag is skipped. */

@@ -92,7 +92,7 @@ export class StepRenderer {
         try {
           return this.templater.renderText(text, scope);
         } catch (e) {
-          if (e instanceof TemplateError) throw new ConfigError(`template ${file}${e.line ? `:${e.line}` : ''}: ${e.message}`);
+          if (e instanceof TemplateError) throw new ConfigError(`template ${file}${e.line ? `:${e.line}${e.col ? `:${e.col}` : ''}` : ''}: ${e.message}`);
           throw e;
         }
       },

@@ -18,6 +18,7 @@ export class TemplateError extends Error {
     readonly variable?: string,
     /** Line within the template text (useful for template files). */
     readonly line?: number,
+    readonly col?: number,
   ) {
     super(message);
     this.name = 'TemplateError';
@@ -114,11 +115,11 @@ function truthy(v: unknown): boolean {
 function toTemplateError(e: unknown): TemplateError {
   if (e instanceof TemplateError) return e;
   const message = e instanceof Error ? e.message : String(e);
-  const lineMatch = /, line:(\d+), col:\d+/.exec(message);
-  const line = lineMatch ? Number(lineMatch[1]) : undefined;
+  const at = /, line:(\d+), col:(\d+)/.exec(message);
+  const [line, col] = at ? [Number(at[1]), Number(at[2])] : [undefined, undefined];
   const undefinedVar = /^undefined variable: ([^,]+)/.exec(message)?.[1];
-  if (undefinedVar) return new TemplateError(`undefined variable '${undefinedVar}'`, undefinedVar, line);
+  if (undefinedVar) return new TemplateError(`undefined variable '${undefinedVar}'`, undefinedVar, line, col);
   const filter = /^undefined filter: ([^,]+)/.exec(message)?.[1];
-  if (filter) return new TemplateError(`unknown filter '${filter}'`, undefined, line);
-  return new TemplateError(`template error: ${message.replace(/, line:\d+, col:\d+.*$/s, '')}`, undefined, line);
+  if (filter) return new TemplateError(`unknown filter '${filter}'`, undefined, line, col);
+  return new TemplateError(`template error: ${message.replace(/, line:\d+, col:\d+.*$/s, '')}`, undefined, line, col);
 }

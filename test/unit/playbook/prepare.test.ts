@@ -5,9 +5,9 @@ import { loadPlaybook } from '../../../src/playbook/load.js';
 import { PlaybookPreparer } from '../../../src/playbook/prepare.js';
 import { messageOf, writePlaybook } from '../engine/support/playbook.js';
 
-function preparer(yaml: string, files: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
+function preparer(yaml: string, files: Record<string, string> = {}, extra: Record<string, unknown> = {}, tags: { tags?: string[]; skipTags?: string[] } = {}) {
   const file = writePlaybook(yaml, files);
-  return { file, p: new PlaybookPreparer(loadPlaybook(file), { extraVars: [{ vars: extra, locate: (n) => `-e ${n}` }] }) };
+  return { file, p: new PlaybookPreparer(loadPlaybook(file), { extraVars: [{ vars: extra, locate: (n) => `-e ${n}` }], ...tags }) };
 }
 const host = (name: string, vars: Record<string, unknown> = {}) => ({ name, inventoryVars: vars, groups: ['all', 'web'] });
 
@@ -35,6 +35,24 @@ steps:
       .toBe(`${file}:3:30: undefined variable 'jail_ip' in sysrc arguments (all 2 hosts)`);
   });
 
+  it('a step reading a variable registered only by a step that --tags leaves out fails before the run', () => {
+    const yaml = `hosts: all
+steps:
+  - name: probe
+    command: "true"
+    register: probe
+    tags: [probe]
+  - sysrc: { name: x, value: "1" }
+    when: probe.changed
+    tags: [conf]
+`;
+    const { p, file } = preparer(yaml, {}, {}, { tags: ['conf'] });
+    expect(messageOf(() => p.prepareAll([host('h1')])))
+      .toBe(`${file}:7:5: this step reads 'probe', registered by 'probe', which --tags/--skip-tags leaves out; select that step too (or tag it \`always\`) (host h1)`);
+    expect(preparer(yaml, {}, {}, { tags: ['conf', 'probe'] }).p.prepareAll([host('h1')])[0]?.steps).toHaveLength(2);
+    expect(preparer(yaml, {}, {}, { skipTags: ['conf'] }).p.prepareAll([host('h1')])[0]?.steps).toHaveLength(1);
+  });
+
   it('names the hosts a problem affects', () => {
     const { p } = preparer('hosts: all\nsteps:\n  - pkg: { name: "{{ pkgs }}" }\n');
     expect(messageOf(() => p.prepareAll([host('h1', { pkgs: ['a'] }), host('h2'), host('h3', { pkgs: 'b' })]))).toMatch(/undefined variable 'pkgs' .*\(host h2\)$/);
@@ -47,10 +65,10 @@ steps:
     expect(p.prepareAll([host('h1', { flag: true })])[0]?.steps[0]?.rendered?.args).toEqual({ name: 'sshd', enabled: true });
   });
 
-  it('errors in template files name the template and its line', () => {
+  it('errors in template files name the template, its line and column', () => {
     const { p, file } = preparer('hosts: all\nsteps:\n  - file: { path: /x, template: t.liquid }\n', { 't.liquid': 'ok\n{{ oops }}\n' });
     expect(messageOf(() => p.prepareAll([host('h1')])))
-      .toBe(`${file}:3:11: template ${path.join(path.dirname(file), 't.liquid')}:2: undefined variable 'oops' (host h1)`);
+      .toBe(`${file}:3:11: template ${path.join(path.dirname(file), 't.liquid')}:2:4: undefined variable 'oops' (host h1)`);
   });
 
   it('a missing src file is an error at the step', () => {
