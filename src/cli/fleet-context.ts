@@ -17,7 +17,7 @@ import { HostKeyPolicy } from '../transport/host-key-policy.js';
 import { passphraseFromEnvOrTty } from '../transport/auth.js';
 import { createLogger } from '../log.js';
 import { ConfigError } from '../util/errors.js';
-import type { FleetOptions } from './options.js';
+import { defaultKnownHosts, type FleetOptions } from './options.js';
 
 export interface FleetContext {
   inventory: Inventory;
@@ -49,7 +49,7 @@ export function buildFleetContext(pattern: string, opts: FleetOptions): FleetCon
     ...(opts.user ? { user: opts.user } : {}),
     ...(opts.become ? { become: opts.become } : {}),
   }));
-  const knownHosts = opts.knownHosts?.length ? opts.knownHosts : inventoryKnownHosts(inventory) ?? [path.join(os.homedir(), '.ssh', 'known_hosts')];
+  const knownHosts = opts.knownHosts?.length ? opts.knownHosts : inventoryKnownHosts(inventory) ?? defaultKnownHosts();
   // FLEETJAIL_LOG_LEVEL=trace adds ssh2's protocol debug lines to --log.
   const level = process.env.FLEETJAIL_LOG_LEVEL ?? 'info';
   const log = createLogger(opts.log ? { file: opts.log, level } : {});
