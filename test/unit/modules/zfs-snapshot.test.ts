@@ -72,3 +72,34 @@ describe('zfs.snapshot arguments', () => {
     expect(ok({ name: 'zroot/t@a/b' })).toBe(false);
   });
 });
+
+describe('zfs.snapshot keep: a rotation', () => {
+  const days = (ds: string, ...d: string[]) => d.map((x) => `${ds}@nightly-2026-11-${x}`);
+  const keep = { prefix: 'nightly-', count: 3 };
+
+  it('takes today\'s snapshot and destroys the oldest beyond count, in name order; other snapshots stay', () => {
+    const t = tree('zroot/jails/www', ...days('zroot/jails/www', '24', '22', '25', '23'), 'zroot/jails/www@base');
+    const cs = plan(zfsSnapshot, { name: 'zroot/jails/www@nightly-2026-11-26', keep }, { tree: t, origins: NO_CLONES });
+    expect(scripts(cs)).toEqual(['zfs snapshot zroot/jails/www@nightly-2026-11-26', 'zfs destroy zroot/jails/www@nightly-2026-11-22\nzfs destroy zroot/jails/www@nightly-2026-11-23']);
+    expect(cs[1]?.summary).toBe('rotate nightly-*: destroy zroot/jails/www@nightly-2026-11-22, zroot/jails/www@nightly-2026-11-23');
+  });
+
+  it('a second run the same day changes nothing', () => {
+    const t = tree('zroot/jails/www', ...days('zroot/jails/www', '24', '25', '26'));
+    expect(plan(zfsSnapshot, { name: 'zroot/jails/www@nightly-2026-11-26', keep }, { tree: t, origins: NO_CLONES })).toEqual([]);
+  });
+
+  it('recursive: each descendant keeps its own newest; a snapshot a clone depends on stays, and the summary says so', () => {
+    const t = tree('zroot/jails', ...days('zroot/jails', '23', '24', '25'), 'zroot/jails/db', ...days('zroot/jails/db', '22', '23', '24', '25'));
+    const origins = new Map([['zroot/restore', 'zroot/jails/db@nightly-2026-11-22']]);
+    const cs = plan(zfsSnapshot, { name: 'zroot/jails@nightly-2026-11-26', recursive: true, keep }, { tree: t, origins });
+    expect(scripts(cs)).toEqual(['zfs snapshot -r zroot/jails@nightly-2026-11-26', 'zfs destroy zroot/jails@nightly-2026-11-23\nzfs destroy zroot/jails/db@nightly-2026-11-23']);
+    expect(cs[1]?.summary).toBe('rotate nightly-*: destroy zroot/jails@nightly-2026-11-23, zroot/jails/db@nightly-2026-11-23; kept zroot/jails/db@nightly-2026-11-22 (clones depend on them)');
+  });
+
+  it('the snapshot must belong to its rotation; keep is for state present', () => {
+    expect(zfsSnapshot.args.safeParse({ name: 'zroot/a@base', keep }).success).toBe(false);
+    expect(zfsSnapshot.args.safeParse({ name: 'zroot/a@nightly-1', keep, state: 'absent' }).success).toBe(false);
+    expect(zfsSnapshot.args.safeParse({ name: 'zroot/a@nightly-1', keep: { prefix: 'nightly-', count: '7' } }).success).toBe(true);
+  });
+});
