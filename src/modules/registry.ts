@@ -5,6 +5,7 @@
 import type { AnyModule } from './types.js';
 import { sysrc } from './sysrc.js';
 import { pf } from './pf.js';
+import { archive } from './archive.js';
 import { file } from './file.js';
 import { line } from './line.js';
 import { service } from './service.js';
@@ -19,7 +20,7 @@ import { jailExec } from './jail-exec.js';
 import { devfsRuleset } from './devfs-ruleset.js';
 import { networkInterface } from './interface.js';
 
-export const MODULES: readonly AnyModule[] = [sysrc, file, line, service, pkg, command, zfsDataset, zfsSnapshot, zfsClone, release, jail, jailExec, devfsRuleset, networkInterface, pf];
+export const MODULES: readonly AnyModule[] = [sysrc, file, line, service, pkg, command, zfsDataset, zfsSnapshot, zfsClone, release, jail, jailExec, devfsRuleset, networkInterface, pf, archive];
 
 const byName = new Map(MODULES.map((m) => [m.name, m]));
 
