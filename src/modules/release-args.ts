@@ -57,7 +57,11 @@ export const releaseArgs = z.strictObject({
   snapshot: z.enum(['base', 'patch']).optional()
     .describe('with dataset: one @base snapshot, or one @pN snapshot per patch level'),
   workdir: absolutePath.optional().describe("freebsd-update's working directory for this template (-d)"),
+  update_check_every: z.string().regex(/^[1-9][0-9]*[mhd]$/, 'a duration such as 30m, 6h or 1d').optional()
+    .transform((d) => (d === undefined ? undefined : Number(d.slice(0, -1)) * ({ m: 1, h: 60, d: 1440 } as const)[d.slice(-1) as 'm' | 'h' | 'd']))
+    .describe('ask the update server at most this often (30m, 6h, 1d); in between, runs reuse the last answer. Default: every run'),
 }).superRefine((a, ctx) => {
+  if (a.update_check_every !== undefined && !a.update) ctx.addIssue({ code: 'custom', message: 'update_check_every is for update: true', path: ['update_check_every'] });
   if (a.snapshot !== undefined && a.dataset === undefined) {
     ctx.addIssue({ code: 'custom', message: 'snapshot needs a dataset (a plain directory cannot be snapshotted)', path: ['snapshot'] });
   }

@@ -117,7 +117,7 @@ export function releaseFactQuery(a: ReleaseArgs): FactQuery<TemplateState> {
     lines.push(
       sh`if [ -z "$fj_need" ]; then case "$fj_v" in ${a.version}|${a.version}-p[0-9]*)`,
       `  ${section('update')}`,
-      `  ${updateCommand(a, 'fetch')} 2>&1; fj_rc=$?`,
+      a.update_check_every === undefined ? `  ${updateCommand(a, 'fetch')} 2>&1; fj_rc=$?` : cachedFetch(a, a.update_check_every),
       `  ${section('update-status')}; echo "$fj_rc" ;;`,
       'esac; fi',
     );
@@ -135,6 +135,20 @@ export function releaseFactQuery(a: ReleaseArgs): FactQuery<TemplateState> {
     ],
     parse: (out) => parseTemplateState(out, a),
   };
+}
+
+/**
+ * freebsd-update fetch at most every MINUTES: a successful answer is kept in the work
+ * directory, named after the template's version (so an installed update never reads an old
+ * answer), and printed again while it is younger than that (find -mmin).
+ */
+function cachedFetch(a: ReleaseArgs, minutes: number): string {
+  const cache = raw(sh`${`${workdirOf(a)}/fleetjail-fetch.`}"$fj_v"`);
+  return [
+    sh`  if [ -n "$(find ${cache} -mmin -${minutes} 2>/dev/null)" ]; then cat ${cache}; fj_rc=0`,
+    sh`  else mkdir -p ${workdirOf(a)}; { ${raw(updateCommand(a, 'fetch'))}; } > ${cache}.tmp 2>&1; fj_rc=$?; cat ${cache}.tmp`,
+    sh`    if [ "$fj_rc" = 0 ]; then mv -f ${cache}.tmp ${cache}; else rm -f ${cache}.tmp; fi; fi`,
+  ].join('\n');
 }
 
 /**

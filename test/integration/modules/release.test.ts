@@ -164,6 +164,22 @@ describe('release: templates on ZFS and in a plain directory', () => {
     expect(again.report.summary.changed).toBe(0);
   });
 
+  it('update_check_every: within the interval a run reuses the update server\'s last answer', async () => {
+    const cached = path.join(tmp, 'cached.yaml');
+    fs.writeFileSync(cached, `hosts: all\nsteps:\n  - name: ufs template\n    release: { version: 14.2-RELEASE, path: ${DIR_PATH}, mirror: ${MIRROR}, sets: [base, lib32], update_check_every: 1h }\n`);
+    expect((await run(cached)).report.summary.changed).toBe(0); // asks, and keeps the answer (no update past -p4)
+    setUpdatePatchLevel(labLayout, '14.2-RELEASE', 5);
+    try {
+      // Within the hour: the kept answer, so -p5 is not seen yet ...
+      expect((await run(cached)).report.summary.changed).toBe(0);
+      // ... while the same template without the option asks again and sees it.
+      const fresh = await run(PLAYBOOK, '--check');
+      for (const h of labHosts()) expect(changesOf(fresh.cli, h.name, 'ufs template')).toEqual(['freebsd-update 14.2-RELEASE-p4 -> 14.2-RELEASE-p5']);
+    } finally {
+      setUpdatePatchLevel(labLayout, '14.2-RELEASE', 4);
+    }
+  });
+
   it('an extraction that did not finish is done again, and brought back to the patch level', async () => {
     const h = labHosts()[0]!;
     // What an interrupted run leaves: the "extracting" marker, a partly written tree.

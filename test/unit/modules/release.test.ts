@@ -55,6 +55,13 @@ describe('release arguments', () => {
     expect(issues({ version: '14.2-RELEASE', path: '/t', snapshot: 'daily', dataset: 'zroot/t' })[0]).toMatch(/^snapshot: /);
   });
 
+  it('update_check_every: minutes from 30m, 6h, 1d; only with update', () => {
+    const minutes = (d: string) => releaseArgs.parse({ version: '14.2-RELEASE', path: '/t', update_check_every: d }).update_check_every;
+    expect([minutes('30m'), minutes('6h'), minutes('1d')]).toEqual([30, 360, 1440]);
+    expect(releaseArgs.safeParse({ version: '14.2-RELEASE', path: '/t', update_check_every: '6 hours' }).success).toBe(false);
+    expect(releaseArgs.safeParse({ version: '14.2-RELEASE', path: '/t', update_check_every: '6h', update: false }).success).toBe(false);
+  });
+
   it('gives each template its own freebsd-update working directory on the host, outside the template', () => {
     const a = workdirOf({ path: PATH });
     const b = workdirOf({ path: '/usr/jails/templates/14.3-RELEASE' });

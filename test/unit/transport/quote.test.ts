@@ -139,7 +139,8 @@ describe('sh template', () => {
   });
 });
 
-describe('wrapForRemote', () => {
+// Each of these starts a few hundred shells: on a loaded 2-core machine that can pass vitest's 5 s default.
+describe('wrapForRemote', { timeout: 120_000 }, () => {
   const values = [...CORPUS, ...fuzzStrings(60), LONG_PLAIN, LONG_HOSTILE.slice(0, 20_000)];
 
   it.each(LOGIN_SHELLS)('delivers every hostile value byte for byte through a %s login shell', (shell) => {
