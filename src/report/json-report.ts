@@ -7,7 +7,8 @@
  *                        "error": null | "why the host stopped or could not be reached",
  *                        "roundTrips": n (remote scripts and file writes; a converged host costs 1),
  *                        "steps": [ { "name", "module", "status": "ok"|"changed"|"failed"|"skipped",
- *                                     "changed": bool, "diff": null | [DiffEntry], "error": null | text,
+ *                                     "changed": bool, "changes": [one line per change, as printed],
+ *                                     "diff": null | [DiffEntry], "error": null | text,
  *                                     "durationMs": n, "handler": bool } ] } },
  *     "summary": { "hosts": n, "ok": n, "changed": n, "failed": n, "unreachable": n,
  *                  "notRun": [NAME], "aborted": null | reason, "durationMs": n } }
@@ -23,6 +24,8 @@ export interface JsonStepV1 {
   module: string;
   status: StepStatus;
   changed: boolean;
+  /** What changed (or would), one line each: "sshd_enable: "NO" -> "YES"". */
+  changes: string[];
   diff: DiffEntry[] | null;
   error: string | null;
   durationMs: number;
@@ -66,7 +69,7 @@ export function jsonReport(run: RunResult): JsonReportV1 {
       status: h.status, ok: h.ok, changed: h.changed, failed: h.failed, skipped: h.skipped,
       durationMs: h.durationMs, error: h.error, roundTrips: h.roundTrips,
       steps: h.steps.map((s) => ({
-        name: s.name, module: s.module, status: s.status, changed: s.changed,
+        name: s.name, module: s.module, status: s.status, changed: s.changed, changes: s.changes,
         diff: s.diff, error: s.error, durationMs: s.durationMs, handler: s.handler,
       })),
     };

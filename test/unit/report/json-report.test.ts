@@ -10,9 +10,9 @@ describe('JSON report v1', () => {
     expect(r.hosts.h1).toEqual({
       status: 'changed', ok: 1, changed: 2, failed: 0, skipped: 0, durationMs: 1234, error: null, roundTrips: 1,
       steps: [
-        { name: 'sysrc sshd_enable', module: 'sysrc', status: 'changed', changed: true, diff: [{ type: 'value', name: '/etc/rc.conf: sshd_enable', before: 'NO', after: 'YES' }], error: null, durationMs: 12, handler: false },
-        { name: 'motd', module: 'file', status: 'ok', changed: false, diff: null, error: null, durationMs: 12, handler: false },
-        { name: 'reload', module: 'service', status: 'changed', changed: true, diff: null, error: null, durationMs: 12, handler: true },
+        { name: 'sysrc sshd_enable', module: 'sysrc', status: 'changed', changed: true, changes: ['sshd_enable: "NO" -> "YES"'], diff: [{ type: 'value', name: '/etc/rc.conf: sshd_enable', before: 'NO', after: 'YES' }], error: null, durationMs: 12, handler: false },
+        { name: 'motd', module: 'file', status: 'ok', changed: false, changes: [], diff: null, error: null, durationMs: 12, handler: false },
+        { name: 'reload', module: 'service', status: 'changed', changed: true, changes: [], diff: null, error: null, durationMs: 12, handler: true },
       ],
     });
     expect(r.hosts.h2).toMatchObject({ status: 'unreachable', error: 'h2: connection refused by 10.0.0.2:22', steps: [] });
