@@ -66,8 +66,9 @@ describe('playbooks/site.yaml on every lab host', () => {
       expect(h?.durationMs).toBeGreaterThan(0);
       expect(h?.steps.map((s) => s.name)).toEqual([...STEPS, 'restart nginx']);
       for (const s of h?.steps ?? []) {
-        expect(Object.keys(s).sort()).toEqual(['changed', 'diff', 'durationMs', 'error', 'handler', 'module', 'name', 'status']);
+        expect(Object.keys(s).sort()).toEqual(['changed', 'changes', 'diff', 'durationMs', 'error', 'handler', 'module', 'name', 'status']);
         expect(s).toMatchObject({ status: 'changed', changed: true, error: null });
+        expect(s.changes.length, s.name).toBeGreaterThan(0);
       }
       expect(h?.steps.map((s) => s.module)).toEqual(['sysrc', 'sysrc', 'sysrc', 'sysrc', 'sysrc', 'pkg', 'pkg', 'file', 'service', 'file', 'file', 'line', 'command', 'service']);
       expect(h?.steps.filter((s) => s.handler)).toHaveLength(1);
