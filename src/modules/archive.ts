@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { sh } from '../transport/quote.js';
-import { requireSuccess, resource } from './target.js';
+import { HOST, requireSuccess, resource } from './target.js';
 import { defineModule, type Change, type FactQuery } from './types.js';
 
 const COMPRESSION: Array<[RegExp, string]> = [[/\.txz$|\.tar\.xz$/, '-J'], [/\.tgz$|\.tar\.gz$/, '-z'], [/\.tbz2?$|\.tar\.bz2$/, '-j'], [/\.tar$/, '']];
@@ -46,7 +46,7 @@ function stateQuery(a: ArchiveArgs): FactQuery<ArchiveFacts['state']> {
   return {
     key: `host:archive:${a.path}:${a.dest}:${a.keep?.prefix ?? ''}`,
     script: [sh`[ -d ${a.path} ] && echo source`, sh`[ -e ${a.dest} ] && echo done`, rotation, 'true'].filter(Boolean).join('\n'),
-    resources: [resource({ kind: 'host' }, 'file', a.path), resource({ kind: 'host' }, 'file', `${dir}/*`)],
+    resources: [resource(HOST, 'file', a.path), resource(HOST, 'file', `${dir}/*`)],
     parse(out) {
       requireSuccess(out, `looking at ${a.path} and ${a.dest}`);
       const lines = out.stdout.split('\n');
@@ -66,7 +66,7 @@ export const archive = defineModule<ArchiveArgs, ArchiveFacts>({
     const changes: Change[] = [];
     const dir = path.posix.dirname(a.dest);
     const name = path.posix.basename(a.dest);
-    const touches = [resource({ kind: 'host' }, 'file', a.dest), resource({ kind: 'host' }, 'file', `${dir}/*`)];
+    const touches = [resource(HOST, 'file', a.dest), resource(HOST, 'file', `${dir}/*`)];
     if (!state.done) {
       if (!state.source) throw new Error(`${a.path} is not a directory`);
       changes.push({

@@ -11,7 +11,7 @@ import type { FileState } from '../facts/file-state.js';
 import { readLocalSource } from './local-source.js';
 import { fileStateQuery } from './file-facts.js';
 import { confinement, fileTouches, hostPath, jailPathGuard, jailRootQuery, resource } from './target.js';
-import { unifiedDiff } from './unified-diff.js';
+import { contentDiff, fileDiff } from './file-diff.js';
 import { defineModule, type Change, type DiffEntry, type StepContext } from './types.js';
 
 const octalMode = z.string().regex(/^[0-7]{3,4}$/, "must be an octal mode in quotes, e.g. '0644'");
@@ -80,7 +80,7 @@ function planFile(a: FileArgs, on: FileState, ctx: StepContext, root?: string): 
   const touches = fileTouches(ctx.target, a.path);
   if (on.type === 'absent' || (a.content !== undefined && sha256Hex(a.content) !== on.sha256)) {
     const content = a.content ?? '';
-    const diff = on.type === 'absent' ? [fileDiff(a.path, '', content)] : contentDiff(a.path, on, content);
+    const diff = contentDiff(a.path, on, content);
     // The atomic write sets mode and owner too; a new file's are part of creating it.
     const attrs = on.type === 'absent' ? [] : attributeDiffs(a.path, attributeChangesOf(a, on));
     return [{
@@ -185,13 +185,4 @@ function attributeChange(a: FileArgs, on: FileState, path: string, touches: stri
     touches,
     diff: attributeDiffs(a.path, changes),
   }];
-}
-
-function contentDiff(path: string, on: FileState, content: string): DiffEntry[] {
-  if (on.content !== undefined) return [fileDiff(path, on.content, content)];
-  return [{ type: 'value', name: `${path} sha256`, before: on.sha256 ?? null, after: sha256Hex(content) }];
-}
-
-function fileDiff(path: string, before: string, after: string): DiffEntry {
-  return { type: 'file', path, unified: unifiedDiff(before, after, { path }) };
 }

@@ -19,7 +19,7 @@ import { fileStateQuery, fileText } from './file-facts.js';
 import { applyScript, commitScript, rollbackScript, type PfChange } from './pf-scripts.js';
 import { rcVariableChange } from './sysrc.js';
 import { fileTouches, HOST, resource } from './target.js';
-import { unifiedDiff } from './unified-diff.js';
+import { contentDiff } from './file-diff.js';
 import { defineModule, type Change, type DiffEntry, type FactQuery } from './types.js';
 
 const RC = '/etc/rc.conf';
@@ -93,18 +93,12 @@ export const pf = defineModule<PfArgs, PfFacts>({
   },
 });
 
-function fileDiff(a: PfArgs, conf: FileState): DiffEntry[] {
-  const before = conf.type === 'file' ? (conf.content ?? null) : '';
-  if (before === null) return [{ type: 'value', name: `${a.path} sha256`, before: conf.sha256 ?? null, after: sha256Hex(a.rules ?? '') }];
-  return [{ type: 'file', path: a.path, unified: unifiedDiff(before, a.rules ?? '', { path: a.path }) }];
-}
-
 function loadConfirmed(a: PfArgs, f: PfFacts, rulesChanged: boolean): Change {
   const change: PfChange = { path: a.path, wasEnabled: f.status === 'enabled', timeoutSec: a.confirm_timeout };
   const rules = a.rules ?? '';
   const what = rulesChanged ? `load ${f.conf.type === 'absent' ? 'new' : 'changed'} ${a.path}` : `load ${a.path}`;
   const diff: DiffEntry[] = [
-    ...(rulesChanged ? fileDiff(a, f.conf) : []),
+    ...(rulesChanged ? contentDiff(a.path, f.conf, rules) : []),
     ...(f.status !== 'enabled' ? [{ type: 'value' as const, name: 'pf', before: f.status, after: 'enabled' }] : []),
   ];
   return {
@@ -121,7 +115,7 @@ function writeRules(a: PfArgs, conf: FileState): Change {
     summary: `${conf.type === 'absent' ? 'create' : 'update'} ${a.path} (pf disabled: not loaded)`,
     action: { kind: 'write', path: a.path, content: a.rules ?? '', validate: 'pfctl -nf %s' },
     touches: fileTouches(HOST, a.path),
-    diff: fileDiff(a, conf),
+    diff: contentDiff(a.path, conf, a.rules ?? ''),
   };
 }
 

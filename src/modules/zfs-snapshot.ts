@@ -91,7 +91,7 @@ function rotationChanges(a: ZfsSnapshotArgs, wanted: string[], tree: ZfsTreeEntr
     // The step's own snapshot is one of the `count` that stay.
     expired.push(...rotation.slice(0, Math.max(0, rotation.length - (keep.count - 1))));
   }
-  const held = clonesOf(expired, origins).length > 0 ? expired.filter((s) => clonesOf([s], origins).length > 0) : [];
+  const held = expired.filter((s) => clonesOf([s], origins).length > 0);
   const doomed = expired.filter((s) => !held.includes(s));
   if (doomed.length === 0) return [];
   return [{
