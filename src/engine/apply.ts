@@ -42,7 +42,8 @@ export function inlineBytes(changes: readonly Change[]): number | null {
   for (const c of changes) {
     if (c.action.kind === 'script') continue;
     if (c.action.kind === 'confirmed') return null;
-    const content = c.action.kind === 'write' ? c.action.content : c.action.edit(c.action.base ?? '');
+    if (c.action.kind === 'write' && typeof c.action.content !== 'string') return null; // streamed from the controller's disk
+    const content = c.action.kind === 'write' ? c.action.content as string : c.action.edit(c.action.base ?? '');
     const size = Buffer.byteLength(content);
     if (size > INLINE_FILE_MAX || content.includes('\0')) return null;
     total += size;
@@ -147,6 +148,7 @@ function actionsScript(actions: readonly ResolvedAction[]): string {
 function actionScript(a: ResolvedAction): string {
   if (a.kind === 'confirmed') throw new Error('a confirmed change cannot go in a batch script'); // inlineBytes keeps it out
   if (a.kind === 'script') return a.script;
+  if (typeof a.content !== 'string') throw new Error('a local file is streamed, never inlined'); // inlineBytes keeps it out
   return `printf '%s' ${shq(a.content)} | (\n${atomicWriteScript(a.path, writeOptions(a))})`;
 }
 

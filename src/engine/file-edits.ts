@@ -59,6 +59,11 @@ export class EditedFiles {
     older.add(baseVersion);
     older.add(versionOf(current));
     this.versions.set(path, { newest: content, older });
-    return { kind: 'write', path, content, expect: current === null ? ABSENT : { sha256: versionOf(current) }, ...(confineTo !== undefined ? { confineTo } : {}) };
+    const checks = [...new Set(edits.flatMap((e) => (e.validate !== undefined ? [e.validate] : [])))];
+    return {
+      kind: 'write', path, content, expect: current === null ? ABSENT : { sha256: versionOf(current) },
+      ...(confineTo !== undefined ? { confineTo } : {}),
+      ...(checks.length > 0 ? { validate: checks.map((c) => `( ${c} )`).join(' && ') } : {}),
+    };
   }
 }

@@ -37,9 +37,22 @@ export type DiffEntry =
   | { type: 'file'; path: string; unified: string }
   | { type: 'value'; name: string; before: string | null; after: string | null };
 
+/**
+ * A local file whose content is to be written to a host, by reference: the controller
+ * streams it (never holding it in memory) and the host checks its length and sha256
+ * before it replaces anything.
+ */
+export interface LocalFile {
+  kind: 'local-file';
+  /** Absolute path on the controller. */
+  path: string;
+  size: number;
+  sha256: string;
+}
+
 export type Action =
   | { kind: 'script'; script: string }
-  | { kind: 'write'; path: string; content: string; mode?: string; owner?: string; group?: string; validate?: string; confineTo?: string }
+  | { kind: 'write'; path: string; content: string | LocalFile; mode?: string; owner?: string; group?: string; validate?: string; confineTo?: string }
   | EditAction
   | ConfirmedAction;
 
@@ -76,6 +89,12 @@ export interface EditAction {
   edit(text: string): string;
   /** The jail's root when the file is inside a jail (see WriteFileOptions.confineTo). */
   confineTo?: string;
+  /**
+   * Shell text that checks the new text on the host before it replaces the file (`%s`: the
+   * new file), as file's `validate`: rc.conf's `/bin/sh -n %s` and read-back. Failing keeps
+   * the old file. The validations of edits merged into one write all run.
+   */
+  validate?: string;
 }
 
 export interface Change {

@@ -2,7 +2,10 @@
  * HostSession over one ssh2 connection: every command is a new exec channel on the
  * same connection, so a run costs one TCP + SSH handshake per host.
  */
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
+import type { LocalFile } from '../modules/types.js';
 import type { Become, HostSession, RunOptions, RunResult, WriteFileOptions } from './types.js';
 import { CommandTimeoutError, ConnectionLostError } from './errors.js';
 import { wrapForRemote } from './quote.js';
@@ -71,9 +74,9 @@ export class SshHostSession implements HostSession {
     });
   }
 
-  async writeFileAtomic(path: string, content: string | Buffer, opts: WriteFileOptions = {}): Promise<void> {
+  async writeFileAtomic(path: string, content: string | Buffer | LocalFile, opts: WriteFileOptions = {}): Promise<void> {
     const result = await this.run(atomicWriteScript(path, opts), {
-      stdin: content,
+      stdin: typeof content === 'string' || Buffer.isBuffer(content) ? content : fs.createReadStream(content.path),
       ...(opts.become !== undefined ? { become: opts.become } : {}),
     });
     if (result.exitCode !== 0) {
@@ -134,7 +137,8 @@ function collect(channel: ClientChannel, opts: RunOptions, timeoutMs: number, do
     outcome.stderr = Buffer.concat(err).toString('utf8');
     done(outcome);
   });
-  if (opts.stdin !== undefined) channel.end(opts.stdin);
+  if (opts.stdin instanceof Readable) opts.stdin.pipe(channel);
+  else if (opts.stdin !== undefined) channel.end(opts.stdin);
   else channel.end();
 }
 

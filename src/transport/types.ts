@@ -4,11 +4,14 @@
  * command of a run.
  */
 
+import type { Readable } from 'node:stream';
+import type { LocalFile } from '../modules/types.js';
+
 export type Become = 'none' | 'doas' | 'sudo';
 
 export interface RunOptions {
   /** Bytes fed to the script's standard input, then EOF. */
-  stdin?: string | Buffer;
+  stdin?: string | Buffer | Readable;
   /** Kill the command and reject with a TimeoutError after this many ms (default: the session's commandTimeoutMs). */
   timeoutMs?: number;
   /** Streaming callbacks, called with each chunk as it arrives (utf-8 decoded). */
@@ -52,7 +55,7 @@ export interface HostSession {
    * Write a file atomically: a temp file in the same directory, mode and owner set,
    * then rename(2) over the target. The target is either the old or the new content, never partial.
    */
-  writeFileAtomic(path: string, content: string | Buffer, opts?: WriteFileOptions): Promise<void>;
+  writeFileAtomic(path: string, content: string | Buffer | LocalFile, opts?: WriteFileOptions): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -8,6 +8,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { buffer as readAll } from 'node:stream/consumers';
+import type { LocalFile } from '../../../../src/modules/types.js';
 import type { HostSession, RunOptions, RunResult, WriteFileOptions } from '../../../../src/transport/types.js';
 import { atomicWriteScript } from '../../../../src/transport/atomic-write.js';
 
@@ -51,12 +54,12 @@ export class LocalHost implements HostSession {
 
   async run(script: string, opts: RunOptions = {}): Promise<RunResult> {
     this.calls.push({ kind: 'run', script });
-    return this.exec(script, opts.stdin);
+    return this.exec(script, opts.stdin instanceof Readable ? await readAll(opts.stdin) : opts.stdin);
   }
 
-  async writeFileAtomic(target: string, content: string | Buffer, opts: WriteFileOptions = {}): Promise<void> {
+  async writeFileAtomic(target: string, content: string | Buffer | LocalFile, opts: WriteFileOptions = {}): Promise<void> {
     this.calls.push({ kind: 'write', script: target });
-    const r = await this.exec(atomicWriteScript(target, opts), content);
+    const r = await this.exec(atomicWriteScript(target, opts), typeof content === 'string' || Buffer.isBuffer(content) ? content : fs.readFileSync(content.path));
     if (r.exitCode !== 0) throw new Error(`writing ${target} failed: ${r.stderr}`);
   }
 
