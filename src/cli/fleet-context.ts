@@ -12,6 +12,7 @@ import { loadInventories } from '../inventory/load.js';
 import { selectHosts } from '../inventory/pattern.js';
 import { loadSshConfig, type SshConfig } from '../inventory/ssh-config.js';
 import { resolveTarget } from '../inventory/resolve.js';
+import { checkSameAddress } from '../inventory/same-address.js';
 import { Connector } from '../transport/connector.js';
 import { HostKeyPolicy } from '../transport/host-key-policy.js';
 import { passphraseFromEnvOrTty } from '../transport/auth.js';
@@ -49,6 +50,7 @@ export function buildFleetContext(pattern: string, opts: FleetOptions): FleetCon
     ...(opts.user ? { user: opts.user } : {}),
     ...(opts.become ? { become: opts.become } : {}),
   }));
+  checkSameAddress(inventory, targets);
   const knownHosts = opts.knownHosts?.length ? opts.knownHosts : inventoryKnownHosts(inventory) ?? defaultKnownHosts();
   // FLEETJAIL_LOG_LEVEL=trace adds ssh2's protocol debug lines to --log.
   const level = process.env.FLEETJAIL_LOG_LEVEL ?? 'info';

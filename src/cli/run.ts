@@ -10,8 +10,10 @@
  * check: the same offline validation for several playbooks, without connecting.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { Interrupt } from '../engine/interrupt.js';
 import { ConfigError } from '../util/errors.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { prepareFleetPlaybook } from '../playbook/fleet.js';
@@ -32,6 +34,8 @@ interface RunOptions extends FleetOptions {
   skipTags?: string[];
   extraVars?: string[];
   report?: string;
+  lockWait: number;
+  hostTimeout: number;
 }
 
 interface CheckOptions {
@@ -56,6 +60,8 @@ export function registerRunCommands(program: Command): void {
     .option('--skip-tags <tags>', 'skip steps with one of these tags', collectList)
     .option('-e, --extra-vars <var>', 'NAME=VALUE or @FILE.yaml (repeatable; highest precedence)', collect)
     .option('--report <file>', 'write the JSON report (version 1) to FILE')
+    .option('--lock-wait <s>', 'seconds to wait for another run to finish with a host (one run per host at a time)', seconds, 60)
+    .option('--host-timeout <s>', 'seconds a host\'s whole run may take; then its command is stopped and the host fails (0 = no limit)', seconds, 0)
     .action(async (playbook: string, opts: RunOptions) => {
       process.exitCode = await runCommand(playbook, opts);
     });
@@ -96,6 +102,21 @@ async function runCommand(playbookFile: string, opts: RunOptions): Promise<numbe
   }) : undefined;
   const onEvent: (e: RunEvent) => void = live ? live.onEvent : plainReporter({ write: (t) => progress.write(t), diff: Boolean(opts.diff) });
 
+  // First signal: no new step starts, running ones finish, the report is written. Second:
+  // commands in flight are stopped (their connections closed; the hosts end them).
+  const interrupt = new Interrupt();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!interrupt.requested) {
+      interrupt.request(`interrupted (${signal})`);
+      process.stderr.write(`\nfleetjail: ${signal}: no new step starts; running steps finish (${signal} again stops them now)\n`);
+    } else {
+      process.stderr.write(`\nfleetjail: ${signal} again: stopping running commands now\n`);
+      interrupt.stopNow(`interrupted (${signal})`);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   let result;
   try {
     result = await runPlaybook({
@@ -111,10 +132,15 @@ async function runCommand(playbookFile: string, opts: RunOptions): Promise<numbe
       diff: Boolean(opts.diff),
       onEvent,
       log: ctx.log,
+      lock: { waitSec: opts.lockWait, holder: lockHolder(playbookFile) },
+      ...(opts.hostTimeout > 0 ? { hostTimeoutMs: opts.hostTimeout * 1000 } : {}),
+      interrupt,
     });
   } finally {
     live?.stop();
     await ctx.connector.closeAll();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 
   progress.write(recapTable(result));
@@ -124,7 +150,20 @@ async function runCommand(playbookFile: string, opts: RunOptions): Promise<numbe
     fs.writeFileSync(opts.report, JSON.stringify(report, null, 2) + '\n');
   }
   if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  return exitCodeFor(result.hosts.map((h) => h.status));
+  // Hosts a stopped run never started count as interrupted for the exit code.
+  const notStarted = interrupt.requested ? result.notRun.map(() => 'interrupted') : [];
+  return exitCodeFor([...result.hosts.map((h) => h.status), ...notStarted]);
+}
+
+/** Who holds a host's lock, for another run that has to wait. */
+function lockHolder(playbookFile: string): string {
+  return `fleetjail pid ${process.pid} on ${os.hostname()} (user ${os.userInfo().username}), playbook ${path.basename(playbookFile)}`;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds ≥ 0');
+  return n;
 }
 
 function checkCommand(playbooks: string[], opts: CheckOptions): number {

@@ -59,7 +59,7 @@ export interface ApplyContext {
 }
 
 /** One step's changes, in order: its scripts as one script, its file writes one by one. */
-export async function applyChanges(session: HostSession, changes: readonly Change[], ctx: ApplyContext): Promise<ApplyResult> {
+export async function applyChanges(session: HostSession, changes: readonly Change[], ctx: ApplyContext, limit: { timeoutMs?: number } = {}): Promise<ApplyResult> {
   const outcome: ApplyOutcome = { ok: true, exitCode: 0, stdout: '', stderr: '', error: null };
   const files = ctx.files;
   let roundTrips = 0;
@@ -77,12 +77,12 @@ export async function applyChanges(session: HostSession, changes: readonly Chang
         await session.writeFileAtomic(action.path, action.content, writeOptions(action));
       } catch (e) {
         files.forget(action.path);
-        if (e instanceof Error && e.name === 'ConnectionLostError') throw e;
+        if (e instanceof Error && ['ConnectionLostError', 'CommandTimeoutError'].includes(e.name)) throw e;
         return { outcomes: [{ ...outcome, ok: false, exitCode: null, error: e instanceof Error ? e.message : String(e) }], roundTrips };
       }
       continue;
     }
-    const r = await session.run(action.script);
+    const r = await session.run(action.script, limit);
     const step = scriptOutcome(r.exitCode, r.stdout, r.stderr, r.signal);
     Object.assign(outcome, { ...step, stdout: outcome.stdout + step.stdout, stderr: outcome.stderr + step.stderr });
     if (!step.ok) return { outcomes: [outcome], roundTrips };
@@ -162,8 +162,25 @@ function writeOptions(a: WriteAction): WriteFileOptions {
 
 function scriptOutcome(exitCode: number | null, stdout: string, stderr: string, signal?: string): ApplyOutcome {
   if (exitCode === 0) return { ok: true, exitCode, stdout, stderr, error: null };
-  const why = lastLines(stderr) || lastLines(stdout);
+  const why = causeLine(stderr, stdout);
   return { ok: false, exitCode, stdout, stderr, error: `exit status ${exitCode ?? `signal ${signal ?? '?'}`}${why ? `: ${why}` : ''}` };
+}
+
+/** Words with which tools say what went wrong. */
+const CAUSE = /\b(error|fail(ed|ure|s)?|giving up|cannot|can't|could not|unable|denied|not found|no such|refused|invalid|illegal|bad|missing|unknown|not permitted|read-only|busy|exists|timed? ?out)\b/i;
+
+/**
+ * The line of a failed command's output that most likely names the cause: the last line of
+ * stderr or stdout that says what went wrong (tools often end with boilerplate, and some,
+ * freebsd-update among them, print their errors on stdout), else stderr's last line, else
+ * stdout's. The whole tails go into the step's result as well.
+ */
+export function causeLine(stderr: string, stdout: string): string {
+  const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const err = lines(stderr);
+  const out = lines(stdout);
+  const telling = [...err].reverse().find((l) => CAUSE.test(l)) ?? [...out].reverse().find((l) => CAUSE.test(l));
+  return telling ?? err[err.length - 1] ?? out[out.length - 1] ?? '';
 }
 
 /**
@@ -203,8 +220,4 @@ function groupScripts(actions: ResolvedAction[]): ResolvedAction[] {
     else out.push(a.kind === 'script' ? { kind: 'script', script: a.script } : a);
   }
   return out.map((a) => (a.kind === 'script' ? { kind: 'script', script: `set -e\n${a.script}\n` } : a));
-}
-
-function lastLines(text: string, n = 5): string {
-  return text.trim().split('\n').slice(-n).join('\n');
 }

@@ -2,7 +2,8 @@
 import type { DiffEntry } from '../modules/types.js';
 
 export type StepStatus = 'ok' | 'changed' | 'failed' | 'skipped';
-export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
+/** interrupted: the operator stopped the run (SIGINT/SIGTERM) before this host finished. */
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'interrupted';
 
 export interface StepResult {
   /** "steps[3]" or "handlers[0]". */
@@ -20,6 +21,8 @@ export interface StepResult {
   ignored: boolean;
   /** Why a step was skipped: "when", "check mode", ... */
   skipReason?: string;
+  /** A failed step's last lines of output (stdout and stderr kept apart), where the cause usually is. */
+  output?: { stdout: string; stderr: string };
   durationMs: number;
 }
 
@@ -36,6 +39,8 @@ export interface HostResult {
   steps: StepResult[];
   /** Remote round trips (fact batches + change scripts + file writes): a converged host costs 1. */
   roundTrips: number;
+  /** A first connection attempt that failed and was retried (the run went on with the second). */
+  connectRetry?: string;
 }
 
 export interface RunResult {

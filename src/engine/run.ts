@@ -9,6 +9,7 @@ import type { HostSession } from '../transport/types.js';
 import type { HostPlan, PlaybookPreparer } from '../playbook/prepare.js';
 import type { EventSink } from './events.js';
 import { runHost } from './host-run.js';
+import type { Interrupt } from './interrupt.js';
 import type { HostResult, RunResult } from './results.js';
 import { batches, stopReason } from './serial.js';
 
@@ -21,6 +22,10 @@ export interface EngineOptions {
   diff?: boolean;
   onEvent?: EventSink;
   log?: Logger;
+  /** Take each host's lock for the run (see host-lock.ts). */
+  lock?: { waitSec: number; holder: string };
+  hostTimeoutMs?: number;
+  interrupt?: Interrupt;
 }
 
 export async function runPlaybook(opts: EngineOptions): Promise<RunResult> {
@@ -46,12 +51,22 @@ export async function runPlaybook(opts: EngineOptions): Promise<RunResult> {
       diff: opts.diff ?? false,
       emit,
       ...(opts.log ? { log: opts.log.child({ host: plan.host }) } : {}),
+      ...(opts.lock ? { lock: opts.lock } : {}),
+      ...(opts.hostTimeoutMs ? { hostTimeoutMs: opts.hostTimeoutMs } : {}),
+      ...(opts.interrupt ? { interrupt: opts.interrupt } : {}),
     }))));
     results.push(...batch);
     const reason = stopReason(batch, {
       serial: playbook.serial !== undefined,
       ...(playbook.maxFailPercentage !== undefined ? { maxFailPercentage: playbook.maxFailPercentage } : {}),
     });
+    if (opts.interrupt?.requested && index < groups.length - 1) {
+      aborted = `run ${opts.interrupt.reason} during batch ${index + 1} of ${groups.length}`;
+      notRun = groups.slice(index + 1).flat().map((p) => p.host);
+      emit({ type: 'run-aborted', reason: aborted, notRun });
+      opts.log?.warn({ reason: aborted, notRun }, 'run aborted');
+      break;
+    }
     if (reason && index < groups.length - 1) {
       aborted = `run stopped after batch ${index + 1} of ${groups.length}: ${reason}`;
       notRun = groups.slice(index + 1).flat().map((p) => p.host);

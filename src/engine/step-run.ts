@@ -107,6 +107,20 @@ export function appliedOutcome(d: Extract<Decision, { kind: 'apply' }>, applied:
     : outcome(d.step, d.started, { ...fields, status: 'failed', error: applied.error }, applied);
 }
 
+/** A step that a timeout, a lost connection or an interrupt cut off: failed, with CAUSE. */
+export function failedInFlight(step: PreparedStep, name: string, started: number, cause: string): StepOutcome {
+  return outcome(step, started, { status: 'failed', name, error: cause });
+}
+
+/** Lines of a failed command's output kept in its result: enough for the cause, never the whole. */
+const TAIL_LINES = 20;
+const TAIL_BYTES = 4096;
+
+export function tail(text: string): string {
+  const lines = text.replace(/\n+$/, '').split('\n').slice(-TAIL_LINES).join('\n');
+  return lines.length > TAIL_BYTES ? `...${lines.slice(-TAIL_BYTES)}` : lines;
+}
+
 function outcome(step: PreparedStep, started: number, fields: Partial<StepResult> & Pick<StepResult, 'status' | 'name'>, output?: ApplyOutcome): StepOutcome {
   const decl = step.decl;
   const result: StepResult = {
@@ -115,6 +129,9 @@ function outcome(step: PreparedStep, started: number, fields: Partial<StepResult
     ...fields,
     durationMs: Math.round(performance.now() - started),
   };
+  if (result.status === 'failed' && output && (output.stdout.trim() !== '' || output.stderr.trim() !== '')) {
+    result.output = { stdout: tail(output.stdout), stderr: tail(output.stderr) };
+  }
   if (result.status === 'failed' && decl.ignoreErrors) result.ignored = true;
   const stdout = (output?.stdout ?? '').replace(/\n$/, '');
   return {
@@ -143,7 +160,10 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Errors of the connection itself are the host's, not the step's: they end the host as unreachable. */
+/**
+ * Errors of the connection and the command channel are the host's, not the step's: they end
+ * the host (a lost connection as unreachable, a timeout or the lock held elsewhere as failed).
+ */
 export function isTransportFailure(e: unknown): boolean {
-  return e instanceof Error && (e.name === 'ConnectionLostError' || e.name === 'ConnectError');
+  return e instanceof Error && ['ConnectionLostError', 'ConnectError', 'CommandTimeoutError', 'HostLockedError'].includes(e.name);
 }

@@ -144,6 +144,7 @@ function readStep(yaml: YamlFile, at: YamlPath, item: unknown, handler: boolean,
     notify: list(k.notify),
     ...(k.register !== undefined ? { register: k.register } : {}),
     ignoreErrors: k.ignore_errors ?? false,
+    ...(k.timeout !== undefined ? { timeoutSec: k.timeout } : {}),
     ...(k.jail !== undefined ? { jail: k.jail } : {}),
     ...(k.loop !== undefined ? { loop: k.loop } : {}),
   };

@@ -27,6 +27,8 @@ export interface StepDecl {
   notify: string[];
   register?: string;
   ignoreErrors: boolean;
+  /** `timeout:` in seconds: the step's commands are stopped on the host past it. */
+  timeoutSec?: number;
   jail?: string;
   /** `loop:` as written: a list, or a template string that renders to one. */
   loop?: unknown;

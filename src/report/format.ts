@@ -20,8 +20,16 @@ export function stepLine(host: string, r: StepResult, check: boolean): string {
   }
 }
 
+/** A failed step's output tails, each line prefixed, stderr marked: where the cause usually is. */
+export function outputLines(r: StepResult, prefix: string): string[] {
+  if (r.status !== 'failed' || !r.output) return [];
+  const lines = (text: string, mark: string) => (text === '' ? [] : text.split('\n').map((l) => `${prefix}${mark} ${l}`));
+  return [...lines(r.output.stdout, '>'), ...lines(r.output.stderr, '!')];
+}
+
 export function hostLine(r: HostResult): string {
   if (r.status === 'unreachable') return `${r.name} ! UNREACHABLE: ${r.error ?? ''}`;
+  if (r.status === 'interrupted') return `${r.name} ! INTERRUPTED after ${r.ok + r.changed} steps (${seconds(r.durationMs)}): ${oneLine(r.error ?? '')}`;
   if (r.status === 'failed') return `${r.name} ! FAILED after ${r.ok + r.changed} steps (${seconds(r.durationMs)}): ${oneLine(r.error ?? '')}`;
   return `${r.name} = ${r.status} (${r.ok} ok, ${r.changed} changed, ${r.skipped} skipped, ${seconds(r.durationMs)})`;
 }

@@ -2,15 +2,17 @@
  * The versioned JSON report (--report FILE, --json). Version 1:
  *
  *   { "version": 1, "playbook": "playbooks/site.yaml", "startedAt": ISO-8601, "check": false,
- *     "hosts": { NAME: { "status": "ok"|"changed"|"failed"|"unreachable",
+ *     "hosts": { NAME: { "status": "ok"|"changed"|"failed"|"unreachable"|"interrupted",
  *                        "ok": n, "changed": n, "failed": n, "skipped": n, "durationMs": n,
  *                        "error": null | "why the host stopped or could not be reached",
  *                        "roundTrips": n (remote scripts and file writes; a converged host costs 1),
  *                        "steps": [ { "name", "module", "status": "ok"|"changed"|"failed"|"skipped",
  *                                     "changed": bool, "changes": [one line per change, as printed],
  *                                     "diff": null | [DiffEntry], "error": null | text,
- *                                     "durationMs": n, "handler": bool } ] } },
- *     "summary": { "hosts": n, "ok": n, "changed": n, "failed": n, "unreachable": n,
+ *                                     "durationMs": n, "handler": bool,
+ *                                     "output": (failed steps) {"stdout", "stderr"}: their last lines } ],
+ *                        "connectRetry": (when the first attempt failed) why } },
+ *     "summary": { "hosts": n, "ok": n, "changed": n, "failed": n, "unreachable": n, "interrupted": n,
  *                  "notRun": [NAME], "aborted": null | reason, "durationMs": n } }
  *
  * A DiffEntry is {"type":"file","path","unified"} or {"type":"value","name","before","after"}.
@@ -30,6 +32,7 @@ export interface JsonStepV1 {
   error: string | null;
   durationMs: number;
   handler: boolean;
+  output?: { stdout: string; stderr: string };
 }
 
 export interface JsonHostV1 {
@@ -42,6 +45,7 @@ export interface JsonHostV1 {
   error: string | null;
   roundTrips: number;
   steps: JsonStepV1[];
+  connectRetry?: string;
 }
 
 export interface JsonReportV1 {
@@ -56,6 +60,7 @@ export interface JsonReportV1 {
     changed: number;
     failed: number;
     unreachable: number;
+    interrupted: number;
     notRun: string[];
     aborted: string | null;
     durationMs: number;
@@ -71,7 +76,9 @@ export function jsonReport(run: RunResult): JsonReportV1 {
       steps: h.steps.map((s) => ({
         name: s.name, module: s.module, status: s.status, changed: s.changed, changes: s.changes,
         diff: s.diff, error: s.error, durationMs: s.durationMs, handler: s.handler,
+        ...(s.output ? { output: s.output } : {}),
       })),
+      ...(h.connectRetry ? { connectRetry: h.connectRetry } : {}),
     };
   }
   const count = (status: HostStatus) => run.hosts.filter((h) => h.status === status).length;
@@ -87,6 +94,7 @@ export function jsonReport(run: RunResult): JsonReportV1 {
       changed: count('changed'),
       failed: count('failed'),
       unreachable: count('unreachable'),
+      interrupted: count('interrupted'),
       notRun: run.notRun,
       aborted: run.aborted,
       durationMs: run.durationMs,

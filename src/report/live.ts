@@ -10,7 +10,7 @@
  *   ... and 48 more running
  */
 import type { RunEvent } from '../engine/events.js';
-import { diffLines, hostLine, seconds, stepLine } from './format.js';
+import { diffLines, hostLine, outputLines, seconds, stepLine } from './format.js';
 
 export interface LiveOptions {
   write(text: string): void;
@@ -68,7 +68,7 @@ export class LiveReporter {
         break;
       case 'step-end': {
         const r = e.result;
-        if (r.status === 'failed') this.permanent(stepLine(e.host, r, this.check));
+        if (r.status === 'failed') this.permanent([stepLine(e.host, r, this.check), ...outputLines(r, `${e.host} !   `)].join('\n'));
         else if (this.opts.diff && r.changed) this.permanent([stepLine(e.host, r, this.check), ...diffLines(r.diff, `${e.host} |   `)].join('\n'));
         break;
       }
@@ -76,7 +76,7 @@ export class LiveReporter {
         this.active.delete(e.result.name);
         this.done++;
         if (e.result.status === 'changed') this.changed++;
-        if (e.result.status === 'failed') this.failed++;
+        if (e.result.status === 'failed' || e.result.status === 'interrupted') this.failed++;
         if (e.result.status === 'unreachable') {
           this.unreachable++;
           this.permanent(hostLine(e.result));

@@ -1,6 +1,6 @@
 /** Output without a terminal (logs, CI, cron): one line per event, written as it happens. */
 import type { RunEvent } from '../engine/events.js';
-import { diffLines, hostLine, stepLine } from './format.js';
+import { diffLines, hostLine, outputLines, stepLine } from './format.js';
 
 export interface PlainOptions {
   write(text: string): void;
@@ -23,6 +23,7 @@ export function plainReporter(opts: PlainOptions): (e: RunEvent) => void {
       case 'step-end': {
         const lines = [stepLine(e.host, e.result, check)];
         if (opts.diff && e.result.changed) lines.push(...diffLines(e.result.diff, `${e.host} |   `));
+        lines.push(...outputLines(e.result, `${e.host} !   `));
         opts.write(lines.join('\n') + '\n');
         break;
       }

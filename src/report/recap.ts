@@ -16,7 +16,7 @@ export function recapTable(run: RunResult): string {
   const count = (s: string) => run.hosts.filter((h) => h.status === s).length;
   const hosts = run.hosts.length + run.notRun.length;
   const totals = `${hosts} host${hosts === 1 ? '' : 's'}: ${count('ok')} ok, ${count('changed')} ${run.check ? 'would change' : 'changed'}, ` +
-    `${count('failed')} failed, ${count('unreachable')} unreachable${run.notRun.length ? `, ${run.notRun.length} not run` : ''} in ${seconds(run.durationMs)}`;
+    `${count('failed')} failed, ${count('unreachable')} unreachable${count('interrupted') ? `, ${count('interrupted')} interrupted` : ''}${run.notRun.length ? `, ${run.notRun.length} not run` : ''} in ${seconds(run.durationMs)}`;
   const lines = [`RECAP ${run.playbook}${run.check ? ' (check mode: nothing was changed)' : ''}`, fmt(COLUMNS), ...rows.map(fmt), totals];
   if (run.aborted) lines.push(run.aborted);
   return lines.join('\n') + '\n';

@@ -3,13 +3,26 @@
  * a temp file in the target's directory (same filesystem), gets its mode and owner, and
  * is renamed over the target. A failure at any point leaves the old file untouched and
  * removes the temp file. An existing target's mode and owner are kept unless given.
+ *
+ * The content is verified before anything moves: its length and sha256 must be what the
+ * controller sent. A transfer cut short (the connection lost, the controller killed: the
+ * host's cat just sees the end of its input) leaves the old file and no temp file. The
+ * expected values come first on stdin (`verify: 'header'`, a line "LENGTH SHA256") or are
+ * given in the script (a script that itself travels on stdin, never in a command line).
  */
 import path from 'node:path';
 import { noSymlinksBelow } from './confine.js';
 import { raw, sh } from './quote.js';
 import type { WriteFileOptions } from './types.js';
 
-export function atomicWriteScript(target: string, opts: WriteFileOptions = {}): string {
+export type Verify = 'header' | { size: number; sha256: string };
+
+/** The first line of a verified transfer's stdin. */
+export function transferHeader(size: number, sha256: string): string {
+  return `${size} ${sha256}\n`;
+}
+
+export function atomicWriteScript(target: string, opts: WriteFileOptions & { verify?: Verify } = {}): string {
   if (!path.posix.isAbsolute(target)) throw new Error(`writeFileAtomic: path must be absolute: ${target}`);
   const dir = path.posix.dirname(target);
   const base = path.posix.basename(target);
@@ -23,18 +36,26 @@ export function atomicWriteScript(target: string, opts: WriteFileOptions = {}): 
     'umask 077',
     sh`tmp=$(mktemp ${`${dir}/.${base}.fleetjail.XXXXXX`})`,
     `trap 'rm -f -- "$tmp"' EXIT HUP INT TERM`,
+    opts.verify === 'header' ? `IFS=' ' read -r fj_len fj_sum || { echo 'no transfer header: nothing was written' >&2; exit 1; }` : '',
+    opts.verify !== undefined && opts.verify !== 'header' ? sh`fj_len=${opts.verify.size} fj_sum=${opts.verify.sha256}` : '',
     opts.expect !== undefined ? expectLine(target, opts.expect) : '',
     // Start from a copy of the old file so its mode, owner and flags carry over.
     sh`if [ -f ${target} ]; then cp -p -- ${target} "$tmp"; else chmod 0644 "$tmp"; fi`,
     `cat > "$tmp"`,
+    opts.verify !== undefined ? VERIFY_LINES : '',
     opts.validate !== undefined ? validateLine(opts.validate) : '',
-    mode !== undefined ? sh`chmod ${mode} "$tmp"` : '',
-    owner !== undefined ? sh`chown ${owner} "$tmp"` : '',
+    mode !== undefined ? sh`chmod -- ${mode} "$tmp"` : '',
+    owner !== undefined ? sh`chown -- ${owner} "$tmp"` : '',
     sh`mv -f -- "$tmp" ${target}`,
     'trap - EXIT HUP INT TERM',
   ];
   return lines.filter(Boolean).join('\n') + '\n';
 }
+
+/** The content in the temp file is whole and intact, or nothing moves. */
+const VERIFY_LINES = `fj_got=$(stat -f %z "$tmp")
+if [ "$fj_got" != "$fj_len" ]; then echo "short transfer: $fj_got of $fj_len bytes arrived; the old file is kept" >&2; exit 1; fi
+if [ "$(sha256 -q "$tmp")" != "$fj_sum" ]; then echo "corrupt transfer: sha256 differs; the old file is kept" >&2; exit 1; fi`;
 
 /** TARGET's path below ROOT. */
 function insideOf(root: string, target: string): string {

@@ -3,6 +3,8 @@
  * or through ProxyJump hops. Jump hosts are connected once per run and shared by every
  * host behind them.
  */
+import os from 'node:os';
+import pLimit, { type LimitFunction } from 'p-limit';
 import ssh2, { type Client, type ConnectConfig } from 'ssh2';
 import type { Duplex } from 'node:stream';
 import type { ConnectTarget } from '../inventory/model.js';
@@ -17,6 +19,13 @@ export interface ConnectorOptions extends AuthOptions {
   connectTimeoutMs?: number;
   commandTimeoutMs?: number;
   keepaliveIntervalMs?: number;
+  /**
+   * SSH handshakes in flight at once (default: 8 per core). A handshake is CPU work on the
+   * controller (key exchange, signatures); hundreds at once on a busy controller make each
+   * one slow, and a connect timeout would then measure the controller's own queue. Admitted
+   * handshakes start their connect timeout when they start.
+   */
+  maxHandshakes?: number;
   /** Receives ssh2's protocol debug lines (for --log at debug level). */
   debug?: (host: string, line: string) => void;
 }
@@ -25,14 +34,38 @@ export class Connector {
   private readonly keys: KeyStore;
   private readonly jumps = new Map<string, Promise<Client>>();
   private readonly clients = new Set<Client>();
+  private readonly admit: LimitFunction;
 
   constructor(private readonly opts: ConnectorOptions) {
     this.keys = new KeyStore(opts);
+    this.admit = pLimit(opts.maxHandshakes ?? Math.max(8, 8 * os.availableParallelism()));
   }
 
+  /**
+   * A transient failure (a timeout, a reset during the handshake: an sshd at its MaxStartups
+   * drops new connections) gets one more attempt; the session says so (connectRetry), so
+   * the report shows a host that needed two.
+   */
   async connect(target: ConnectTarget): Promise<HostSession> {
+    try {
+      return await this.attempt(target);
+    } catch (e) {
+      if (!(e instanceof ConnectError) || !TRANSIENT.includes(e.kind)) throw e;
+      let session: SshHostSession;
+      try {
+        session = await this.attempt(target);
+      } catch (again) {
+        if (!(again instanceof ConnectError)) throw again;
+        throw new ConnectError(again.kind, target.name, `${again.message.slice(target.name.length + 2)} (tried twice)`);
+      }
+      session.connectRetry = `first attempt failed: ${e.message}`;
+      return session;
+    }
+  }
+
+  private async attempt(target: ConnectTarget): Promise<SshHostSession> {
     const sock = target.proxyJump.length > 0 ? await this.tunnel(target) : undefined;
-    const client = await this.handshake(target, sock);
+    const client = await this.admit(() => this.handshake(target, sock));
     return new SshHostSession(target.name, client, {
       become: target.become,
       commandTimeoutMs: this.opts.commandTimeoutMs ?? 0,
@@ -121,6 +154,8 @@ export class Connector {
     });
   }
 }
+
+const TRANSIENT: readonly string[] = ['timeout', 'network', 'protocol'];
 
 function forward(via: Client, hop: ConnectTarget): Promise<Duplex> {
   return new Promise((resolve, reject) => {

@@ -18,8 +18,16 @@ export class CommandTimeoutError extends Error {
     readonly host: string,
     readonly timeoutMs: number,
   ) {
-    super(`${host}: command timed out after ${timeoutMs} ms`);
+    super(`${host}: timed out after ${formatSeconds(timeoutMs)}; the command was stopped on the host`);
     this.name = 'CommandTimeoutError';
+  }
+}
+
+/** Another run holds the host's lock (one run per host at a time) and did not let go in time. */
+export class HostLockedError extends Error {
+  constructor(readonly host: string, waitedSec: number, holder: string) {
+    super(`${host}: another fleetjail run holds this host's lock (${holder || 'holder unknown'}); waited ${waitedSec} s`);
+    this.name = 'HostLockedError';
   }
 }
 
@@ -59,4 +67,8 @@ export function classifyConnectError(host: string, address: string, port: number
     return new ConnectError('timeout', host, `no SSH handshake from ${where} within the connect timeout`);
   }
   return new ConnectError('protocol', host, `SSH error with ${where}: ${e.message ?? String(err)}`);
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
 }

@@ -1,24 +1,39 @@
 /**
  * HostSession over one ssh2 connection: every command is a new exec channel on the
  * same connection, so a run costs one TCP + SSH handshake per host.
+ *
+ * Scripts travel on the channel's stdin (remote-script.ts): the command line is a fixed
+ * `/bin/sh -s`. Only a command that is given data of its own (a file's content) carries its
+ * script in the command line, and such scripts hold paths and modes, never content.
  */
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
 import type { LocalFile } from '../modules/types.js';
-import type { Become, HostSession, RunOptions, RunResult, WriteFileOptions } from './types.js';
-import { CommandTimeoutError, ConnectionLostError } from './errors.js';
+import type { Become, HostLockOptions, HostSession, RunOptions, RunResult, WriteFileOptions } from './types.js';
+import { CommandTimeoutError, ConnectionLostError, HostLockedError } from './errors.js';
 import { wrapForRemote } from './quote.js';
-import { atomicWriteScript } from './atomic-write.js';
+import { stdinScriptCommand, stdinScriptPayload, withBecome } from './remote-script.js';
+import { atomicWriteScript, transferHeader } from './atomic-write.js';
+import { sha256Hex } from '../util/digest.js';
+import { holderNote, hostLockCommand, hostLockPayloadAfter, lockedMarker } from './host-lock.js';
 
 export interface SessionSettings {
   become: Become;
   commandTimeoutMs: number;
 }
 
+/** How long a cancelled command may take to end on the host before its channel is closed. */
+const CANCEL_GRACE_MS = 5_000;
+
 export class SshHostSession implements HostSession {
   private closed = false;
   private lostReason: string | undefined;
+  /** Channels of commands in flight, to cancel them when the session is closed under them. */
+  private readonly inFlight = new Set<ClientChannel>();
+  private lockChannel: ClientChannel | undefined;
+  /** Set when the connection took a second attempt: why the first failed. */
+  connectRetry?: string;
 
   constructor(
     readonly host: string,
@@ -39,7 +54,65 @@ export class SshHostSession implements HostSession {
   run(script: string, opts: RunOptions = {}): Promise<RunResult> {
     const become = opts.become === false ? 'none' : this.settings.become;
     const timeoutMs = opts.timeoutMs ?? this.settings.commandTimeoutMs;
-    const command = wrapForRemote(script, become, timeoutMs > 0 ? { timeoutSec: timeoutMs / 1000 } : {});
+    const limit = timeoutMs > 0 ? { timeoutSec: timeoutMs / 1000 } : {};
+    if (opts.stdin !== undefined) {
+      return this.exec(wrapForRemote(script, become, limit), { ...opts, input: { data: opts.stdin } }, timeoutMs);
+    }
+    return this.exec(stdinScriptCommand(become, limit), { ...opts, input: { lifeline: stdinScriptPayload(script) } }, timeoutMs);
+  }
+
+  async writeFileAtomic(path: string, content: string | Buffer | LocalFile, opts: WriteFileOptions = {}): Promise<void> {
+    const { size, sha256, body } = contentSource(content);
+    const result = await this.run(atomicWriteScript(path, { ...opts, verify: 'header' }), {
+      // The expected length and sha256 go first, on stdin (not the command line: a digest of
+      // a secret file is for nobody's eyes); the host checks both before anything moves.
+      stdin: Readable.from(prefixed(transferHeader(size, sha256), body)),
+      ...(opts.become !== undefined ? { become: opts.become } : {}),
+    });
+    if (result.exitCode !== 0) {
+      const detail = result.stderr.trim() || `exit status ${result.exitCode ?? result.signal}`;
+      throw new Error(`${this.host}: writing ${path} failed: ${detail}`);
+    }
+  }
+
+  async lock(script: string, opts: HostLockOptions): Promise<RunResult> {
+    if (this.lockChannel) throw new Error(`${this.host}: this session already holds the host lock`);
+    const become = opts.become === false ? 'none' : this.settings.become;
+    const marker = lockedMarker(opts.nonce);
+    const payload = stdinScriptPayload(`${holderNote(opts)}\n${script}`, { after: hostLockPayloadAfter(marker) });
+    // The wait for the lock counts on top of the script's own limit.
+    const scriptMs = opts.timeoutMs ?? this.settings.commandTimeoutMs;
+    const r = await this.exec(withBecome(hostLockCommand(opts), become), {
+      input: { lifeline: payload },
+      until: marker,
+      onChannel: (c) => (this.lockChannel = c),
+    }, scriptMs > 0 ? scriptMs + opts.waitSec * 1000 : 0);
+    if (r.exitCode === 75 && !r.stdout.includes(marker)) {
+      this.lockChannel = undefined;
+      throw new HostLockedError(this.host, opts.waitSec, r.stderr.trim().split('\n').filter((l) => !l.startsWith('lockf:')).join('; '));
+    }
+    return r;
+  }
+
+  async close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.lostReason = 'closed by fleetjail';
+      // Commands in flight lose their lifeline: the host ends them.
+      for (const c of this.inFlight) c.close();
+      this.lockChannel?.end();
+      this.client.end();
+    }
+    this.onClose();
+  }
+
+  /** Close the session under running commands, which fail with REASON. */
+  abort(reason: string): void {
+    this.lostReason = reason;
+    void this.close();
+  }
+
+  private exec(command: string, opts: ExecOptions, timeoutMs: number): Promise<RunResult> {
     const started = performance.now();
     return new Promise<RunResult>((resolve, reject) => {
       if (this.closed) {
@@ -51,15 +124,18 @@ export class SshHostSession implements HostSession {
           reject(this.closed ? new ConnectionLostError(this.host, this.lostReason ?? err.message) : err);
           return;
         }
+        opts.onChannel?.(channel);
+        this.inFlight.add(channel);
         // The host enforces the limit (timeout(1)); our own timer is a backstop for a host
         // that stops answering, set past the host's TERM-then-KILL window.
         const backstopMs = timeoutMs > 0 ? timeoutMs + 10_000 : 0;
         collect(channel, opts, backstopMs, (outcome) => {
+          this.inFlight.delete(channel);
           const hostTimedOut = timeoutMs > 0 && outcome.exitCode === 124 && performance.now() - started >= timeoutMs;
           if (outcome.timedOut || hostTimedOut) {
             reject(new CommandTimeoutError(this.host, timeoutMs));
-          } else if (outcome.exitCode === undefined && outcome.signal === undefined && this.closed) {
-            reject(new ConnectionLostError(this.host, this.lostReason ?? 'channel closed without an exit status'));
+          } else if (outcome.exitCode === undefined && outcome.signal === undefined && !outcome.reachedMarker) {
+            reject(new ConnectionLostError(this.host, this.lostReason ?? 'the command ended without an exit status'));
           } else {
             resolve({
               exitCode: outcome.exitCode ?? null,
@@ -73,26 +149,14 @@ export class SshHostSession implements HostSession {
       });
     });
   }
+}
 
-  async writeFileAtomic(path: string, content: string | Buffer | LocalFile, opts: WriteFileOptions = {}): Promise<void> {
-    const result = await this.run(atomicWriteScript(path, opts), {
-      stdin: typeof content === 'string' || Buffer.isBuffer(content) ? content : fs.createReadStream(content.path),
-      ...(opts.become !== undefined ? { become: opts.become } : {}),
-    });
-    if (result.exitCode !== 0) {
-      const detail = result.stderr.trim() || `exit status ${result.exitCode ?? result.signal}`;
-      throw new Error(`${this.host}: writing ${path} failed: ${detail}`);
-    }
-  }
-
-  async close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      this.lostReason = 'closed by fleetjail';
-      this.client.end();
-    }
-    this.onClose();
-  }
+interface ExecOptions extends Omit<RunOptions, 'stdin'> {
+  /** data: bytes for the command's stdin, then EOF. lifeline: the script payload, stdin then kept open. */
+  input: { data: string | Buffer | Readable } | { lifeline: string };
+  /** Resolve once stdout holds this line (`MARKER:STATUS`), the channel staying open (the host lock). */
+  until?: string;
+  onChannel?: (channel: ClientChannel) => void;
 }
 
 interface ChannelOutcome {
@@ -101,18 +165,43 @@ interface ChannelOutcome {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  reachedMarker: boolean;
 }
 
-function collect(channel: ClientChannel, opts: RunOptions, timeoutMs: number, done: (o: ChannelOutcome) => void): void {
+function collect(channel: ClientChannel, opts: ExecOptions, timeoutMs: number, done: (o: ChannelOutcome) => void): void {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  const outcome: ChannelOutcome = { stdout: '', stderr: '', timedOut: false };
+  const outcome: ChannelOutcome = { stdout: '', stderr: '', timedOut: false, reachedMarker: false };
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    if (timer) clearTimeout(timer);
+    outcome.stdout = Buffer.concat(out).toString('utf8');
+    outcome.stderr = Buffer.concat(err).toString('utf8');
+    if (opts.until !== undefined) {
+      const at = outcome.stdout.indexOf(`\n${opts.until}:`);
+      if (at >= 0) {
+        outcome.reachedMarker = true;
+        outcome.exitCode = Number(outcome.stdout.slice(at + opts.until.length + 2).split('\n')[0]);
+        outcome.stdout = outcome.stdout.slice(0, at);
+      }
+    }
+    done(outcome);
+  };
   // Decode streams incrementally so a multi-byte character split across packets survives.
   const outDecoder = new TextDecoder();
   const errDecoder = new TextDecoder();
+  // The marker line ends the output: look for it at the end of what has arrived.
+  const markerAtEnd = opts.until !== undefined ? new RegExp(`\n${opts.until}:\\d+\n$`) : undefined;
+  let tail = '';
   channel.on('data', (chunk: Buffer) => {
     out.push(chunk);
     opts.onStdout?.(outDecoder.decode(chunk, { stream: true }));
+    if (markerAtEnd) {
+      tail = (tail + chunk.toString('latin1')).slice(-((opts.until?.length ?? 0) + 32));
+      if (markerAtEnd.test(tail)) finish();
+    }
   });
   channel.stderr.on('data', (chunk: Buffer) => {
     err.push(chunk);
@@ -125,35 +214,57 @@ function collect(channel: ClientChannel, opts: RunOptions, timeoutMs: number, do
   const timer = timeoutMs > 0
     ? setTimeout(() => {
         outcome.timedOut = true;
-        // OpenSSH delivers "signal" requests to the command; closing the channel also
-        // hangs up its pipes, so a command that ignores the signal still loses its output.
-        sendSignal(channel, 'KILL');
-        channel.close();
+        cancel(channel);
+        // The host had its chance (timeout(1) and the lifeline); a host that does not answer
+        // at all gets the channel closed under it.
+        setTimeout(() => channel.close(), CANCEL_GRACE_MS).unref();
       }, timeoutMs)
     : undefined;
-  channel.on('close', () => {
-    if (timer) clearTimeout(timer);
-    outcome.stdout = Buffer.concat(out).toString('utf8');
-    outcome.stderr = Buffer.concat(err).toString('utf8');
-    done(outcome);
-  });
-  if (opts.stdin instanceof Readable) opts.stdin.pipe(channel);
-  else if (opts.stdin !== undefined) channel.end(opts.stdin);
-  else channel.end();
+  channel.on('close', finish);
+  channel.on('error', () => {}); // surfaces as a close without an exit status
+  if ('lifeline' in opts.input) {
+    channel.write(opts.input.lifeline);
+  } else if (opts.input.data instanceof Readable) {
+    const data = opts.input.data;
+    data.on('error', (e) => {
+      // A local read error: end the transfer short; the host's length check refuses it.
+      err.push(Buffer.from(`fleetjail: reading the local file failed: ${e.message}\n`));
+      channel.close();
+    });
+    data.pipe(channel);
+  } else {
+    channel.end(opts.input.data);
+  }
 }
 
 /**
- * ssh2's channel.signal() refuses once we have sent EOF (stdin ended), but the protocol
- * allows a signal request for as long as the channel is open, and OpenSSH's sshd then
- * kills the command's process group. So send the request through the channel's protocol
- * handle. (Signals reach commands running as the login user; under doas/sudo the root
- * process group is out of the user's reach, and only the channel close remains.)
+ * Give up on a command: end its stdin (the lifeline: the host's watcher ends the script)
+ * and ask sshd to signal it (ssh2's channel.signal() refuses once stdin ended, but the
+ * protocol allows it while the channel is open; OpenSSH delivers it to the command's
+ * process group when it runs as the login user).
  */
-function sendSignal(channel: ClientChannel, name: string): void {
+function cancel(channel: ClientChannel): void {
   const c = channel as unknown as {
     outgoing?: { id: number; state: string };
     _client?: { _protocol?: { signal(id: number, signal: string): void } };
   };
-  // 'eof' = we ended stdin; the channel itself is still open.
-  if (c.outgoing && ['open', 'eof'].includes(c.outgoing.state)) c._client?._protocol?.signal(c.outgoing.id, name);
+  if (c.outgoing && ['open', 'eof'].includes(c.outgoing.state)) c._client?._protocol?.signal(c.outgoing.id, 'KILL');
+  try {
+    channel.end();
+  } catch {
+    // already closed
+  }
+}
+
+function contentSource(content: string | Buffer | LocalFile): { size: number; sha256: string; body: () => AsyncIterable<Buffer> } {
+  if (typeof content === 'string' || Buffer.isBuffer(content)) {
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    return { size: bytes.length, sha256: sha256Hex(bytes), body: async function* () { yield bytes; } };
+  }
+  return { size: content.size, sha256: content.sha256, body: () => fs.createReadStream(content.path) };
+}
+
+async function* prefixed(header: string, body: () => AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  yield Buffer.from(header, 'utf8');
+  for await (const chunk of body()) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
 }

@@ -47,8 +47,21 @@ export interface WriteFileOptions {
   confineTo?: string;
 }
 
+export interface HostLockOptions {
+  /** Seconds to wait for another run to let go of the host. */
+  waitSec: number;
+  /** Who holds the lock, for a run that has to wait: "fleetjail pid 123 on ctl1 (user ops), playbook site.yaml". */
+  holder: string;
+  /** Random hex: frames the first script's end in its output. */
+  nonce: string;
+  become?: boolean;
+  timeoutMs?: number;
+}
+
 export interface HostSession {
   readonly host: string;
+  /** Set when connecting took a second attempt: why the first failed. */
+  readonly connectRetry?: string;
   /** Run a POSIX sh script on the host as `/bin/sh -c SCRIPT`, whatever the login shell. */
   run(script: string, opts?: RunOptions): Promise<RunResult>;
   /**
@@ -56,6 +69,12 @@ export interface HostSession {
    * then rename(2) over the target. The target is either the old or the new content, never partial.
    */
   writeFileAtomic(path: string, content: string | Buffer | LocalFile, opts?: WriteFileOptions): Promise<void>;
+  /**
+   * Take the host's lock (one fleetjail run per host at a time) and run SCRIPT under it, as
+   * run() does. The lock stays held until close(), or until the connection dies. Throws
+   * HostLockedError when another run holds it for longer than waitSec.
+   */
+  lock(script: string, opts: HostLockOptions): Promise<RunResult>;
   close(): Promise<void>;
 }
 

@@ -18,7 +18,7 @@ describe('JSON report v1', () => {
     expect(r.hosts.h2).toMatchObject({ status: 'unreachable', error: 'h2: connection refused by 10.0.0.2:22', steps: [] });
     expect(r.hosts.h3?.steps[0]).toMatchObject({ status: 'failed', error: 'exit status 1: pkg: No packages available' });
     expect(r.summary).toEqual({
-      hosts: 4, ok: 0, changed: 1, failed: 1, unreachable: 1, notRun: ['h4'],
+      hosts: 4, ok: 0, changed: 1, failed: 1, unreachable: 1, interrupted: 0, notRun: ['h4'],
       aborted: 'run stopped after batch 3 of 4: 1 of 1 hosts in the batch failed (100% > max_fail_percentage 0%)', durationMs: 4321,
     });
   });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer as readAll } from 'node:stream/consumers';
 import type { LocalFile } from '../../../../src/modules/types.js';
-import type { HostSession, RunOptions, RunResult, WriteFileOptions } from '../../../../src/transport/types.js';
+import type { HostLockOptions, HostSession, RunOptions, RunResult, WriteFileOptions } from '../../../../src/transport/types.js';
 import { atomicWriteScript } from '../../../../src/transport/atomic-write.js';
 
 const SHIMS: Record<string, string> = {
@@ -61,6 +61,11 @@ export class LocalHost implements HostSession {
     this.calls.push({ kind: 'write', script: target });
     const r = await this.exec(atomicWriteScript(target, opts), typeof content === 'string' || Buffer.isBuffer(content) ? content : fs.readFileSync(content.path));
     if (r.exitCode !== 0) throw new Error(`writing ${target} failed: ${r.stderr}`);
+  }
+
+  /** No other run shares a temp root: the lock is the script's run (a round trip, as on a host). */
+  async lock(script: string, _opts: HostLockOptions): Promise<RunResult> {
+    return this.run(script);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,46 @@
+/**
+ * One run per host at a time. The first command of a run takes the host's lock with
+ * lockf(1) (FreeBSD base) and holds it until the run ends: the locked shell runs the run's
+ * first script (its facts), reports, then reads its stdin until the end. That end comes
+ * when fleetjail closes the channel, or when the connection dies (a killed controller, a
+ * lost network: sshd closes the pipe), so a host is never left locked by a run that is gone.
+ * A second run waits up to its bound, then fails that host, naming who holds the lock
+ * (written next to the lock by its holder) and since when.
+ */
+import { sh } from './quote.js';
+
+export const LOCK_FILE = '/var/run/fleetjail.lock';
+export const HOLDER_FILE = '/var/run/fleetjail.lock.holder';
+
+export interface LockRequest {
+  /** Seconds to wait for another run to let go. */
+  waitSec: number;
+  /** Who we are, for the next run that has to wait: "fleetjail pid 123 on ctl1 (user ops), playbook site.yaml". */
+  holder: string;
+}
+
+/** The stdout line that says the first script finished under the lock: `MARKER:STATUS`. */
+export function lockedMarker(nonce: string): string {
+  return `@@fj:${nonce}:locked`;
+}
+
+/**
+ * The command line: lockf runs `sh -s` (the payload on stdin) while it holds the lock; -k
+ * keeps the lock file (removing it races with the next waiter). When the lock is not had
+ * in time (lockf's status 75), the holder's note goes to stderr.
+ */
+export function hostLockCommand(req: LockRequest): string {
+  const waitSec = Math.max(0, Math.ceil(req.waitSec));
+  const script = sh`lockf -k -t ${waitSec} ${LOCK_FILE} /bin/sh -s; fj_rc=$?; if [ "$fj_rc" = 75 ]; then cat ${HOLDER_FILE} >&2; fi; exit "$fj_rc"`;
+  return sh`/bin/sh -c ${script}`;
+}
+
+/** Script text run first under the lock: the holder's note. */
+export function holderNote(req: LockRequest): string {
+  return sh`printf '%s since %s\n' ${req.holder} "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > ${HOLDER_FILE}`;
+}
+
+/** After the first script: report its status, then hold the lock until stdin ends. */
+export function hostLockPayloadAfter(marker: string): string {
+  return `printf '\\n%s:%s\\n' '${marker}' "$fj_rc"; while IFS= read -r fj_l <&3; do :; done; exit 0`;
+}
