@@ -9,8 +9,8 @@
 import type { HostSession, WriteFileOptions } from '../transport/types.js';
 import type { Change } from '../modules/types.js';
 import { atomicWriteScript } from '../transport/atomic-write.js';
-import { shq } from '../transport/quote.js';
-import { buildBatchScript, newNonce, splitBatchOutput } from './batch-script.js';
+import { sh, shq } from '../transport/quote.js';
+import { buildBatchScript, newNonce, splitBatchOutput, stopFileOf } from './batch-script.js';
 import type { EditedFiles, ResolvedAction, WriteAction } from './file-edits.js';
 
 export interface ApplyOutcome {
@@ -56,6 +56,8 @@ export interface ApplyContext {
   files: EditedFiles;
   /** A new SSH session to the same host (confirming a change that could lock fleetjail out). */
   reconnect(): Promise<HostSession>;
+  /** The operator's first interrupt: F is called when it comes (at once if it has); returns the unsubscribe. */
+  onInterrupt?(f: () => void): () => void;
 }
 
 /** One step's changes, in order: its scripts as one script, its file writes one by one. */
@@ -105,10 +107,23 @@ export async function applyBatch(session: HostSession, steps: readonly BatchStep
   const groups = mergeGroups(steps);
   const resolved = groups.map((g) => files.resolve(g.flatMap((s) => s.changes.map((c) => c.action))));
   const entries = groups.map((g, i) => ({ script: actionsScript(resolved[i] as ResolvedAction[]), stopOnFailure: g.some((s) => s.stopOnFailure) }));
-  const r = await session.run(buildBatchScript(entries, nonce));
+  // An interrupt while the batch runs stops it before its next step: the host is told over
+  // a channel of its own (the batch's own stdin is its lifeline, which would end it at once).
+  let interrupted = false;
+  const unsubscribe = entries.length > 1 ? ctx.onInterrupt?.(() => {
+    interrupted = true;
+    void session.run(sh`: > ${stopFileOf(nonce)}`).catch(() => undefined);
+  }) : undefined;
+  let r;
+  try {
+    r = await session.run(buildBatchScript(entries, nonce, { stoppable: entries.length > 1 }));
+  } finally {
+    unsubscribe?.();
+  }
   const framed = splitBatchOutput(r.stdout, entries.length, nonce);
-  // No frame after a failure that stops the batch: that step did not run. Otherwise the script died.
-  let stopped = false;
+  // No frame after a failure that stops the batch, or after an interrupt: that step did not
+  // run. Otherwise the script died.
+  let stopped = interrupted && r.exitCode === 0;
   const outcomes = framed.flatMap((f, i) => {
     const size = (groups[i] as BatchStep[]).length;
     if (!f || f.exitCode !== 0) for (const a of resolved[i] as ResolvedAction[]) if (a.kind === 'write') files.forget(a.path);

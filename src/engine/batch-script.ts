@@ -26,14 +26,24 @@ export function newNonce(): string {
   return randomBytes(8).toString('hex');
 }
 
-export function buildBatchScript(entries: readonly BatchEntry[], nonce: string, opts: { cLocale?: boolean } = {}): string {
+/**
+ * A batch of changes stops between two steps when this file appears (the operator's
+ * interrupt: no new step starts). Checked with the test builtin: no process per step.
+ */
+export function stopFileOf(nonce: string): string {
+  return `/tmp/.fleetjail-stop-${nonce}`;
+}
+
+export function buildBatchScript(entries: readonly BatchEntry[], nonce: string, opts: { cLocale?: boolean; stoppable?: boolean } = {}): string {
   const parts = [
     // fd 4 is the script's stdout; inside $(...) each snippet's stdout goes there and its
     // stderr (then its status) is what the substitution captures.
     'exec 4>&1',
     ...(opts.cLocale ? ['LC_ALL=C; export LC_ALL'] : []),
   ];
+  const stop = stopFileOf(nonce);
   entries.forEach((e, i) => {
+    if (opts.stoppable && i > 0) parts.push(`if [ -e ${stop} ]; then rm -f ${stop}; exit 0; fi`);
     // The command substitution is the snippet's subshell (no second fork for a ( ) inside):
     // an `exit` ends just it, and its status is the assignment's.
     parts.push(
@@ -41,8 +51,9 @@ export function buildBatchScript(entries: readonly BatchEntry[], nonce: string, 
       `fj_err=$( {\n${e.script}\n} </dev/null 2>&1 1>&4 4>&- ); fj_rc=$?`,
       `printf '\\n@@fj:${nonce}:err:${i}\\n%s\\n%s\\n@@fj:${nonce}:end:${i}\\n' "$fj_err" "$fj_rc"`,
     );
-    if (e.stopOnFailure) parts.push('[ "$fj_rc" = 0 ] || exit 0');
+    if (e.stopOnFailure) parts.push(`[ "$fj_rc" = 0 ] || ${opts.stoppable ? `{ rm -f ${stop}; exit 0; }` : 'exit 0'}`);
   });
+  if (opts.stoppable) parts.push(`rm -f ${stop}`);
   return parts.join('\n') + '\n';
 }
 

@@ -96,7 +96,11 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
     : undefined;
 
   const cache = new FactCache();
-  const applyCtx = { files: new EditedFiles(), reconnect: () => opts.connect(host) };
+  const applyCtx = {
+    files: new EditedFiles(),
+    reconnect: () => opts.connect(host),
+    ...(opts.interrupt ? { onInterrupt: (f: () => void) => (opts.interrupt as Interrupt).whenRequested(f) } : {}),
+  };
   /** The steps after the one being decided. */
   let lookahead: PreparedStep[] = [];
   let locked = opts.lock === undefined;
@@ -176,6 +180,10 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
       // The batch stopped at a failure; later steps did not run, except those merged into
       // the failed command (they share its outcome).
       if (failure !== null && (outcome === undefined || outcome !== last)) break;
+      // Stopped by the operator's interrupt before this step.
+      if (p.decision.kind === 'apply' && outcome === undefined) {
+        throw new HostStop('interrupted', `${opts.interrupt?.reason ?? 'interrupted'}: stopped before step '${p.decision.name}'`);
+      }
       last = outcome;
       if (p.decision.kind === 'done') record(p.step, p.decision.outcome);
       else if (outcome) record(p.step, appliedOutcome(p.decision, outcome));

@@ -9,12 +9,25 @@ export class Interrupt {
   private readonly onStopNow = new Set<() => void>();
   reason = 'interrupted';
 
+  private readonly onRequest = new Set<() => void>();
+
   /** No new step starts from now on. */
   request(reason: string): void {
     if (this.state === 'running') {
       this.state = 'stopping';
       this.reason = reason;
+      for (const f of this.onRequest) f();
     }
+  }
+
+  /** Call F when request() happens (at once if it has); returns the unsubscribe. */
+  whenRequested(f: () => void): () => void {
+    if (this.state !== 'running') {
+      f();
+      return () => {};
+    }
+    this.onRequest.add(f);
+    return () => this.onRequest.delete(f);
   }
 
   /** Cancel what runs, too. */

@@ -34,8 +34,14 @@ export function atomicWriteScript(target: string, opts: WriteFileOptions & { ver
     'set -e',
     opts.confineTo !== undefined ? noSymlinksBelow(opts.confineTo, insideOf(opts.confineTo, target)) : '',
     'umask 077',
+    // A temp file left by a write that was killed outright (SIGKILL, a crash: no trap ran).
+    // Writes run under the host's lock, one run at a time: none of these is in use.
+    sh`rm -f -- ${`${dir}/.${base}.fleetjail.`}` + '??????',
     sh`tmp=$(mktemp ${`${dir}/.${base}.fleetjail.XXXXXX`})`,
-    `trap 'rm -f -- "$tmp"' EXIT HUP INT TERM`,
+    // PIPE too: when the connection is gone, the first write to stderr would otherwise end
+    // the script by SIGPIPE, which runs no EXIT trap.
+    `trap 'rm -f -- "$tmp"' EXIT`,
+    `trap 'rm -f -- "$tmp"; exit 1' HUP INT TERM PIPE`,
     opts.verify === 'header' ? `IFS=' ' read -r fj_len fj_sum || { echo 'no transfer header: nothing was written' >&2; exit 1; }` : '',
     opts.verify !== undefined && opts.verify !== 'header' ? sh`fj_len=${opts.verify.size} fj_sum=${opts.verify.sha256}` : '',
     opts.expect !== undefined ? expectLine(target, opts.expect) : '',
@@ -47,7 +53,7 @@ export function atomicWriteScript(target: string, opts: WriteFileOptions & { ver
     mode !== undefined ? sh`chmod -- ${mode} "$tmp"` : '',
     owner !== undefined ? sh`chown -- ${owner} "$tmp"` : '',
     sh`mv -f -- "$tmp" ${target}`,
-    'trap - EXIT HUP INT TERM',
+    'trap - EXIT HUP INT TERM PIPE',
   ];
   return lines.filter(Boolean).join('\n') + '\n';
 }

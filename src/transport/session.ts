@@ -16,7 +16,7 @@ import { wrapForRemote } from './quote.js';
 import { stdinScriptCommand, stdinScriptPayload, withBecome } from './remote-script.js';
 import { atomicWriteScript, transferHeader } from './atomic-write.js';
 import { sha256Hex } from '../util/digest.js';
-import { holderNote, hostLockCommand, hostLockPayloadAfter, lockedMarker } from './host-lock.js';
+import { acquiredMarker, holderNote, hostLockCommand, hostLockPayloadAfter, lockedMarker } from './host-lock.js';
 
 export interface SessionSettings {
   become: Become;
@@ -79,14 +79,18 @@ export class SshHostSession implements HostSession {
     if (this.lockChannel) throw new Error(`${this.host}: this session already holds the host lock`);
     const become = opts.become === false ? 'none' : this.settings.become;
     const marker = lockedMarker(opts.nonce);
-    const payload = stdinScriptPayload(`${holderNote(opts)}\n${script}`, { after: hostLockPayloadAfter(marker) });
-    // The wait for the lock counts on top of the script's own limit.
-    const scriptMs = opts.timeoutMs ?? this.settings.commandTimeoutMs;
+    const acquired = acquiredMarker(opts.nonce);
+    const payload = stdinScriptPayload(`printf '%s\\n' '${acquired}'\n${holderNote(opts)}\n${script}`, { after: hostLockPayloadAfter(marker) });
+    // lockf bounds the wait; the script's own limit counts from the moment the lock is had.
+    // No timeout(1) here (it would end the lock's holder too): at the limit the controller
+    // cancels, and the lifeline ends the script on the host.
     const r = await this.exec(withBecome(hostLockCommand(opts), become), {
       input: { lifeline: payload },
       until: marker,
+      armAt: acquired,
+      hostLimited: false,
       onChannel: (c) => (this.lockChannel = c),
-    }, scriptMs > 0 ? scriptMs + opts.waitSec * 1000 : 0);
+    }, opts.timeoutMs ?? this.settings.commandTimeoutMs);
     if (r.exitCode === 75 && !r.stdout.includes(marker)) {
       this.lockChannel = undefined;
       throw new HostLockedError(this.host, opts.waitSec, r.stderr.trim().split('\n').filter((l) => !l.startsWith('lockf:')).join('; '));
@@ -127,8 +131,9 @@ export class SshHostSession implements HostSession {
         opts.onChannel?.(channel);
         this.inFlight.add(channel);
         // The host enforces the limit (timeout(1)); our own timer is a backstop for a host
-        // that stops answering, set past the host's TERM-then-KILL window.
-        const backstopMs = timeoutMs > 0 ? timeoutMs + 10_000 : 0;
+        // that stops answering, set past the host's TERM-then-KILL window. Without timeout(1)
+        // on the host, our timer is the limit.
+        const backstopMs = timeoutMs > 0 ? timeoutMs + (opts.hostLimited === false ? 0 : 10_000) : 0;
         collect(channel, opts, backstopMs, (outcome) => {
           this.inFlight.delete(channel);
           const hostTimedOut = timeoutMs > 0 && outcome.exitCode === 124 && performance.now() - started >= timeoutMs;
@@ -156,6 +161,10 @@ interface ExecOptions extends Omit<RunOptions, 'stdin'> {
   input: { data: string | Buffer | Readable } | { lifeline: string };
   /** Resolve once stdout holds this line (`MARKER:STATUS`), the channel staying open (the host lock). */
   until?: string;
+  /** Start the time limit when stdout holds this line (the lock was had), not at once. */
+  armAt?: string;
+  /** Whether timeout(1) limits the command on the host (default true). */
+  hostLimited?: boolean;
   onChannel?: (channel: ClientChannel) => void;
 }
 
@@ -198,9 +207,10 @@ function collect(channel: ClientChannel, opts: ExecOptions, timeoutMs: number, d
   channel.on('data', (chunk: Buffer) => {
     out.push(chunk);
     opts.onStdout?.(outDecoder.decode(chunk, { stream: true }));
-    if (markerAtEnd) {
-      tail = (tail + chunk.toString('latin1')).slice(-((opts.until?.length ?? 0) + 32));
-      if (markerAtEnd.test(tail)) finish();
+    if (markerAtEnd || (opts.armAt !== undefined && !timer)) {
+      tail = (tail + chunk.toString('latin1')).slice(-((opts.until?.length ?? 0) + (opts.armAt?.length ?? 0) + 32));
+      if (opts.armAt !== undefined && !timer && tail.includes(opts.armAt)) arm();
+      if (markerAtEnd?.test(tail)) finish();
     }
   });
   channel.stderr.on('data', (chunk: Buffer) => {
@@ -211,15 +221,18 @@ function collect(channel: ClientChannel, opts: ExecOptions, timeoutMs: number, d
     if (typeof code === 'number') outcome.exitCode = code;
     if (signal) outcome.signal = signal;
   });
-  const timer = timeoutMs > 0
-    ? setTimeout(() => {
-        outcome.timedOut = true;
-        cancel(channel);
-        // The host had its chance (timeout(1) and the lifeline); a host that does not answer
-        // at all gets the channel closed under it.
-        setTimeout(() => channel.close(), CANCEL_GRACE_MS).unref();
-      }, timeoutMs)
-    : undefined;
+  let timer: NodeJS.Timeout | undefined;
+  function arm(): void {
+    if (timeoutMs <= 0 || timer) return;
+    timer = setTimeout(() => {
+      outcome.timedOut = true;
+      cancel(channel);
+      // The host had its chance (timeout(1) and the lifeline); a host that does not answer
+      // at all gets the channel closed under it.
+      setTimeout(() => channel.close(), CANCEL_GRACE_MS).unref();
+    }, timeoutMs);
+  }
+  if (opts.armAt === undefined) arm();
   channel.on('close', finish);
   channel.on('error', () => {}); // surfaces as a close without an exit status
   if ('lifeline' in opts.input) {
