@@ -35,7 +35,9 @@ export function applyScript(c: PfChange): string {
   const next = newRulesPath(c.path);
   // The timer: detached, its output nowhere, surviving the end of this SSH session. Its $1 is
   // this change's token, so an older change's timer never undoes a newer change.
-  const timer = sh`sleep ${c.timeoutSec}; [ "$(cat ${PENDING} 2>/dev/null)" = "$1" ] || exit 0` + '\n' + rollbackScript(c);
+  // Signals ignored (sleep inherits that): the end of the SSH command that armed it, even
+  // a cancelled one, must not take the timer along.
+  const timer = sh`trap '' HUP INT TERM; sleep ${c.timeoutSec}; [ "$(cat ${PENDING} 2>/dev/null)" = "$1" ] || exit 0` + '\n' + rollbackScript(c);
   return [
     'set -e',
     'umask 077',
