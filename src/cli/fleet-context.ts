@@ -63,6 +63,7 @@ export function buildFleetContext(pattern: string, opts: FleetOptions): FleetCon
   const connector = new Connector({
     hostKeys: new HostKeyPolicy({ files: knownHosts, acceptNew: Boolean(opts.acceptNewHostKeys) }),
     connectTimeoutMs: opts.connectTimeout * 1000,
+    ...(opts.maxHandshakes ? { maxHandshakes: opts.maxHandshakes } : {}),
     commandTimeoutMs: opts.timeout * 1000,
     passphrase: passphraseFromEnvOrTty(),
     debug: opts.log && level === 'trace' ? (host, line) => log.trace({ host }, line) : undefined,
