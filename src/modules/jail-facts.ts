@@ -27,7 +27,8 @@ fj_yes() { if "$@" >/dev/null 2>&1; then echo yes; else echo no; fi; }
 /** The script of the state fact (exported for tests). */
 export function jailStateScript(a: JailArgs): string {
   const lines = [HELPERS.trimEnd(), sh`printf 'jls '; jls -n -j ${a.name} 2>/dev/null || echo -`];
-  lines.push(sh`echo "root $(fj_kind ${a.path})"`, sh`echo "rootver $(fj_ver ${`${a.path}/bin/freebsd-version`})"`);
+  // A root whose copy did not finish (its marker is still there) has no version yet: it is copied again.
+  lines.push(sh`echo "root $(fj_kind ${a.path})"`, sh`if [ -e ${copyingMarker(a.path)} ]; then echo 'rootver -'; else echo "rootver $(fj_ver ${`${a.path}/bin/freebsd-version`})"; fi`);
   const snap = templateSnapshot(a);
   if (snap) {
     lines.push(
@@ -83,4 +84,12 @@ export function jailFactQueries(a: JailArgs): FactQueries<JailFacts> {
     jailConf: fileStateQuery(HOST, '/etc/jail.conf', { content: true }),
     rcConf: fileStateQuery(HOST, '/etc/rc.conf', { content: true }),
   };
+}
+
+/**
+ * Present in a thick jail's root while its copy runs, removed when the copy has finished:
+ * a copy cut short (a timeout, a lost connection) is never taken for a root.
+ */
+export function copyingMarker(path: string): string {
+  return `${path}/.fleetjail-copying`;
 }

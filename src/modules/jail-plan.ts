@@ -18,7 +18,7 @@ import { unifiedDiff } from './unified-diff.js';
 import { HOST, fileTouches, resource } from './target.js';
 import { DEFAULT_SHARED, SKELETON_DIRS, confPath, fstabPath, linuxMounts, linuxOptions, skeletonPath, templateSnapshot, type JailArgs } from './jail-args.js';
 import { jailConfWithInclude, renderFstab, renderJailConf } from './jail-conf.js';
-import type { JailFacts } from './jail-facts.js';
+import { copyingMarker, type JailFacts } from './jail-facts.js';
 import type { Change, StepContext } from './types.js';
 
 const RC = '/etc/rc.conf';
@@ -180,7 +180,7 @@ function createRoot(a: JailArgs, f: JailFacts, ctx: StepContext): Change {
   } else if (a.type === 'thick') {
     if (a.dataset !== undefined) lines.push(sh`zfs list -H -o name ${a.dataset} >/dev/null 2>&1 || zfs create -p -o ${`mountpoint=${a.path}`} ${a.dataset}`);
     else lines.push(sh`mkdir -p ${a.path}`);
-    lines.push(copyTree(template, a.path));
+    lines.push(sh`: > ${copyingMarker(a.path)}`, copyTree(template, a.path), sh`rm -f ${copyingMarker(a.path)}`);
     what = `a copy of ${template}${a.dataset !== undefined ? ` on ${a.dataset}` : ''}`;
   } else if (a.type === 'thin-nullfs') {
     const skel = skeletonPath(a);

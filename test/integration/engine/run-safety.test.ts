@@ -106,6 +106,41 @@ exit 1`);
   });
 });
 
+describe('completion markers', () => {
+  it('a thick jail whose copy was cut short is copied again on the next run, not taken for a root', async () => {
+    const h = labHosts()[0]!;
+    const tpl = hostFile(h.name, 'var/tmp/fj-tpl');
+    fs.mkdirSync(path.join(tpl, 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(tpl, 'bin/freebsd-version'), '#!/bin/sh\nUSERLAND_VERSION="14.2-RELEASE"\necho "$USERLAND_VERSION"\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(tpl, 'zz-big'), Buffer.alloc(400 * 1024 * 1024, 7)); // after bin/ in the copy
+    const jail = (state: string, extra = '') => writeFile(dir, `thick-${state}.yaml`, `hosts: ${h.name}\nsteps:\n  - jail: { name: fjcut, type: thick, state: ${state}, template: /var/tmp/fj-tpl, path: /var/tmp/fj-cut-root, boot: false${extra} }\n`);
+    try {
+      const run = startRun([jail('stopped')]);
+      await until('the copy to be under way', () => {
+        try {
+          return fs.statSync(hostFile(h.name, 'var/tmp/fj-cut-root/zz-big')).size > 16 * 1024 * 1024;
+        } catch {
+          return false;
+        }
+      });
+      run.child.kill('SIGKILL');
+      await run.done;
+      await sleep(300);
+      expect(fs.existsSync(hostFile(h.name, 'var/tmp/fj-cut-root/.fleetjail-copying'))).toBe(true);
+      const again = await runPlaybook(jail('stopped'));
+      expect(again.code).toBe(0);
+      expect(again.report.hosts[h.name]?.steps[0]?.changes.join('\n')).toMatch(/create root: a copy of \/var\/tmp\/fj-tpl/);
+      expect(fs.statSync(hostFile(h.name, 'var/tmp/fj-cut-root/zz-big')).size).toBe(400 * 1024 * 1024);
+      expect(fs.existsSync(hostFile(h.name, 'var/tmp/fj-cut-root/.fleetjail-copying'))).toBe(false);
+      expect((await runPlaybook(jail('stopped'))).report.hosts[h.name]?.changed).toBe(0);
+    } finally {
+      await runPlaybook(jail('absent', ', destroy_root: true'));
+      fs.rmSync(tpl, { recursive: true, force: true });
+      fs.rmSync(hostFile(h.name, 'var/tmp/fj-cut-root'), { recursive: true, force: true });
+    }
+  });
+});
+
 describe('timeouts are failures', () => {
   it('a step past its timeout: the step and host fail (exit 2), earlier steps are reported, the command is stopped on the host', async () => {
     const file = writeFile(dir, 'timeout.yaml', [
