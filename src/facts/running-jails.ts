@@ -1,10 +1,13 @@
 /**
- * `jls -n name path`: the running jails with their root directories, one line each
- * (`name=www path=/usr/local/jails/containers/www`; values with blanks double-quoted).
- * FreeBSD stores a jail's path as the kernel resolved it (symlinks followed, no trailing
- * slash), so paths compare with mount points as they are.
+ * `jls --libxo json name path`: the running jails with their root directories,
+ *
+ *   {"__version": "2", "jail-information": {"jail": [{"name":"www","path":"/usr/jails/www"}]}}
+ *
+ * JSON because it is the one jls output that carries any path intact: `jls -n` prints values
+ * as they are (a blank in a path is ambiguous), and `-q` quotes without escaping. FreeBSD
+ * stores a jail's path as the kernel resolved it (symlinks followed, no trailing slash), so
+ * paths compare with mount points as they are.
  */
-import { parseJlsParamLine } from './jail-jls.js';
 
 export interface RunningJail {
   name: string;
@@ -12,14 +15,16 @@ export interface RunningJail {
 }
 
 export function parseRunningJails(output: string): RunningJail[] {
-  const jails: RunningJail[] = [];
-  for (const line of output.split('\n')) {
-    if (line.trim() === '') continue;
-    const p = parseJlsParamLine(line);
-    const name = p.get('name');
-    const path = p.get('path');
-    if (typeof name !== 'string' || typeof path !== 'string' || !path.startsWith('/')) throw new Error(`unexpected jls line: '${line}'`);
-    jails.push({ name, path });
+  let doc: unknown;
+  try {
+    doc = JSON.parse(output);
+  } catch (e) {
+    throw new Error(`jls --libxo json: not JSON (${e instanceof Error ? e.message : String(e)}): '${output.slice(0, 200)}'`);
   }
-  return jails;
+  const jails = (doc as { 'jail-information'?: { jail?: unknown } })?.['jail-information']?.jail ?? [];
+  if (!Array.isArray(jails)) throw new Error('jls --libxo json: jail is not a list');
+  return jails.map((j: { name?: unknown; path?: unknown }) => {
+    if (typeof j?.name !== 'string' || typeof j.path !== 'string' || !j.path.startsWith('/')) throw new Error(`jls --libxo json: a jail without name or path: ${JSON.stringify(j)}`);
+    return { name: j.name, path: j.path };
+  });
 }

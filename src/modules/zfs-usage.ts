@@ -4,7 +4,7 @@
  *
  * The fact (one snippet, read in the host's one fact round trip, shared by every zfs step on
  * the same pool): the pool's file systems with their mountpoint and whether they are mounted
- * (`zfs list`), the running jails with their roots (`jls -n name path`) and the host's mount
+ * (`zfs list`), the running jails with their roots (`jls --libxo json name path`) and the host's mount
  * table (`mount`).
  *
  * Which changes unmount (libzfs: zfs_prop_set_list, changelist_gather / changelist_prefix):
@@ -61,7 +61,7 @@ export function zfsUsageQuery(datasetOrPool: string): FactQuery<ZfsUsage | null>
     "echo '%zfs'",
     sh`zfs list -H -o name,mountpoint,mounted -r -t filesystem ${pool} || exit`,
     "echo '%jls'",
-    'jls -n name path || exit',
+    'jls --libxo json name path || exit',
     "echo '%mount'",
     'mount || exit',
   ].join('\n');

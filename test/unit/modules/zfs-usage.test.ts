@@ -56,24 +56,25 @@ describe('facts read for the check', () => {
     expect(() => parseMountList('what is this\n')).toThrow(/unexpected mount output line/);
   });
 
-  it('jls -n name path: FreeBSD\'s -n format (the reference line), quoted values', () => {
-    const line = reference('jls-n-01.txt').trim();
-    const name = /(?:^| )name=(\S+)/.exec(line)?.[1];
-    const path = /(?:^| )path=(\S+)/.exec(line)?.[1];
-    expect(parseRunningJails(`name=${name} path=${path}\n`)).toEqual([{ name: 'sample-server', path: '/opt/pot/jails/sample-server/m' }]);
-    expect(parseRunningJails('name=www path="/usr/jails/my www"\nname=db path=/usr/jails/db\n')).toEqual([
-      { name: 'www', path: '/usr/jails/my www' }, { name: 'db', path: '/usr/jails/db' },
+  it('jls --libxo json name path: the JSON FreeBSD\'s libxo prints (as the reference), paths with blanks and quotes intact', () => {
+    const [head] = reference('jls-libxo-json-01.txt').split('"jail": [');
+    const doc = (jails: string) => `${head}"jail": [${jails}]}}\n`;
+    expect(parseRunningJails(doc('{"name":"classic","path":"/usr/local/jails/containers/classic"}'))).toEqual([{ name: 'classic', path: '/usr/local/jails/containers/classic' }]);
+    expect(parseRunningJails(doc('{"name":"www","path":"/usr/jails/my \\"www\\""},{"name":"db","path":"/usr/jails/db"}'))).toEqual([
+      { name: 'www', path: '/usr/jails/my "www"' }, { name: 'db', path: '/usr/jails/db' },
     ]);
-    expect(parseRunningJails('')).toEqual([]);
-    expect(() => parseRunningJails('name=x\n')).toThrow(/unexpected jls line/);
+    expect(parseRunningJails(doc(''))).toEqual([]);
+    // The reference itself lists the default columns (no name): not what the fact asks for.
+    expect(() => parseRunningJails(reference('jls-libxo-json-01.txt'))).toThrow(/a jail without name or path/);
+    expect(() => parseRunningJails('name=x path=/x\n')).toThrow(/not JSON/);
   });
 
-  it('one snippet per pool: zfs list, jls -n name path, mount, in sections; a missing pool is null', () => {
+  it('one snippet per pool: zfs list, jls --libxo json name path, mount, in sections; a missing pool is null', () => {
     const q = zfsUsageQuery('zroot/jails/www');
     expect(q.key).toBe('host:zfs:zroot:usage');
-    expect(q.script).toBe("echo '%zfs'\nzfs list -H -o name,mountpoint,mounted -r -t filesystem zroot || exit\necho '%jls'\njls -n name path || exit\necho '%mount'\nmount || exit");
+    expect(q.script).toBe("echo '%zfs'\nzfs list -H -o name,mountpoint,mounted -r -t filesystem zroot || exit\necho '%jls'\njls --libxo json name path || exit\necho '%mount'\nmount || exit");
     expect(q.resources).toEqual(['host:zfs:*', 'host:jail:*']);
-    const out = '%zfs\nzroot\t/zroot\tyes\nzroot/usr\t/usr\tno\n%jls\nname=www path=/usr/jails/www\n%mount\nzroot on /zroot (zfs, local)\n';
+    const out = '%zfs\nzroot\t/zroot\tyes\nzroot/usr\t/usr\tno\n%jls\n{"__version": "2", "jail-information": {"jail": [{"name":"www","path":"/usr/jails/www"}]}}\n%mount\nzroot on /zroot (zfs, local)\n';
     expect(q.parse({ stdout: out, stderr: '', exitCode: 0 })).toEqual(parseUsage(out));
     expect(parseUsage(out).datasets).toEqual([{ name: 'zroot', mountpoint: '/zroot', mounted: true }, { name: 'zroot/usr', mountpoint: '/usr', mounted: false }]);
     expect(q.parse({ stdout: '%zfs\n', stderr: "cannot open 'zroot': dataset does not exist\n", exitCode: 1 })).toBeNull();
