@@ -167,7 +167,7 @@ describe('all four seed playbooks on one host (vars/jail-layout.yaml)', () => {
       expect(h.versions, h.host).toEqual(ALL.map(() => '14.2-RELEASE-p3'));
     }
     for (const h of labHosts()) {
-      const r = await sshRun(h, 'zfs get -H -o name,value,source -r mountpoint zroot/jails | grep -v @ | LC_ALL=C sort');
+      const r = await shRun(h, 'zfs get -H -o name,value,source -r mountpoint zroot/jails | grep -v @ | LC_ALL=C sort');
       expect(r.stdout, h.name).toBe([
         'zroot/jails\t/usr/local/jails\tlocal',
         'zroot/jails/containers\t/usr/local/jails/containers\tinherited from zroot/jails',
