@@ -185,4 +185,17 @@ describe('all four seed playbooks on one host (vars/jail-layout.yaml)', () => {
   it('then each of them again, in the other order: 0 changed on every host', async () => {
     for (const file of ['postgres-jail.yaml', 'classic-jails.yaml', 'vnet-thin-jails.yaml', 'linux-jail.yaml']) expectAllOk(await run(playbook(file)), 'none');
   });
+
+  it('a playbook that disagrees on the mountpoint is refused, naming the jails on it; nothing moves', async () => {
+    const r = await run(playbook('vnet-thin-jails.yaml'), '-e', 'jails_root=/zroot/jails');
+    expect(r.cli.code).toBe(2);
+    for (const h of labHosts()) {
+      const step = r.report.hosts[h.name]!.steps[0]!;
+      expect(step.status, h.name).toBe('failed');
+      expect(step.error, h.name).toContain('refusing to set mountpoint /usr/local/jails -> /zroot/jails on zroot/jails');
+      for (const j of ['d2l (root /usr/local/jails/containers/d2l)', 'dev (root /usr/local/jails/containers/dev)', 'web (root /usr/local/jails/web-nullfs-base)']) expect(step.error, h.name).toContain(j);
+      expect(step.error, h.name).not.toContain('postgres');
+      expect((await shRun(h, 'zfs get -H -o value mountpoint,mounted zroot/jails; jls name | sort | tr "\\n" " "')).stdout, h.name).toBe(`/usr/local/jails\nyes\n${ALL.join(' ')} `);
+    }
+  });
 });

@@ -204,3 +204,18 @@ describe('zfs.dataset absent refuses to destroy what running jails use', () => {
     expect(scripts(plan(zfsDataset, { name: 'zroot/usr/home', state: 'absent' }, { tree: tree('zroot/usr/home'), origins, usage: SEED }))).toEqual(['zfs destroy zroot/usr/home']);
   });
 });
+
+describe('zfs.clone refuses the same way', () => {
+  const dev = dataset('zroot/jails/containers/dev', { origin: ['zroot/jails/templates/14.2-RELEASE-base@base', '-'], mountpoint: ['/usr/local/jails/containers/dev', 'local'], mounted: ['yes', '-'] });
+  const args = { name: dev.name, origin: 'zroot/jails/templates/14.2-RELEASE-base@base', properties: { mountpoint: '/srv/dev' } };
+  const u = usage([['zroot/jails/containers/dev', '/usr/local/jails/containers/dev', true]], [['dev', '/usr/local/jails/containers/dev']]);
+
+  it('a mountpoint change under its running jail, and its destroy; force lets both through', () => {
+    expect(() => plan(zfsClone, args, { target: dev, origin: dataset('zroot/jails/templates/14.2-RELEASE-base@base', { type: ['snapshot', '-'] }), usage: u }))
+      .toThrow(/^refusing to set mountpoint \/usr\/local\/jails\/containers\/dev -> \/srv\/dev on zroot\/jails\/containers\/dev: .*running jail dev \(root \/usr\/local\/jails\/containers\/dev\)/);
+    expect(scripts(plan(zfsClone, { ...args, force: true }, { target: dev, origin: null, usage: u }))).toEqual(["zfs set 'mountpoint=/srv/dev' zroot/jails/containers/dev"]);
+    const absent = { name: dev.name, state: 'absent' };
+    expect(() => plan(zfsClone, absent, { tree: tree(dev.name), origins: new Map(), usage: u })).toThrow(/^refusing to destroy zroot\/jails\/containers\/dev: .*running jail dev/);
+    expect(scripts(plan(zfsClone, { ...absent, force: true }, { tree: tree(dev.name), origins: new Map(), usage: u }))).toEqual(['zfs destroy zroot/jails/containers/dev']);
+  });
+});
