@@ -14,6 +14,7 @@ import {
 } from './zfs-common.js';
 import { canonical, display, propertiesSchema, type Properties } from './zfs-properties.js';
 import { destroyChanges, propertyChanges } from './zfs-dataset.js';
+import { needsUsage, zfsUsageQuery, type ZfsUsage } from './zfs-usage.js';
 import { defineModule, type Change, type DiffEntry } from './types.js';
 
 export const zfsCloneArgs = z.strictObject({
@@ -22,6 +23,7 @@ export const zfsCloneArgs = z.strictObject({
   state: z.enum(['present', 'absent']).default('present'),
   properties: propertiesSchema.default({}),
   recursive: z.boolean().default(false).describe('absent: also destroy its children, snapshots and dependent clones'),
+  force: z.boolean().default(false).describe('let through a change that unmounts file systems in use (running jails below, mounted children); zfs itself still refuses a busy unmount'),
 }).superRefine((a, ctx) => {
   if (a.state === 'present' && a.origin === undefined) ctx.addIssue({ code: 'custom', path: ['origin'], message: 'state present needs the origin snapshot' });
   if (a.state === 'absent' && Object.keys(a.properties).length > 0) ctx.addIssue({ code: 'custom', path: ['properties'], message: 'properties apply to state present only' });
@@ -34,6 +36,7 @@ interface ZfsCloneFacts {
   origin?: ZfsDataset | null;
   tree?: ZfsTreeEntry[] | null;
   origins?: Map<string, string>;
+  usage?: ZfsUsage | null;
 }
 
 export const zfsClone = defineModule<ZfsCloneArgs, ZfsCloneFacts>({
@@ -43,22 +46,24 @@ export const zfsClone = defineModule<ZfsCloneArgs, ZfsCloneFacts>({
   jailAware: false,
   describe: (a) => `zfs.clone ${a.name}${a.state === 'absent' ? ' absent' : ` from ${a.origin ?? '?'}`}`,
   facts(a) {
-    if (a.state === 'absent') return { tree: zfsTreeQuery(a.name), origins: originsFor(a.name) };
-    return { target: zfsDatasetQuery(a.name), origin: zfsDatasetQuery(a.origin as string) };
+    if (a.state === 'absent') return { tree: zfsTreeQuery(a.name), origins: originsFor(a.name), usage: zfsUsageQuery(a.name) };
+    const present = { target: zfsDatasetQuery(a.name), origin: zfsDatasetQuery(a.origin as string) };
+    return needsUsage(a.properties) ? { ...present, usage: zfsUsageQuery(a.name) } : present;
   },
   plan(a, facts) {
+    const guard = a.force ? undefined : facts.usage ?? null;
     if (a.state === 'absent') {
       const tree = facts.tree ?? null;
       const origins = facts.origins ?? new Map<string, string>();
       if (tree !== null && a.origin !== undefined) requireCloneOf(a.name, origins.get(a.name), a.origin);
-      return destroyChanges(a.name, tree, origins, a.recursive);
+      return destroyChanges(a.name, tree, origins, a.recursive, guard);
     }
     const origin = a.origin as string;
     const target = facts.target ?? null;
     if (target !== null) {
       if (target.type === 'snapshot') throw new Error(`${a.name} is a snapshot, not a file system`);
       requireCloneOf(a.name, target.properties.get('origin')?.value, origin);
-      return propertyChanges(target, a.properties);
+      return propertyChanges(target, a.properties, guard);
     }
     if (!facts.origin) throw new Error(`cannot clone ${origin}: the snapshot does not exist`);
     return [cloneChange(a.name, origin, a.properties)];

@@ -4,6 +4,10 @@
  * (zfs destroy). A dataset with children, snapshots or dependent clones is destroyed only
  * with `recursive: true` (-r, or -R when clones outside it depend on it); otherwise the
  * step fails naming what depends on it. Property comparison: see zfs-properties.ts.
+ *
+ * A change that would unmount a file system in use (a mountpoint change under a running
+ * jail, a destroy with jails on the subtree; see zfs-usage.ts) is refused at plan time,
+ * naming the jails, datasets and mounts, unless `force: true`.
  */
 import { z } from 'zod';
 import { sh } from '../transport/quote.js';
@@ -13,6 +17,7 @@ import {
   zfsSubtreeTouches, zfsTreeQuery, type ZfsDataset, type ZfsTreeEntry,
 } from './zfs-common.js';
 import { CREATION_ONLY_PROPS, display, canonical, propertiesSchema, propertyDrift, type Properties } from './zfs-properties.js';
+import { needsUsage, refuseBusyDestroy, refuseBusyPropertyChange, zfsUsageQuery, type ZfsUsage } from './zfs-usage.js';
 import { defineModule, type Change, type DiffEntry } from './types.js';
 
 export const zfsDatasetArgs = z.strictObject({
@@ -20,6 +25,7 @@ export const zfsDatasetArgs = z.strictObject({
   state: z.enum(['present', 'absent']).default('present'),
   properties: propertiesSchema.default({}),
   recursive: z.boolean().default(false).describe('absent: also destroy children, snapshots and dependent clones'),
+  force: z.boolean().default(false).describe('let through a change that unmounts file systems in use (running jails below, mounted children); zfs itself still refuses a busy unmount'),
 }).superRefine((a, ctx) => {
   if (a.state === 'absent' && !a.name.includes('/')) ctx.addIssue({ code: 'custom', path: ['name'], message: 'a pool\'s root dataset cannot be destroyed' });
   if (a.state === 'absent' && Object.keys(a.properties).length > 0) ctx.addIssue({ code: 'custom', path: ['properties'], message: 'properties apply to state present only' });
@@ -31,6 +37,8 @@ interface ZfsDatasetFacts {
   dataset?: ZfsDataset | null;
   tree?: ZfsTreeEntry[] | null;
   origins?: Map<string, string>;
+  /** What uses the pool's mounted file systems: read for destroys and mount-related properties. */
+  usage?: ZfsUsage | null;
 }
 
 export const zfsDataset = defineModule<ZfsDatasetArgs, ZfsDatasetFacts>({
@@ -40,15 +48,16 @@ export const zfsDataset = defineModule<ZfsDatasetArgs, ZfsDatasetFacts>({
   jailAware: false,
   describe: (a) => `zfs.dataset ${a.name}${a.state === 'absent' ? ' absent' : ''}`,
   facts(a) {
-    if (a.state === 'present') return { dataset: zfsDatasetQuery(a.name) };
-    return { tree: zfsTreeQuery(a.name), origins: originsFor(a.name) };
+    if (a.state === 'present') return needsUsage(a.properties) ? { dataset: zfsDatasetQuery(a.name), usage: zfsUsageQuery(a.name) } : { dataset: zfsDatasetQuery(a.name) };
+    return { tree: zfsTreeQuery(a.name), origins: originsFor(a.name), usage: zfsUsageQuery(a.name) };
   },
   plan(a, facts) {
-    if (a.state === 'absent') return destroyChanges(a.name, facts.tree ?? null, facts.origins ?? new Map(), a.recursive);
+    const guard = a.force ? undefined : facts.usage ?? null;
+    if (a.state === 'absent') return destroyChanges(a.name, facts.tree ?? null, facts.origins ?? new Map(), a.recursive, guard);
     const ds = facts.dataset ?? null;
     if (ds === null) return [createChange(a.name, a.properties)];
     if (ds.type === 'snapshot') throw new Error(`${a.name} is a snapshot, not a file system`);
-    return propertyChanges(ds, a.properties);
+    return propertyChanges(ds, a.properties, guard);
   },
 });
 
@@ -72,11 +81,13 @@ function createChange(name: string, props: Properties): Change {
  * zfs set for each property that drifted, all in one change (one script, one round trip).
  * One property per zfs set: zfs-fuse takes a single property=value per command (OpenZFS
  * takes several, atomically; the lab's hosts must work too).
- * Shared with zfs.clone.
+ * USAGE (unless the step forces): what uses the pool's file systems; a change that would
+ * unmount one in use is refused (refuseBusyPropertyChange). Shared with zfs.clone.
  */
-export function propertyChanges(ds: ZfsDataset, props: Properties): Change[] {
+export function propertyChanges(ds: ZfsDataset, props: Properties, usage?: ZfsUsage | null): Change[] {
   const drift = propertyDrift(props, ds.properties);
   if (drift.length === 0) return [];
+  if (usage !== undefined) refuseBusyPropertyChange(ds, drift, usage);
   const fixed = drift.filter((d) => CREATION_ONLY_PROPS.has(d.property));
   if (fixed.length > 0) {
     throw new Error(`${ds.name}: ${fixed.map((d) => `${d.property} is ${d.before ?? 'unset'}, wanted ${d.after}`).join('; ')}: ${fixed.length > 1 ? 'these properties' : 'this property'} can only be set when the dataset is created`);
@@ -91,8 +102,12 @@ export function propertyChanges(ds: ZfsDataset, props: Properties): Change[] {
   }];
 }
 
-/** Destroying NAME (a file system or clone) with what depends on it. Shared with zfs.clone. */
-export function destroyChanges(name: string, tree: ZfsTreeEntry[] | null, origins: ReadonlyMap<string, string>, recursive: boolean): Change[] {
+/**
+ * Destroying NAME (a file system or clone) with what depends on it. USAGE (unless the step
+ * forces): a destroy that would unmount file systems in use is refused, even recursive.
+ * Shared with zfs.clone.
+ */
+export function destroyChanges(name: string, tree: ZfsTreeEntry[] | null, origins: ReadonlyMap<string, string>, recursive: boolean, usage?: ZfsUsage | null): Change[] {
   if (tree === null) return [];
   const children = tree.filter((e) => e.name !== name && !e.name.includes('@')).map((e) => e.name);
   const snapshots = tree.filter((e) => e.name.includes('@')).map((e) => e.name);
@@ -106,6 +121,7 @@ export function destroyChanges(name: string, tree: ZfsTreeEntry[] | null, origin
   if (dependents.length > 0 && !recursive) {
     throw new Error(`refusing to destroy ${name}: it has ${dependents.join('; ')}. Set recursive: true to destroy ${name} with ${children.length + snapshots.length + outsideClones.length > 1 ? 'them' : 'it'}`);
   }
+  if (usage !== undefined) refuseBusyDestroy(name, [name, ...outsideClones], usage);
   // -r takes children and snapshots (clones inside the subtree too); -R also clones elsewhere.
   const flag = outsideClones.length > 0 ? '-R ' : dependents.length > 0 ? '-r ' : '';
   const origin = origins.get(name);

@@ -73,7 +73,7 @@ describe('seed 002: VNET thin jails on ZFS', () => {
     expectAllOk(r, 'some');
     for (const h of await jailVersions(['dev', 'web'])) expect(h.versions, h.host).toEqual(['14.2-RELEASE-p4', '14.2-RELEASE-p4']);
     for (const h of labHosts()) {
-      expect((await sshRun(h, '/zroot/jails/templates/14.2-RELEASE-base/bin/freebsd-version -u')).stdout.trim(), h.name).toBe('14.2-RELEASE-p4');
+      expect((await sshRun(h, '/usr/local/jails/templates/14.2-RELEASE-base/bin/freebsd-version -u')).stdout.trim(), h.name).toBe('14.2-RELEASE-p4');
     }
     expectAllOk(await run(playbook('vnet-thin-jails.yaml')), 'none');
   });
@@ -109,7 +109,7 @@ describe('seed 002: VNET thin jails on ZFS', () => {
 const CLEANUP = `jail -r '*' >/dev/null 2>&1
 rm -f /etc/jail.conf.d/*.conf /etc/jail.conf
 zfs destroy -r zroot/jails >/dev/null 2>&1
-rm -rf /usr/local/jails /home/jail /usr/ports
+rm -rf /usr/local/jails /usr/jails/sharedfs /usr/jails/postgres /home/jail /usr/ports
 for v in jail_enable jail_list jail_parallel_start cloned_interfaces ifconfig_lo1_alias0 pf_enable linux_enable; do sysrc -x $v >/dev/null 2>&1; done
 ifconfig lo1 destroy >/dev/null 2>&1; ifconfig bridge0 destroy >/dev/null 2>&1
 pfctl -d >/dev/null 2>&1; kldunload pf >/dev/null 2>&1; rm -f /etc/pf.conf
@@ -153,4 +153,49 @@ seed('seed 003: classic nullfs jails on UFS with a custom devfs ruleset', 'class
 seed('seed 004: Linux jail with a Debian userland', 'linux-jail.yaml', ['d2l'], async (h) => {
   const r = await shRun(h, 'sysrc -n linux_enable; kldstat -q -n linux64 && echo linux64; jexec d2l chroot /compat/debian /bin/sh -c "cat /etc/debian_version; test -r /proc/version && echo linprocfs"; mount | grep -c " on /usr/local/jails/containers/d2l/compat/debian/"');
   expect(r.stdout, h.name).toBe('YES\nlinux64\n12.8\nlinprocfs\n6\n');
+});
+
+describe('all four seed playbooks on one host (vars/jail-layout.yaml)', () => {
+  beforeAll(cleanup);
+  afterAll(cleanup);
+  const ALL = ['d2l', 'dev', 'jail_01', 'jail_02', 'postgres', 'web'];
+
+  it('run one after the other, 004 first: every jail up, the shared datasets as the layout says', async () => {
+    for (const file of ['linux-jail.yaml', 'vnet-thin-jails.yaml', 'classic-jails.yaml', 'postgres-jail.yaml']) expectAllOk(await run(playbook(file)), 'some');
+    for (const h of await jailVersions(ALL)) {
+      expect(h.listed.sort(), h.host).toEqual(ALL);
+      expect(h.versions, h.host).toEqual(ALL.map(() => '14.2-RELEASE-p3'));
+    }
+    for (const h of labHosts()) {
+      const r = await shRun(h, 'zfs get -H -o name,value,source -r mountpoint zroot/jails | grep -v @ | LC_ALL=C sort');
+      expect(r.stdout, h.name).toBe([
+        'zroot/jails\t/usr/local/jails\tlocal',
+        'zroot/jails/containers\t/usr/local/jails/containers\tinherited from zroot/jails',
+        'zroot/jails/containers/d2l\t/usr/local/jails/containers/d2l\tlocal',
+        'zroot/jails/containers/dev\t/usr/local/jails/containers/dev\tlocal',
+        'zroot/jails/containers/web\t/usr/local/jails/containers/web\tlocal',
+        'zroot/jails/media\t/usr/local/jails/media\tinherited from zroot/jails',
+        'zroot/jails/templates\t/usr/local/jails/templates\tinherited from zroot/jails',
+        'zroot/jails/templates/14.2-RELEASE-base\t/usr/local/jails/templates/14.2-RELEASE-base\tlocal',
+        '',
+      ].join('\n'));
+    }
+  });
+
+  it('then each of them again, in the other order: 0 changed on every host', async () => {
+    for (const file of ['postgres-jail.yaml', 'classic-jails.yaml', 'vnet-thin-jails.yaml', 'linux-jail.yaml']) expectAllOk(await run(playbook(file)), 'none');
+  });
+
+  it('a playbook that disagrees on the mountpoint is refused, naming the jails on it; nothing moves', async () => {
+    const r = await run(playbook('vnet-thin-jails.yaml'), '-e', 'jails_root=/zroot/jails');
+    expect(r.cli.code).toBe(2);
+    for (const h of labHosts()) {
+      const step = r.report.hosts[h.name]!.steps[0]!;
+      expect(step.status, h.name).toBe('failed');
+      expect(step.error, h.name).toContain('refusing to set mountpoint /usr/local/jails -> /zroot/jails on zroot/jails');
+      for (const j of ['d2l (root /usr/local/jails/containers/d2l)', 'dev (root /usr/local/jails/containers/dev)', 'web (root /usr/local/jails/web-nullfs-base)']) expect(step.error, h.name).toContain(j);
+      expect(step.error, h.name).not.toContain('postgres');
+      expect((await shRun(h, 'zfs get -H -o value mountpoint,mounted zroot/jails; jls name | sort | tr "\\n" " "')).stdout, h.name).toBe(`/usr/local/jails\nyes\n${ALL.join(' ')} `);
+    }
+  });
 });

@@ -11,7 +11,7 @@ describe('zfs.clone facts', () => {
     const q = zfsClone.facts(zfsClone.args.parse(args), ctx());
     expect(Object.values(q).map((f) => f?.key)).toEqual(['host:zfs:zroot/jails/www', 'host:zfs:zroot/t@p3']);
     const a = zfsClone.facts(zfsClone.args.parse({ name: 'zroot/jails/www', state: 'absent' }), ctx());
-    expect(Object.values(a).map((f) => f?.key)).toEqual(['host:zfs:zroot/jails/www:tree', 'host:zfs:zroot:origins']);
+    expect(Object.values(a).map((f) => f?.key)).toEqual(['host:zfs:zroot/jails/www:tree', 'host:zfs:zroot:origins', 'host:zfs:zroot:usage']);
   });
 });
 
