@@ -10,6 +10,7 @@
  * any string: splicing shell text unquoted always takes an explicit raw().
  */
 import type { Become } from './types.js';
+import { timeLimit, withBecome } from './remote-script.js';
 
 /** Trusted shell text that sh`` splices as is. Make one with raw(). */
 export class ShellFragment {
@@ -90,20 +91,7 @@ function quoteWord(value: unknown): string {
 export function wrapForRemote(script: string, become: Become = 'none', limit: { timeoutSec?: number } = {}): string {
   if (script.includes('\0')) throw new Error('a shell script cannot contain a NUL byte');
   const body = isSafeVerbatim(script) ? script : `eval "$(printf %b ${shq(printfEscape(leadingOptionGuard(script)))})"`;
-  // timeout(1) (FreeBSD base since 10.3) kills the whole command tree on the host, which an
-  // SSH signal request cannot do reliably (OpenSSH refuses it for root sessions): TERM at
-  // the limit, KILL 5 s later; exit status 124.
-  const limiter = limit.timeoutSec ? `timeout -k 5 ${Math.max(1, Math.ceil(limit.timeoutSec))} ` : '';
-  const command = `${limiter}/bin/sh -c ${shq(body)}`;
-  switch (become) {
-    case 'none':
-      return command;
-    case 'doas':
-      return `doas ${command}`;
-    case 'sudo':
-      // -n: fail rather than prompt for a password nobody can type.
-      return `sudo -n ${command}`;
-  }
+  return withBecome(`${timeLimit(limit)}/bin/sh -c ${shq(body)}`, become);
 }
 
 /** Printable ASCII except `!` and `\`, not starting like an option of sh -c. */

@@ -19,9 +19,16 @@ import type { Become } from './types.js';
 
 /** The command line that reads its script from stdin. */
 export function stdinScriptCommand(become: Become = 'none', limit: { timeoutSec?: number } = {}): string {
-  // timeout(1) (FreeBSD base) kills the whole command tree at the limit: TERM, KILL 5 s later; status 124.
-  const limiter = limit.timeoutSec ? `timeout -k 5 ${Math.max(1, Math.ceil(limit.timeoutSec))} ` : '';
-  return withBecome(`${limiter}/bin/sh -s`, become);
+  return withBecome(`${timeLimit(limit)}/bin/sh -s`, become);
+}
+
+/**
+ * timeout(1) (FreeBSD base since 10.3) kills the whole command tree on the host at the
+ * limit, which an SSH signal request cannot do reliably (OpenSSH refuses it for root
+ * sessions): TERM, KILL 5 s later; exit status 124.
+ */
+export function timeLimit(limit: { timeoutSec?: number }): string {
+  return limit.timeoutSec ? `timeout -k 5 ${Math.max(1, Math.ceil(limit.timeoutSec))} ` : '';
 }
 
 export function withBecome(command: string, become: Become): string {
