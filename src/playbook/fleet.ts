@@ -11,6 +11,7 @@ import { ConfigError } from '../util/errors.js';
 import { parseExtraVars } from './extra-vars.js';
 import { loadPlaybook } from './load.js';
 import { PlaybookPreparer, type HostPlan } from './prepare.js';
+import { unlockVarSources } from './unlock.js';
 
 export interface FleetPlaybookOptions {
   playbookFile: string;
@@ -20,6 +21,8 @@ export interface FleetPlaybookOptions {
   extraVars?: string[];
   tags?: string[];
   skipTags?: string[];
+  /** age identity files for encrypted vars files (*.age). */
+  ageIdentityFiles?: string[];
 }
 
 export interface FleetPlaybook {
@@ -27,8 +30,10 @@ export interface FleetPlaybook {
   plans: HostPlan[];
 }
 
-export function prepareFleetPlaybook(opts: FleetPlaybookOptions): FleetPlaybook {
-  const playbook = loadPlaybook(opts.playbookFile);
+export async function prepareFleetPlaybook(opts: FleetPlaybookOptions): Promise<FleetPlaybook> {
+  const loaded = loadPlaybook(opts.playbookFile);
+  const identities = opts.ageIdentityFiles ?? [];
+  const playbook = { ...loaded, varSources: await unlockVarSources(loaded.varSources, identities) };
   let names = selectHosts(opts.inventory, playbook.hosts);
   if (opts.limit) {
     const allowed = new Set(selectHosts(opts.inventory, opts.limit));
@@ -36,7 +41,7 @@ export function prepareFleetPlaybook(opts: FleetPlaybookOptions): FleetPlaybook 
     if (names.length === 0) throw new ConfigError(`no host matches both '${playbook.hosts}' (${playbook.file}) and --limit '${opts.limit}'`);
   }
   const preparer = new PlaybookPreparer(playbook, {
-    extraVars: parseExtraVars(opts.extraVars ?? []),
+    extraVars: await unlockVarSources(parseExtraVars(opts.extraVars ?? []), identities),
     tags: opts.tags ?? [],
     skipTags: opts.skipTags ?? [],
   });

@@ -55,6 +55,10 @@ function parsePlaybook(yaml: YamlFile): Playbook {
       }
     });
   }
+  if (raw.vars_from_env && typeof raw.vars_from_env === 'object' && !Array.isArray(raw.vars_from_env)) {
+    const env = envVarSource(yaml, raw.vars_from_env as Record<string, unknown>, errors);
+    if (env) varSources.push(env);
+  }
   throwIfAny(errors);
 
   const p = play.data as z.output<typeof playSchema>;
@@ -144,6 +148,7 @@ function readStep(yaml: YamlFile, at: YamlPath, item: unknown, handler: boolean,
     notify: list(k.notify),
     ...(k.register !== undefined ? { register: k.register } : {}),
     ignoreErrors: k.ignore_errors ?? false,
+    noLog: k.no_log ?? false,
     ...(k.jail !== undefined ? { jail: k.jail } : {}),
     ...(k.loop !== undefined ? { loop: k.loop } : {}),
   };
@@ -177,13 +182,36 @@ function yamlVarSource(yaml: YamlFile, base: YamlPath, vars: Record<string, unkn
   };
 }
 
+/**
+ * A vars file. One named *.age is encrypted: it comes back locked (no variables yet, secret),
+ * and unlockVarSources decrypts it before the variables are used.
+ */
 export function loadVarsFile(file: string, from?: { file: string; line: number; col: number }): VarSource {
   if (!fs.existsSync(file)) {
     throw from ? new ConfigError(`vars file not found: ${file}`, from.file, from.line, from.col) : new ConfigError(`vars file not found: ${file}`);
   }
-  const yaml = YamlFile.load(file);
+  if (file.endsWith('.age')) {
+    return { vars: {}, secret: true, encrypted: { file, ...(from ? { from } : {}) }, locate: (name) => `variable '${name}' of ${file}` };
+  }
+  return varsFromYaml(YamlFile.load(file));
+}
+
+/** The variables of a vars file's YAML (SECRET: every one of them is secret). */
+export function varsFromYaml(yaml: YamlFile, secret = false): VarSource {
   const data = yaml.value();
-  if (data === null) return yamlVarSource(yaml, [], {});
-  if (typeof data !== 'object' || Array.isArray(data)) throw yaml.error([], 'a vars file is a mapping of variable names to values');
-  return yamlVarSource(yaml, [], data as Record<string, unknown>);
+  if (data !== null && (typeof data !== 'object' || Array.isArray(data))) throw yaml.error([], 'a vars file is a mapping of variable names to values');
+  const source = yamlVarSource(yaml, [], (data ?? {}) as Record<string, unknown>);
+  return secret ? { ...source, secret } : source;
+}
+
+/** vars_from_env: NAME: ENV_VAR, each a secret; an unset variable is an error at its line. */
+function envVarSource(yaml: YamlFile, mapping: Record<string, unknown>, errors: ConfigError[]): VarSource | undefined {
+  const vars: Record<string, unknown> = {};
+  for (const [name, envName] of Object.entries(mapping)) {
+    if (typeof envName !== 'string') continue; // the schema reports it
+    const value = process.env[envName];
+    if (value === undefined) errors.push(yaml.error(['vars_from_env', name], `environment variable ${envName} is not set (variable '${name}')`));
+    else vars[name] = value;
+  }
+  return { ...yamlVarSource(yaml, ['vars_from_env'], vars), secret: true };
 }

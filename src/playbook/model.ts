@@ -8,6 +8,10 @@ export interface VarSource {
   vars: Record<string, unknown>;
   /** file:line:col of the value at PATH below variable NAME (a description when there is no file). */
   locate(name: string, path: YamlPath): string;
+  /** Every variable of this layer is secret (an age-encrypted file, vars_from_env): masked in all output. */
+  secret?: boolean;
+  /** An age-encrypted file not yet decrypted (see unlockVarSources); vars is empty until then. */
+  encrypted?: { file: string; from?: { file: string; line: number; col: number } };
 }
 
 export type Serial = { count: number } | { percent: number };
@@ -27,6 +31,8 @@ export interface StepDecl {
   notify: string[];
   register?: string;
   ignoreErrors: boolean;
+  /** no_log: its arguments' values, output, diff and errors are hidden in every output. */
+  noLog: boolean;
   jail?: string;
   /** `loop:` as written: a list, or a template string that renders to one. */
   loop?: unknown;
@@ -39,7 +45,7 @@ export interface Playbook {
   yaml: YamlFile;
   name: string;
   hosts: string;
-  /** Playbook vars, then vars_files in order (lowest first). */
+  /** Playbook vars, then vars_files in order, then vars_from_env (lowest first). */
   varSources: VarSource[];
   serial?: Serial;
   maxFailPercentage?: number;
