@@ -5,7 +5,7 @@
  * and error of a no_log step.
  */
 import pino, { type Logger } from 'pino';
-import { HIDDEN_NO_LOG } from './report/redact.js';
+import { HIDDEN_NO_LOG, hiddenChanges } from './report/redact.js';
 import type { Secrets } from './util/secrets.js';
 
 export const REDACTED = '[REDACTED]';
@@ -55,7 +55,7 @@ function maskLogObject(obj: Record<string, unknown>, secrets: Secrets): Record<s
     if (typeof obj.error === 'string') secrets.add(obj.error);
     obj = {
       ...obj,
-      ...(Array.isArray(obj.changes) ? { changes: obj.changes.length ? [`${obj.changes.length} changes ${HIDDEN_NO_LOG}`] : [] } : {}),
+      ...(Array.isArray(obj.changes) ? { changes: hiddenChanges(obj.changes) } : {}),
       ...(typeof obj.error === 'string' ? { error: `error ${HIDDEN_NO_LOG}` } : {}),
       ...(obj.diff ? { diff: HIDDEN_NO_LOG } : {}),
     };

@@ -11,6 +11,11 @@ import { CONTENT_HIDDEN, MASK, Secrets } from '../util/secrets.js';
 
 export const HIDDEN_NO_LOG = 'hidden (no_log)';
 
+/** A no_log step's change lines: only how many. */
+export function hiddenChanges(changes: unknown[]): string[] {
+  return changes.length ? [`${changes.length} change${changes.length === 1 ? '' : 's'} ${HIDDEN_NO_LOG}`] : [];
+}
+
 /** A step's result as it may be shown. */
 export function redactStep(host: string, r: StepResult, secrets: Secrets): StepResult {
   if (secrets.isNoLog(r.id)) {
@@ -18,7 +23,7 @@ export function redactStep(host: string, r: StepResult, secrets: Secrets): StepR
     if (r.error) secrets.add(r.error);
     return secrets.maskDeep({
       ...r,
-      changes: r.changes.length ? [`${r.changes.length} change${r.changes.length === 1 ? '' : 's'} ${HIDDEN_NO_LOG}`] : [],
+      changes: hiddenChanges(r.changes),
       diff: r.diff && r.diff.map(hideEntry),
       error: r.error === null ? null : `error ${HIDDEN_NO_LOG}`,
     });
