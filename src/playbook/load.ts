@@ -56,8 +56,7 @@ function parsePlaybook(yaml: YamlFile): Playbook {
     });
   }
   if (raw.vars_from_env && typeof raw.vars_from_env === 'object' && !Array.isArray(raw.vars_from_env)) {
-    const env = envVarSource(yaml, raw.vars_from_env as Record<string, unknown>, errors);
-    if (env) varSources.push(env);
+    varSources.push(envVarSource(yaml, raw.vars_from_env as Record<string, unknown>));
   }
   throwIfAny(errors);
 
@@ -204,14 +203,16 @@ export function varsFromYaml(yaml: YamlFile, secret = false): VarSource {
   return secret ? { ...source, secret } : source;
 }
 
-/** vars_from_env: NAME: ENV_VAR, each a secret; an unset variable is an error at its line. */
-function envVarSource(yaml: YamlFile, mapping: Record<string, unknown>, errors: ConfigError[]): VarSource | undefined {
+/**
+ * vars_from_env: NAME: ENV_VAR, each a secret. An unset ENV_VAR leaves NAME undefined, so
+ * that another source (-e @secrets.yaml.age) can give it; a template that reads it while it is
+ * undefined fails as any undefined variable does, before any host is contacted.
+ */
+function envVarSource(yaml: YamlFile, mapping: Record<string, unknown>): VarSource {
   const vars: Record<string, unknown> = {};
   for (const [name, envName] of Object.entries(mapping)) {
-    if (typeof envName !== 'string') continue; // the schema reports it
-    const value = process.env[envName];
-    if (value === undefined) errors.push(yaml.error(['vars_from_env', name], `environment variable ${envName} is not set (variable '${name}')`));
-    else vars[name] = value;
+    const value = typeof envName === 'string' ? process.env[envName] : undefined; // the schema reports a non-string
+    if (value !== undefined) vars[name] = value;
   }
   return { ...yamlVarSource(yaml, ['vars_from_env'], vars), secret: true };
 }

@@ -87,14 +87,16 @@ steps:
     expect(source).toMatchObject({ secret: true, vars: { root_pw: 's3cret-root' } });
   });
 
-  it('vars_from_env reads secrets from the environment; an unset one is an error at its line', () => {
+  it('vars_from_env reads secrets from the environment; unset, the variable is undefined (another source may give it)', () => {
     process.env.FJ_TEST_DB_PASSWORD = 'from-the-ci';
     const pb = writePlaybook('hosts: all\nvars_from_env: { db_password: FJ_TEST_DB_PASSWORD }\nsteps:\n  - sysrc: { name: a, value: "pw {{ db_password }}" }\n');
     const p = new PlaybookPreparer(loadPlaybook(pb));
     expect(p.prepareAll([host('h1')])[0]?.steps[0]?.rendered?.args).toMatchObject({ value: 'pw from-the-ci' });
     expect(p.secrets.mask('from-the-ci')).toBe(MASK);
     delete process.env.FJ_TEST_DB_PASSWORD;
-    expect(messageOf(() => loadPlaybook(pb))).toBe(`${pb}:2:31: environment variable FJ_TEST_DB_PASSWORD is not set (variable 'db_password')`);
+    expect(messageOf(() => new PlaybookPreparer(loadPlaybook(pb)).prepareAll([host('h1')]))).toBe(`${pb}:4:30: undefined variable 'db_password' in sysrc arguments (host h1)`);
+    const fromExtra = new PlaybookPreparer(loadPlaybook(pb), { extraVars: [{ vars: { db_password: 'given-by-e' }, locate: () => '-e', secret: true }] });
+    expect(fromExtra.prepareAll([host('h1')])[0]?.steps[0]?.rendered?.args).toMatchObject({ value: 'pw given-by-e' });
   });
 
   it('refuses a secret shorter than 4 characters, naming where it was written', async () => {
