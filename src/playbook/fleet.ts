@@ -45,10 +45,17 @@ export async function prepareFleetPlaybook(opts: FleetPlaybookOptions): Promise<
     tags: opts.tags ?? [],
     skipTags: opts.skipTags ?? [],
   });
-  const plans = preparer.prepareAll(names.map((name) => ({
-    name,
-    inventoryVars: hostVars(opts.inventory, name),
-    groups: hostGroups(opts.inventory, name),
-  })));
+  let plans: HostPlan[];
+  try {
+    plans = preparer.prepareAll(names.map((name) => ({
+      name,
+      inventoryVars: hostVars(opts.inventory, name),
+      groups: hostGroups(opts.inventory, name),
+    })));
+  } catch (e) {
+    // A message may quote a value ("... got 'hunter2'"): the secrets known by then are masked.
+    if (e instanceof ConfigError && preparer.secrets.size > 0) throw new ConfigError(preparer.secrets.mask(e.message));
+    throw e;
+  }
   return { preparer, plans };
 }
