@@ -145,3 +145,12 @@ steps:
     expect(p.secrets.size).toBe(0);
   });
 });
+
+describe('pf_quote', () => {
+  it('makes a value one quoted pf string, and refuses what pf cannot quote', async () => {
+    const { Templater } = await import('../../../src/playbook/template.js');
+    const t = new Templater();
+    expect(t.renderText('{ {% for c in clients %}{{ c | pf_quote }} {% endfor %}}', { clients: ['192.0.2.0/24', 'db.example.org'] })).toBe('{ "192.0.2.0/24" "db.example.org" }');
+    for (const bad of ['a"b', 'a\\b', 'a\nb']) expect(() => t.renderText('{{ c | pf_quote }}', { c: bad })).toThrow(/cannot be a pf string/);
+  });
+});
