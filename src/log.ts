@@ -60,7 +60,16 @@ function maskLogObject(obj: Record<string, unknown>, secrets: Secrets): Record<s
       ...(obj.diff ? { diff: HIDDEN_NO_LOG } : {}),
     };
   }
-  return secrets.maskDeep(obj);
+  // Errors keep their serializer (which runs after this): a masked copy of each.
+  const errors = Object.fromEntries(Object.entries(obj).filter(([, v]) => v instanceof Error).map(([k, v]) => [k, maskedError(v as Error, secrets)]));
+  return { ...secrets.maskDeep(obj), ...errors };
+}
+
+function maskedError(e: Error, secrets: Secrets): Error {
+  const copy = new Error(secrets.mask(e.message));
+  copy.name = e.name;
+  copy.stack = e.stack === undefined ? undefined : secrets.mask(e.stack);
+  return copy;
 }
 
 /** A copy of `obj` with every secret value replaced by [REDACTED]; the caller's object is left alone. */

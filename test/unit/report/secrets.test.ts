@@ -127,10 +127,12 @@ describe('the log', () => {
     log.info({ host: 'h1', step: 'steps[2]', changes: ['run: set-token abc'], error: 'exit 1: token tok-9999 rejected' }, 'step');
     log.info({ host: 'h1', error: "step 'set the token' failed: exit 1: token tok-9999 rejected" }, 'host done');
     log.child({ host: 'h1' }).warn(`message with ${PW}`);
+    log.error({ err: new Error(`connect failed: ${PW}`) }, 'failed');
     const text = fs.readFileSync(file, 'utf8');
     for (const secret of ALL_OUTPUT_SECRETS) expect(text).not.toContain(secret);
     const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[1]).toMatchObject({ changes: ['1 change hidden (no_log)'], error: 'error hidden (no_log)' });
     expect(lines[3]).toMatchObject({ msg: `message with ${MASK}` });
+    expect(lines[4]).toMatchObject({ msg: 'failed', err: { type: 'Error', message: `connect failed: ${MASK}` } });
   });
 });
