@@ -87,7 +87,8 @@ export class StepRenderer {
     this.hidePrivateContent(args, scope, tainted || decl.noLog);
     return {
       decl,
-      name: name ?? decl.module.describe(args),
+      // A no_log step's default name would show its arguments.
+      name: name ?? (decl.noLog ? `${decl.module.name} (no_log)` : decl.module.describe(args)),
       target: jail === undefined ? HOST : { kind: 'jail', name: jail },
       args,
     };

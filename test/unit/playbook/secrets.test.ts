@@ -133,6 +133,8 @@ steps:
     const p = new PlaybookPreparer(loadPlaybook(pb));
     expect(p.playbook.steps.map((s) => s.noLog)).toEqual([true, false]);
     expect(p.secrets.isNoLog('steps[0]')).toBe(true);
+    // Its default name would show its arguments.
+    expect(p.prepareAll([host('h1')])[0]?.steps[0]?.rendered?.name).toBe('command (no_log)');
     // At run time, the registered output becomes a secret when it is read.
     const plan = p.prepareAll([host('h1')])[0]!;
     p.runtimeScope(plan.vars, { token: { stdout: 'tok-from-host', rc: 0 } });
