@@ -155,6 +155,7 @@ async function checkCommand(playbooks: string[], opts: CheckOptions): Promise<nu
         const { preparer, plans } = await prepareFleetPlaybook({
           playbookFile: file,
           ageIdentityFiles: ageIdentityFiles(opts.ageIdentity),
+          standInSecrets: true,
           inventory,
           ...(opts.limit ? { limit: opts.limit } : {}),
           extraVars: opts.extraVars ?? [],

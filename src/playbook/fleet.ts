@@ -12,6 +12,7 @@ import { parseExtraVars } from './extra-vars.js';
 import { loadPlaybook } from './load.js';
 import { PlaybookPreparer, type HostPlan } from './prepare.js';
 import { unlockVarSources } from './unlock.js';
+import type { VarSource } from './model.js';
 
 export interface FleetPlaybookOptions {
   playbookFile: string;
@@ -23,6 +24,8 @@ export interface FleetPlaybookOptions {
   skipTags?: string[];
   /** age identity files for encrypted vars files (*.age). */
   ageIdentityFiles?: string[];
+  /** `fleetjail check`: a vars_from_env variable whose environment variable is unset gets a stand-in value. */
+  standInSecrets?: boolean;
 }
 
 export interface FleetPlaybook {
@@ -33,7 +36,8 @@ export interface FleetPlaybook {
 export async function prepareFleetPlaybook(opts: FleetPlaybookOptions): Promise<FleetPlaybook> {
   const loaded = loadPlaybook(opts.playbookFile);
   const identities = opts.ageIdentityFiles ?? [];
-  const playbook = { ...loaded, varSources: await unlockVarSources(loaded.varSources, identities) };
+  const sources = opts.standInSecrets ? loaded.varSources.map(withStandIns) : loaded.varSources;
+  const playbook = { ...loaded, varSources: await unlockVarSources(sources, identities) };
   let names = selectHosts(opts.inventory, playbook.hosts);
   if (opts.limit) {
     const allowed = new Set(selectHosts(opts.inventory, opts.limit));
@@ -58,4 +62,11 @@ export async function prepareFleetPlaybook(opts: FleetPlaybookOptions): Promise<
     throw e;
   }
   return { preparer, plans };
+}
+
+/** Offline checks validate templates without the CI's secrets: each unset one reads "(ENV_VAR)". */
+function withStandIns(source: VarSource): VarSource {
+  if (!source.unsetEnv || Object.keys(source.unsetEnv).length === 0) return source;
+  const standIns = Object.fromEntries(Object.entries(source.unsetEnv).map(([name, env]) => [name, `(${env})`]));
+  return { ...source, vars: { ...standIns, ...source.vars } };
 }

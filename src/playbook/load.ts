@@ -210,9 +210,12 @@ export function varsFromYaml(yaml: YamlFile, secret = false): VarSource {
  */
 function envVarSource(yaml: YamlFile, mapping: Record<string, unknown>): VarSource {
   const vars: Record<string, unknown> = {};
+  const unsetEnv: Record<string, string> = {};
   for (const [name, envName] of Object.entries(mapping)) {
-    const value = typeof envName === 'string' ? process.env[envName] : undefined; // the schema reports a non-string
+    if (typeof envName !== 'string') continue; // the schema reports it
+    const value = process.env[envName];
     if (value !== undefined) vars[name] = value;
+    else unsetEnv[name] = envName;
   }
-  return { ...yamlVarSource(yaml, ['vars_from_env'], vars), secret: true };
+  return { ...yamlVarSource(yaml, ['vars_from_env'], vars), secret: true, unsetEnv };
 }

@@ -12,6 +12,8 @@ export interface VarSource {
   secret?: boolean;
   /** An age-encrypted file not yet decrypted (see unlockVarSources); vars is empty until then. */
   encrypted?: { file: string; from?: { file: string; line: number; col: number } };
+  /** vars_from_env entries whose environment variable is unset: NAME -> ENV_VAR. */
+  unsetEnv?: Record<string, string>;
 }
 
 export type Serial = { count: number } | { percent: number };
