@@ -156,3 +156,15 @@ describe('pf_quote', () => {
     for (const bad of ['a"b', 'a\\b', 'a\nb']) expect(() => t.renderText('{{ c | pf_quote }}', { c: bad })).toThrow(/cannot be a pf string/);
   });
 });
+
+describe('errors before the run', () => {
+  it('a configuration error that quotes a secret value shows it masked', async () => {
+    const { prepareFleetPlaybook } = await import('../../../src/playbook/fleet.js');
+    const { loadInventories } = await import('../../../src/inventory/load.js');
+    process.env.FJ_TEST_DB_PASSWORD = 'quoted-in-error';
+    const pb = writePlaybook('hosts: all\nvars_from_env: { pw: FJ_TEST_DB_PASSWORD }\nsteps:\n  - sysrc: { name: a, value: "{{ item }}" }\n    loop: "{{ pw }}"\n');
+    const inv = path.join(path.dirname(pb), 'inventory.yaml');
+    fs.writeFileSync(inv, 'hosts: { h1: {} }\n');
+    await expect(prepareFleetPlaybook({ playbookFile: pb, inventory: loadInventories([inv]) })).rejects.toThrow(`loop needs a list, got string "${MASK}"`);
+  });
+});
