@@ -61,9 +61,9 @@ export class StepRenderer {
     const secrets = this.secrets;
     const taint: SecretTaint | undefined = secrets && {
       names: secrets.names,
-      found: (out) => {
+      found: (out, template) => {
         tainted = true;
-        forEachSecretLeaf(out, (text) => secrets.add(text));
+        forEachSecretLeaf(out, (text) => secrets.add(text, template));
       },
     };
     const name = decl.name === undefined ? undefined : String(renderDeep(this.templater, decl.name, scope, () => locate(['name']), 'step name', taint));
@@ -118,7 +118,7 @@ export class StepRenderer {
         const { file, text } = read(rel);
         try {
           const out = this.templater.renderText(text, scope);
-          if (taint && this.templater.variables(text).some((r) => taint.names.has(r))) taint.found(out);
+          if (taint && this.templater.variables(text).some((r) => taint.names.has(r))) taint.found(out, text);
           return out;
         } catch (e) {
           if (e instanceof TemplateError) throw new ConfigError(`template ${file}${e.line ? `:${e.line}${e.col ? `:${e.col}` : ''}` : ''}: ${e.message}`);

@@ -84,7 +84,7 @@ export function forEachSecretLeaf(value: unknown, visit: (text: string, p: YamlP
 /** Told of every template that read a secret variable, with what it rendered to. */
 export interface SecretTaint {
   names: ReadonlySet<string>;
-  found(rendered: unknown): void;
+  found(rendered: unknown, template: string): void;
 }
 
 /** VALUE with every template string rendered; errors name the position LOCATE gives. */
@@ -94,7 +94,7 @@ export function renderDeep(templater: Templater, value: unknown, scope: Record<s
       if (!isTemplate(v)) return v;
       try {
         const out = templater.render(v, scope);
-        if (taint && templater.variables(v).some((r) => taint.names.has(r))) taint.found(out);
+        if (taint && templater.variables(v).some((r) => taint.names.has(r))) taint.found(out, v);
         return out;
       } catch (e) {
         if (e instanceof TemplateError) throw new ConfigError(`${locate(p)}: ${e.message} in ${what}`);

@@ -47,11 +47,15 @@ export class Secrets {
     this.add(value);
   }
 
-  /** Record a string derived from a secret (ignored when too short to mask). */
-  add(value: string): void {
-    // A multi-line secret (a key, a certificate) is also masked line by line: a diff shows lines.
-    const parts = [value, ...(value.includes('\n') ? value.split('\n').map((l) => l.trim()) : [])];
-    for (const p of parts) {
+  /**
+   * Record a string derived from a secret (ignored when too short to mask). A multi-line one
+   * (a key, a rendered file) is also masked line by line, since a diff shows lines; when it
+   * was rendered from TEMPLATE, lines that are the template's own text are not secret.
+   */
+  add(value: string, template?: string): void {
+    const literal = new Set(template?.split('\n').map((l) => l.trim()));
+    const lines = value.includes('\n') ? value.split('\n').map((l) => l.trim()).filter((l) => !literal.has(l)) : [];
+    for (const p of [value, ...lines]) {
       if (p.length < MIN_SECRET_LENGTH || this.values.has(p)) continue;
       this.values.add(p);
       this.pattern = null;

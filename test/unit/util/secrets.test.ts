@@ -33,6 +33,13 @@ describe('Secrets.mask', () => {
     expect(s.mask('+MIIBVgIBADANBg')).toBe(`+${MASK}`);
   });
 
+  it('a rendered file is masked line by line, except the lines that are the template\'s own text', () => {
+    const s = new Secrets();
+    s.add('# written by fleetjail\npass = HUNTER22\n', '# written by fleetjail\npass = {{ pw | upcase }}\n');
+    expect(s.mask('# written by fleetjail')).toBe('# written by fleetjail');
+    expect(s.mask('+pass = HUNTER22')).toBe(`+${MASK}`);
+  });
+
   it('maskDeep masks every string and key of plain data without changing the original', () => {
     const s = new Secrets();
     s.declare('s3cr3t!', 'p');
