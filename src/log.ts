@@ -1,8 +1,12 @@
 /**
  * Structured logs: pino, JSON lines to --log FILE (silent without it). Secrets are
- * redacted wherever they appear in a logged object.
+ * redacted wherever they appear in a logged object: values under secret-sounding keys, and,
+ * given the run's Secrets, every secret value in any string (messages too), and the changes
+ * and error of a no_log step.
  */
 import pino, { type Logger } from 'pino';
+import { HIDDEN_NO_LOG, hiddenChanges } from './report/redact.js';
+import type { Secrets } from './util/secrets.js';
 
 export const REDACTED = '[REDACTED]';
 
@@ -15,15 +19,24 @@ const SECRET_ENV_KEY = /pass|secret|token|credential|private/i;
  * Writes are synchronous (each line reaches write(2) before the log call returns), so no
  * line waits in a buffer of ours when the process exits, however it exits.
  */
-export function createLogger(opts: { file?: string; level?: string } = {}): Logger {
+export function createLogger(opts: { file?: string; level?: string; secrets?: Secrets } = {}): Logger {
   if (!opts.file) return pino({ enabled: false });
+  const secrets = opts.secrets;
+  const redact = (obj: Record<string, unknown>) => (secrets ? maskLogObject(redactSecrets(obj), secrets) : redactSecrets(obj));
   const logger = pino(
     {
       level: opts.level ?? 'info',
       base: { pid: process.pid },
       // pino's own `redact` takes fixed paths only; secrets may sit at any depth and, in
       // environments, under any name with PASS in it, so the whole object is walked.
-      formatters: { log: redactSecrets },
+      formatters: { log: redact },
+      ...(secrets ? {
+        hooks: {
+          logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void) {
+            method.apply(this, args.map((a) => (typeof a === 'string' ? secrets.mask(a) : a)));
+          },
+        },
+      } : {}),
     },
     pino.destination({ dest: opts.file, sync: true, mkdir: true, mode: 0o600 }),
   );
@@ -31,9 +44,32 @@ export function createLogger(opts: { file?: string; level?: string } = {}): Logg
   // pino child is created with Object.create(parent).
   const child = logger.child;
   logger.child = function (this: Logger, bindings, options) {
-    return child.call(this, redactSecrets(bindings), options);
+    return child.call(this, redact(bindings), options);
   } as Logger['child'];
   return logger;
+}
+
+/** A log line's object with the run's secrets masked; a no_log step's changes and error hidden. */
+function maskLogObject(obj: Record<string, unknown>, secrets: Secrets): Record<string, unknown> {
+  if (typeof obj.step === 'string' && secrets.isNoLog(obj.step)) {
+    if (typeof obj.error === 'string') secrets.add(obj.error);
+    obj = {
+      ...obj,
+      ...(Array.isArray(obj.changes) ? { changes: hiddenChanges(obj.changes) } : {}),
+      ...(typeof obj.error === 'string' ? { error: `error ${HIDDEN_NO_LOG}` } : {}),
+      ...(obj.diff ? { diff: HIDDEN_NO_LOG } : {}),
+    };
+  }
+  // Errors keep their serializer (which runs after this): a masked copy of each.
+  const errors = Object.fromEntries(Object.entries(obj).filter(([, v]) => v instanceof Error).map(([k, v]) => [k, maskedError(v as Error, secrets)]));
+  return { ...secrets.maskDeep(obj), ...errors };
+}
+
+function maskedError(e: Error, secrets: Secrets): Error {
+  const copy = new Error(secrets.mask(e.message));
+  copy.name = e.name;
+  copy.stack = e.stack === undefined ? undefined : secrets.mask(e.stack);
+  return copy;
 }
 
 /** A copy of `obj` with every secret value replaced by [REDACTED]; the caller's object is left alone. */

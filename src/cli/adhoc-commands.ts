@@ -7,6 +7,7 @@ import { runAdhoc, type AdhocResult } from './adhoc.js';
 import { buildFleetContext } from './fleet-context.js';
 import { exitCodeFor } from './exit-codes.js';
 import { PrefixedLineWriter } from './host-output.js';
+import { escapeLine } from '../util/terminal-text.js';
 import { withFleetOptions, type FleetOptions } from './options.js';
 
 export function registerPing(program: Command): void {
@@ -58,8 +59,8 @@ async function runAndReport(pattern: string, script: string, opts: FleetOptions,
       onResult: (r) => {
         ctx.log.info({ host: r.name, status: r.status, exitCode: r.exitCode, durationMs: r.durationMs, error: r.error }, 'host done');
         if (opts.json) return;
-        if (!stream && r.status === 'ok') out(`${label(r.name)} | ${r.stdout.trim()}\n`);
-        if (r.status !== 'ok') err(`${label(r.name)} ! ${r.status.toUpperCase()}: ${r.error}\n`);
+        if (!stream && r.status === 'ok') out(`${label(r.name)} | ${escapeLine(r.stdout.trim())}\n`);
+        if (r.status !== 'ok') err(`${label(r.name)} ! ${r.status.toUpperCase()}: ${escapeLine(r.error ?? '')}\n`);
       },
     });
   } finally {

@@ -18,6 +18,7 @@ import { HostKeyPolicy } from '../transport/host-key-policy.js';
 import { passphraseFromEnvOrTty } from '../transport/auth.js';
 import { createLogger } from '../log.js';
 import { ConfigError } from '../util/errors.js';
+import type { Secrets } from '../util/secrets.js';
 import { defaultKnownHosts, type FleetOptions } from './options.js';
 
 export interface FleetContext {
@@ -37,7 +38,8 @@ export function loadInventoryFromOptions(opts: Pick<FleetOptions, 'inventory'>):
   return loadInventories(files);
 }
 
-export function buildFleetContext(pattern: string, opts: FleetOptions): FleetContext {
+/** SECRETS: the run's secret values, masked in the log (a playbook run has them). */
+export function buildFleetContext(pattern: string, opts: FleetOptions, secrets?: Secrets): FleetContext {
   const inventory = loadInventoryFromOptions(opts);
   let names = selectHosts(inventory, pattern);
   if (opts.limit) {
@@ -54,7 +56,7 @@ export function buildFleetContext(pattern: string, opts: FleetOptions): FleetCon
   const knownHosts = opts.knownHosts?.length ? opts.knownHosts : inventoryKnownHosts(inventory) ?? defaultKnownHosts();
   // FLEETJAIL_LOG_LEVEL=trace adds ssh2's protocol debug lines to --log.
   const level = process.env.FLEETJAIL_LOG_LEVEL ?? 'info';
-  const log = createLogger(opts.log ? { file: opts.log, level } : {});
+  const log = createLogger(opts.log ? { file: opts.log, level, ...(secrets ? { secrets } : {}) } : {});
   // Blocks fleetjail cannot evaluate (Match exec, ...) are skipped: say so rather than guess.
   for (const w of sshConfig?.warnings ?? []) {
     process.stderr.write(`fleetjail: warning: ${w}\n`);

@@ -15,12 +15,14 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { Interrupt } from '../engine/interrupt.js';
 import { ConfigError } from '../util/errors.js';
+import { AGE_IDENTITY_ENV, ageIdentityFiles } from '../util/age.js';
 import { loadPlaybook } from '../playbook/load.js';
 import { prepareFleetPlaybook } from '../playbook/fleet.js';
 import { runPlaybook } from '../engine/run.js';
 import type { RunEvent } from '../engine/events.js';
 import { jsonReport } from '../report/json-report.js';
 import { recapTable } from '../report/recap.js';
+import { redactRun } from '../report/redact.js';
 import { plainReporter } from '../report/plain.js';
 import { LiveReporter } from '../report/live.js';
 import { buildFleetContext, defaultInventoryPaths, loadInventoryFromOptions } from './fleet-context.js';
@@ -36,6 +38,7 @@ interface RunOptions extends FleetOptions {
   report?: string;
   lockWait: number;
   hostTimeout: number;
+  ageIdentity?: string[];
 }
 
 interface CheckOptions {
@@ -44,6 +47,7 @@ interface CheckOptions {
   extraVars?: string[];
   tags?: string[];
   skipTags?: string[];
+  ageIdentity?: string[];
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -62,6 +66,7 @@ export function registerRunCommands(program: Command): void {
     .option('--report <file>', 'write the JSON report (version 1) to FILE')
     .option('--lock-wait <s>', 'seconds to wait for another run to finish with a host (one run per host at a time)', seconds, 60)
     .option('--host-timeout <s>', 'seconds a host\'s whole run may take; then its command is stopped and the host fails (0 = no limit)', seconds, 0)
+    .option('--age-identity <file>', `age identity file for encrypted vars files (repeatable; default: $${AGE_IDENTITY_ENV})`, collect)
     .action(async (playbook: string, opts: RunOptions) => {
       process.exitCode = await runCommand(playbook, opts);
     });
@@ -74,22 +79,25 @@ export function registerRunCommands(program: Command): void {
     .option('-e, --extra-vars <var>', 'NAME=VALUE or @FILE.yaml (repeatable)', collect)
     .option('-t, --tags <tags>', 'as for run', collectList)
     .option('--skip-tags <tags>', 'as for run', collectList)
-    .action((playbooks: string[], opts: CheckOptions) => {
-      process.exitCode = checkCommand(playbooks, opts);
+    .option('--age-identity <file>', 'as for run', collect)
+    .action(async (playbooks: string[], opts: CheckOptions) => {
+      process.exitCode = await checkCommand(playbooks, opts);
     });
 }
 
 async function runCommand(playbookFile: string, opts: RunOptions): Promise<number> {
   const inventory = loadInventoryFromOptions(opts);
-  const prepared = prepareFleetPlaybook({
+  const prepared = await prepareFleetPlaybook({
     playbookFile,
+    ageIdentityFiles: ageIdentityFiles(opts.ageIdentity),
     inventory,
     ...(opts.limit ? { limit: opts.limit } : {}),
     extraVars: opts.extraVars ?? [],
     tags: opts.tags ?? [],
     skipTags: opts.skipTags ?? [],
   });
-  const ctx = buildFleetContext(prepared.preparer.playbook.hosts, opts);
+  const secrets = prepared.preparer.secrets;
+  const ctx = buildFleetContext(prepared.preparer.playbook.hosts, opts, secrets);
   const targets = new Map(ctx.targets.map((t) => [t.name, t]));
 
   // Progress goes to stdout, unless stdout carries the JSON report.
@@ -99,8 +107,9 @@ async function runCommand(playbookFile: string, opts: RunOptions): Promise<numbe
     columns: () => progress.columns ?? 80,
     rows: () => progress.rows ?? 24,
     diff: Boolean(opts.diff),
+    secrets,
   }) : undefined;
-  const onEvent: (e: RunEvent) => void = live ? live.onEvent : plainReporter({ write: (t) => progress.write(t), diff: Boolean(opts.diff) });
+  const onEvent: (e: RunEvent) => void = live ? live.onEvent : plainReporter({ write: (t) => progress.write(t), diff: Boolean(opts.diff), secrets });
 
   // First signal: no new step starts, running ones finish, the report is written. Second:
   // commands in flight are stopped (their connections closed; the hosts end them).
@@ -143,8 +152,8 @@ async function runCommand(playbookFile: string, opts: RunOptions): Promise<numbe
     process.off('SIGTERM', onSignal);
   }
 
-  progress.write(recapTable(result));
-  const report = jsonReport(result);
+  progress.write(recapTable(redactRun(result, secrets)));
+  const report = jsonReport(result, secrets);
   if (opts.report) {
     fs.mkdirSync(path.dirname(path.resolve(opts.report)), { recursive: true });
     fs.writeFileSync(opts.report, JSON.stringify(report, null, 2) + '\n');
@@ -166,7 +175,7 @@ function seconds(value: string): number {
   return n;
 }
 
-function checkCommand(playbooks: string[], opts: CheckOptions): number {
+async function checkCommand(playbooks: string[], opts: CheckOptions): Promise<number> {
   const inventoryPaths = opts.inventory?.length ? opts.inventory : defaultInventoryPaths();
   let failed = false;
   let inventory;
@@ -182,8 +191,10 @@ function checkCommand(playbooks: string[], opts: CheckOptions): number {
   for (const file of playbooks) {
     try {
       if (inventory) {
-        const { preparer, plans } = prepareFleetPlaybook({
+        const { preparer, plans } = await prepareFleetPlaybook({
           playbookFile: file,
+          ageIdentityFiles: ageIdentityFiles(opts.ageIdentity),
+          standInSecrets: true,
           inventory,
           ...(opts.limit ? { limit: opts.limit } : {}),
           extraVars: opts.extraVars ?? [],

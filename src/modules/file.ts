@@ -11,7 +11,7 @@ import type { FileState } from '../facts/file-state.js';
 import { readLocalSource } from './local-source.js';
 import { fileStateQuery } from './file-facts.js';
 import { confinement, fileTouches, hostPath, jailPathGuard, jailRootQuery, resource } from './target.js';
-import { contentDiff, fileDiff } from './file-diff.js';
+import { contentDiff, removalDiff } from './file-diff.js';
 import { defineModule, type Change, type DiffEntry, type StepContext } from './types.js';
 
 const octalMode = z.string().regex(/^[0-7]{3,4}$/, "must be an octal mode in quotes, e.g. '0644'");
@@ -138,7 +138,7 @@ function planAbsent(a: FileArgs, on: FileState, ctx: StepContext, root?: string)
   } else {
     script += sh`rm -f -- ${path}`;
   }
-  const diff: DiffEntry[] = on.type === 'file' && on.content !== undefined ? [fileDiff(a.path, on.content, '')] : [{ type: 'value', name: a.path, before: on.type, after: null }];
+  const diff: DiffEntry[] = [removalDiff(a.path, on)];
   // A removed directory takes the facts of everything below it along.
   const touches = [...fileTouches(ctx.target, a.path), resource(ctx.target, 'file', `${a.path}/*`)];
   return [{ summary: `remove ${a.path}`, action: { kind: 'script', script }, touches, diff }];

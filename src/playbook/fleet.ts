@@ -11,6 +11,8 @@ import { ConfigError } from '../util/errors.js';
 import { parseExtraVars } from './extra-vars.js';
 import { loadPlaybook } from './load.js';
 import { PlaybookPreparer, type HostPlan } from './prepare.js';
+import { unlockVarSources } from './unlock.js';
+import type { VarSource } from './model.js';
 
 export interface FleetPlaybookOptions {
   playbookFile: string;
@@ -20,6 +22,10 @@ export interface FleetPlaybookOptions {
   extraVars?: string[];
   tags?: string[];
   skipTags?: string[];
+  /** age identity files for encrypted vars files (*.age). */
+  ageIdentityFiles?: string[];
+  /** `fleetjail check`: a vars_from_env variable whose environment variable is unset gets a stand-in value. */
+  standInSecrets?: boolean;
 }
 
 export interface FleetPlaybook {
@@ -27,8 +33,11 @@ export interface FleetPlaybook {
   plans: HostPlan[];
 }
 
-export function prepareFleetPlaybook(opts: FleetPlaybookOptions): FleetPlaybook {
-  const playbook = loadPlaybook(opts.playbookFile);
+export async function prepareFleetPlaybook(opts: FleetPlaybookOptions): Promise<FleetPlaybook> {
+  const loaded = loadPlaybook(opts.playbookFile);
+  const identities = opts.ageIdentityFiles ?? [];
+  const sources = opts.standInSecrets ? loaded.varSources.map(withStandIns) : loaded.varSources;
+  const playbook = { ...loaded, varSources: await unlockVarSources(sources, identities) };
   let names = selectHosts(opts.inventory, playbook.hosts);
   if (opts.limit) {
     const allowed = new Set(selectHosts(opts.inventory, opts.limit));
@@ -36,14 +45,28 @@ export function prepareFleetPlaybook(opts: FleetPlaybookOptions): FleetPlaybook 
     if (names.length === 0) throw new ConfigError(`no host matches both '${playbook.hosts}' (${playbook.file}) and --limit '${opts.limit}'`);
   }
   const preparer = new PlaybookPreparer(playbook, {
-    extraVars: parseExtraVars(opts.extraVars ?? []),
+    extraVars: await unlockVarSources(parseExtraVars(opts.extraVars ?? []), identities),
     tags: opts.tags ?? [],
     skipTags: opts.skipTags ?? [],
   });
-  const plans = preparer.prepareAll(names.map((name) => ({
-    name,
-    inventoryVars: hostVars(opts.inventory, name),
-    groups: hostGroups(opts.inventory, name),
-  })));
+  let plans: HostPlan[];
+  try {
+    plans = preparer.prepareAll(names.map((name) => ({
+      name,
+      inventoryVars: hostVars(opts.inventory, name),
+      groups: hostGroups(opts.inventory, name),
+    })));
+  } catch (e) {
+    // A message may quote a value ("... got 'hunter2'"): the secrets known by then are masked.
+    if (e instanceof ConfigError && preparer.secrets.size > 0) throw new ConfigError(preparer.secrets.mask(e.message));
+    throw e;
+  }
   return { preparer, plans };
+}
+
+/** Offline checks validate templates without the CI's secrets: each unset one reads "(ENV_VAR)". */
+function withStandIns(source: VarSource): VarSource {
+  if (!source.unsetEnv || Object.keys(source.unsetEnv).length === 0) return source;
+  const standIns = Object.fromEntries(Object.entries(source.unsetEnv).map(([name, env]) => [name, `(${env})`]));
+  return { ...source, vars: { ...standIns, ...source.vars } };
 }

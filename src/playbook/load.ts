@@ -55,6 +55,9 @@ function parsePlaybook(yaml: YamlFile): Playbook {
       }
     });
   }
+  if (raw.vars_from_env && typeof raw.vars_from_env === 'object' && !Array.isArray(raw.vars_from_env)) {
+    varSources.push(envVarSource(yaml, raw.vars_from_env as Record<string, unknown>));
+  }
   throwIfAny(errors);
 
   const p = play.data as z.output<typeof playSchema>;
@@ -145,6 +148,7 @@ function readStep(yaml: YamlFile, at: YamlPath, item: unknown, handler: boolean,
     ...(k.register !== undefined ? { register: k.register } : {}),
     ignoreErrors: k.ignore_errors ?? false,
     ...(k.timeout !== undefined ? { timeoutSec: k.timeout } : {}),
+    noLog: k.no_log ?? false,
     ...(k.jail !== undefined ? { jail: k.jail } : {}),
     ...(k.loop !== undefined ? { loop: k.loop } : {}),
   };
@@ -178,13 +182,41 @@ function yamlVarSource(yaml: YamlFile, base: YamlPath, vars: Record<string, unkn
   };
 }
 
+/**
+ * A vars file. One named *.age is encrypted: it comes back locked (no variables yet, secret),
+ * and unlockVarSources decrypts it before the variables are used.
+ */
 export function loadVarsFile(file: string, from?: { file: string; line: number; col: number }): VarSource {
   if (!fs.existsSync(file)) {
     throw from ? new ConfigError(`vars file not found: ${file}`, from.file, from.line, from.col) : new ConfigError(`vars file not found: ${file}`);
   }
-  const yaml = YamlFile.load(file);
+  if (file.endsWith('.age')) {
+    return { vars: {}, secret: true, encrypted: { file, ...(from ? { from } : {}) }, locate: (name) => `variable '${name}' of ${file}` };
+  }
+  return varsFromYaml(YamlFile.load(file));
+}
+
+/** The variables of a vars file's YAML (SECRET: every one of them is secret). */
+export function varsFromYaml(yaml: YamlFile, secret = false): VarSource {
   const data = yaml.value();
-  if (data === null) return yamlVarSource(yaml, [], {});
-  if (typeof data !== 'object' || Array.isArray(data)) throw yaml.error([], 'a vars file is a mapping of variable names to values');
-  return yamlVarSource(yaml, [], data as Record<string, unknown>);
+  if (data !== null && (typeof data !== 'object' || Array.isArray(data))) throw yaml.error([], 'a vars file is a mapping of variable names to values');
+  const source = yamlVarSource(yaml, [], (data ?? {}) as Record<string, unknown>);
+  return secret ? { ...source, secret } : source;
+}
+
+/**
+ * vars_from_env: NAME: ENV_VAR, each a secret. An unset ENV_VAR leaves NAME undefined, so
+ * that another source (-e @secrets.yaml.age) can give it; a template that reads it while it is
+ * undefined fails as any undefined variable does, before any host is contacted.
+ */
+function envVarSource(yaml: YamlFile, mapping: Record<string, unknown>): VarSource {
+  const vars: Record<string, unknown> = {};
+  const unsetEnv: Record<string, string> = {};
+  for (const [name, envName] of Object.entries(mapping)) {
+    if (typeof envName !== 'string') continue; // the schema reports it
+    const value = process.env[envName];
+    if (value !== undefined) vars[name] = value;
+    else unsetEnv[name] = envName;
+  }
+  return { ...yamlVarSource(yaml, ['vars_from_env'], vars), secret: true, unsetEnv };
 }

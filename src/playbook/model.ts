@@ -8,6 +8,12 @@ export interface VarSource {
   vars: Record<string, unknown>;
   /** file:line:col of the value at PATH below variable NAME (a description when there is no file). */
   locate(name: string, path: YamlPath): string;
+  /** Every variable of this layer is secret (an age-encrypted file, vars_from_env): masked in all output. */
+  secret?: boolean;
+  /** An age-encrypted file not yet decrypted (see unlockVarSources); vars is empty until then. */
+  encrypted?: { file: string; from?: { file: string; line: number; col: number } };
+  /** vars_from_env entries whose environment variable is unset: NAME -> ENV_VAR. */
+  unsetEnv?: Record<string, string>;
 }
 
 export type Serial = { count: number } | { percent: number };
@@ -29,6 +35,8 @@ export interface StepDecl {
   ignoreErrors: boolean;
   /** `timeout:` in seconds: the step's commands are stopped on the host past it. */
   timeoutSec?: number;
+  /** no_log: its arguments' values, output, diff and errors are hidden in every output. */
+  noLog: boolean;
   jail?: string;
   /** `loop:` as written: a list, or a template string that renders to one. */
   loop?: unknown;
@@ -41,7 +49,7 @@ export interface Playbook {
   yaml: YamlFile;
   name: string;
   hosts: string;
-  /** Playbook vars, then vars_files in order (lowest first). */
+  /** Playbook vars, then vars_files in order, then vars_from_env (lowest first). */
   varSources: VarSource[];
   serial?: Serial;
   maxFailPercentage?: number;

@@ -5,6 +5,7 @@
  * reported once each with the hosts they affect.
  */
 import { ConfigError } from '../util/errors.js';
+import { Secrets } from '../util/secrets.js';
 import { PlaybookErrors } from './issues.js';
 import type { Playbook, StepDecl, VarSource } from './model.js';
 import { StepRenderer, type RenderedStep } from './render-step.js';
@@ -53,11 +54,18 @@ export interface PrepareOptions {
 export class PlaybookPreparer {
   readonly templater = new Templater();
   readonly renderer: StepRenderer;
+  /** The run's secret values, no_log steps and hidden files: what every output masks (src/report/redact.ts). */
+  readonly secrets = new Secrets();
   private readonly registeredNames: Set<string>;
 
   constructor(readonly playbook: Playbook, private readonly opts: PrepareOptions = {}) {
-    this.renderer = new StepRenderer(playbook, this.templater);
+    this.renderer = new StepRenderer(playbook, this.templater, this.secrets);
     this.registeredNames = new Set([...playbook.steps, ...playbook.handlers].map((s) => s.register).filter((r): r is string => r !== undefined));
+    for (const s of [...playbook.steps, ...playbook.handlers].filter((d) => d.noLog)) {
+      this.secrets.markNoLog(s.id);
+      // What a no_log step registers (its output) is as secret as the step.
+      if (s.register) this.secrets.names.add(s.register);
+    }
   }
 
   /** Every host prepared, or one PlaybookErrors naming each distinct problem once. */
@@ -81,7 +89,7 @@ export class PlaybookPreparer {
 
   prepareHost(h: HostInput): HostPlan {
     const vars = this.layers(h);
-    const resolved = resolveVars(this.templater, [...vars.below, ...vars.above], this.registeredNames);
+    const resolved = resolveVars(this.templater, [...vars.below, ...vars.above], this.registeredNames, this.secrets);
     const late = new Set([...this.registeredNames, ...resolved.deferred]);
     const errors: ConfigError[] = [];
     const collect = <T>(fallback: T, f: () => T): T => {
@@ -118,7 +126,7 @@ export class PlaybookPreparer {
   /** The scope for a step reached at run time, with the results registered so far. */
   runtimeScope(vars: HostVarLayers, registered: Record<string, unknown>): Record<string, unknown> {
     const layer: VarSource = { vars: registered, locate: (name) => `registered variable '${name}'` };
-    return resolveVars(this.templater, [...vars.below, layer, ...vars.above]).values;
+    return resolveVars(this.templater, [...vars.below, layer, ...vars.above], new Set(), this.secrets).values;
   }
 
   private prepareStep(decl: StepDecl, scope: Record<string, unknown>, late: Set<string>): PreparedStep {

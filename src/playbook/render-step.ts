@@ -3,6 +3,10 @@
  * module arguments rendered with the host's variables, the arguments validated by the
  * module's schema and prepared (local files read, templates rendered). Used before any
  * host is contacted, and again at run time for steps that use registered variables.
+ *
+ * Whatever a secret variable flows into is recorded in the run's Secrets: the rendered
+ * strings (masked by value), and the file of a step whose content came from a secret or that
+ * is written private (mode without group/other read), whose content no diff may show.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +15,8 @@ import type { YamlPath } from '../util/yaml.js';
 import { HOST } from '../modules/target.js';
 import type { LocalContext, Target } from '../modules/types.js';
 import { issuesToErrors, throwIfAny } from './issues.js';
-import { renderDeep, templateRefs } from './vars.js';
+import { isPrivateMode, type Secrets } from '../util/secrets.js';
+import { forEachSecretLeaf, renderDeep, templateRefs, type SecretTaint } from './vars.js';
 import { isTemplate, TemplateError, type Templater } from './template.js';
 import type { Playbook, StepDecl } from './model.js';
 
@@ -27,6 +32,7 @@ export class StepRenderer {
   constructor(
     private readonly playbook: Playbook,
     private readonly templater: Templater,
+    private readonly secrets?: Secrets,
   ) {}
 
   /** Variables the step's name, jail and arguments read (not its `when`). */
@@ -51,9 +57,19 @@ export class StepRenderer {
 
   render(decl: StepDecl, scope: Record<string, unknown>): RenderedStep {
     const locate = (p: YamlPath) => this.where([...decl.path, ...p]);
-    const name = decl.name === undefined ? undefined : String(renderDeep(this.templater, decl.name, scope, () => locate(['name']), 'step name'));
-    const jail = decl.jail === undefined ? undefined : String(renderDeep(this.templater, decl.jail, scope, () => locate(['jail']), 'jail'));
-    const rendered = renderDeep(this.templater, decl.rawArgs, scope, (p) => locate([decl.module.name, ...p]), `${decl.module.name} arguments`);
+    let tainted = false;
+    const secrets = this.secrets;
+    const taint: SecretTaint | undefined = secrets && {
+      names: secrets.names,
+      found: (out, template) => {
+        tainted = true;
+        forEachSecretLeaf(out, (text) => secrets.add(text, template));
+      },
+    };
+    const name = decl.name === undefined ? undefined : String(renderDeep(this.templater, decl.name, scope, () => locate(['name']), 'step name', taint));
+    const jail = decl.jail === undefined ? undefined : String(renderDeep(this.templater, decl.jail, scope, () => locate(['jail']), 'jail', taint));
+    tainted = false; // a secret in the name or jail says nothing about a file's content
+    const rendered = renderDeep(this.templater, decl.rawArgs, scope, (p) => locate([decl.module.name, ...p]), `${decl.module.name} arguments`, taint);
     const parsed = decl.module.args.safeParse(rendered);
     if (!parsed.success) {
       const errors = issuesToErrors(this.playbook.yaml, [...decl.path, decl.module.name], rendered, decl.module.args, parsed.error.issues, { what: `${decl.module.name} arguments` });
@@ -62,21 +78,32 @@ export class StepRenderer {
     let args: unknown = parsed.data;
     if (decl.module.prepare) {
       try {
-        args = decl.module.prepare(args, this.localContext(scope));
+        args = decl.module.prepare(args, this.localContext(scope, taint));
       } catch (e) {
         if (e instanceof ConfigError) throw new ConfigError(`${locate([decl.module.name])}: ${e.message}`);
         throw e;
       }
     }
+    this.hidePrivateContent(args, scope, tainted || decl.noLog);
     return {
       decl,
-      name: name ?? decl.module.describe(args),
+      // A no_log step's default name would show its arguments.
+      name: name ?? (decl.noLog ? `${decl.module.name} (no_log)` : decl.module.describe(args)),
       target: jail === undefined ? HOST : { kind: 'jail', name: jail },
       args,
     };
   }
 
-  private localContext(scope: Record<string, unknown>): LocalContext {
+  /** A file this step writes from a secret, or private, never shows its content (diffs say "content hidden"). */
+  private hidePrivateContent(args: unknown, scope: Record<string, unknown>, fromSecret: boolean): void {
+    if (!this.secrets || args === null || typeof args !== 'object') return;
+    const { path: file, mode } = args as { path?: unknown; mode?: unknown };
+    const host = scope.inventory_hostname;
+    if (typeof file !== 'string' || typeof host !== 'string') return;
+    if (fromSecret || (typeof mode === 'string' && isPrivateMode(mode))) this.secrets.hideFile(host, file);
+  }
+
+  private localContext(scope: Record<string, unknown>, taint?: SecretTaint): LocalContext {
     const read = (rel: string) => {
       const file = path.resolve(this.playbook.dir, rel);
       try {
@@ -90,7 +117,9 @@ export class StepRenderer {
       renderTemplate: (rel) => {
         const { file, text } = read(rel);
         try {
-          return this.templater.renderText(text, scope);
+          const out = this.templater.renderText(text, scope);
+          if (taint && this.templater.variables(text).some((r) => taint.names.has(r))) taint.found(out, text);
+          return out;
         } catch (e) {
           if (e instanceof TemplateError) throw new ConfigError(`template ${file}${e.line ? `:${e.line}${e.col ? `:${e.col}` : ''}` : ''}: ${e.message}`);
           throw e;

@@ -17,7 +17,10 @@ export const playSchema = z.strictObject({
   name: z.string().optional().describe('what the playbook does'),
   hosts: z.string().min(1).describe("host pattern, e.g. 'jailhosts:!canary'"),
   vars: z.record(z.string(), z.unknown()).optional(),
-  vars_files: z.array(z.string()).optional().describe('YAML files of variables, relative to the playbook'),
+  vars_files: z.array(z.string()).optional()
+    .describe('YAML files of variables, relative to the playbook; a FILE.age is decrypted with age and its variables are secret'),
+  vars_from_env: z.record(identifier, z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')).optional()
+    .describe('secret variables read from the environment (CI): { db_password: FLEETJAIL_DB_PASSWORD }'),
   serial: serialSchema.optional(),
   max_fail_percentage: z.number().min(0).max(100).optional()
     .describe('stop the run after a batch in which more than this percentage of hosts failed'),
@@ -36,6 +39,7 @@ export const stepKeywordsSchema = z.strictObject({
   ignore_errors: z.boolean().optional(),
   timeout: z.number().positive().optional()
     .describe('seconds this step\'s commands may run on the host; past it they are stopped there and the step fails'),
+  no_log: z.boolean().optional().describe("hide this step's changes, output, diff and errors in every output (secrets: see README, Security)"),
   jail: z.string().min(1).optional().describe('act inside this running jail'),
   loop: z.union([z.string().min(1), z.array(z.unknown())]).optional()
     .describe('run the step once per item: a list, or a template that gives one (e.g. "{{ jails }}"); each run sees `item` and `loop_index`'),

@@ -38,6 +38,11 @@ export class Templater {
   });
   private readonly parsed = new Map<string, Template[]>();
 
+  constructor() {
+    // pf.conf text: `{{ address | pf_quote }}` is one quoted pf string, never pf syntax.
+    this.liquid.registerFilter('pf_quote', pfQuote);
+  }
+
   /** Root names of the variables a template reads (`a.b` → `a`), without loop variables. */
   variables(text: string): string[] {
     try {
@@ -105,6 +110,16 @@ export class Templater {
     }
     return t;
   }
+}
+
+/**
+ * A value as one pf.conf(5) string: pf's lexer ends a quoted string at the next quote and has
+ * no way to escape one, so a value with a quote, backslash or line break is refused.
+ */
+export function pfQuote(v: unknown): string {
+  const text = String(v);
+  if (/["\\\n\r]/.test(text)) throw new Error(`pf_quote: ${JSON.stringify(text)} cannot be a pf string (it contains a quote, backslash or line break)`);
+  return `"${text}"`;
 }
 
 function truthy(v: unknown): boolean {

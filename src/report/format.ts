@@ -1,12 +1,21 @@
-/** Text for people: one line per step result, diffs, durations. Shared by the plain and live views. */
+/**
+ * Text for people: one line per step result, diffs, durations. Shared by the plain and live
+ * views. Results come in redacted (src/report/redact.ts); what hosts said (errors, diffs) has
+ * its control characters made visible here, so a host cannot drive the operator's terminal.
+ */
 import type { DiffEntry } from '../modules/types.js';
 import type { HostResult, StepResult } from '../engine/results.js';
+import { escapeControls, escapeLine } from '../util/terminal-text.js';
 
 export function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(2)}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
 export function stepLine(host: string, r: StepResult, check: boolean): string {
+  return escapeLine(rawStepLine(host, r, check));
+}
+
+function rawStepLine(host: string, r: StepResult, check: boolean): string {
   const label = `${r.handler ? 'handler ' : ''}${r.name}`;
   switch (r.status) {
     case 'ok':
@@ -23,11 +32,15 @@ export function stepLine(host: string, r: StepResult, check: boolean): string {
 /** A failed step's output tails, each line prefixed, stderr marked: where the cause usually is. */
 export function outputLines(r: StepResult, prefix: string): string[] {
   if (r.status !== 'failed' || !r.output) return [];
-  const lines = (text: string, mark: string) => (text === '' ? [] : text.split('\n').map((l) => `${prefix}${mark} ${l}`));
+  const lines = (text: string, mark: string) => (text === '' ? [] : text.split('\n').map((l) => `${prefix}${mark} ${escapeLine(l)}`));
   return [...lines(r.output.stdout, '>'), ...lines(r.output.stderr, '!')];
 }
 
 export function hostLine(r: HostResult): string {
+  return escapeLine(rawHostLine(r));
+}
+
+function rawHostLine(r: HostResult): string {
   if (r.status === 'unreachable') return `${r.name} ! UNREACHABLE: ${r.error ?? ''}`;
   if (r.status === 'interrupted') return `${r.name} ! INTERRUPTED after ${r.ok + r.changed} steps (${seconds(r.durationMs)}): ${oneLine(r.error ?? '')}`;
   if (r.status === 'failed') return `${r.name} ! FAILED after ${r.ok + r.changed} steps (${seconds(r.durationMs)}): ${oneLine(r.error ?? '')}`;
@@ -40,9 +53,9 @@ export function diffLines(entries: DiffEntry[] | null, prefix: string): string[]
   const out: string[] = [];
   for (const d of entries) {
     if (d.type === 'file') {
-      for (const l of d.unified.replace(/\n$/, '').split('\n')) out.push(`${prefix}${l}`);
+      for (const l of d.unified.replace(/\n$/, '').split('\n')) out.push(`${prefix}${escapeControls(l)}`);
     } else {
-      out.push(`${prefix}${d.name}: ${show(d.before)} -> ${show(d.after)}`);
+      out.push(`${prefix}${escapeLine(`${d.name}: ${show(d.before)} -> ${show(d.after)}`)}`);
     }
   }
   return out;

@@ -17,9 +17,15 @@
  *
  * A DiffEntry is {"type":"file","path","unified"} or {"type":"value","name","before","after"}.
  * Fields may be added within version 1; none will be removed or change meaning.
+ *
+ * Secrets are masked (as "********") in every string; a no_log step's changes, diff and error
+ * are hidden, and a diff of a file whose content came from a secret or is private (mode 0600)
+ * reads "content hidden (...)". Output from hosts is kept byte for byte otherwise.
  */
 import type { DiffEntry } from '../modules/types.js';
 import type { HostStatus, RunResult, StepStatus } from '../engine/results.js';
+import type { Secrets } from '../util/secrets.js';
+import { redactRun } from './redact.js';
 
 export interface JsonStepV1 {
   name: string;
@@ -67,7 +73,8 @@ export interface JsonReportV1 {
   };
 }
 
-export function jsonReport(run: RunResult): JsonReportV1 {
+export function jsonReport(result: RunResult, secrets?: Secrets): JsonReportV1 {
+  const run = secrets ? redactRun(result, secrets) : result;
   const hosts: Record<string, JsonHostV1> = {};
   for (const h of run.hosts) {
     hosts[h.name] = {

@@ -10,13 +10,18 @@
  *   ... and 48 more running
  */
 import type { RunEvent } from '../engine/events.js';
+import type { Secrets } from '../util/secrets.js';
+import { escapeLine } from '../util/terminal-text.js';
 import { diffLines, hostLine, outputLines, seconds, stepLine } from './format.js';
+import { redactEvent } from './redact.js';
 
 export interface LiveOptions {
   write(text: string): void;
   columns: () => number;
   rows: () => number;
   diff: boolean;
+  /** The run's secrets: masked in everything shown. */
+  secrets?: Secrets;
   /** Redraw interval; tests pass 0 to redraw on every event. */
   intervalMs?: number;
   now?: () => number;
@@ -48,7 +53,8 @@ export class LiveReporter {
     this.now = opts.now ?? (() => performance.now());
   }
 
-  readonly onEvent = (e: RunEvent): void => {
+  readonly onEvent = (event: RunEvent): void => {
+    const e = redactEvent(event, this.opts.secrets);
     switch (e.type) {
       case 'run-start':
         this.total = e.hosts.length;
@@ -64,7 +70,7 @@ export class LiveReporter {
         this.active.set(e.host, { step: 'connecting', index: 0, total: 0 });
         break;
       case 'step-start':
-        this.active.set(e.host, { step: e.name, index: e.index + 1, total: e.total });
+        this.active.set(e.host, { step: escapeLine(e.name), index: e.index + 1, total: e.total });
         break;
       case 'step-end': {
         const r = e.result;
@@ -83,7 +89,7 @@ export class LiveReporter {
         }
         break;
       case 'run-aborted':
-        this.permanent(`STOPPED: ${e.reason}; not run: ${e.notRun.length} host${e.notRun.length === 1 ? '' : 's'}`);
+        this.permanent(`STOPPED: ${escapeLine(e.reason)}; not run: ${e.notRun.length} host${e.notRun.length === 1 ? '' : 's'}`);
         break;
       case 'run-end':
         this.stop();

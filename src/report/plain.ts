@@ -1,16 +1,22 @@
 /** Output without a terminal (logs, CI, cron): one line per event, written as it happens. */
 import type { RunEvent } from '../engine/events.js';
+import type { Secrets } from '../util/secrets.js';
+import { escapeLine } from '../util/terminal-text.js';
 import { diffLines, hostLine, outputLines, stepLine } from './format.js';
+import { redactEvent } from './redact.js';
 
 export interface PlainOptions {
   write(text: string): void;
   diff: boolean;
+  /** The run's secrets: masked in everything written. */
+  secrets?: Secrets;
 }
 
 export function plainReporter(opts: PlainOptions): (e: RunEvent) => void {
   let check = false;
   let batches = 1;
-  return (e) => {
+  return (event) => {
+    const e = redactEvent(event, opts.secrets);
     switch (e.type) {
       case 'run-start':
         check = e.check;
@@ -31,7 +37,7 @@ export function plainReporter(opts: PlainOptions): (e: RunEvent) => void {
         opts.write(hostLine(e.result) + '\n');
         break;
       case 'run-aborted':
-        opts.write(`STOPPED: ${e.reason}; not run: ${e.notRun.join(' ')}\n`);
+        opts.write(`STOPPED: ${escapeLine(e.reason)}; not run: ${e.notRun.join(' ')}\n`);
         break;
       default:
         break;

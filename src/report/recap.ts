@@ -1,5 +1,6 @@
 /** The table printed at the end of a run: one row per host, then the totals. */
 import type { RunResult } from '../engine/results.js';
+import { escapeLine } from '../util/terminal-text.js';
 import { seconds } from './format.js';
 
 const COLUMNS = ['host', 'status', 'ok', 'changed', 'failed', 'skipped', 'unreachable', 'time'] as const;
@@ -18,6 +19,6 @@ export function recapTable(run: RunResult): string {
   const totals = `${hosts} host${hosts === 1 ? '' : 's'}: ${count('ok')} ok, ${count('changed')} ${run.check ? 'would change' : 'changed'}, ` +
     `${count('failed')} failed, ${count('unreachable')} unreachable${count('interrupted') ? `, ${count('interrupted')} interrupted` : ''}${run.notRun.length ? `, ${run.notRun.length} not run` : ''} in ${seconds(run.durationMs)}`;
   const lines = [`RECAP ${run.playbook}${run.check ? ' (check mode: nothing was changed)' : ''}`, fmt(COLUMNS), ...rows.map(fmt), totals];
-  if (run.aborted) lines.push(run.aborted);
+  if (run.aborted) lines.push(escapeLine(run.aborted));
   return lines.join('\n') + '\n';
 }

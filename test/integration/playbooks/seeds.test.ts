@@ -119,13 +119,13 @@ true`;
 const cleanup = () => Promise.all(labHosts().map((h) => shRun(h, CLEANUP)));
 
 /** One seed playbook: a clean start, a first run that changes every host, a converged second run. */
-function seed(title: string, file: string, jails: string[], check: (h: ReturnType<typeof labHosts>[number]) => Promise<void>): void {
+function seed(title: string, file: string, jails: string[], check: (h: ReturnType<typeof labHosts>[number]) => Promise<void>, extra: string[] = []): void {
   describe(title, () => {
     beforeAll(cleanup);
     afterAll(cleanup);
 
     it(`first run: ${jails.join(', ')} up at the template's patch level`, async () => {
-      expectAllOk(await run(playbook(file)), 'some');
+      expectAllOk(await run(playbook(file), ...extra), 'some');
       for (const h of await jailVersions(jails)) {
         expect(h.listed.sort(), h.host).toEqual([...jails].sort());
         expect(h.versions, h.host).toEqual(jails.map(() => '14.2-RELEASE-p3'));
@@ -134,16 +134,24 @@ function seed(title: string, file: string, jails: string[], check: (h: ReturnTyp
     });
 
     it('second run: 0 changed on every host', async () => {
-      expectAllOk(await run(playbook(file)), 'none');
+      expectAllOk(await run(playbook(file), ...extra), 'none');
     });
   });
 }
 
+// Seed 000's superuser password comes from the environment (a secret); the inventory names the clients pf lets reach 5432.
+const PG_PASSWORD = 'lab-Superuser-pw';
+process.env.FLEETJAIL_PG_SUPERUSER_PASSWORD = PG_PASSWORD;
+const hex = (s: string) => Buffer.from(s).toString('hex');
+
 seed('seed 000: PostgreSQL jail on lo1 with SysV IPC, pf in front', 'postgres-jail.yaml', ['postgres'], async (h) => {
   const r = await shRun(h, 'ifconfig lo1 | grep -c "inet 192.168.1."; service -j postgres postgresql status; jls -j postgres allow.sysvipc; pfctl -s nat');
   expect(r.stdout, h.name).toMatch(/^10\npostgresql is running as pid \d+\.\ntrue\n/);
-  expect(r.stdout, h.name).toContain('rdr pass on em0 inet proto tcp from any to (em0) port = postgresql -> 192.168.1.3 port 5432');
-});
+  expect(r.stdout, h.name).toContain('rdr pass on em0 inet proto tcp from <pg_clients> to (em0) port = postgresql -> 192.168.1.3 port 5432');
+  // initdb as the seed runs it: scram-sha-256 for every connection, the password read from a file that is gone.
+  const pg = await shRun(h, 'd=/usr/local/jails/postgres/var/db/postgres; grep -c "scram-sha-256$" $d/data16/pg_hba.conf; cat $d/data16/global/pg_authid; ls -A $d; pfctl -t pg_clients -T show');
+  expect(pg.stdout, h.name).toBe(`3\npostgres scram-sha-256 ${hex(PG_PASSWORD)}\ndata16\n   192.0.2.0/24\n   198.51.100.7\n`);
+}, ['-e', `@${fixture('seed-000-postgres-clients.yaml')}`]);
 
 seed('seed 003: classic nullfs jails on UFS with a custom devfs ruleset', 'classic-jails.yaml', ['jail_01', 'jail_02'], async (h) => {
   const r = await shRun(h, 'mount | grep -c " on /home/jail/jail_01/.* (nullfs, local, read-only)"; ls /home/jail/jail_02/dev | grep -c -E "^(mem|kmem|bpf|zfs)$"; jexec jail_01 touch /bin/x 2>/dev/null || echo read-only; jexec jail_01 touch /usr/ports/distfiles/x && echo distfiles writable');

@@ -245,7 +245,7 @@ export const PACKAGES: FakePackage[] = [
     message: 'To initialize the database, run\n\n  /usr/local/etc/rc.d/postgresql initdb\n\nYou can then start PostgreSQL by running:\n\n  /usr/local/etc/rc.d/postgresql start\n',
     files: (v) => ({
       '/usr/local/bin/postgres': postgresDaemon(v),
-      '/usr/local/bin/initdb': { mode: 0o755, content: `#!/bin/sh\n# initdb (lab stand-in): creates PGDATA with PG_VERSION\nwhile getopts "D:U:E:" o; do case $o in D) PGDATA=$OPTARG ;; esac; done\n[ -n "$PGDATA" ] || { echo "initdb: error: no data directory specified" >&2; exit 1; }\nmkdir -p "$PGDATA" && echo ${v.split('.')[0]} > "$PGDATA/PG_VERSION" && echo "Success. You can now start the database server using:" \n` },
+      '/usr/local/bin/initdb': initdbScript(v.split('.')[0] as string),
       '/usr/local/etc/rc.d/postgresql': rcScript('postgresql',
         ': ${postgresql_enable:="NO"}\n: ${postgresql_data:="/var/db/postgres/data16"}\n' +
         'command="/usr/local/bin/postgres"\npidfile="${postgresql_data}/postmaster.pid"\ncommand_args="-D ${postgresql_data}"\n' +
@@ -254,6 +254,72 @@ export const PACKAGES: FakePackage[] = [
     }),
   },
 ];
+
+/**
+ * initdb (lab stand-in) with the options and checks of PostgreSQL 16's for what the seed's
+ * `initdb -A scram-sha-256 -E UTF8 -W -D DIR` needs: -D/--pgdata (or the operand), -A/--auth
+ * (pg_hba.conf's method for local and host lines), -E/--encoding, -U/--username, --pwfile=FILE
+ * (the first line is the superuser's password), -W/--pwprompt; the real messages for a
+ * password method without a password, an unreadable or empty password file, both -W and
+ * --pwfile, a bad method, and a non-empty data directory. Where PostgreSQL keeps the SCRAM
+ * verifier (global/pg_authid, 0600), the lab keeps "USER METHOD HEX-OF-PASSWORD", for tests.
+ */
+function initdbScript(major: string): PkgFile {
+  return {
+    mode: 0o755,
+    content: `#!/bin/sh
+# initdb (lab stand-in)
+fail() { echo "initdb: error: $*" >&2; exit 1; }
+auth= pwfile= prompt= enc=SQL_ASCII user=$(id -un)
+while [ $# -gt 0 ]; do
+	case $1 in
+	-D|-A|-E|-U) [ $# -ge 2 ] || fail "option requires an argument -- '\${1#-}'"; opt=$1; val=$2; shift ;;
+	-D*|-A*|-E*|-U*) opt=\${1%"\${1#??}"}; val=\${1#??} ;;
+	--pgdata=*) opt=-D; val=\${1#*=} ;;
+	--auth=*) opt=-A; val=\${1#*=} ;;
+	--encoding=*) opt=-E; val=\${1#*=} ;;
+	--username=*) opt=-U; val=\${1#*=} ;;
+	--pwfile=*) opt=--pwfile; val=\${1#*=} ;;
+	-W|--pwprompt) opt=-W; val= ;;
+	--lc-collate=*|--lc-ctype=*|--locale=*|--no-locale|-k|--data-checksums) opt=; val= ;;
+	-*) echo "initdb: unrecognized option '$1'" >&2; echo 'Try "initdb --help" for more information.' >&2; exit 1 ;;
+	*) opt=-D; val=$1 ;;
+	esac
+	case $opt in -D) PGDATA=$val ;; -A) auth=$val ;; -E) enc=$val ;; -U) user=$val ;; --pwfile) pwfile=$val ;; -W) prompt=1 ;; esac
+	shift
+done
+[ -n "$PGDATA" ] || fail "no data directory specified"
+[ -n "$prompt" ] && [ -n "$pwfile" ] && fail "password prompt and password file cannot be specified together"
+case \${auth:=trust} in
+trust|reject|peer|ident|md5|password|scram-sha-256) ;;
+*) fail "invalid authentication method \\"$auth\\" for \\"local\\" connections" ;;
+esac
+case $auth in md5|password|scram-sha-256) [ -n "$pwfile$prompt" ] || fail "must specify a password for the superuser to enable password authentication" ;; esac
+pw=
+if [ -n "$pwfile" ]; then
+	[ -r "$pwfile" ] || fail "could not open file \\"$pwfile\\" for reading: No such file or directory"
+	IFS= read -r pw < "$pwfile"
+	[ -n "$pw" ] || fail "password file \\"$pwfile\\" is empty"
+elif [ -n "$prompt" ]; then
+	fail "could not read password from terminal (the lab has none)"
+fi
+if [ -d "$PGDATA" ] && [ -n "$(ls -A "$PGDATA")" ]; then
+	fail "directory \\"$PGDATA\\" exists but is not empty"
+fi
+echo "The files belonging to this database system will be owned by user \\"$(id -un)\\"."
+echo "The database cluster will be initialized with this locale configuration: C; default database encoding is \\"$enc\\"."
+[ "$auth" = trust ] && echo 'initdb: warning: enabling "trust" authentication for local connections' >&2
+mkdir -p "$PGDATA/global" && chmod 700 "$PGDATA" || exit 1
+printf '%s\n' "# TYPE  DATABASE        USER            ADDRESS                 METHOD" \
+	"local   all             all                                     $auth" \
+	"host    all             all             127.0.0.1/32            $auth" \
+	"host    all             all             ::1/128                 $auth" > "$PGDATA/pg_hba.conf"
+(umask 077; echo "$user $auth $(printf '%s' "$pw" | od -An -tx1 | tr -d ' \n')" > "$PGDATA/global/pg_authid")
+echo ${major} > "$PGDATA/PG_VERSION"
+echo "Success. You can now start the database server using:"
+`,
+  };
+}
 
 /**
  * postgres (lab stand-in). FreeBSD jails without allow.sysvipc make shmget(2) fail; the

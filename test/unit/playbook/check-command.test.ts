@@ -43,6 +43,13 @@ describe('fleetjail check', () => {
     expect(r.stderr).toContain(`${undef}:3:30: undefined variable 'nope' in sysrc arguments (all 2 hosts)`);
   });
 
+  it('checks a playbook whose secrets come from the environment without them (a stand-in value)', async () => {
+    const secret = writePlaybook('hosts: web\nvars_from_env: { pw: FJ_UNSET_FOR_CHECK }\nsteps:\n  - file: { path: /etc/x, content: "{{ pw }}", mode: "0600" }\n');
+    delete process.env.FJ_UNSET_FOR_CHECK;
+    const r = await fleetjail(['check', secret, '-i', inventory]);
+    expect(r).toMatchObject({ code: 0, stdout: `${secret}: ok (1 steps, 0 handlers; 2 hosts)\n` });
+  });
+
   it('without an inventory, checks the structure only', async () => {
     const cwd = process.cwd();
     process.chdir(path.dirname(good));

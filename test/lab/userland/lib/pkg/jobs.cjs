@@ -143,7 +143,11 @@ function createUsersGroups(ctx, manifest) {
         fs.appendFileSync(etc('passwd'), `${u.name}:*:${u.uid}:${u.gid}:${u.gecos}:${u.home}:${u.shell}\n`);
         if (fs.existsSync(etc('master.passwd'))) fs.appendFileSync(etc('master.passwd'), `${u.name}:*:${u.uid}:${u.gid}::0:0:${u.gecos}:${u.home}:${u.shell}\n`);
         if (fs.existsSync(etc('shadow'))) fs.appendFileSync(etc('shadow'), `${u.name}:*:19000:0:99999:7:::\n`);
-        if (u.home !== '/nonexistent') fs.mkdirSync(path.join(ctx.root, u.home), { recursive: true });
+        // The port's plist owns the home to the user (postgresql's initdb, run as postgres, creates data16 in it).
+        if (u.home !== '/nonexistent') {
+          fs.mkdirSync(path.join(ctx.root, u.home), { recursive: true });
+          fs.chownSync(path.join(ctx.root, u.home), u.uid, u.gid);
+        }
       }
     }
   }

@@ -1,0 +1,67 @@
+/**
+ * Results as they may be shown: every string masked with the run's secrets, a no_log step's
+ * changes, diff and error hidden, and the content of hidden files (from a secret, or private)
+ * left out of diffs. The live and plain views, the recap, the JSON report and the log all
+ * show results through these functions; a new field of a result needs adding here.
+ */
+import type { DiffEntry } from '../modules/types.js';
+import type { HostResult, RunResult, StepResult } from '../engine/results.js';
+import type { RunEvent } from '../engine/events.js';
+import { CONTENT_HIDDEN, MASK, Secrets } from '../util/secrets.js';
+
+export const HIDDEN_NO_LOG = 'hidden (no_log)';
+
+/** A no_log step's change lines: only how many. */
+export function hiddenChanges(changes: unknown[]): string[] {
+  return changes.length ? [`${changes.length} change${changes.length === 1 ? '' : 's'} ${HIDDEN_NO_LOG}`] : [];
+}
+
+/** A step's result as it may be shown. */
+export function redactStep(host: string, r: StepResult, secrets: Secrets): StepResult {
+  if (secrets.isNoLog(r.id)) {
+    // The error is the host's too ("step X failed: ERROR"): masked wherever it appears later.
+    if (r.error) secrets.add(r.error);
+    return secrets.maskDeep({
+      ...r,
+      changes: hiddenChanges(r.changes),
+      diff: r.diff && r.diff.map(hideEntry),
+      error: r.error === null ? null : `error ${HIDDEN_NO_LOG}`,
+      output: undefined,
+    });
+  }
+  return secrets.maskDeep({ ...r, diff: r.diff && r.diff.map((d) => (d.type === 'file' && secrets.isFileHidden(host, d.path) ? hideEntry(d) : d)) });
+}
+
+export function redactHost(r: HostResult, secrets: Secrets): HostResult {
+  const steps = r.steps.map((s) => redactStep(r.name, s, secrets));
+  return secrets.maskDeep({ ...r, steps });
+}
+
+export function redactRun(run: RunResult, secrets: Secrets): RunResult {
+  return secrets.maskDeep({ ...run, hosts: run.hosts.map((h) => redactHost(h, secrets)) });
+}
+
+/** A diff entry without its content: a file's path stays, a value's before and after are masked. */
+function hideEntry(d: DiffEntry): DiffEntry {
+  if (d.type === 'file') return { type: 'file', path: d.path, unified: d.unified.startsWith(CONTENT_HIDDEN) ? d.unified : `${CONTENT_HIDDEN} (from a secret, or no_log)\n` };
+  return { ...d, before: d.before === null ? null : MASK, after: d.after === null ? null : MASK };
+}
+
+/** An engine event as reporters may show it. */
+export function redactEvent(e: RunEvent, secrets: Secrets | undefined): RunEvent {
+  if (!secrets) return e;
+  switch (e.type) {
+    case 'step-start':
+      return { ...e, name: secrets.mask(e.name) };
+    case 'step-end':
+      return { ...e, result: redactStep(e.host, e.result, secrets) };
+    case 'host-end':
+      return { ...e, result: redactHost(e.result, secrets) };
+    case 'run-aborted':
+      return { ...e, reason: secrets.mask(e.reason) };
+    case 'run-end':
+      return { ...e, result: redactRun(e.result, secrets) };
+    default:
+      return e;
+  }
+}
