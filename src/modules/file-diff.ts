@@ -41,17 +41,26 @@ export function contentDiff(ctx: DiffContext, path: string, on: FileState, conte
 }
 
 function entry(path: string, before: Side, after: Side): DiffEntry {
-  const why = before.why ?? after.why;
+  let why = before.why ?? after.why;
   if (why === undefined && before.text !== undefined && after.text !== undefined) {
     const unified = unifiedDiff(before.text, after.text, { path });
     if (unified !== null) return { type: 'file', path, unified };
+    why = beyondLimits(before.text, after.text);
   }
-  return { type: 'file', path, unified: `${path}: files differ: ${sizes(before, after)}, sha256 ${hashOf(before)} -> ${hashOf(after)} (${why ?? 'too large or too many changes to diff'})\n` };
+  return { type: 'file', path, unified: `${path}: files differ: ${sizes(before, after)}, sha256 ${hashOf(before)} -> ${hashOf(after)} (${why})\n` };
 }
 
-/** "N -> M lines" when both texts are known, else bytes. */
+/** Which of unifiedDiff's limits two texts it gave up on are beyond. */
+function beyondLimits(before: string, after: string): string {
+  if (Math.max(before.length, after.length) > DIFF_LIMITS.maxBytes) return `larger than ${mib(DIFF_LIMITS.maxBytes)}`;
+  if (Math.max(splitLines(before).length, splitLines(after).length) > DIFF_LIMITS.maxLines) return `more than ${DIFF_LIMITS.maxLines} lines`;
+  return 'too many changes to diff';
+}
+
+/** "N -> M lines" when both are known texts, else bytes. */
 function sizes(before: Side, after: Side): string {
-  if (before.text !== undefined && after.text !== undefined) return `${splitLines(before.text).length} -> ${splitLines(after.text).length} lines`;
+  const text = (s: Side) => s.text !== undefined && s.why === undefined;
+  if (text(before) && text(after)) return `${splitLines(before.text as string).length} -> ${splitLines(after.text as string).length} lines`;
   const bytes = (s: Side) => (s.bytes === null ? '?' : String(s.bytes));
   return `${bytes(before)} -> ${bytes(after)} bytes`;
 }

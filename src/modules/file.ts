@@ -155,7 +155,7 @@ function planAbsent(a: FileArgs, on: FileState, ctx: StepContext, root?: string)
   } else {
     script += sh`rm -f -- ${path}`;
   }
-  const diff: DiffEntry[] = on.type === 'file' ? contentDiff(ctx, a.path, on, '') : [{ type: 'value', name: a.path, before: on.type, after: null }];
+  const diff: DiffEntry[] = on.type === 'file' && on.content !== undefined ? contentDiff(ctx, a.path, on, '') : [{ type: 'value', name: a.path, before: on.type, after: null }];
   // A removed directory takes the facts of everything below it along.
   const touches = [...fileTouches(ctx.target, a.path), resource(ctx.target, 'file', `${a.path}/*`)];
   return [{ summary: `remove ${a.path}`, action: { kind: 'script', script }, touches, diff }];
