@@ -33,7 +33,7 @@ export interface StepOutcome {
 
 export type Decision =
   | { kind: 'done'; outcome: StepOutcome }
-  | { kind: 'apply'; step: PreparedStep; name: string; changes: Change[]; started: number };
+  | { kind: 'apply'; step: PreparedStep; name: string; changes: Change[]; started: number; diff: boolean };
 
 export function stepQueries(module: AnyModule, rendered: RenderedStep, ctx: StepContext): Array<FactQuery<unknown>> {
   return Object.values(module.facts(rendered.args, ctx) as Record<string, FactQuery<unknown>>);
@@ -95,13 +95,13 @@ export async function decideStep(step: PreparedStep, env: StepEnv): Promise<Deci
   if (changes.length === 0) return done({ status: 'ok', name: rendered.name });
   // From here on the facts these changes touch are stale, applied or (in check mode) not.
   env.cache.invalidate(changes.flatMap((c) => c.touches));
-  if (env.check) return done({ status: 'changed', name: rendered.name, changed: true, changes: summaries(changes), diff: collectDiff(changes) });
-  return { kind: 'apply', step, name: rendered.name, changes, started };
+  if (env.check) return done({ status: 'changed', name: rendered.name, changed: true, changes: summaries(changes), diff: collectDiff(changes, env.diff) });
+  return { kind: 'apply', step, name: rendered.name, changes, started, diff: env.diff };
 }
 
 /** The result of a step whose changes were applied (or failed to apply). */
 export function appliedOutcome(d: Extract<Decision, { kind: 'apply' }>, applied: ApplyOutcome): StepOutcome {
-  const fields = { name: d.name, changes: summaries(d.changes), diff: collectDiff(d.changes) };
+  const fields = { name: d.name, changes: summaries(d.changes), diff: collectDiff(d.changes, d.diff) };
   return applied.ok
     ? outcome(d.step, d.started, { ...fields, status: 'changed', changed: true }, applied)
     : outcome(d.step, d.started, { ...fields, status: 'failed', error: applied.error }, applied);
@@ -150,7 +150,9 @@ function summaries(changes: Change[]): string[] {
   return changes.map((c) => c.summary);
 }
 
-function collectDiff(changes: Change[]): DiffEntry[] | null {
+/** The changes' diffs, only when the run asked for them (--diff): a report without --diff carries none. */
+function collectDiff(changes: Change[], asked: boolean): DiffEntry[] | null {
+  if (!asked) return null;
   const entries = changes.flatMap((c) => c.diff ?? []);
   return entries.length > 0 ? entries : null;
 }

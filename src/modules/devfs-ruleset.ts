@@ -11,7 +11,7 @@ import type { FileState } from '../facts/file-state.js';
 import { parseDevfsSections, renderDevfsSection, withDevfsSection, withoutDevfsSection } from '../facts/devfs-rules.js';
 import { fileStateQuery, textContent } from './file-facts.js';
 import { HOST, fileTouches, resource } from './target.js';
-import { unifiedDiff } from './unified-diff.js';
+import { fileDiff } from './file-diff.js';
 import { defineModule, type Change } from './types.js';
 
 export const DEFAULTS_FILE = '/etc/defaults/devfs.rules';
@@ -70,7 +70,7 @@ export const devfsRuleset = defineModule<DevfsRulesetArgs, DevfsRulesetFacts>({
     file: fileStateQuery(HOST, a.file, { content: true, metadata: false }),
     defaults: fileStateQuery(HOST, DEFAULTS_FILE, { content: true, metadata: false }),
   }),
-  plan(a, facts) {
+  plan(a, facts, ctx) {
     const current = text(facts.file, a.file);
     checkConflicts(a, current, a.file, true);
     if (a.file !== DEFAULTS_FILE) checkConflicts(a, text(facts.defaults, DEFAULTS_FILE), DEFAULTS_FILE, false);
@@ -84,7 +84,7 @@ export const devfsRuleset = defineModule<DevfsRulesetArgs, DevfsRulesetFacts>({
       summary: `${a.file}: ${what} [${a.name}=${a.state === 'absent' ? (old?.number ?? a.number) : a.number}]`,
       action: { kind: 'write', path: a.file, content: wanted },
       touches: fileTouches(HOST, a.file),
-      diff: [{ type: 'file', path: a.file, unified: unifiedDiff(current, wanted, { path: a.file }) }],
+      diff: fileDiff(ctx, a.file, current, wanted),
     }];
     if (a.restart) {
       changes.push({

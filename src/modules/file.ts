@@ -3,16 +3,21 @@
  * template), a directory, a symlink, or nothing; with mode, owner and group. Files are
  * compared by sha256 on the host, so an unchanged file is never sent, and written through
  * the transport's atomic write (temp file + rename), so the host never sees half a file.
+ *
+ * `content` and `template` are strings (written in a playbook or rendered: small by nature).
+ * A `src` file is prepared as a LocalFile, its size and sha256 computed by streaming it, and
+ * is streamed to the host: the controller never holds it (small text files excepted, see
+ * local-source.ts).
  */
 import { z } from 'zod';
 import { sh } from '../transport/quote.js';
 import { sha256Hex } from '../util/digest.js';
 import type { FileState } from '../facts/file-state.js';
-import { readLocalSource } from './local-source.js';
+import { localContent, readLocalSource } from './local-source.js';
 import { fileStateQuery } from './file-facts.js';
 import { confinement, fileTouches, hostPath, jailPathGuard, jailRootQuery, resource } from './target.js';
 import { contentDiff, removalDiff } from './file-diff.js';
-import { defineModule, type Change, type DiffEntry, type StepContext } from './types.js';
+import { defineModule, type Change, type DiffEntry, type LocalFile, type StepContext } from './types.js';
 
 const octalMode = z.string().regex(/^[0-7]{3,4}$/, "must be an octal mode in quotes, e.g. '0644'");
 
@@ -38,7 +43,8 @@ export const fileArgs = z.strictObject({
   if (a.state !== 'link' && a.target !== undefined) ctx.addIssue({ code: 'custom', message: 'target is for state: link', path: ['target'] });
 });
 
-export type FileArgs = z.output<typeof fileArgs> & { mode?: string };
+/** After prepare(), `content` is the content from any source: a text, or a local file by reference. */
+export type FileArgs = Omit<z.output<typeof fileArgs>, 'content'> & { content?: string | LocalFile; mode?: string };
 
 interface FileFacts {
   state: FileState;
@@ -51,7 +57,7 @@ export const file = defineModule<FileArgs, FileFacts>({
   args: fileArgs as unknown as z.ZodType<FileArgs>,
   jailAware: true,
   describe: (a) => `file ${a.path}`,
-  prepare: (a, local) => readLocalSource(a, local, 'content'),
+  prepare: (a, local) => (a.src !== undefined ? { ...a, content: localContent(local, a.src), src: undefined } : readLocalSource(a, local, 'content')),
   facts(a, ctx) {
     const state = fileStateQuery(ctx.target, a.path, { content: ctx.diff && a.state === 'file' });
     return ctx.target.kind === 'jail' ? { state, root: jailRootQuery(ctx.target.name) } : { state };
@@ -78,13 +84,13 @@ function planFile(a: FileArgs, on: FileState, ctx: StepContext, root?: string): 
   }
   const path = hostPath(ctx.target, root, a.path);
   const touches = fileTouches(ctx.target, a.path);
-  if (on.type === 'absent' || (a.content !== undefined && sha256Hex(a.content) !== on.sha256)) {
+  if (on.type === 'absent' || (a.content !== undefined && sha256Of(a.content) !== on.sha256)) {
     const content = a.content ?? '';
-    const diff = contentDiff(a.path, on, content);
+    const diff = contentDiff(ctx, a.path, on, content);
     // The atomic write sets mode and owner too; a new file's are part of creating it.
     const attrs = on.type === 'absent' ? [] : attributeDiffs(a.path, attributeChangesOf(a, on));
     return [{
-      summary: on.type === 'absent' ? `create ${a.path}` : `update ${a.path}`,
+      summary: `${on.type === 'absent' ? 'create' : 'update'} ${a.path} (${sizeOf(content)})`,
       action: {
         kind: 'write', path, content,
         ...(a.mode ? { mode: a.mode } : {}), ...(a.owner ? { owner: a.owner } : {}), ...(a.group ? { group: a.group } : {}),
@@ -95,6 +101,17 @@ function planFile(a: FileArgs, on: FileState, ctx: StepContext, root?: string): 
     }];
   }
   return attributeChange(a, on, path, touches, false, jailPathGuard(ctx.target, root, a.path));
+}
+
+function sha256Of(content: string | LocalFile): string {
+  return typeof content === 'string' ? sha256Hex(content) : content.sha256;
+}
+
+/** "12 lines" for a text, "8388608 bytes" for a local file (never read to count its lines). */
+function sizeOf(content: string | LocalFile): string {
+  if (typeof content !== 'string') return `${content.size} bytes`;
+  const lines = content.split('\n').length - (content.endsWith('\n') || content === '' ? 1 : 0);
+  return `${lines} line${lines === 1 ? '' : 's'}`;
 }
 
 function planDirectory(a: FileArgs, on: FileState, ctx: StepContext, root?: string): Change[] {
@@ -138,7 +155,7 @@ function planAbsent(a: FileArgs, on: FileState, ctx: StepContext, root?: string)
   } else {
     script += sh`rm -f -- ${path}`;
   }
-  const diff: DiffEntry[] = [removalDiff(a.path, on)];
+  const diff: DiffEntry[] = removalDiff(ctx, a.path, on);
   // A removed directory takes the facts of everything below it along.
   const touches = [...fileTouches(ctx.target, a.path), resource(ctx.target, 'file', `${a.path}/*`)];
   return [{ summary: `remove ${a.path}`, action: { kind: 'script', script }, touches, diff }];

@@ -14,7 +14,7 @@ import { isRcYes, parseRcConf } from '../facts/rc-conf.js';
 import { comparePatch, parseFreebsdVersion } from '../facts/jail-version.js';
 import { fileText } from './file-facts.js';
 import { desiredValue, rcVariableChange } from './sysrc.js';
-import { unifiedDiff } from './unified-diff.js';
+import { fileDiff } from './file-diff.js';
 import { HOST, fileTouches, resource } from './target.js';
 import { DEFAULT_SHARED, SKELETON_DIRS, confPath, fstabPath, linuxMounts, linuxOptions, skeletonPath, templateSnapshot, type JailArgs } from './jail-args.js';
 import { jailConfWithInclude, renderFstab, renderJailConf } from './jail-conf.js';
@@ -24,7 +24,7 @@ import type { Change, StepContext } from './types.js';
 const RC = '/etc/rc.conf';
 
 export function planJail(a: JailArgs, f: JailFacts, ctx: StepContext): Change[] {
-  return a.state === 'absent' ? planAbsent(a, f) : planPresent(a, f, ctx);
+  return a.state === 'absent' ? planAbsent(a, f, ctx) : planPresent(a, f, ctx);
 }
 
 /** What starting, stopping or rebuilding the jail invalidates: its state, and everything read inside it. */
@@ -74,23 +74,23 @@ function currentText(state: FileState, path: string): string | undefined {
 }
 
 /** Write PATH with CONTENT when it differs; the diff is the file's. */
-function writeFile(path: string, current: string | undefined, content: string, summary: string, mode = '0644'): Change | undefined {
+function writeFile(ctx: StepContext, path: string, current: string | undefined, content: string, summary: string, mode = '0644'): Change | undefined {
   if (current === content) return undefined;
   return {
     summary,
     action: { kind: 'write', path, content, mode },
     touches: fileTouches(HOST, path),
-    diff: [{ type: 'file', path, unified: unifiedDiff(current ?? '', content, { path }) }],
+    diff: fileDiff(ctx, path, current ?? null, content),
   };
 }
 
-function removeFile(path: string, current: string | undefined): Change | undefined {
+function removeFile(ctx: StepContext, path: string, current: string | undefined): Change | undefined {
   if (current === undefined) return undefined;
   return {
     summary: `remove ${path}`,
     action: { kind: 'script', script: sh`rm -f -- ${path}` },
     touches: fileTouches(HOST, path),
-    diff: [{ type: 'file', path, unified: unifiedDiff(current, '', { path }) }],
+    diff: fileDiff(ctx, path, current, null),
   };
 }
 
@@ -100,7 +100,7 @@ function planPresent(a: JailArgs, f: JailFacts, ctx: StepContext): Change[] {
   const push = (c: Change | undefined) => c && changes.push(c);
 
   const jailConf = currentText(f.jailConf, '/etc/jail.conf');
-  push(writeFile('/etc/jail.conf', jailConf, jailConfWithInclude(jailConf),
+  push(writeFile(ctx, '/etc/jail.conf', jailConf, jailConfWithInclude(jailConf),
     jailConf === undefined ? 'create /etc/jail.conf (common block, .include "/etc/jail.conf.d/*.conf")' : '/etc/jail.conf: add .include "/etc/jail.conf.d/*.conf"'));
 
   changes.push(...linuxHostChanges(a, f));
@@ -127,20 +127,20 @@ function planPresent(a: JailArgs, f: JailFacts, ctx: StepContext): Change[] {
   push(create);
   push(update);
   const pending = st.running && wantRunning && !a.restart && reasons.length > 0 ? ' (running jail not restarted: restart: false)' : '';
-  push(writeFile(confPath(a.name), confText, conf, `${confText === undefined ? 'create' : 'update'} ${confPath(a.name)}${pending}`));
-  if (fstab !== undefined) push(writeFile(fstabPath(a), fstabText, fstab, `${fstabText === undefined ? 'create' : 'update'} ${fstabPath(a)}${pending}`));
+  push(writeFile(ctx, confPath(a.name), confText, conf, `${confText === undefined ? 'create' : 'update'} ${confPath(a.name)}${pending}`));
+  if (fstab !== undefined) push(writeFile(ctx, fstabPath(a), fstabText, fstab, `${fstabText === undefined ? 'create' : 'update'} ${fstabPath(a)}${pending}`));
   if (restart) push(start(a, `start jail ${a.name} again`));
   else if (!st.running && wantRunning) push(start(a, `start jail ${a.name}`));
   changes.push(...bootChanges(a, f));
   return changes;
 }
 
-function planAbsent(a: JailArgs, f: JailFacts): Change[] {
+function planAbsent(a: JailArgs, f: JailFacts, ctx: StepContext): Change[] {
   const changes: Change[] = [];
   const push = (c: Change | undefined) => c && changes.push(c);
   if (f.state.running) push(stop(a, `stop jail ${a.name}`));
-  push(removeFile(confPath(a.name), currentText(f.conf, confPath(a.name))));
-  push(removeFile(fstabPath(a), currentText(f.fstab, fstabPath(a))));
+  push(removeFile(ctx, confPath(a.name), currentText(f.conf, confPath(a.name))));
+  push(removeFile(ctx, fstabPath(a), currentText(f.fstab, fstabPath(a))));
   if (a.destroy_root) changes.push(...destroyRoot(a, f));
   changes.push(...bootChanges(a, f));
   return changes;

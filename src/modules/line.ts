@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { FileState } from '../facts/file-state.js';
 import { fileStateQuery, textContent } from './file-facts.js';
 import { confinement, fileTouches, hostPath, jailRootQuery } from './target.js';
-import { unifiedDiff } from './unified-diff.js';
+import { fileDiff } from './file-diff.js';
 import { defineModule, type Change } from './types.js';
 
 const regexSource = z.string().min(1).refine((s) => {
@@ -66,7 +66,7 @@ export const line = defineModule<LineArgs, LineFacts>({
       summary: a.state === 'present' ? `${a.path}: line ${JSON.stringify(a.line)} present` : `${a.path}: line removed`,
       action: { kind: 'edit', path: hostPath(ctx.target, facts.root, a.path), base: on.type === 'absent' ? null : before, edit: (text) => editLines(text, a), ...confinement(ctx.target, facts.root) },
       touches: fileTouches(ctx.target, a.path),
-      diff: [{ type: 'file', path: a.path, unified: unifiedDiff(before, after, { path: a.path }) }],
+      diff: fileDiff(ctx, a.path, before, after),
     };
     return [change];
   },

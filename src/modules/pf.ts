@@ -20,7 +20,7 @@ import { applyScript, commitScript, rollbackScript, type PfChange } from './pf-s
 import { rcVariableChange } from './sysrc.js';
 import { fileTouches, HOST, resource } from './target.js';
 import { contentDiff } from './file-diff.js';
-import { defineModule, type Change, type DiffEntry, type FactQuery } from './types.js';
+import { defineModule, type Change, type DiffEntry, type FactQuery, type StepContext } from './types.js';
 
 const RC = '/etc/rc.conf';
 const DEFAULT_RULES = '/etc/pf.conf';
@@ -70,7 +70,7 @@ export const pf = defineModule<PfArgs, PfFacts>({
       rc: fileStateQuery(HOST, RC, { content: true, metadata: false, aspect: 'var=pf_enable' }),
     };
   },
-  plan(a, f) {
+  plan(a, f, ctx) {
     const rc = fileText(f.rc, RC);
     const vars = parseRcConf(rc ?? '');
     const out: Change[] = [];
@@ -84,21 +84,21 @@ export const pf = defineModule<PfArgs, PfFacts>({
     if (f.conf.type !== 'file' && f.conf.type !== 'absent') throw new Error(`${a.path} is a ${f.conf.type}, not a file`);
     const rulesChanged = a.rules !== undefined && (f.conf.type === 'absent' || sha256Hex(a.rules) !== f.conf.sha256);
     if (!a.enabled) {
-      if (rulesChanged) out.push(writeRules(a, f.conf));
+      if (rulesChanged) out.push(writeRules(a, f.conf, ctx));
       if (f.status === 'enabled') out.push(disable());
       return out;
     }
-    if (rulesChanged || f.status !== 'enabled') out.push(loadConfirmed(a, f, rulesChanged));
+    if (rulesChanged || f.status !== 'enabled') out.push(loadConfirmed(a, f, rulesChanged, ctx));
     return out;
   },
 });
 
-function loadConfirmed(a: PfArgs, f: PfFacts, rulesChanged: boolean): Change {
+function loadConfirmed(a: PfArgs, f: PfFacts, rulesChanged: boolean, ctx: StepContext): Change {
   const change: PfChange = { path: a.path, wasEnabled: f.status === 'enabled', timeoutSec: a.confirm_timeout };
   const rules = a.rules ?? '';
   const what = rulesChanged ? `load ${f.conf.type === 'absent' ? 'new' : 'changed'} ${a.path}` : `load ${a.path}`;
   const diff: DiffEntry[] = [
-    ...(rulesChanged ? contentDiff(a.path, f.conf, rules) : []),
+    ...(rulesChanged ? contentDiff(ctx, a.path, f.conf, rules) : []),
     ...(f.status !== 'enabled' ? [{ type: 'value' as const, name: 'pf', before: f.status, after: 'enabled' }] : []),
   ];
   return {
@@ -110,12 +110,12 @@ function loadConfirmed(a: PfArgs, f: PfFacts, rulesChanged: boolean): Change {
 }
 
 /** pf stays disabled: the file is written (checked first), nothing loaded. */
-function writeRules(a: PfArgs, conf: FileState): Change {
+function writeRules(a: PfArgs, conf: FileState, ctx: StepContext): Change {
   return {
     summary: `${conf.type === 'absent' ? 'create' : 'update'} ${a.path} (pf disabled: not loaded)`,
     action: { kind: 'write', path: a.path, content: a.rules ?? '', validate: 'pfctl -nf %s' },
     touches: fileTouches(HOST, a.path),
-    diff: contentDiff(a.path, conf, a.rules ?? ''),
+    diff: contentDiff(ctx, a.path, conf, a.rules ?? ''),
   };
 }
 

@@ -118,6 +118,8 @@ export interface StepContext {
 export interface LocalContext {
   /** A local file, relative to the playbook's directory. */
   readFile(relativePath: string): string;
+  /** A local file by reference (size and sha256, computed by streaming it), for content too big to hold. */
+  localFile(relativePath: string): LocalFile;
   /** A local LiquidJS template, rendered with the host's variables. */
   renderTemplate(relativePath: string): string;
 }

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { ConfigError } from '../util/errors.js';
 import type { YamlPath } from '../util/yaml.js';
 import { HOST } from '../modules/target.js';
+import { hashLocalFile } from '../modules/local-source.js';
 import type { LocalContext, Target } from '../modules/types.js';
 import { issuesToErrors, throwIfAny } from './issues.js';
 import { isPrivateMode, type Secrets } from '../util/secrets.js';
@@ -104,16 +105,21 @@ export class StepRenderer {
   }
 
   private localContext(scope: Record<string, unknown>, taint?: SecretTaint): LocalContext {
-    const read = (rel: string) => {
+    const local = <T>(rel: string, how: (file: string) => T) => {
       const file = path.resolve(this.playbook.dir, rel);
       try {
-        return { file, text: fs.readFileSync(file, 'utf8') };
+        return { file, got: how(file) };
       } catch (e) {
         throw new ConfigError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
     };
+    const read = (rel: string) => {
+      const { file, got } = local(rel, (f) => fs.readFileSync(f, 'utf8'));
+      return { file, text: got };
+    };
     return {
       readFile: (rel) => read(rel).text,
+      localFile: (rel) => local(rel, hashLocalFile).got,
       renderTemplate: (rel) => {
         const { file, text } = read(rel);
         try {

@@ -15,7 +15,9 @@
  *     "summary": { "hosts": n, "ok": n, "changed": n, "failed": n, "unreachable": n, "interrupted": n,
  *                  "notRun": [NAME], "aborted": null | reason, "durationMs": n } }
  *
- * A DiffEntry is {"type":"file","path","unified"} or {"type":"value","name","before","after"}.
+ * A step's "diff" is null unless the run had --diff. A DiffEntry is {"type":"value","name","before","after"}
+ * or {"type":"file","path","unified"}: "unified" is a unified diff (diff -u), or, for a file too large
+ * to diff or binary, one line "PATH: files differ: N -> M lines, sha256 A -> B (why)".
  * Fields may be added within version 1; none will be removed or change meaning.
  *
  * Secrets are masked (as "********") in every string; a no_log step's changes, diff and error

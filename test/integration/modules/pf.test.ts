@@ -82,7 +82,7 @@ describe('pf on the lab fleet', () => {
   });
 
   it('enabled: false disables pf and pf_enable', async () => {
-    const { report } = await run(off);
+    const { report } = await run(off, '--diff');
     expectChangedOnAll(report, 1);
     for (const h of labHosts()) {
       expect(report.hosts[h.name]?.steps[0]?.diff, h.name).toEqual([

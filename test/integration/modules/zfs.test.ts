@@ -143,7 +143,7 @@ steps:
   - zfs.dataset: { name: ${ROOT}/jails/data/www, state: absent }
   - zfs.dataset: { name: ${ROOT}, state: absent, recursive: true }
 `);
-    const r = await runPlaybook(absent);
+    const r = await runPlaybook(absent, ['--diff']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const [h1, ...others] = labHosts();
     expect(r.report.hosts[h1!.name]).toMatchObject({ changed: 1, ok: 3 }); // only zroot/fjzt/clones was left there

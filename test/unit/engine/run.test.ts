@@ -4,6 +4,7 @@ import { runPlaybook } from '../../../src/engine/run.js';
 import type { RunEvent } from '../../../src/engine/events.js';
 import { LocalHost } from './support/local-host.js';
 import { prepare } from './support/playbook.js';
+import { jsonReport } from '../../../src/report/json-report.js';
 
 const SITE = `
 hosts: all
@@ -107,5 +108,20 @@ describe('running a playbook on hosts', () => {
     expect(line?.diff?.[0]).toMatchObject({ type: 'file' });
     expect(line?.diff?.[0]?.type === 'file' && line.diff[0].unified).toContain('-10.0.0.9 mirror\n+10.0.0.1 mirror\n');
     expect(steps.find((s) => s.handler)).toMatchObject({ status: 'skipped', name: 'reload sshd' });
+  });
+
+  it('steps carry diffs only with --diff (check or apply), and so does the JSON report', async () => {
+    for (const check of [true, false]) {
+      const plain = await setup().run({ check }).result;
+      const steps = plain.hosts[0]?.steps ?? [];
+      expect(steps.filter((s) => s.changed).length, `check ${check}`).toBeGreaterThan(3);
+      expect(steps.map((s) => s.diff), `check ${check}`).toEqual(steps.map(() => null));
+      expect(Object.values(jsonReport(plain).hosts).flatMap((h) => h.steps.map((s) => s.diff)).every((d) => d === null)).toBe(true);
+      const { hosts, run } = setup();
+      const withDiff = (await run({ check, diff: true }).result).hosts[0]?.steps ?? [];
+      const motd = withDiff.find((s) => s.module === 'file');
+      expect(motd?.diff, `check ${check}`).toEqual([{ type: 'file', path: (hosts[0] as LocalHost).p('etc/motd'), unified: expect.stringContaining('@@ -0,0 +1 @@\n+Welcome to h1\n') }]);
+      expect(withDiff.find((s) => s.name === 'sysrc sshd_enable')?.diff).toHaveLength(1);
+    }
   });
 });

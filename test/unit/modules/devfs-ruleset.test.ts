@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { devfsRuleset } from '../../../src/modules/devfs-ruleset.js';
 import { parseDevfsSections, withDevfsSection, withoutDevfsSection } from '../../../src/facts/devfs-rules.js';
-import { ABSENT, plan, textFile } from './support.js';
+import { ABSENT, ctx, plan, textFile } from './support.js';
 
 // The lab's copy of FreeBSD 14's /etc/defaults/devfs.rules (rulesets 1-5).
 const DEFAULTS = fs.readFileSync(new URL('../../lab/userland/overlay/etc/defaults/devfs.rules', import.meta.url), 'utf8');
@@ -61,7 +61,8 @@ describe('devfs.ruleset module', () => {
   });
 
   it('creates the file with the section, then restarts devfs; the diff is the file\'s', () => {
-    const cs = plan(devfsRuleset, ARGS, facts(undefined));
+    const cs = plan(devfsRuleset, ARGS, facts(undefined), ctx(undefined, { diff: true }));
+    expect(plan(devfsRuleset, ARGS, facts(undefined))[0]?.diff).toEqual([]);
     expect(cs.map((c) => c.summary)).toEqual(['/etc/devfs.rules: add [devfsrules_jailnet=1000]', 'service devfs restart (load the rulesets)']);
     expect(cs[0]?.action).toEqual({ kind: 'write', path: '/etc/devfs.rules', content: SECTION });
     expect(cs[0]?.diff?.[0]).toMatchObject({ type: 'file', path: '/etc/devfs.rules' });

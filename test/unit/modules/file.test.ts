@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { file } from '../../../src/modules/file.js';
 import { noSymlinksBelow } from '../../../src/transport/confine.js';
@@ -5,15 +8,20 @@ import { sha256Hex } from '../../../src/util/digest.js';
 import { sh } from '../../../src/transport/quote.js';
 import type { Action } from '../../../src/modules/types.js';
 import { ABSENT, ctx, plan, scripts, textFile } from './support.js';
+import { hashLocalFile } from '../../../src/modules/local-source.js';
 
 const existing = (content: string, extra = {}) => ({ state: textFile(content, { sha256: sha256Hex(content), ...extra }) });
 
 describe('file', () => {
-  it('writes a missing file atomically with its mode, and shows it as a diff from nothing', () => {
-    const changes = plan(file, { path: '/etc/motd', content: 'hello\n', mode: '0644', owner: 'root' }, { state: ABSENT });
+  it('writes a missing file atomically with its mode, and shows it as a diff from nothing (--diff only)', () => {
+    const args = { path: '/etc/motd', content: 'hello\n', mode: '0644', owner: 'root' };
+    const changes = plan(file, args, { state: ABSENT }, ctx(undefined, { diff: true }));
     expect(changes).toHaveLength(1);
+    expect(changes[0]?.summary).toBe('create /etc/motd (1 line)');
     expect(changes[0]?.action).toEqual({ kind: 'write', path: '/etc/motd', content: 'hello\n', mode: '0644', owner: 'root' } satisfies Action);
     expect(changes[0]?.diff).toEqual([{ type: 'file', path: '/etc/motd', unified: '--- /etc/motd\n+++ /etc/motd\n@@ -0,0 +1 @@\n+hello\n' }]);
+    // Without --diff no diff is computed at all.
+    expect(plan(file, args, { state: ABSENT })[0]?.diff).toEqual([]);
   });
 
   it('sends nothing when the checksum and attributes match', () => {
@@ -23,11 +31,18 @@ describe('file', () => {
   });
 
   it('rewrites a file whose checksum differs; the diff needs the old content (--diff)', () => {
-    const withContent = plan(file, { path: '/etc/motd', content: 'new\n' }, existing('old\n'));
+    const withDiff = ctx(undefined, { diff: true });
+    const withContent = plan(file, { path: '/etc/motd', content: 'new\n' }, existing('old\n'), withDiff);
     expect(withContent[0]?.action.kind).toBe('write');
+    expect(withContent[0]?.summary).toBe('update /etc/motd (1 line)');
     expect(withContent[0]?.diff?.[0]).toMatchObject({ type: 'file', unified: expect.stringContaining('-old\n+new\n') });
-    const checksumOnly = plan(file, { path: '/etc/motd', content: 'new\n' }, { state: { ...existing('old\n').state, content: undefined } });
-    expect(checksumOnly[0]?.diff?.[0]).toEqual({ type: 'value', name: '/etc/motd sha256', before: sha256Hex('old\n'), after: sha256Hex('new\n') });
+    // A host file read without its content (larger than 1 MiB): sizes and checksums instead.
+    const big = { ...existing('old\n').state, content: undefined, size: 5_000_000 };
+    const checksumOnly = plan(file, { path: '/etc/motd', content: 'new\n' }, { state: big }, withDiff);
+    expect(checksumOnly[0]?.diff).toEqual([{
+      type: 'file', path: '/etc/motd',
+      unified: `/etc/motd: files differ: 5000000 -> 4 bytes, sha256 ${sha256Hex('old\n')} -> ${sha256Hex('new\n')} (larger than 1 MiB)\n`,
+    }]);
   });
 
   it('fixes only the attributes when the content is right', () => {
@@ -83,10 +98,47 @@ describe('file', () => {
     expect(file.args.safeParse({ path: 'relative' }).success).toBe(false);
   });
 
-  it('prepare() reads src and renders template through the local context', () => {
-    const local = { readFile: (p: string) => `file:${p}`, renderTemplate: (p: string) => `tpl:${p}` };
-    expect(file.prepare?.(file.args.parse({ path: '/x', src: 'files/a' }), local)).toMatchObject({ content: 'file:files/a' });
-    expect(file.prepare?.(file.args.parse({ path: '/x', template: 't.liquid' }), local)).toMatchObject({ content: 'tpl:t.liquid' });
+  it('prepare() renders a template, reads a small text src, and takes any other src by reference (size and sha256)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-file-src-'));
+    try {
+      const big = 'x'.repeat(100) + '\n'.repeat(20_000);
+      fs.writeFileSync(path.join(dir, 'big.txt'), big);
+      fs.writeFileSync(path.join(dir, 'small.txt'), 'hello\n');
+      fs.writeFileSync(path.join(dir, 'small.bin'), Buffer.from([0x68, 0x00, 0xff]));
+      const local = { readFile: () => { throw new Error('src must not be read as text'); }, renderTemplate: (p: string) => `tpl:${p}`, localFile: (p: string) => hashLocalFile(path.join(dir, p)) };
+      const prepared = (args: object) => file.prepare?.(file.args.parse({ path: '/x', ...args }), local);
+      expect(prepared({ template: 't.liquid' })).toMatchObject({ content: 'tpl:t.liquid' });
+      expect(prepared({ src: 'small.txt' })).toMatchObject({ content: 'hello\n', src: undefined });
+      expect(prepared({ src: 'big.txt' })).toMatchObject({ content: { kind: 'local-file', path: path.join(dir, 'big.txt'), size: big.length, sha256: sha256Hex(big) } });
+      expect(prepared({ src: 'small.bin' })).toMatchObject({ content: { kind: 'local-file', size: 3, sha256: sha256Hex(Buffer.from([0x68, 0x00, 0xff])) } });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a local file is compared by sha256 and written by reference; its diff reads it only when small enough', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-file-local-'));
+    try {
+      const text = Array.from({ length: 3000 }, (_, i) => `line ${i}`).join('\n') + '\n';
+      fs.writeFileSync(path.join(dir, 'conf'), text);
+      const local = hashLocalFile(path.join(dir, 'conf'));
+      const args = { ...file.args.parse({ path: '/etc/conf', mode: '0644' }), content: local };
+      const same = { state: textFile('', { sha256: local.sha256, content: undefined }) };
+      expect(file.plan(args, same, ctx())).toEqual([]);
+      const old = text.replace('line 1500\n', 'line 1500 old\n');
+      const changed = file.plan(args, { state: textFile(old, { sha256: sha256Hex(old) }) }, ctx(undefined, { diff: true }));
+      expect(changed[0]?.summary).toBe(`update /etc/conf (${text.length} bytes)`);
+      expect(changed[0]?.action).toMatchObject({ kind: 'write', path: '/etc/conf', content: local });
+      expect((changed[0]?.diff?.[0] as { unified: string }).unified).toContain('@@ -1498,7 +1498,7 @@\n line 1497\n line 1498\n line 1499\n-line 1500 old\n+line 1500\n');
+      // Over the diff limit: the file is not read, the entry says what is known.
+      fs.writeFileSync(path.join(dir, 'big'), Buffer.alloc(2 * 1024 * 1024, 0x61));
+      const bigFile = hashLocalFile(path.join(dir, 'big'));
+      const created = file.plan({ ...args, content: bigFile }, { state: ABSENT }, ctx(undefined, { diff: true }));
+      expect(created[0]?.diff).toEqual([{ type: 'file', path: '/etc/conf', unified: `/etc/conf: files differ: 0 -> 2097152 bytes, sha256 ${sha256Hex('')} -> ${bigFile.sha256} (larger than 1 MiB)\n` }]);
+      expect(file.plan({ ...args, content: bigFile }, { state: ABSENT }, ctx())[0]?.diff).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('asks for the content only in diff mode', () => {

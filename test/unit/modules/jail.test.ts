@@ -165,8 +165,10 @@ describe('jail plan', () => {
   });
 
   it('a changed parameter restarts the running jail: stopped before the new conf is written, started after, saying why', () => {
-    const cs = plan(jail, { ...ZFS, ip4: '10.0.0.4' }, converged(ZFS));
+    const cs = plan(jail, { ...ZFS, ip4: '10.0.0.4' }, converged(ZFS), ctx(undefined, { diff: true }));
     expect(summaries(cs)).toEqual(['restart: /etc/jail.conf.d/www.conf changed', 'update /etc/jail.conf.d/www.conf', 'start jail www again']);
+    // Without --diff, no file diff is computed.
+    expect(plan(jail, { ...ZFS, ip4: '10.0.0.4' }, converged(ZFS))[1]?.diff).toEqual([]);
     expect(scripts(cs)).toEqual(['jail -r www', 'WRITE /etc/jail.conf.d/www.conf', 'jail -c www']);
     expect(cs[1]?.diff?.[0]).toMatchObject({ type: 'file', path: '/etc/jail.conf.d/www.conf' });
     expect((cs[1]?.diff?.[0] as { unified: string }).unified).toContain('-  ip4.addr = "10.0.0.3";\n+  ip4.addr = "10.0.0.4";');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { editLines, line, type LineArgs } from '../../../src/modules/line.js';
-import { ABSENT, plan, scripts, textFile } from './support.js';
+import { ABSENT, ctx, plan, scripts, textFile } from './support.js';
 
 const edit = (text: string, args: Record<string, unknown>) => editLines(text, line.args.parse({ path: '/f', ...args }) as LineArgs);
 
@@ -31,7 +31,8 @@ describe('line', () => {
   });
 
   it('plans one atomic write with a unified diff, or nothing', () => {
-    const changes = plan(line, { path: '/etc/hosts', line: '10.0.0.1 mirror' }, { file: textFile('127.0.0.1 localhost\n') });
+    const changes = plan(line, { path: '/etc/hosts', line: '10.0.0.1 mirror' }, { file: textFile('127.0.0.1 localhost\n') }, ctx(undefined, { diff: true }));
+    expect(plan(line, { path: '/etc/hosts', line: '10.0.0.1 mirror' }, { file: textFile('127.0.0.1 localhost\n') })[0]?.diff).toEqual([]);
     expect(changes[0]?.action).toMatchObject({ kind: 'edit', path: '/etc/hosts', base: '127.0.0.1 localhost\n' });
     expect(scripts(changes)).toEqual(['EDIT /etc/hosts +10.0.0.1 mirror']);
     expect(changes[0]?.diff?.[0]).toMatchObject({ type: 'file', unified: expect.stringContaining('+10.0.0.1 mirror') });

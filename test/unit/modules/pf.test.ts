@@ -3,7 +3,7 @@ import { pf } from '../../../src/modules/pf.js';
 import { parsePfStatus } from '../../../src/facts/pf.js';
 import type { ConfirmedAction } from '../../../src/modules/types.js';
 import { sha256Hex } from '../../../src/util/digest.js';
-import { ABSENT, plan, scripts, textFile } from './support.js';
+import { ABSENT, ctx, plan, scripts, textFile } from './support.js';
 import { reference as readReference } from '../facts/reference.js';
 
 const RULES = 'set skip on lo0\npass in on em0 proto tcp to port 22 keep state\npass out keep state\n';
@@ -24,7 +24,7 @@ describe('pf status', () => {
 
 describe('pf plan', () => {
   it('first run: pf_enable, then the ruleset loaded and pf enabled, kept only after a new session gets in', () => {
-    const cs = plan(pf, { rules: RULES }, facts());
+    const cs = plan(pf, { rules: RULES }, facts(), ctx(undefined, { diff: true }));
     expect(cs.map((c) => c.summary)).toEqual([
       'pf_enable: (unset) -> "YES"',
       'load new /etc/pf.conf and enable pf (kept once a new SSH session gets in)',
@@ -40,6 +40,8 @@ describe('pf plan', () => {
       { type: 'file', path: '/etc/pf.conf', unified: expect.stringContaining('+pass out keep state') },
       { type: 'value', name: 'pf', before: 'not-loaded', after: 'enabled' },
     ]);
+    // Without --diff, no file diff is computed.
+    expect(plan(pf, { rules: RULES }, facts())[1]?.diff).toEqual([{ type: 'value', name: 'pf', before: 'not-loaded', after: 'enabled' }]);
   });
 
   it('converged: nothing; a changed ruleset on an enabled pf rolls back to the old file', () => {

@@ -113,9 +113,10 @@ describe('terminal output', () => {
 describe('file diffs of private files', () => {
   it('a file of mode 0600 never shows its content, changed or removed', () => {
     const on = { type: 'file' as const, mode: '0600', content: 'old secret\n', sha256: 'a'.repeat(64) };
-    expect(contentDiff('/etc/x', on, 'new secret\n')).toEqual([{ type: 'file', path: '/etc/x', unified: 'content hidden (mode 0600)\n' }]);
-    expect(removalDiff('/etc/x', on)).toEqual({ type: 'file', path: '/etc/x', unified: 'content hidden (mode 0600)\n' });
-    expect(JSON.stringify(contentDiff('/etc/x', { ...on, mode: '0644' }, 'new\n'))).toContain('+new');
+    const ctx = { diff: true };
+    expect(contentDiff(ctx, '/etc/x', on, 'new secret\n')).toEqual([{ type: 'file', path: '/etc/x', unified: 'content hidden (mode 0600)\n' }]);
+    expect(removalDiff(ctx, '/etc/x', on)).toEqual([{ type: 'file', path: '/etc/x', unified: 'content hidden (mode 0600)\n' }]);
+    expect(JSON.stringify(contentDiff(ctx, '/etc/x', { ...on, mode: '0644' }, 'new\n'))).toContain('+new');
   });
 });
 
