@@ -83,8 +83,8 @@ export function isRcYes(value: string | undefined): boolean {
  * text sh would reject (an unterminated quote or expansion) or that this reader does not
  * follow (a here-document).
  */
-export function scanRcConf(text: string, env: RcEnv = new Map()): RcScan {
-  return new RcScanner(text, env).scan();
+export function scanRcConf(text: string, env: RcEnv = new Map(), opts: { resolve?: boolean } = {}): RcScan {
+  return new RcScanner(text, env, opts.resolve ?? true).scan();
 }
 
 interface Pending {
@@ -112,7 +112,7 @@ class RcScanner {
   private listConditional = false;
   private lastWordEnd = -1;
 
-  constructor(text: string, env: RcEnv) {
+  constructor(text: string, env: RcEnv, private readonly resolve: boolean) {
     this.lx = new ShLexer(text);
     this.known = new Map(env);
   }
@@ -141,6 +141,7 @@ class RcScanner {
       const word = lx.readWord();
       this.lastWordEnd = word.end;
       this.onWord(word);
+      for (const x of lx.assigned.splice(0)) this.unplaceable(x.name, x.at, `it is assigned by an expansion`);
     }
     this.endList(false);
     return this.out;
@@ -333,7 +334,7 @@ class RcScanner {
     const w = p.word;
     const name = nameOf(w);
     const valueStart = w.start + name.length + 1;
-    const { value, dynamic } = valueOf(w.parts, name.length + 1, this.known);
+    const { value, dynamic } = valueOf(w.parts, name.length + 1, this.resolve ? this.known : new Map());
     return { name, value, line: p.line, start: w.start, valueStart, valueEnd: w.end, alone, ...(dynamic !== undefined ? { dynamic } : {}) };
   }
 }

@@ -31,6 +31,8 @@ const OPERATOR_CHARS = ';&|<>()';
 
 export class ShLexer {
   i = 0;
+  /** Variables that expansions read so far assign: ${x=...}, ${x:=...}, $((x = 1)), $((x++)). */
+  readonly assigned: { name: string; at: number }[] = [];
   constructor(readonly text: string) {}
 
   peek(k = 0): string {
@@ -155,6 +157,11 @@ export class ShLexer {
       if (this.peek(2) === '(') {
         this.i += 3;
         this.skipArithmetic(start);
+        const body = this.text.slice(start + 3, this.i - 2);
+        // Arithmetic that may assign (=, op=, ++, --): every name in it counts as assigned.
+        if (/(^|[^=!<>])=(?!=)|\+\+|--/.test(body)) {
+          for (const m of body.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) this.assigned.push({ name: m[0], at: start });
+        }
       } else {
         this.i += 2;
         this.skipCommand(')', start);
@@ -165,6 +172,8 @@ export class ShLexer {
       this.i += 2;
       this.skipBraced(start);
       const source = this.text.slice(start, this.i);
+      const sets = /^\$\{([A-Za-z_][A-Za-z0-9_]*):?=/.exec(source);
+      if (sets) this.assigned.push({ name: sets[1] as string, at: start });
       const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(source);
       return m ? { kind: 'param', name: m[1] as string, source } : { kind: 'dynamic', source };
     }

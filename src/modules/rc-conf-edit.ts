@@ -31,9 +31,9 @@ export function rcQuote(value: string): string {
 }
 
 /** The file's assignments and unplaceable places, or an Error naming the line sh or this reader stops at. */
-export function scanOrExplain(text: string, env?: RcEnv): RcScan {
+export function scanOrExplain(text: string, env?: RcEnv, opts?: { resolve?: boolean }): RcScan {
   try {
-    return scanRcConf(text, env);
+    return scanRcConf(text, env, opts);
   } catch (e) {
     if (e instanceof ShSyntaxError) throw new Error(`${e.message}; fleetjail cannot read this file as sh does, so it edits nothing in it`);
     throw e;
@@ -48,7 +48,8 @@ export function assertPlaceable(scan: RcScan, name: string): void {
 
 /** TEXT with NAME set to VALUE, or removed when VALUE is undefined; TEXT itself when it already is. */
 export function editRcVariable(text: string, name: string, value: string | undefined): string {
-  const scan = scanOrExplain(text);
+  // As written: a later `${name}` is left as it is (sh will read the new value through it).
+  const scan = scanOrExplain(text, undefined, { resolve: false });
   assertPlaceable(scan, name);
   const mine = scan.assignments.filter((a) => a.name === name);
   let out: string;
@@ -108,7 +109,7 @@ function removalSpan(text: string, a: RcAssignmentAt): [number, number] {
 
 /** The edit did what it says and nothing else, read back as sh would. */
 function checkEdit(old: RcScan, after: string, name: string, value: string | undefined): void {
-  const now = scanOrExplain(after);
+  const now = scanOrExplain(after, undefined, { resolve: false });
   const values = (scan: RcScan) => {
     const m = new Map<string, string>();
     for (const a of scan.assignments) m.set(a.name, `${a.dynamic === undefined ? '=' : '~'}${a.value}`);

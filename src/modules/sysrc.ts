@@ -131,10 +131,10 @@ export function desiredValue(a: Pick<SysrcArgs, 'value' | 'item' | 'delimiter' |
  * The current value of a list variable read from one file (jail_list, cloned_interfaces), for
  * desiredValue: an error naming the line when the value needs running sh to be known.
  */
-export function listValue(vars: ReadonlyMap<string, RcAssignment>, name: string, file = '/etc/rc.conf'): string | undefined {
+export function listValue(vars: ReadonlyMap<string, Pick<RcAssignment, 'value'> & Partial<RcAssignment>>, name: string, file = '/etc/rc.conf'): string | undefined {
   const a = vars.get(name);
   if (a?.dynamic !== undefined) {
-    throw new Error(`${file}:${a.line}: ${a.dynamic}: the value of ${name} needs running sh, so fleetjail cannot add or remove an item of it; edit it by hand`);
+    throw new Error(`${file}:${a.line ?? '?'}: ${a.dynamic}: the value of ${name} needs running sh, so fleetjail cannot add or remove an item of it; edit it by hand`);
   }
   return a?.value;
 }
