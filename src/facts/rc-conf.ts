@@ -38,6 +38,12 @@ export interface RcAssignmentAt extends RcAssignment {
   valueEnd: number;
   /** The assignment is the only word of its simple command (no other assignment, command or redirection). */
   alone: boolean;
+  /** Set when it is the first thing on its line (blanks before it, no continuation): the line's offset. */
+  lineStart?: number;
+  /** Offset of the `;` operator just before it (only blanks between), if any. */
+  sepBefore?: number;
+  /** Offset of the `;` operator just after it (only blanks between), if any. */
+  sepAfter?: number;
 }
 
 /** A place that may set NAME in a way this reader does not evaluate. */
@@ -90,6 +96,9 @@ export function scanRcConf(text: string, env: RcEnv = new Map(), opts: { resolve
 interface Pending {
   word: Word;
   line: number;
+  sepBefore?: number;
+  sepAfter?: number;
+  lineStart?: number;
 }
 
 class RcScanner {
@@ -111,6 +120,9 @@ class RcScanner {
   private listAssignments: { words: Pending[]; alone: boolean }[] = [];
   private listConditional = false;
   private lastWordEnd = -1;
+  private lastSemicolon: number | undefined;
+  /** Nothing but blanks since the last newline (or the start). */
+  private freshLine = true;
 
   constructor(text: string, env: RcEnv, private readonly resolve: boolean) {
     this.lx = new ShLexer(text);
@@ -125,6 +137,8 @@ class RcScanner {
       if (c === '') break;
       if (c === '\n') {
         lx.i++;
+        this.freshLine = true;
+        this.lastSemicolon = undefined;
         this.endList(false);
         continue;
       }
@@ -134,13 +148,20 @@ class RcScanner {
       }
       const op = lx.operator();
       if (op) {
+        this.lastSemicolon = op === ';' ? lx.i : undefined;
+        this.freshLine = false;
         lx.i += op.length;
         this.onOperator(op);
         continue;
       }
       const word = lx.readWord();
       this.lastWordEnd = word.end;
+      const semicolon = this.lastSemicolon;
+      this.lastSemicolon = undefined;
+      if (semicolon !== undefined) this.lastSemicolon = semicolon; // read by onWord for this word only
       this.onWord(word);
+      this.lastSemicolon = undefined;
+      this.freshLine = false;
       for (const x of lx.assigned.splice(0)) this.unplaceable(x.name, x.at, `it is assigned by an expansion`);
     }
     this.endList(false);
@@ -269,7 +290,14 @@ class RcScanner {
         if (lx.text.slice(w.start, w.start + m[0].length) !== m[0]) {
           this.unplaceable(m[1] as string, w.start, 'a line continuation splits its NAME=');
         } else {
-          this.assignWords.push({ word: w, line: this.line(w.start) });
+          const before = this.lastSemicolon !== undefined && /^[ \t]*$/.test(lx.text.slice(this.lastSemicolon + 1, w.start)) ? this.lastSemicolon : undefined;
+          const after = /^[ \t]*;(?!;)/.exec(lx.text.slice(w.end, w.end + 256));
+          const lineStart = lx.text.lastIndexOf('\n', w.start - 1) + 1;
+          const fresh = this.freshLine && /^[ \t]*$/.test(lx.text.slice(lineStart, w.start));
+          this.assignWords.push({
+            word: w, line: this.line(w.start), ...(fresh ? { lineStart } : {}),
+            ...(before !== undefined ? { sepBefore: before } : {}), ...(after ? { sepAfter: w.end + after[0].length - 1 } : {}),
+          });
         }
         this.atCommandStart = false;
         return;
@@ -335,7 +363,10 @@ class RcScanner {
     const name = nameOf(w);
     const valueStart = w.start + name.length + 1;
     const { value, dynamic } = valueOf(w.parts, name.length + 1, this.resolve ? this.known : new Map());
-    return { name, value, line: p.line, start: w.start, valueStart, valueEnd: w.end, alone, ...(dynamic !== undefined ? { dynamic } : {}) };
+    return {
+      name, value, line: p.line, start: w.start, valueStart, valueEnd: w.end, alone,
+      ...(dynamic !== undefined ? { dynamic } : {}), ...(p.lineStart !== undefined ? { lineStart: p.lineStart } : {}), ...(p.sepBefore !== undefined ? { sepBefore: p.sepBefore } : {}), ...(p.sepAfter !== undefined ? { sepAfter: p.sepAfter } : {}),
+    };
   }
 }
 

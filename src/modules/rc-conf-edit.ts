@@ -93,17 +93,16 @@ function removalSpan(text: string, a: RcAssignmentAt): [number, number] {
   if (!a.alone) throw refuse();
   const eol = text.indexOf('\n', a.valueEnd);
   const lineEnd = eol < 0 ? text.length : eol + 1;
-  const rest = text.slice(a.valueEnd, lineEnd);
-  const lineStart = text.lastIndexOf('\n', a.start - 1) + 1;
-  const alonOnLine = /^[ \t]*$/.test(text.slice(lineStart, a.start)) && !/\\\n$/.test(text.slice(0, lineStart));
-  if (alonOnLine && /^[ \t]*(;[ \t]*)?(#.*)?\n?$/.test(rest)) return [lineStart, lineEnd];
+  const restIsComment = (from: number) => /^[ \t]*(#.*)?\n?$/.test(text.slice(from, lineEnd));
+  const lineStart = a.lineStart;
+  // Alone on its lines (a `;` and a comment may follow): the lines go.
+  if (lineStart !== undefined && restIsComment(a.sepAfter === undefined ? a.valueEnd : a.sepAfter + 1)) return [lineStart, lineEnd];
   // One of several statements on the line: `NAME=VALUE; ` goes, or `; NAME=VALUE`.
-  const after = /^[ \t]*;(?!;)[ \t]*/.exec(rest);
-  if (after && !/^[ \t]*;[ \t]*(#.*)?\n?$/.test(rest)) return [a.start, a.valueEnd + after[0].length];
-  const before = /;[ \t]*$/.exec(text.slice(lineStart, a.start));
-  if (before && !/;;[ \t]*$/.test(text.slice(lineStart, a.start)) && /^[ \t]*(#.*)?\n?$/.test(rest.replace(/^[ \t]*;/, ''))) {
-    return [a.start - before[0].length, a.valueEnd];
+  if (a.sepAfter !== undefined && !restIsComment(a.sepAfter + 1)) {
+    const blanks = /^[ \t]*/.exec(text.slice(a.sepAfter + 1)) as RegExpExecArray;
+    return [a.start, a.sepAfter + 1 + blanks[0].length];
   }
+  if (a.sepBefore !== undefined) return [a.sepBefore, a.valueEnd];
   throw refuse();
 }
 
