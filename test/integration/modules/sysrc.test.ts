@@ -100,20 +100,24 @@ fj_h_jl="www db"
 fj_h_ml="a
 \tb\tc"
 `;
-const HVARS = 'fj_h_cs fj_h_ar fj_h_jl fj_h_ml';
-const HSOURCED = `( . /etc/rc.conf; for v in ${HVARS}; do eval "printf '[%s]' \\"\\\${$v-unset}\\""; done )`;
-const hostile = writeFile(dir, 'hostile.yaml', `
-name: rc.conf as sh reads it
-hosts: all
-steps:
-  - sysrc: { name: fj_h_cs, value: new }
-  - sysrc: { name: fj_h_ar, value: 5 }
-  - sysrc: { name: fj_h_jl, state: absent }
-  - sysrc: { name: fj_h_ml, item: b, state: absent }
-  - sysrc: { name: fj_h_ml, item: c }
-  # only /etc/defaults/rc.conf sets it ("-s"): the item is added to that value
-  - sysrc: { name: syslogd_flags, item: -c }
-`);
+/** rc(8)'s view of VARS: the defaults and rc.conf sourced by sh, each variable printed between brackets. */
+const sourced = (vars: string) => `( . /etc/defaults/rc.conf; . /etc/rc.conf; for v in ${vars}; do eval "printf '[%s]' \\"\\\${$v-unset}\\""; done; echo )`;
+
+/** Runs STEPS on every host: 0 exit, CHANGED steps changed; a second run changes nothing. */
+async function converge(file: string, steps: string, changed: number): Promise<void> {
+  const playbook = writeFile(dir, file, `hosts: all\nsteps:\n${steps}`);
+  const { cli, report } = await run(playbook);
+  expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+  expectChangedOnAll(report, changed);
+  expectChangedOnAll((await run(playbook)).report, 0);
+}
+
+async function expectOnAll(script: string, stdout: string): Promise<void> {
+  for (const r of await onAll(`/bin/sh -n /etc/rc.conf && echo syntax-ok; ${script}`)) {
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`syntax-ok\n${stdout}`);
+  }
+}
 
 describe('rc.conf as sh reads it', () => {
   beforeAll(async () => {
@@ -127,16 +131,24 @@ grep -c '^syslogd_flags="-s"' /etc/defaults/rc.conf`)) expect(r.stdout).toBe('1\
     await onAll('mv /var/tmp/fj-sysrc-hostile.saved /etc/rc.conf');
   });
 
-  it('an expansion with blanks is replaced whole, a quote in a comment hides nothing, any whitespace splits a list, a default value is kept', async () => {
-    const { cli, report } = await run(hostile);
-    expect(cli.code, cli.stdout + cli.stderr).toBe(0);
-    expectChangedOnAll(report, 5);
-    for (const r of await onAll(`/bin/sh -n /etc/rc.conf && echo syntax-ok; ${HSOURCED}; echo; sysrc -n syslogd_flags; ( . /etc/defaults/rc.conf; . /etc/rc.conf; echo "$syslogd_flags" )`)) {
-      expect(r.stderr).toBe('');
-      expect(r.stdout).toBe('syntax-ok\n[new][5][unset][a c]\n-s -c\n-s -c\n');
-    }
-    const again = await run(hostile);
-    expectChangedOnAll(again.report, 0);
+  it('a command substitution or arithmetic expansion with blanks is replaced whole', async () => {
+    await converge('cs.yaml', '  - sysrc: { name: fj_h_cs, value: new }\n  - sysrc: { name: fj_h_ar, value: 5 }\n', 2);
+    await expectOnAll(sourced('fj_h_cs fj_h_ar'), '[new][5]\n');
+  });
+
+  it('a quote in a comment hides nothing: the variable below it is found and removed', async () => {
+    await converge('comment.yaml', '  - sysrc: { name: fj_h_jl, state: absent }\n', 1);
+    await expectOnAll(`${sourced('fj_h_jl')}; grep -c fj_h_jl /etc/rc.conf`, '[unset]\n0\n');
+  });
+
+  it('the items of a multi-line, tab-separated list are found (any whitespace splits, as sysrc += and -=)', async () => {
+    await converge('list.yaml', '  - sysrc: { name: fj_h_ml, item: b, state: absent }\n  - sysrc: { name: fj_h_ml, item: c }\n', 1);
+    await expectOnAll(sourced('fj_h_ml'), '[a c]\n');
+  });
+
+  it('an item added to a variable only the defaults set starts from the default value (syslogd_flags keeps -s)', async () => {
+    await converge('syslogd.yaml', '  - sysrc: { name: syslogd_flags, item: -c }\n', 1);
+    await expectOnAll(`${sourced('syslogd_flags')}; sysrc -n syslogd_flags; grep '^syslogd_flags=' /etc/rc.conf`, '[-s -c]\n-s -c\nsyslogd_flags="-s -c"\n');
   });
 
   it('a new text the host\'s sh does not read as planned is not written: the old file stays and the step fails', async () => {
