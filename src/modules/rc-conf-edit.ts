@@ -132,15 +132,18 @@ function checkEdit(old: RcScan, after: string, name: string, value: string | und
 
 /**
  * The host's check of a new rc.conf-family file before it replaces the old one (an
- * EditAction's validate; `%s` is the new file): the host's own /bin/sh accepts it (-n), and
- * sourcing it in a subshell, as sysrc(8) and rc(8) do, leaves NAME with VALUE (unset when
- * VALUE is undefined).
+ * EditAction's validate; `%s` is the new file): /bin/sh accepts it (-n), and sourcing it in a
+ * subshell, as sysrc(8) and rc(8) do, leaves NAME with VALUE (unset when VALUE is undefined).
+ * A jail's file is sourced inside the jail (jexec), never by the host's root: its text is the
+ * jail's to write. JAIL.root is the jail's root as the host sees it (the new file's path
+ * inside the jail is the host path without it).
  */
-export function rcValidation(name: string, value: string | undefined): string {
+export function rcValidation(name: string, value: string | undefined, jail?: { name: string; root: string }): string {
   // `%s` is the one placeholder of validate text: a value's own "%s" is written as %''s.
   const want = value === undefined ? '' : value.split('%s').map((part) => sh`${part}`).join("%''s");
-  const check = value === undefined
-    ? sh`[ -z "$fj_s" ]`
-    : `[ "$fj_s" = set ] && [ "$fj_v" = ${want} ]`;
-  return sh`/bin/sh -n %s && ( unset ${name} 2>/dev/null; . %s </dev/null >/dev/null 2>&1; fj_n=${name}; eval "fj_s=\\\${$fj_n+set} fj_v=\\\${$fj_n-}"; ` + check + ' )';
+  const check = value === undefined ? sh`[ -z "$fj_s" ]` : `[ "$fj_s" = set ] && [ "$fj_v" = ${want} ]`;
+  const readBack = sh`unset ${name} 2>/dev/null; . "$1" </dev/null >/dev/null 2>&1; fj_n=${name}; eval "fj_s=\\\${$fj_n+set} fj_v=\\\${$fj_n-}"; ` + check;
+  if (jail === undefined) return sh`/bin/sh -n %s && /bin/sh -c ${readBack} sh %s`;
+  const root = jail.root === '/' ? '' : jail.root.replace(/\/+$/, '');
+  return sh`/bin/sh -n %s && fj_t=%s && fj_r=${root} && jexec -- ${jail.name} /bin/sh -c ${readBack} sh "\${fj_t#"$fj_r"}"`;
 }

@@ -184,7 +184,8 @@ export function rcVariableChange(e: RcVariableEdit): Change {
     summary: `${e.name}: ${show(e.before)} -> ${show(shown)}${file === '/etc/rc.conf' ? '' : ` in ${file}`}${e.why ?? ''}`,
     action: {
       kind: 'edit', path: hostPath(e.target, e.root, file), base: e.base, edit: (text) => editRcVariable(text, e.name, e.after),
-      validate: rcValidation(e.name, e.after), ...confinement(e.target, e.root),
+      validate: rcValidation(e.name, e.after, e.target.kind === 'jail' ? { name: e.target.name, root: e.root ?? '' } : undefined),
+      ...confinement(e.target, e.root),
     },
     touches: rcVariableTouches(e.target, file, e.name),
     diff: [{ type: 'value', name: `${file}: ${e.name}`, before: e.before ?? null, after: shown ?? null }],
