@@ -294,10 +294,22 @@ export class ShLexer {
     }
   }
 
+  private newlines: number[] | undefined;
+
+  /** The 1-based line of OFFSET. */
   lineAt(offset: number): number {
-    let line = 1;
-    for (let k = 0; k < offset && k < this.text.length; k++) if (this.text[k] === '\n') line++;
-    return line;
+    if (!this.newlines) {
+      this.newlines = [];
+      for (let k = this.text.indexOf('\n'); k >= 0; k = this.text.indexOf('\n', k + 1)) this.newlines.push(k);
+    }
+    let lo = 0;
+    let hi = this.newlines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.newlines[mid] as number) < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
   }
 
   error(what: string, at = this.i): ShSyntaxError {
