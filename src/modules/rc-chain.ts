@@ -6,7 +6,7 @@
  * to the last file of rc_conf_files that assigns the variable, else to the first file of
  * rc_conf_files, and `sysrc -x` removes it from every file of rc_conf_files.
  */
-import { scanRcConf, type RcAssignment, type RcEnv, type RcScan } from '../facts/rc-conf.js';
+import { type RcAssignment, type RcEnv, type RcScan } from '../facts/rc-conf.js';
 import { scanOrExplain } from './rc-conf-edit.js';
 
 export const RC_DEFAULTS = '/etc/defaults/rc.conf';
@@ -78,7 +78,10 @@ function scanIn(f: RcFile, env: RcEnv): RcScan {
  */
 export function rcConfFiles(defaults: RcFile): string[] {
   if (defaults.text === null) return ['/etc/rc.conf'];
-  const a = new Map(scanRcConf(defaults.text).assignments.map((x) => [x.name, x])).get('rc_conf_files');
+  const scan = scanIn(defaults, new Map());
+  const u = scan.unplaceable.find((x) => x.name === 'rc_conf_files');
+  if (u) throw new Error(`${defaults.path}:${u.line}: rc_conf_files cannot be read exactly: ${u.why}; give the step a file`);
+  const a = new Map(scan.assignments.map((x) => [x.name, x])).get('rc_conf_files');
   if (!a) return [];
   const list = [...new Set(a.value.split(/[ \t\n]+/).filter((f) => f !== ''))];
   const unread = list.filter((f) => !(RC_CONF_FILES as readonly string[]).includes(f));
