@@ -119,8 +119,10 @@ class RcScanner {
   // The and-or list being read: its assignments are plain only when nothing conditional joins it.
   private listAssignments: { words: Pending[]; alone: boolean }[] = [];
   private listConditional = false;
-  private lastWordEnd = -1;
+  /** Offset of a `;` operator when it is the last token read (for removing `a=1; `). */
   private lastSemicolon: number | undefined;
+  /** NAME ( was read: the `)` that follows makes it a function definition. */
+  private pendingFunction = false;
   /** Nothing but blanks since the last newline (or the start). */
   private freshLine = true;
 
@@ -142,7 +144,8 @@ class RcScanner {
         this.endList(false);
         continue;
       }
-      if (c === '#' && lx.i !== this.lastWordEnd) {
+      // Here, `#` starts a word: a comment (inside a word, readWord keeps it).
+      if (c === '#') {
         lx.skipComment();
         continue;
       }
@@ -155,10 +158,6 @@ class RcScanner {
         continue;
       }
       const word = lx.readWord();
-      this.lastWordEnd = word.end;
-      const semicolon = this.lastSemicolon;
-      this.lastSemicolon = undefined;
-      if (semicolon !== undefined) this.lastSemicolon = semicolon; // read by onWord for this word only
       this.onWord(word);
       this.lastSemicolon = undefined;
       this.freshLine = false;
@@ -212,8 +211,6 @@ class RcScanner {
     if (op === ';' || op === ';;' || op === '&') this.endList(op === '&');
     this.atCommandStart = true;
   }
-
-  private pendingFunction = false;
 
   /** `NAME (` : the word just read was a function's name. */
   private isFunctionName(): boolean {
