@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sysrc } from '../../../src/modules/sysrc.js';
+import { parseRcConf } from '../../../src/facts/rc-conf.js';
+import { listValue, sysrc } from '../../../src/modules/sysrc.js';
 import { ABSENT, ctx, plan, scripts, textFile } from './support.js';
 
 const DEFAULTS = 'rc_conf_files="/etc/rc.conf /etc/rc.conf.local"\nsyslogd_flags="-s"\t\t# Flags to syslogd\njail_list=""\n';
@@ -140,5 +141,12 @@ describe('sysrc', () => {
   it('refuses a file it cannot read as text', () => {
     expect(() => plan(sysrc, { name: 'x', value: 1 }, { ...rc(''), rc: { type: 'directory' } })).toThrow(/is a directory/);
     expect(() => plan(sysrc, { name: 'x', value: 1 }, rc('a=\uFFFD'))).toThrow(/not UTF-8/);
+  });
+
+  it('listValue (jail_list, cloned_interfaces for the jail and interface modules): a value only sh can compute is an error with its line', () => {
+    expect(listValue(parseRcConf('jail_list="www db"\n'), 'jail_list')).toBe('www db');
+    expect(listValue(parseRcConf(''), 'jail_list')).toBeUndefined();
+    expect(() => listValue(parseRcConf('x=1\njail_list="$(ls /usr/jails)"\n'), 'jail_list'))
+      .toThrow('/etc/rc.conf:2: $(ls /usr/jails): the value of jail_list needs running sh, so fleetjail cannot add or remove an item of it; edit it by hand');
   });
 });
