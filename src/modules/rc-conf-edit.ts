@@ -11,7 +11,7 @@
  * file (rcValidation: its own `sh -n`, and the variable read back by sourcing the new file).
  */
 import { scanRcConf, ShSyntaxError, type RcAssignmentAt, type RcEnv, type RcScan } from '../facts/rc-conf.js';
-import { sh } from '../transport/quote.js';
+import { raw, sh } from '../transport/quote.js';
 
 /** Why VALUE cannot be an sh variable's value (a NUL byte, text that is not Unicode), or undefined. */
 export function rcValueProblem(value: string): string | undefined {
@@ -142,8 +142,9 @@ export function rcValidation(name: string, value: string | undefined, jail?: { n
   // `%s` is the one placeholder of validate text: a value's own "%s" is written as %''s.
   const want = value === undefined ? '' : value.split('%s').map((part) => sh`${part}`).join("%''s");
   const check = value === undefined ? sh`[ -z "$fj_s" ]` : `[ "$fj_s" = set ] && [ "$fj_v" = ${want} ]`;
-  const readBack = sh`unset ${name} 2>/dev/null; . "$1" </dev/null >/dev/null 2>&1; fj_n=${name}; eval "fj_s=\\\${$fj_n+set} fj_v=\\\${$fj_n-}"; ` + check;
-  if (jail === undefined) return sh`/bin/sh -n %s && /bin/sh -c ${readBack} sh %s`;
+  // The token is printed after the check, so a file that exits while sourced fails it too.
+  const readBack = (file: string) => sh`unset ${name} 2>/dev/null; . ${raw(file)} </dev/null >/dev/null 2>&1; fj_n=${name}; eval "fj_s=\\\${$fj_n+set} fj_v=\\\${$fj_n-}"; ` + check + ' && echo fj-read-back';
+  if (jail === undefined) return `/bin/sh -n %s && [ "$( ${readBack('%s')} )" = fj-read-back ]`;
   const root = jail.root === '/' ? '' : jail.root.replace(/\/+$/, '');
-  return sh`/bin/sh -n %s && fj_t=%s && fj_r=${root} && jexec -- ${jail.name} /bin/sh -c ${readBack} sh "\${fj_t#"$fj_r"}"`;
+  return sh`/bin/sh -n %s && fj_t=%s && fj_r=${root} && [ "$(jexec -- ${jail.name} /bin/sh -c ${readBack('"$1"')} sh "\${fj_t#"$fj_r"}")" = fj-read-back ]`;
 }

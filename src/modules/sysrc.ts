@@ -66,12 +66,13 @@ export const sysrc = defineModule<SysrcArgs, SysrcFacts>({
   jailAware: true,
   describe: (a) => (a.item !== undefined ? `sysrc ${a.name} item ${a.item}` : `sysrc ${a.name}`),
   facts(a, ctx) {
-    // One fact per variable and file (the same read of the file): setting one variable leaves
-    // the facts of the others fresh, so consecutive sysrc steps need no re-read.
-    const read = (path: string) => fileStateQuery(ctx.target, path, { content: true, metadata: false, aspect: `var=${a.name}` });
+    // The edited file: one fact per variable (the same read of the file), so setting one
+    // variable leaves the facts of the others fresh and consecutive sysrc steps need no
+    // re-read. The defaults (never edited) and rc.conf.local (rarely there): one read per host.
+    const read = (path: string, perVariable: boolean) => fileStateQuery(ctx.target, path, { content: true, metadata: false, ...(perVariable ? { aspect: `var=${a.name}` } : {}) });
     const files: Record<string, FactQuery<FileState>> = a.file === undefined
-      ? { defaults: read(RC_DEFAULTS), rc: read(RC_CONF_FILES[0]), rcLocal: read(RC_CONF_FILES[1]) }
-      : { file: read(a.file), ...(readsDefaults(a.file) ? { defaults: read(RC_DEFAULTS) } : {}) };
+      ? { defaults: read(RC_DEFAULTS, false), rc: read(RC_CONF_FILES[0], true), rcLocal: read(RC_CONF_FILES[1], false) }
+      : { file: read(a.file, true), ...(readsDefaults(a.file) ? { defaults: read(RC_DEFAULTS, false) } : {}) };
     return ctx.target.kind === 'jail' ? { ...files, root: jailRootQuery(ctx.target.name) } : files;
   },
   plan(a, facts, ctx) {

@@ -92,6 +92,9 @@ describe('rcValidation: the host-side check of a new rc.conf-family file', () =>
     expect(runs(rcValidation('v', undefined), 'rc.conf', 'x=1\n')).toBe(true);
     expect(runs(rcValidation('v', undefined), 'rc.conf', 'v=\n')).toBe(false);
     expect(runs(rcValidation('do', 'x'), 'rc.conf', 'do=x\n')).toBe(true);
+    // A file that exits while sourced never reaches the check: refused, whatever its status.
+    expect(runs(rcValidation('v', 'x'), 'rc.conf', 'exit 0\nv=x\n')).toBe(false);
+    expect(runs(rcValidation('v', undefined), 'rc.conf', 'exit 0\n')).toBe(false);
   });
 
   it("reads a jail's file back inside the jail (jexec), at its path there", () => {

@@ -119,10 +119,10 @@ describe('sysrc', () => {
 
   it('asks the host to check the new text with its own sh before it replaces the file', () => {
     const [change] = plan(sysrc, { name: 'x', value: "it's %s" }, rc(''));
-    expect(change?.action).toMatchObject({ kind: 'edit', validate: expect.stringMatching(/^\/bin\/sh -n %s && \/bin\/sh -c 'unset x 2>\/dev\/null; \. "\$1" .*' sh %s$/) });
+    expect(change?.action).toMatchObject({ kind: 'edit', validate: expect.stringMatching(/^\/bin\/sh -n %s && \[ "\$\( unset x 2>\/dev\/null; \. %s .* && echo fj-read-back \)" = fj-read-back \]$/) });
     // In a jail, the file is read back inside the jail, at its path there.
     const [inJail] = plan(sysrc, { name: 'x', value: '1' }, { ...rc(''), root: '/usr/jails/www' }, ctx({ kind: 'jail', name: 'www' }));
-    expect(inJail?.action).toMatchObject({ validate: expect.stringMatching(/^\/bin\/sh -n %s && fj_t=%s && fj_r=\/usr\/jails\/www && jexec -- www \/bin\/sh -c '.*' sh "\$\{fj_t#"\$fj_r"\}"$/) });
+    expect(inJail?.action).toMatchObject({ validate: expect.stringMatching(/^\/bin\/sh -n %s && fj_t=%s && fj_r=\/usr\/jails\/www && \[ "\$\(jexec -- www \/bin\/sh -c '.*' sh "\$\{fj_t#"\$fj_r"\}"\)" = fj-read-back \]$/) });
   });
 
   it('refuses values sh cannot hold before any host is contacted', () => {
