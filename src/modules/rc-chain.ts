@@ -68,7 +68,8 @@ function scanIn(f: RcFile, env: RcEnv): RcScan {
   try {
     return scanOrExplain(f.text ?? '', env);
   } catch (e) {
-    throw new Error(`${f.path}:${(e as Error).message.replace(/^line /, '')}`);
+    const m = /^line (\d+): ([^]*)$/.exec((e as Error).message);
+    throw new Error(m ? `${f.path}:${m[1]}: ${m[2]}` : `${f.path}: ${(e as Error).message}`);
   }
 }
 

@@ -176,7 +176,8 @@ export function rcVariableChange(e: RcVariableEdit): Change {
     try {
       editRcVariable(e.base, e.name, e.after);
     } catch (err) {
-      throw new Error(`${file}:${(err as Error).message.replace(/^line /, '')}`);
+      const m = /^line (\d+): ([^]*)$/.exec((err as Error).message);
+      throw new Error(m ? `${file}:${m[1]}: ${m[2]}` : `${file}: ${(err as Error).message}`);
     }
   }
   const shown = 'shownAfter' in e ? e.shownAfter : e.after;
