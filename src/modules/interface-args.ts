@@ -32,7 +32,7 @@ export const interfaceArgs = z.strictObject({
   cloned: z.boolean().optional().describe('listed in cloned_interfaces and created with `ifconfig NAME create` (default: true for lo1.., bridge, tap, tun, vlan, gif, gre, wg, lagg)'),
   address: z.string().regex(ADDRESS, 'an address with its prefix length, e.g. 192.168.7.1/24 or fd00::1/64').optional()
     .describe('the primary address, written as "inet ADDR" in ifconfig_NAME'),
-  aliases: z.array(z.string().regex(ALIAS, 'an alias such as "inet 192.168.1.0-9", "192.168.1.20/32" or "inet6 fd00::2/64"').transform(normaliseAlias)).optional()
+  aliases: z.array(z.string().regex(ALIAS, 'an alias such as "inet 192.168.1.0-9", "192.168.1.20/32" or "inet6 fd00::2/64"').refine((v) => !v.includes('\0'), 'an rc.conf value cannot contain a NUL byte').transform(normaliseAlias)).optional()
     .describe('ifconfig_NAME_alias0, alias1, ... in this order (address ranges such as "inet 192.168.1.0-9" allowed); other aliasN variables are removed'),
   addm: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_.]*[0-9a-z]$/, 'an interface name')).optional()
     .describe('bridge members: "addm M" in ifconfig_NAME, and added live'),

@@ -11,7 +11,7 @@ import { sh } from '../transport/quote.js';
 import type { IfState } from '../facts/ifconfig.js';
 import { parseRcConf } from '../facts/rc-conf.js';
 import { fileText } from './file-facts.js';
-import { desiredValue, rcVariableChange } from './sysrc.js';
+import { desiredValue, listValue, rcVariableChange } from './sysrc.js';
 import { HOST } from './target.js';
 import { CLONABLE, expandAlias, ifconfigValue, isCloned, membersOf, primaryAddresses, rcName, type InterfaceArgs, type LiveAddress } from './interface-args.js';
 import { NET_RESOURCE, protectedInterfaces, type InterfaceFacts } from './interface-facts.js';
@@ -48,7 +48,7 @@ function rcChanges(a: InterfaceArgs, vars: Map<string, { value: string }>, rc: R
   const base = rcName(a.name);
   const present = a.state === 'present';
   if (isCloned(a)) {
-    const cur = get('cloned_interfaces');
+    const cur = listValue(vars, 'cloned_interfaces');
     const want = desiredValue({ name: 'cloned_interfaces', item: a.name, delimiter: ' ', state: present ? 'present' : 'absent', file: RC }, cur);
     if (want !== cur) out.push(rcChange(rc, 'cloned_interfaces', cur, want));
   }

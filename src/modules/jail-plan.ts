@@ -13,7 +13,7 @@ import type { FileState } from '../facts/file-state.js';
 import { isRcYes, parseRcConf } from '../facts/rc-conf.js';
 import { comparePatch, parseFreebsdVersion } from '../facts/jail-version.js';
 import { fileText } from './file-facts.js';
-import { desiredValue, rcVariableChange } from './sysrc.js';
+import { desiredValue, listValue, rcVariableChange } from './sysrc.js';
 import { fileDiff } from './file-diff.js';
 import { HOST, fileTouches, resource } from './target.js';
 import { DEFAULT_SHARED, SKELETON_DIRS, confPath, fstabPath, linuxMounts, linuxOptions, skeletonPath, templateSnapshot, type JailArgs } from './jail-args.js';
@@ -291,7 +291,7 @@ function bootChanges(a: JailArgs, f: JailFacts): Change[] {
   const vars = parseRcConf(currentText(f.rcConf, RC) ?? '');
   const get = (n: string) => vars.get(n)?.value;
   const out: Change[] = [];
-  const list = get('jail_list');
+  const list = listValue(vars, 'jail_list');
   const item = { name: 'jail_list', item: a.name, delimiter: ' ', file: RC } as const;
   if (boot) {
     if (!isRcYes(get('jail_enable'))) out.push(rcChange(f, 'jail_enable', get('jail_enable'), 'YES', ''));

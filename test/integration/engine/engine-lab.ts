@@ -57,7 +57,8 @@ export async function undoSite(host: LabHost, opts: { unconverged?: boolean } = 
     'sysrc -x clear_tmp_enable cloned_interfaces sendmail_enable nginx_enable >/dev/null 2>&1',
     'sysrc -f /boot/loader.conf -x tmpfs_load >/dev/null 2>&1; [ -s /boot/loader.conf ] || rm -f /boot/loader.conf',
     'rm -rf /usr/local/etc/nginx /etc/motd.template /etc/ntp.conf /var/db/fleetjail',
-    opts.unconverged ? 'sysrc -x hostname >/dev/null; chmod 0700 /usr/jails' : `sysrc hostname=${host.name} >/dev/null; chmod 0755 /usr/jails`,
+    // Unconverged: sendmail enabled, since its default ("NONE") is what site.yaml asks for.
+    opts.unconverged ? 'sysrc -x hostname >/dev/null; sysrc sendmail_enable=YES >/dev/null; chmod 0700 /usr/jails' : `sysrc hostname=${host.name} >/dev/null; chmod 0755 /usr/jails`,
     'grep -q "^sshd_enable=\\"YES\\"" /etc/rc.conf',
   ].join('\n'));
 }

@@ -40,7 +40,7 @@ describe('playbooks/site.yaml on every lab host', () => {
     for (const name of names) {
       const steps = stepsByName(r, name);
       // Diffs only with --diff.
-      expect(steps.get('no sendmail')).toMatchObject({ status: 'changed', changed: true, changes: ['sendmail_enable: (unset) -> "NONE"'], diff: null });
+      expect(steps.get('no sendmail')).toMatchObject({ status: 'changed', changed: true, changes: ['sendmail_enable: "YES" -> "NONE"'], diff: null });
       expect(steps.get('web server')).toMatchObject({ status: 'changed' });
       expect(steps.get('nginx configuration')).toMatchObject({ status: 'changed' });
       // nginx is not installed yet: whether it would start cannot be known without installing it.
@@ -50,7 +50,7 @@ describe('playbooks/site.yaml on every lab host', () => {
       expect(r.report.hosts[name]).toMatchObject({ status: 'changed', failed: 0 });
     }
     expect(r.stdout).toContain('(check mode)');
-    expect(r.stdout).toMatch(new RegExp(`^${names[0]} \\| no sendmail: would change: sendmail_enable: \\(unset\\) -> "NONE"$`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^${names[0]} \\| no sendmail: would change: sendmail_enable: "YES" -> "NONE"$`, 'm'));
   });
 
   it('the first run converges every host and reports it in the JSON report, version 1', async () => {

@@ -32,7 +32,7 @@ function playbook(v: Variant = {}): string {
   const extra = state === 'running' ? `
   - name: sendmail off in ${ZJ}
     jail: ${ZJ}
-    sysrc: { name: sendmail_enable, value: NONE }
+    sysrc: { name: sendmail_enable, value: NO }  # not the jail's default (NONE): a change
   - name: motd in ${NJ}
     jail: ${NJ}
     file: { path: /etc/motd.template, content: "fleetjail lab jail\\n" }
@@ -129,7 +129,7 @@ describe('jail module on the lab fleet', () => {
         '14.2-RELEASE', '14.2-RELEASE', '14.2-RELEASE',
         '\tinet 192.168.7.17 netmask 0xffffff00',
         'true', // allow.sysvipc
-        'sendmail_enable="NONE"', 'fleetjail lab jail', ZJ,
+        'sendmail_enable="NO"', 'fleetjail lab jail', ZJ,
         'jail_enable="YES"', `jail_list="${ZJ} ${NJ}"`, 'jail_parallel_start="YES"',
         '7', // template ro, 5 skeleton dirs rw, devfs
       ].join('\n') + '\n');

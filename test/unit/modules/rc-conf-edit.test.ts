@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { editRcVariable, rcQuote } from '../../../src/modules/rc-conf-edit.js';
+import { editRcVariable, rcQuote, rcValidation } from '../../../src/modules/rc-conf-edit.js';
 
 /** What sh itself makes of NAME after sourcing TEXT: the check that our quoting means what we think. */
 function shValue(text: string, name: string): string {
@@ -62,5 +65,48 @@ describe('editRcVariable', () => {
       expect(editRcVariable(text, 'v', value)).toBe(text);
     }
     expect(rcQuote('$x')).toBe('"\\$x"');
+  });
+});
+
+describe('rcValidation: the host-side check of a new rc.conf-family file', () => {
+  /** The check as the atomic write runs it (%s is "$tmp"), in real sh; JEXEC: a stand-in for jexec(8). */
+  function runs(validate: string, file: string, text: string, jexec = ''): boolean {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-rcval-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'root/etc'), { recursive: true });
+      const tmp = path.join(dir, file);
+      fs.writeFileSync(tmp, text);
+      const script = `${jexec}\ntmp=$1\nif ( ${validate.split('%s').join('"$tmp"')} ) >/dev/null 2>&1; then echo ok; else echo refused; fi`;
+      return execFileSync('/bin/sh', ['-c', script, 'sh', tmp, dir], { encoding: 'utf8' }) === 'ok\n';
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("accepts only a text sh parses and that gives the variable its value (or none); a value's own %s stays itself", () => {
+    for (const v of ["it's %s", '', 'a\nb', '$x `y` \\z']) {
+      expect(runs(rcValidation('v', v), 'rc.conf', `x=1\nv=${rcQuote(v)}\n`), JSON.stringify(v)).toBe(true);
+      expect(runs(rcValidation('v', v), 'rc.conf', `v=${rcQuote(`${v}.`)}\n`)).toBe(false);
+    }
+    expect(runs(rcValidation('v', 'YES'), 'rc.conf', 'v="YES"\nfi\n')).toBe(false); // sh -n
+    expect(runs(rcValidation('v', undefined), 'rc.conf', 'x=1\n')).toBe(true);
+    expect(runs(rcValidation('v', undefined), 'rc.conf', 'v=\n')).toBe(false);
+    expect(runs(rcValidation('do', 'x'), 'rc.conf', 'do=x\n')).toBe(true);
+    // A file that exits while sourced never reaches the check: refused, whatever its status.
+    expect(runs(rcValidation('v', 'x'), 'rc.conf', 'exit 0\nv=x\n')).toBe(false);
+    expect(runs(rcValidation('v', undefined), 'rc.conf', 'exit 0\n')).toBe(false);
+  });
+
+  it("reads a jail's file back inside the jail (jexec), at its path there", () => {
+    // jexec -- www /bin/sh -c SCRIPT sh PATH, with PATH inside the jail: here, under $2/root.
+    const jexec = 'root=$2/root\njexec() { [ "$1" = -- ] && [ "$2" = www ] || return 99; shift 2; "$1" "$2" "$3" "$4" "$root$5"; }';
+    const v = rcValidation('v', 'YES', { name: 'www', root: '/will/be/replaced' });
+    expect(v).toContain("jexec -- www /bin/sh -c '");
+    const real = (root: string) => rcValidation('v', 'YES', { name: 'www', root });
+    // The stand-in's root is only known at run time; the validation strips the root it was given.
+    const dirVar = '"$2/root"';
+    const check = real('ROOT').replace("fj_r=ROOT", `fj_r=${dirVar}`);
+    expect(runs(check, 'root/etc/rc.conf', 'v="YES"\n', jexec)).toBe(true);
+    expect(runs(check, 'root/etc/rc.conf', 'v="NO"\n', jexec)).toBe(false);
   });
 });
