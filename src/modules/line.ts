@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { FileState } from '../facts/file-state.js';
 import { fileStateQuery, textContent } from './file-facts.js';
 import { confinement, fileTouches, hostPath, jailRootQuery } from './target.js';
+import { absolutePath } from './names.js';
 import { unifiedDiff } from './unified-diff.js';
 import { defineModule, type Change } from './types.js';
 
@@ -21,7 +22,7 @@ const regexSource = z.string().min(1).refine((s) => {
 }, 'not a valid regular expression (JavaScript syntax)');
 
 export const lineArgs = z.strictObject({
-  path: z.string().startsWith('/'),
+  path: absolutePath,
   line: z.string().refine((l) => !l.includes('\n'), 'one line, without a newline').optional(),
   regexp: regexSource.optional().describe('the line to replace or remove: the last line matching this (JavaScript regular expression)'),
   state: z.enum(['present', 'absent']).default('present'),

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ConfigError } from '../util/errors.js';
 import type { YamlPath } from '../util/yaml.js';
 import { HOST } from '../modules/target.js';
+import { jailName } from '../modules/names.js';
 import type { LocalContext, Target } from '../modules/types.js';
 import { issuesToErrors, throwIfAny } from './issues.js';
 import { renderDeep, templateRefs } from './vars.js';
@@ -53,6 +54,11 @@ export class StepRenderer {
     const locate = (p: YamlPath) => this.where([...decl.path, ...p]);
     const name = decl.name === undefined ? undefined : String(renderDeep(this.templater, decl.name, scope, () => locate(['name']), 'step name'));
     const jail = decl.jail === undefined ? undefined : String(renderDeep(this.templater, decl.jail, scope, () => locate(['jail']), 'jail'));
+    if (jail !== undefined) {
+      // The name goes to jls -j, jexec, pkg -j, service -j: a jail's name, never an option or a path.
+      const checked = jailName.safeParse(jail);
+      if (!checked.success) throw this.error(decl, ['jail'], `jail: ${JSON.stringify(jail)} is not a jail name: ${checked.error.issues[0]?.message}${isTemplate(decl.jail) ? ' (after templating)' : ''}`);
+    }
     const rendered = renderDeep(this.templater, decl.rawArgs, scope, (p) => locate([decl.module.name, ...p]), `${decl.module.name} arguments`);
     const parsed = decl.module.args.safeParse(rendered);
     if (!parsed.success) {

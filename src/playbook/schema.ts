@@ -34,7 +34,7 @@ export const stepKeywordsSchema = z.strictObject({
   notify: oneOrMany(z.string().min(1)).optional().describe('handlers to run at the end when this step changed something'),
   register: identifier.optional().describe('keep this step\'s result in a variable for later steps'),
   ignore_errors: z.boolean().optional(),
-  jail: z.string().min(1).optional().describe('act inside this running jail'),
+  jail: z.string().min(1).optional().describe('act inside this running jail (its name: letters, digits, _ and -; checked after templating)'),
   loop: z.union([z.string().min(1), z.array(z.unknown())]).optional()
     .describe('run the step once per item: a list, or a template that gives one (e.g. "{{ jails }}"); each run sees `item` and `loop_index`'),
 });

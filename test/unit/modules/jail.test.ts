@@ -209,7 +209,7 @@ describe('jail plan', () => {
     ]);
     const script = scripts(cs)[0] as string;
     expect(script.indexOf('dev.skeleton/etc')).toBeGreaterThan(script.indexOf('dev.skeleton/var'));
-    expect(script).toContain("if [ ! -e /zdata/jails/dev.skeleton/var ]; then mkdir -p /zdata/jails/dev.skeleton/var.fj-new; tar -cf - -C /zdata/templates/14.2/var . | tar -xpf - -C /zdata/jails/dev.skeleton/var.fj-new; mv /zdata/jails/dev.skeleton/var.fj-new /zdata/jails/dev.skeleton/var; fi");
+    expect(script).toContain("if [ ! -e /zdata/jails/dev.skeleton/var ]; then mkdir -p -- /zdata/jails/dev.skeleton/var.fj-new; tar -cf - -C /zdata/templates/14.2/var . | tar -xpf - -C /zdata/jails/dev.skeleton/var.fj-new; mv -- /zdata/jails/dev.skeleton/var.fj-new /zdata/jails/dev.skeleton/var; fi");
   });
 
   it('a missing template fails the step, except in check mode (an earlier step may create it)', () => {
