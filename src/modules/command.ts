@@ -55,17 +55,25 @@ function existsQuery(t: Target, path: string): FactQuery<boolean> {
 function succeedsQuery(t: Target, command: string, step: string): FactQuery<boolean> {
   return {
     key: `${targetId(t)}:probe:${step}:${command}`,
-    script: `${inTarget(t, sh`/bin/sh -c ${command}`, true)} >/dev/null 2>&1; echo $?`,
+    script: `${inTarget(t, sh`/bin/sh -c ${shOperand(command)}`, true)} >/dev/null 2>&1; echo $?`,
     resources: [VOLATILE],
     parse: (out) => out.stdout.trim() === '0',
   };
+}
+
+/**
+ * Shell text as the operand of `sh -c`: sh reads an operand that starts with - or + as its
+ * own options (`sh -c -x` would not run "-x"); a leading blank changes nothing else.
+ */
+export function shOperand(text: string): string {
+  return /^[-+]/.test(text) ? ` ${text}` : text;
 }
 
 /** COMMAND (shell text) run in the target: as is on the host, through jexec in a jail (`own`: it is one sh -c already). */
 function inTarget(t: Target, command: string, own = false): string {
   if (t.kind === 'host') return command;
   // jexec NAME COMMAND...: the name is validated (jailName: never an option), the command is its own argv.
-  return own ? `${sh`jexec ${t.name}`} ${command}` : sh`jexec ${t.name} /bin/sh -c ${command}`;
+  return own ? `${sh`jexec ${t.name}`} ${command}` : sh`jexec ${t.name} /bin/sh -c ${shOperand(command)}`;
 }
 
 export const command = defineModule<z.output<typeof commandArgs>, CommandFacts>({

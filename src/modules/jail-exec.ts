@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { sh } from '../transport/quote.js';
-import { command, type CommandArgs } from './command.js';
+import { command, shOperand, type CommandArgs } from './command.js';
 import { absolutePath, accountName, jailName } from './names.js';
 import { defineModule, type StepContext } from './types.js';
 
@@ -48,6 +48,6 @@ export const jailExec = defineModule<JailExecArgs, Record<string, boolean | unde
     // The same command line, as that user: jexec -U USER NAME /bin/sh -c LINE.
     const text = a.cmd ?? sh`${a.argv as string[]}`;
     const line = a.chdir !== undefined ? `cd ${sh`${a.chdir}`} && ${text}` : text;
-    return changes.map((c) => ({ ...c, summary: `${c.summary} (as ${a.user})`, action: { kind: 'script' as const, script: sh`jexec -U ${a.user as string} ${a.jail} /bin/sh -c ${line}` } }));
+    return changes.map((c) => ({ ...c, summary: `${c.summary} (as ${a.user})`, action: { kind: 'script' as const, script: sh`jexec -U ${a.user as string} ${a.jail} /bin/sh -c ${shOperand(line)}` } }));
   },
 });

@@ -32,7 +32,8 @@ export const MARKER = 'fjmark';
 /**
  * Values every string argument of every module is tried with (test/unit/security): each tries
  * to run MARKER through one parser's quoting (sh, csh, jail.conf, fstab, devfs.rules, rc.conf),
- * to climb out of a tree (..), to pass as an option (leading -), or to break a line-based file.
+ * to climb out of a tree (..), to pass as an option (leading -: they carry fjopt or MARKER so a
+ * command line that takes one as an option is recognised), or to break a line-based file.
  */
 export const HOSTILE_CORPUS: string[] = [
   `$(${MARKER})`,
@@ -59,12 +60,13 @@ export const HOSTILE_CORPUS: string[] = [
   `\\${MARKER}`,
   `back\\slash\\`,
   '*',
-  '-R',
-  '-rf',
+  '-fjopt',
   `--${MARKER}`,
+  '-fjopt:wheel',
   '..',
   '../../../../tmp/fj-escape',
   '/../../tmp/fj-escape',
+  'a/../../../fj-escape',
   'a\0b',
   'cr\rhere',
   'tab\there',

@@ -31,8 +31,8 @@ export interface SandboxRun {
   newFiles: string[];
   /** Command names sh could not find (add them to STUBS). */
   missing: string[];
-  /** The stubs' log: "NAME ARGS" per call. */
-  log: string;
+  /** Every stubbed command the scripts ran: the case's id, then argv (name first). */
+  calls: Array<{ id: string; argv: string[] }>;
   errs: Map<string, string>;
 }
 
@@ -73,8 +73,10 @@ export function runInSandbox(scripts: Map<string, string>): SandboxRun {
     for (const d of ['stub', 'stub/bin', 'cases', 'errs', 'tmp', 'dev']) fs.mkdirSync(path.join(root, d), { recursive: true });
     // /dev/null: the device as root; in a user namespace (no mknod) a file the driver empties before each case.
     if (process.getuid?.() !== 0 || spawnSync('mknod', ['-m', '666', path.join(root, 'dev/null'), 'c', '1', '3']).status !== 0) fs.writeFileSync(path.join(root, 'dev/null'), '');
-    fs.writeFileSync(path.join(root, 'stub/_stub'), '#!/bin/sh\nprintf \'%s\\n\' "${0##*/stub/} $*" >> /log\nexit 0\n', { mode: 0o755 });
-    fs.writeFileSync(path.join(root, 'stub/jls'), '#!/bin/sh\nprintf \'%s\\n\' "jls $*" >> /log\necho /fj-jails/www\n', { mode: 0o755 });
+    // One record per call: the case, the command's name and each argument, \036 before each, \035 at the end.
+    const logCall = 'for fj_a in "$FJ_CASE" "${0##*/stub/}" "$@"; do printf \'\\036%s\' "$fj_a"; done >> /log; printf \'\\035\' >> /log\n';
+    fs.writeFileSync(path.join(root, 'stub/_stub'), `#!/bin/sh\n${logCall}exit 0\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(root, 'stub/jls'), `#!/bin/sh\n${logCall}echo /fj-jails/www\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(root, `stub/${MARKER_COMMAND}`), '#!/bin/sh\nprintf \'%s\\n\' "$FJ_CASE" >> /hits\n', { mode: 0o755 });
     for (const name of STUBS) if (!fs.existsSync(path.join(root, 'stub', name))) fs.symlinkSync('/stub/_stub', path.join(root, 'stub', name));
     const ids = [...scripts.keys()];
@@ -100,7 +102,11 @@ export function runInSandbox(scripts: Map<string, string>): SandboxRun {
     });
     const own = /^\/(log|hits|errs|errs\/.*)$/;
     const newFiles = listFiles(root).filter((f) => !before.has(f) && !own.test(f));
-    return { hits, newFiles, missing: [...missing], log: read('log'), errs };
+    const calls = read('log').split('\x1d').filter(Boolean).map((rec) => {
+      const [, c, ...argv] = rec.split('\x1e');
+      return { id: ids[Number(c)] as string, argv };
+    });
+    return { hits, newFiles, missing: [...missing], calls, errs };
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -86,16 +86,39 @@ function absoluteStrings(v: unknown): string[] {
 
 const ctx = (target: Target) => ({ host: 'h1', target, check: false, diff: false });
 
-interface Outcome { scripts: string[]; files: Array<{ path: string; content: string }> }
+interface Outcome { scripts: string[]; files: Array<{ path: string; content: string }>; paths: string[] }
+
+/** The jail root the baselines' facts give (and the sandbox's jls prints). */
+const JAIL_ROOT = '/fj-jails/www';
+const escapes = (p: string) => p.includes(JAIL_ROOT) && !`${path.posix.normalize(p.slice(p.indexOf(JAIL_ROOT)))}/`.startsWith(`${JAIL_ROOT}/`);
+
+/**
+ * Calls where an argument carrying a hostile option (-fjopt, --fjmark) comes before any `--`
+ * and is not the argument of an option (`-o NAME=VALUE`, `-c SCRIPT`). `sh -c -x` is one too.
+ */
+function optionInjections(calls: Array<{ id: string; argv: string[] }>): string[] {
+  const takesArgument = new Set(['-o', '-U', '-j', '-C', '-b', '-d', '-f']);
+  return calls.filter((c) => {
+    const end = c.argv.indexOf('--');
+    const args = c.argv.slice(1, end < 0 ? undefined : end);
+    return args.some((a, i) => a.startsWith('-') && (a.includes('fjopt') || a.includes(MARKER)) && !takesArgument.has(args[i - 1] ?? ''));
+  }).map((c) => `${c.id}: ${c.argv.join(' ')}`);
+}
+
+/** Calls with a path under the jail's root whose .. leads out of it. */
+function jailEscapes(calls: Array<{ id: string; argv: string[] }>): string[] {
+  return calls.filter((c) => c.argv.some(escapes)).map((c) => `${c.id}: ${c.argv.join(' ')}`);
+}
 
 /** The fact and change scripts of ARGS on TARGET; an Error from the module (a refusal) gives none. */
 function scriptsOf(m: AnyModule, args: unknown, target: Target, facts: Record<string, unknown>): Outcome {
-  const out: Outcome = { scripts: [], files: [] };
+  const out: Outcome = { scripts: [], files: [], paths: [] };
   try {
     for (const q of Object.values(m.facts(args, ctx(target)) as Record<string, { script: string }>)) out.scripts.push(q.script);
     const changes: Change[] = m.plan(args, facts, ctx(target));
     for (const c of changes) {
       const a = c.action;
+      if (a.kind === 'write' || a.kind === 'edit') out.paths.push(a.path);
       if (a.kind === 'script') out.scripts.push(a.script);
       else if (a.kind === 'confirmed') out.scripts.push(a.apply, a.commit, a.rollback);
       else if (a.kind === 'write' && typeof a.content === 'string') out.files.push({ path: a.path, content: a.content });
@@ -162,6 +185,7 @@ describe('hostile corpus: every string argument of every module', () => {
       const byText = new Map<string, string>();
       const add = (id: string, text: string) => { if (!byText.has(text)) byText.set(text, id); };
       const namedPaths = new Set<string>();
+      const escapedWrites: string[] = [];
       let accepted = 0;
       let refused = 0;
       const leaves = stringLeaves(m.args).filter((l) => !(SHELL_TEXT[m.name] ?? []).includes(String(l.path[0] ?? '')));
@@ -179,6 +203,7 @@ describe('hostile corpus: every string argument of every module', () => {
                 const id = `${m.name}#${bi} ${leaf.path.join('.')}${leaf.recordKey ? ' (key)' : ''}=${JSON.stringify(value).slice(0, 60)} on ${target.kind}`;
                 const out = scriptsOf(m, args, target, base.facts(args, target));
                 out.scripts.forEach((s, i) => add(`${id} [${i}]`, s));
+                if (target.kind === 'jail') escapedWrites.push(...out.paths.filter(escapes).map((p) => `${id}: ${p}`));
                 for (const f of out.files) {
                   if (f.path.startsWith('/etc/jail.conf.d/')) {
                     const execs = checkJailConf(path.basename(f.path, '.conf'), f.content, id);
@@ -194,7 +219,10 @@ describe('hostile corpus: every string argument of every module', () => {
       expect(accepted + refused).toBeGreaterThan(0);
       const run = runInSandbox(new Map([...byText].map(([text, id]) => [id, text])));
       expect(run.hits, `${MARKER} ran`).toEqual([]);
-      if (byText.size > 0) expect(run.log, 'the stubs were called: the scripts ran').not.toBe('');
+      if (byText.size > 0) expect(run.calls.length, 'the stubs were called: the scripts ran').toBeGreaterThan(0);
+      expect(optionInjections(run.calls), 'a hostile value read as an option').toEqual([]);
+      expect(jailEscapes(run.calls), 'a path under the jail root that leads out of it').toEqual([]);
+      expect(escapedWrites, 'a write or edit outside the jail root').toEqual([]);
       // Tools the sandbox lacks (a name, not a value used as a command: argv[0], a template's binary).
       const tools = run.missing.filter((n) => /^[a-z][a-z0-9_.-]*$/.test(n) && !n.includes(MARKER));
       expect(tools, 'commands the sandbox lacks (add stubs in test/support/sandbox-sh.ts)').toEqual([]);
