@@ -11,7 +11,12 @@ export { jailName };
 export const JAIL_TYPES = ['thin-zfs', 'thick', 'thin-nullfs', 'classic'] as const;
 export type JailType = (typeof JAIL_TYPES)[number];
 
-const absPath = absolutePath;
+/**
+ * A path that goes into the jail's fstab: no blanks. jail(8) splits each mount.fstab line on
+ * blanks and hands the words to mount(8) as they are (fstab(5)'s \040 is not decoded there),
+ * so a path with a blank cannot be mounted.
+ */
+const absPath = absolutePath.refine((p) => !/\s/.test(p), 'no blanks (jail(8) splits mount.fstab lines on blanks)');
 const zfsName = datasetName;
 const ifName = interfaceName;
 /** A directory relative to the jail's root or the template (usr/bin, compat/debian): no `..`, no leading -. */
@@ -35,7 +40,7 @@ export const MANAGED_PARAMS: Record<string, string> = {
 };
 
 const mount = z.strictObject({
-  source: z.union([absolutePath, z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'a host directory (absolute) or a file system name such as tmpfs')])
+  source: z.union([absPath, z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'a host directory (absolute) or a file system name such as tmpfs')])
     .describe('a host directory (nullfs) or a file system name (tmpfs, linprocfs ...)'),
   target: absPath.describe('where, inside the jail (e.g. /usr/ports)'),
   type: z.string().regex(/^[a-z0-9]+$/).default('nullfs'),

@@ -98,9 +98,10 @@ export function renderJailConf(a: JailArgs): string {
 }
 
 /**
- * An fstab(5) field: blanks and backslashes octal-escaped (\\040), as fstab(5) and
- * mount.fstab read them. Arguments with other control characters are refused at validation;
- * one that got here anyway is an error, never a second line.
+ * An fstab(5) field: blanks and backslashes octal-escaped (\\040), as fstab(5) reads them.
+ * jail(8)'s mount.fstab does not decode them: the arguments refuse blanks (jail-args.ts), so
+ * this only keeps a field from ever becoming two. Control characters are an error, never a
+ * second line.
  */
 export function fstabField(v: string): string {
   if (/[\x00-\x08\x0a-\x1f\x7f]/.test(v) || v === '') throw new Error(`not an fstab field: ${JSON.stringify(v)}`);
