@@ -9,9 +9,12 @@ import { everythingIn, rootedPath, rootPrelude, targetId, requireSuccess, VOLATI
 import { absolutePath } from './names.js';
 import { defineModule, type FactQuery, type Target } from './types.js';
 
+/** One word of an argv: any text but a NUL (no command argument can hold one). */
+export const argvWord = z.string().refine((w) => !w.includes('\0'), 'no NUL byte (no command argument can hold one)');
+
 const full = z.strictObject({
   cmd: z.string().min(1).optional().describe('a shell command line (sh -c)'),
-  argv: z.array(z.string()).min(1).optional().describe('a command and its arguments, each quoted'),
+  argv: z.array(argvWord).min(1).optional().describe('a command and its arguments, each quoted'),
   chdir: absolutePath.optional(),
   creates: absolutePath.optional().describe('skip when this path exists'),
   removes: absolutePath.optional().describe('skip when this path does not exist'),

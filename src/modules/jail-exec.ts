@@ -5,14 +5,14 @@
  */
 import { z } from 'zod';
 import { sh } from '../transport/quote.js';
-import { command, shOperand, type CommandArgs } from './command.js';
+import { argvWord, command, shOperand, type CommandArgs } from './command.js';
 import { absolutePath, accountName, jailName } from './names.js';
 import { defineModule, type StepContext } from './types.js';
 
 export const jailExecArgs = z.strictObject({
   jail: jailName.describe('the running jail'),
   cmd: z.string().min(1).optional().describe('a shell command line (sh -c, inside the jail)'),
-  argv: z.array(z.string()).min(1).optional().describe('a command and its arguments, each quoted'),
+  argv: z.array(argvWord).min(1).optional().describe('a command and its arguments, each quoted'),
   user: accountName.optional().describe('run as this user of the jail (jexec -U)'),
   chdir: absolutePath.optional(),
   creates: absolutePath.optional().describe('skip when this path exists in the jail'),

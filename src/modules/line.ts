@@ -23,7 +23,7 @@ const regexSource = z.string().min(1).refine((s) => {
 
 export const lineArgs = z.strictObject({
   path: absolutePath,
-  line: z.string().refine((l) => !l.includes('\n'), 'one line, without a newline').optional(),
+  line: z.string().refine((l) => !l.includes('\n') && !l.includes('\0'), 'one line, without a newline or NUL').optional(),
   regexp: regexSource.optional().describe('the line to replace or remove: the last line matching this (JavaScript regular expression)'),
   state: z.enum(['present', 'absent']).default('present'),
   insert_after: regexSource.optional().describe('a new line goes after the last line matching this (default: at the end)'),
