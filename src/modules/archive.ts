@@ -14,16 +14,17 @@ import path from 'node:path';
 import { z } from 'zod';
 import { sh } from '../transport/quote.js';
 import { HOST, requireSuccess, resource } from './target.js';
+import { absolutePath } from './names.js';
 import { defineModule, type Change, type FactQuery } from './types.js';
 
 const COMPRESSION: Array<[RegExp, string]> = [[/\.txz$|\.tar\.xz$/, '-J'], [/\.tgz$|\.tar\.gz$/, '-z'], [/\.tbz2?$|\.tar\.bz2$/, '-j'], [/\.tar$/, '']];
 
 export const archiveArgs = z.strictObject({
-  path: z.string().startsWith('/').describe('the directory to archive'),
-  dest: z.string().startsWith('/').refine((d) => COMPRESSION.some(([re]) => re.test(d)), 'must end in .txz, .tar.xz, .tgz, .tar.gz, .tbz, .tbz2, .tar.bz2 or .tar')
+  path: absolutePath.describe('the directory to archive'),
+  dest: absolutePath.refine((d) => COMPRESSION.some(([re]) => re.test(d)), 'must end in .txz, .tar.xz, .tgz, .tar.gz, .tbz, .tbz2, .tar.bz2 or .tar')
     .describe('the archive file; when it exists, the step has nothing to do'),
   keep: z.strictObject({
-    prefix: z.string().min(1).refine((p) => !p.includes('/'), 'a file name prefix, without /').describe('the rotation\'s files in dest\'s directory: names starting with this'),
+    prefix: z.string().min(1).refine((p) => !p.includes('/') && !/[\x00-\x1f\x7f]/.test(p), 'a file name prefix, without / or control characters').describe('the rotation\'s files in dest\'s directory: names starting with this'),
     count: z.coerce.number().int().min(1).describe('how many of them stay (the newest in name order)'),
   }).optional().describe('rotate: remove the older archives of this prefix beyond count'),
 }).superRefine((a, ctx) => {
@@ -100,7 +101,7 @@ function packScript(a: ArchiveArgs): string {
     sh`mkdir -p -- ${dir}`,
     sh`fj_tmp=$(mktemp ${`${dir}/.${path.posix.basename(a.dest)}.fleetjail.XXXXXX`})`,
     `trap 'rm -f -- "$fj_tmp"' EXIT HUP INT TERM`,
-    `tar -c${flag ? ` ${flag}` : ''} -f "$fj_tmp" ${sh`-C ${a.path}`} .`,
+    `tar -c${flag ? ` ${flag}` : ''} -f "$fj_tmp" ${sh`-C ${a.path}`} .`, // -C takes the path as its own argument; `.` is the only operand
     'chmod 0600 "$fj_tmp"',
     sh`mv -f -- "$fj_tmp" ${a.dest}`,
     'trap - EXIT HUP INT TERM',

@@ -6,14 +6,18 @@
 import { z } from 'zod';
 import { sh } from '../transport/quote.js';
 import { everythingIn, rootedPath, rootPrelude, targetId, requireSuccess, VOLATILE } from './target.js';
+import { absolutePath } from './names.js';
 import { defineModule, type FactQuery, type Target } from './types.js';
+
+/** One word of an argv: any text but a NUL (no command argument can hold one). */
+export const argvWord = z.string().refine((w) => !w.includes('\0'), 'no NUL byte (no command argument can hold one)');
 
 const full = z.strictObject({
   cmd: z.string().min(1).optional().describe('a shell command line (sh -c)'),
-  argv: z.array(z.string()).min(1).optional().describe('a command and its arguments, each quoted'),
-  chdir: z.string().startsWith('/').optional(),
-  creates: z.string().startsWith('/').optional().describe('skip when this path exists'),
-  removes: z.string().startsWith('/').optional().describe('skip when this path does not exist'),
+  argv: z.array(argvWord).min(1).optional().describe('a command and its arguments, each quoted'),
+  chdir: absolutePath.optional(),
+  creates: absolutePath.optional().describe('skip when this path exists'),
+  removes: absolutePath.optional().describe('skip when this path does not exist'),
   unless: z.string().min(1).optional().describe('skip when this probe command exits 0'),
   onlyif: z.string().min(1).optional().describe('skip when this probe command exits non-zero'),
 }).refine((a) => (a.cmd === undefined) !== (a.argv === undefined), { message: 'give cmd or argv (one of them)', path: ['cmd'] });
@@ -46,19 +50,33 @@ function existsQuery(t: Target, path: string): FactQuery<boolean> {
   };
 }
 
-/** A probe command's success. Not shared between steps: it may depend on anything. */
+/**
+ * A probe command's success. Not shared between steps: it may depend on anything. The probe
+ * runs as its own `sh -c` and its status is read outside it, so nothing in it (a trailing
+ * `# comment`, an `exit`, an unclosed quote) can change how that status is read.
+ */
 function succeedsQuery(t: Target, command: string, step: string): FactQuery<boolean> {
   return {
     key: `${targetId(t)}:probe:${step}:${command}`,
-    script: `${inTarget(t, command)} >/dev/null 2>&1; echo $?`,
+    script: `${inTarget(t, sh`/bin/sh -c ${shOperand(command)}`, true)} >/dev/null 2>&1; echo $?`,
     resources: [VOLATILE],
     parse: (out) => out.stdout.trim() === '0',
   };
 }
 
-/** COMMAND (shell text) run in the target: as is on the host, through jexec in a jail. */
-function inTarget(t: Target, command: string): string {
-  return t.kind === 'host' ? command : sh`jexec ${t.name} /bin/sh -c ${command}`;
+/**
+ * Shell text as the operand of `sh -c`: sh reads an operand that starts with - or + as its
+ * own options (`sh -c -x` would not run "-x"); a leading blank changes nothing else.
+ */
+export function shOperand(text: string): string {
+  return /^[-+]/.test(text) ? ` ${text}` : text;
+}
+
+/** COMMAND (shell text) run in the target: as is on the host, through jexec in a jail (`own`: it is one sh -c already). */
+function inTarget(t: Target, command: string, own = false): string {
+  if (t.kind === 'host') return command;
+  // jexec NAME COMMAND...: the name is validated (jailName: never an option), the command is its own argv.
+  return own ? `${sh`jexec ${t.name}`} ${command}` : sh`jexec ${t.name} /bin/sh -c ${shOperand(command)}`;
 }
 
 export const command = defineModule<z.output<typeof commandArgs>, CommandFacts>({

@@ -12,13 +12,30 @@ import { parseDevfsSections, renderDevfsSection, withDevfsSection, withoutDevfsS
 import { fileStateQuery, textContent } from './file-facts.js';
 import { HOST, fileTouches, resource } from './target.js';
 import { fileDiff } from './file-diff.js';
+import { absolutePath } from './names.js';
 import { defineModule, type Change } from './types.js';
 
 export const DEFAULTS_FILE = '/etc/defaults/devfs.rules';
 
+/**
+ * rc.subr's devfs_rulesets_from_file expands each rule line as shell text before it hands it
+ * to devfs(8) (that is how `$devfsrules_hide_all` expands): a rule is run as root at every
+ * devfs restart and boot. Only what devfs(8) rules need is accepted: words, '...' quoted
+ * globs, and $NAME references; no command substitution, no ; | & < > ( ) ` \ or ".
+ */
+const RULE_TEXT = /^[A-Za-z0-9_ *?[\]\/.,:=+@%^!~-]*$/;
+export function isSafeDevfsRule(rule: string): boolean {
+  if (/^\s*#/.test(rule)) return !/[\x00-\x1f\x7f]/.test(rule);
+  // Outside '...': only RULE_TEXT and $NAME; inside: anything but ' and control characters.
+  const parts = rule.split("'");
+  if (parts.length % 2 === 0) return false;
+  return parts.every((p, i) => (i % 2 === 1 ? !/[\x00-\x1f\x7f]/.test(p) : RULE_TEXT.test(p.replace(/\$[A-Za-z_][A-Za-z0-9_]*/g, 'x'))));
+}
+
 const rule = z.string()
   .refine((r) => !/[\n\r\0]/.test(r), 'one rule per line (no newline)')
-  .refine((r) => /^\s*(add\s|#)/.test(r), "a rule starts with 'add' (add path 'bpf*' unhide, add include $devfsrules_hide_all) or is a # comment");
+  .refine((r) => /^\s*(add\s|#)/.test(r), "a rule starts with 'add' (add path 'bpf*' unhide, add include $devfsrules_hide_all) or is a # comment")
+  .refine(isSafeDevfsRule, "rc.subr evals each rule as shell text: only words, '...' quoted patterns and $NAME references (no ; | & < > ( ) ` \\ \" or unbalanced ')");
 
 export const devfsRulesetArgs = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a ruleset name is an sh variable name (rc.subr sets $NAME to its number), e.g. devfsrules_jail_bpf')
@@ -26,7 +43,7 @@ export const devfsRulesetArgs = z.strictObject({
   number: z.number().int().min(1).max(65535).describe('the ruleset number jails use as devfs_ruleset (0 is reserved)'),
   rules: z.array(rule).default([]).describe("the section's lines, kept exactly as given: add include $devfsrules_hide_all, add path 'bpf*' unhide, ..."),
   state: z.enum(['present', 'absent']).default('present'),
-  file: z.string().startsWith('/').default('/etc/devfs.rules').describe('the rules file (one of rc.conf\'s devfs_rulesets)'),
+  file: absolutePath.default('/etc/devfs.rules').describe('the rules file (one of rc.conf\'s devfs_rulesets)'),
   restart: z.boolean().default(true).describe('run `service devfs restart` after a change, so the kernel has the new rules'),
 }).superRefine((a, ctx) => {
   if (a.state === 'present' && a.rules.length === 0) ctx.addIssue({ code: 'custom', path: ['rules'], message: 'state present needs at least one rule' });

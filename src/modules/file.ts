@@ -17,21 +17,22 @@ import { localContent, readLocalSource } from './local-source.js';
 import { fileStateQuery } from './file-facts.js';
 import { confinement, fileTouches, hostPath, jailPathGuard, jailRootQuery, resource } from './target.js';
 import { contentDiff, removalDiff } from './file-diff.js';
+import { absolutePath, accountName } from './names.js';
 import { defineModule, type Change, type DiffEntry, type LocalFile, type StepContext } from './types.js';
 
 const octalMode = z.string().regex(/^[0-7]{3,4}$/, "must be an octal mode in quotes, e.g. '0644'");
 
 export const fileArgs = z.strictObject({
-  path: z.string().startsWith('/').describe('absolute path (inside the jail with `jail:`)'),
+  path: absolutePath.describe('absolute path (inside the jail with `jail:`)'),
   state: z.enum(['file', 'directory', 'link', 'absent']).default('file'),
   content: z.string().optional().describe('the content, inline'),
   src: z.string().optional().describe('a local file whose content to copy (relative to the playbook)'),
   template: z.string().optional().describe('a local LiquidJS template rendered with the host\'s variables (relative to the playbook)'),
-  target: z.string().optional().describe('what a symlink points to (state: link)'),
+  target: z.string().min(1).refine((t) => !/[\x00-\x1f\x7f]/.test(t), 'no control characters (newline, tab, NUL ...)').optional().describe('what a symlink points to (state: link)'),
   mode: z.union([octalMode, z.number()]).optional()
     .refine((m) => typeof m === 'string', "write the mode in quotes, e.g. '0644' (YAML reads 0644 as a decimal number)"),
-  owner: z.string().min(1).optional(),
-  group: z.string().min(1).optional(),
+  owner: accountName.optional().describe('a user name or uid'),
+  group: accountName.optional().describe('a group name or gid'),
   recursive: z.boolean().default(false).describe('state absent: remove a directory with its contents'),
   validate: z.string().includes('%s', { message: 'the command needs %s where the new file goes, e.g. "pfctl -nf %s"' }).optional()
     .describe('a command that checks the new content before it replaces the file (%s: the new file, on the host); failing keeps the old file'),
@@ -136,7 +137,7 @@ function planLink(a: FileArgs, on: FileState, ctx: StepContext, root?: string): 
   const guard = jailPathGuard(ctx.target, root, a.path, false);
   if (on.type === 'link' && on.linkTarget === target) return attributeChange(linkArgs, on, path, touches, true, guard);
   // -h: replace a symlink to a directory instead of creating the link inside that directory.
-  const script = [guard, sh`ln -sfh ${target} ${path}`, ...attributeCommands(attributeChangesOf(linkArgs, undefined), path, true)].filter(Boolean).join('\n');
+  const script = [guard, sh`ln -sfh -- ${target} ${path}`, ...attributeCommands(attributeChangesOf(linkArgs, undefined), path, true)].filter(Boolean).join('\n');
   return [{
     summary: `link ${a.path} -> ${target}`,
     action: { kind: 'script', script },
@@ -180,10 +181,10 @@ function attributeChangesOf(a: FileArgs, on: FileState | undefined): AttributeCh
 function attributeCommands(changes: AttributeChange[], path: string, link: boolean): string[] {
   const get = (attr: AttributeChange['attr']) => changes.find((c) => c.attr === attr)?.after;
   const [mode, owner, group] = [get('mode'), get('owner'), get('group')];
-  const cmds = mode !== undefined ? [sh`chmod ${mode} ${path}`] : [];
+  const cmds = mode !== undefined ? [sh`chmod -- ${mode} ${path}`] : [];
   if (owner !== undefined || group !== undefined) {
     const spec = `${owner ?? ''}${group !== undefined ? `:${group}` : ''}`;
-    cmds.push(link ? sh`chown -h ${spec} ${path}` : sh`chown ${spec} ${path}`);
+    cmds.push(link ? sh`chown -h -- ${spec} ${path}` : sh`chown -- ${spec} ${path}`);
   }
   return cmds;
 }

@@ -11,7 +11,7 @@ export const CLONABLE = /^(lo[1-9][0-9]*|bridge[0-9]+|tap[0-9]+|tun[0-9]+|vlan[0
 const ip4 = String.raw`\d{1,3}(?:\.\d{1,3}){3}`;
 const ADDRESS = new RegExp(String.raw`^(?:${ip4}(?:/\d{1,2})?|[0-9a-fA-F:]*:[0-9a-fA-F:.]*(?:/\d{1,3})?)$`);
 /** `inet A[-N][/P] [netmask M|prefixlen P|broadcast B]...` as rc.conf writes an alias (the family word is optional here). */
-const ALIAS = new RegExp(String.raw`^(?:(inet6?)\s+)?(${ip4}(?:-\d{1,3})?(?:/\d{1,2})?|[0-9a-fA-F:]*:[0-9a-fA-F:.]*(?:/\d{1,3})?)((?:\s+(?:netmask|prefixlen|broadcast)\s+\S+)*)$`);
+const ALIAS = new RegExp(String.raw`^(?:(inet6?)\s+)?(${ip4}(?:-\d{1,3})?(?:/\d{1,2})?|[0-9a-fA-F:]*:[0-9a-fA-F:.]*(?:/\d{1,3})?)((?:\s+(?:netmask|prefixlen|broadcast)\s+[0-9A-Fa-fx:.]+)*)$`);
 
 const family = (addr: string) => (addr.includes(':') ? 'inet6' : 'inet');
 

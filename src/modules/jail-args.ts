@@ -4,22 +4,32 @@
  * here, before any host is contacted.
  */
 import { z } from 'zod';
+import { absolutePath, datasetName, hostName, interfaceName, jailName, snapshotName } from './names.js';
+
+export { jailName };
 
 export const JAIL_TYPES = ['thin-zfs', 'thick', 'thin-nullfs', 'classic'] as const;
 export type JailType = (typeof JAIL_TYPES)[number];
 
-/** Names used in rc.conf's jail_list, file names and jail.conf blocks: no dots (hierarchy), not all digits (a JID). */
-export const jailName = z.string()
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_-]*$/, 'a jail name: letters, digits, _ and -')
-  .refine((n) => !/^[0-9]+$/.test(n), 'a jail name cannot be all digits (jail(8) would read it as a JID)');
-
-const absPath = z.string().regex(/^\/[^\0\n]*$/, 'an absolute path').transform((p) => p.replace(/(.)\/+$/, '$1'));
-const zfsName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/, 'a ZFS dataset name such as zroot/jails/www').refine((n) => !n.endsWith('/'), 'no trailing /');
-const ifName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.]*$/, 'an interface name such as lo1 or bridge0');
+/**
+ * A path that goes into the jail's fstab: no blanks. jail(8) splits each mount.fstab line on
+ * blanks and hands the words to mount(8) as they are (fstab(5)'s \040 is not decoded there),
+ * so a path with a blank cannot be mounted.
+ */
+const absPath = absolutePath.refine((p) => !/\s/.test(p), 'no blanks (jail(8) splits mount.fstab lines on blanks)');
+const zfsName = datasetName;
+const ifName = interfaceName;
+/** A directory relative to the jail's root or the template (usr/bin, compat/debian): no `..`, no leading -. */
+const relativeDir = z.string().regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*(\/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$/, 'a relative path such as usr/bin')
+  .refine((p) => !p.split('/').some((c) => c === '.' || c === '..'), 'no . or .. components');
+/** ip4.addr / ip6.addr: [INTERFACE|]ADDRESS[/PREFIX] (jail(8)). */
+const jailAddress = z.string().regex(/^([A-Za-z][A-Za-z0-9_.]{0,14}\|)?[0-9a-fA-F:.]+(\/[0-9.]+)?$/, 'an address such as 192.168.1.3, 10.0.0.3/24 or lo1|192.168.1.3');
+const noNul = (v: unknown) => typeof v !== 'string' || !v.includes('\0');
 
 /** A jail(8) parameter name: allow.raw_sockets, exec.prestart, linux.osrelease ... */
 const paramName = z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/, 'a jail(8) parameter name such as allow.raw_sockets');
-export const paramValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()])).min(1)]);
+const paramString = z.string().refine(noNul, 'no NUL byte (it would cut the jail.conf string short)');
+export const paramValue = z.union([paramString, z.number(), z.boolean(), z.array(z.union([paramString, z.number()])).min(1)]);
 export type ParamValue = z.output<typeof paramValue>;
 
 /** Parameters the module writes itself from its own arguments. */
@@ -30,10 +40,11 @@ export const MANAGED_PARAMS: Record<string, string> = {
 };
 
 const mount = z.strictObject({
-  source: z.string().min(1).describe('a host directory (nullfs) or a file system name (tmpfs, linprocfs ...)'),
+  source: z.union([absPath, z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'a host directory (absolute) or a file system name such as tmpfs')])
+    .describe('a host directory (nullfs) or a file system name (tmpfs, linprocfs ...)'),
   target: absPath.describe('where, inside the jail (e.g. /usr/ports)'),
   type: z.string().regex(/^[a-z0-9]+$/).default('nullfs'),
-  options: z.string().regex(/^[^\s]+$/, 'mount options without blanks, e.g. ro or rw,size=1g').default('ro'),
+  options: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.,=:/@+-]*$/, 'mount options without blanks, e.g. ro or rw,size=1g').default('ro'),
 });
 
 const vnet = z.strictObject({
@@ -44,7 +55,7 @@ const vnet = z.strictObject({
 });
 
 const linux = z.union([z.boolean(), z.strictObject({
-  userland: z.string().regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'a path relative to the jail\'s root, e.g. compat/debian').default('compat/debian')
+  userland: relativeDir.default('compat/debian')
     .describe('where the Linux userland is, relative to the jail\'s root (debootstrap\'s target)'),
   shm_size: z.union([z.string().regex(/^[0-9]+[kmgKMG]?$/, 'a tmpfs size such as 1g or 512m'), z.literal(false)]).default('1g')
     .describe('size of the tmpfs on USERLAND/dev/shm; false: no /dev/shm mount'),
@@ -59,18 +70,18 @@ export const jailArgs = z.strictObject({
   name: jailName.describe('the jail\'s name (jail.conf block, jls, jexec, jail_list)'),
   type: z.enum(JAIL_TYPES).describe('thin-zfs: a clone of the template\'s snapshot; thick: a full copy; thin-nullfs: the template read-only plus a per-jail writable skeleton; classic: a per-jail root with the template\'s bin, lib, ... mounted read-only'),
   state: z.enum(['running', 'stopped', 'absent']).default('running'),
-  path: absPath.describe('the jail\'s root directory'),
-  template: z.string().min(1).optional().describe('the template: DATASET@SNAPSHOT for thin-zfs; a directory for the other types'),
+  path: absPath.refine((p) => p !== '/', 'a jail needs a root of its own, not /').describe('the jail\'s root directory'),
+  template: z.union([snapshotName, absPath]).optional().describe('the template: DATASET@SNAPSHOT for thin-zfs; a directory for the other types'),
   dataset: zfsName.optional().describe('thin-zfs: the jail\'s dataset (a clone); thick: put the copy on this new dataset'),
   skeleton: absPath.optional().describe('thin-nullfs: the per-jail writable directory (default PATH.skeleton)'),
   skeleton_dataset: zfsName.optional().describe('thin-nullfs: create the skeleton directory as this dataset'),
-  shared: z.array(z.string().regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, 'a relative path such as usr/bin')).min(1).optional()
+  shared: z.array(relativeDir).min(1).optional()
     .describe(`classic: the template's directories mounted read-only (default ${DEFAULT_SHARED.join(', ')})`),
   fstab: absPath.optional().describe('the per-jail fstab (default PATH.fstab), written when the jail has mounts'),
-  hostname: z.string().min(1).optional().describe('host.hostname (default: the name)'),
+  hostname: hostName.optional().describe('host.hostname (default: the name)'),
   interface: ifName.optional().describe('the host interface the ip4/ip6 addresses go on (e.g. lo1)'),
-  ip4: oneOrMany(z.string().min(1)).optional().describe('ip4.addr: addresses, e.g. 192.168.1.3 or 10.0.0.3/24'),
-  ip6: oneOrMany(z.string().min(1)).optional().describe('ip6.addr'),
+  ip4: oneOrMany(jailAddress).optional().describe('ip4.addr: addresses, e.g. 192.168.1.3 or 10.0.0.3/24'),
+  ip6: oneOrMany(jailAddress).optional().describe('ip6.addr'),
   vnet: vnet.optional().describe('a VNET jail on an epair joined to a bridge (seed 002)'),
   devfs: z.boolean().default(true).describe('mount.devfs'),
   devfs_ruleset: z.number().int().min(0).max(65535).optional(),
@@ -87,7 +98,7 @@ export const jailArgs = z.strictObject({
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (a.state !== 'absent' && a.template === undefined) issue('template', `a ${a.type} jail needs a template`);
   if (a.template !== undefined) {
-    if (a.type === 'thin-zfs' && !/^[A-Za-z0-9][A-Za-z0-9_.:/-]*@[A-Za-z0-9_.:-]+$/.test(a.template)) issue('template', 'thin-zfs: the template is a snapshot, DATASET@SNAPSHOT');
+    if (a.type === 'thin-zfs' && !a.template.includes('@')) issue('template', 'thin-zfs: the template is a snapshot, DATASET@SNAPSHOT');
     if (a.type !== 'thin-zfs' && !a.template.startsWith('/')) issue('template', `${a.type}: the template is a directory (an absolute path)`);
   }
   if (a.type === 'thin-zfs' && a.dataset === undefined) issue('dataset', 'thin-zfs: give the jail\'s dataset (the clone)');
@@ -101,9 +112,6 @@ export const jailArgs = z.strictObject({
   for (const k of Object.keys(a.params)) {
     const arg = MANAGED_PARAMS[k] ?? (k.startsWith('vnet.') ? 'vnet' : undefined);
     if (arg !== undefined) issue('params', `parameter ${k} is written by the module: use the argument '${arg}'`);
-  }
-  for (const [k, v] of Object.entries(a.params)) {
-    if (Array.isArray(v) && v.some((x) => typeof x === 'string' && x.includes('\0'))) issue('params', `${k}: NUL byte`);
   }
 });
 

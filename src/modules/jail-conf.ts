@@ -3,6 +3,7 @@
  * and /etc/jail.conf's `.include`. Rendering is deterministic (same arguments, same bytes)
  * so that comparing the file's content is the whole "did the configuration change" test.
  */
+import { sh } from '../transport/quote.js';
 import { DEFAULT_SHARED, SKELETON_DIRS, fstabPath, linuxMounts, skeletonPath, startStampPath, type JailArgs, type ParamValue } from './jail-args.js';
 
 export const INCLUDE_LINE = '.include "/etc/jail.conf.d/*.conf";';
@@ -19,15 +20,19 @@ ${INCLUDE_LINE}
 `;
 
 /**
- * A jail.conf(5) string: double-quoted, with \\ \" and control characters escaped.
- * `$` is left alone on purpose: "${name}" and other jail.conf variables expand as in a
- * hand-written file (write \\$ for a literal dollar sign).
+ * A jail.conf(5) string: double-quoted, with \\ \" and control characters escaped (jaillex.l
+ * reads \\ followed by any character as that character, \\n \\t and \\NNN octal). With
+ * `literal`, `$` is escaped too: jail.conf expands "$name" / "${name}" inside double quotes,
+ * so every value fleetjail writes from its own arguments is literal. The `params` a playbook
+ * gives are written with `$` alone, so that "${name}" expands as in a hand-written file.
+ * A NUL cannot be written (jail(8) would cut the string there).
  */
-export function confString(value: string): string {
+export function confString(value: string, literal = false): string {
+  if (value.includes('\0')) throw new Error('a jail.conf string cannot contain a NUL byte');
   let out = '"';
   for (const ch of value) {
     const code = ch.codePointAt(0) as number;
-    if (ch === '\\' || ch === '"') out += `\\${ch}`;
+    if (ch === '\\' || ch === '"' || (literal && ch === '$')) out += `\\${ch}`;
     else if (ch === '\n') out += '\\n';
     else if (ch === '\t') out += '\\t';
     else if (code < 0x20 || code === 0x7f) out += `\\${code.toString(8).padStart(3, '0')}`;
@@ -36,20 +41,25 @@ export function confString(value: string): string {
   return `${out}"`;
 }
 
-/** One parameter as jail.conf writes it: `name;`, `allow.noX;`, `name = 1;`, `name = "a", "b";`. */
-export function confParam(name: string, value: ParamValue): string {
+/** One parameter as jail.conf writes it: `name;`, `allow.noX;`, `name = 1;`, `name = "a", "b";` (`literal`: see confString). */
+export function confParam(name: string, value: ParamValue, literal = true): string {
   if (value === true) return `${name};`;
   if (value === false) {
     const dot = name.lastIndexOf('.');
     return `${name.slice(0, dot + 1)}no${name.slice(dot + 1)};`;
   }
-  const word = (v: string | number) => (typeof v === 'number' ? String(v) : confString(v));
+  const word = (v: string | number) => (typeof v === 'number' ? String(v) : confString(v, literal));
   return `${name} = ${Array.isArray(value) ? value.map(word).join(', ') : word(value)};`;
 }
 
-/** Lines appended to a list parameter (after the common block's own, e.g. exec.start = "/bin/sh /etc/rc"). */
-function appended(name: string, values: string[]): string[] {
-  return values.map((v) => `${name} += ${confString(v)};`);
+/**
+ * Lines appended to an exec.* parameter (after the common block's own, e.g. exec.start =
+ * "/bin/sh /etc/rc"). Each command is shell text (jail(8) runs it with sh -c, or splits it
+ * on blanks when it has no shell character), built with sh`` so every value in it is
+ * shell-quoted, then written as a literal jail.conf string.
+ */
+function appended(name: string, commands: string[]): string[] {
+  return commands.map((c) => `${name} += ${confString(c, true)};`);
 }
 
 /** The jail's block, as /etc/jail.conf.d/NAME.conf holds it. */
@@ -66,28 +76,35 @@ export function renderJailConf(a: JailArgs): string {
   if (a.ip6) lines.push(confParam('ip6.addr', a.ip6));
   if (renderFstab(a) !== undefined) lines.push(confParam('mount.fstab', fstabPath(a)));
   // Sorted: the file does not depend on the order of keys in the playbook.
-  for (const k of Object.keys(a.params).sort()) lines.push(confParam(k, a.params[k] as ParamValue));
+  for (const k of Object.keys(a.params).sort()) lines.push(confParam(k, a.params[k] as ParamValue, false));
   if (a.vnet) {
     const { epair, bridge, address, gateway } = a.vnet;
     const e = `epair${epair}`;
     lines.push(confParam('vnet', true), confParam('vnet.interface', `${e}b`));
-    lines.push(...appended('exec.prestart', [`/sbin/ifconfig ${e} create up`, `/sbin/ifconfig ${e}a up descr jail:${a.name}`, `/sbin/ifconfig ${bridge} addm ${e}a up`]));
+    const [ea, eb] = [`${e}a`, `${e}b`];
+    lines.push(...appended('exec.prestart', [sh`/sbin/ifconfig ${e} create up`, sh`/sbin/ifconfig ${ea} up descr ${`jail:${a.name}`}`, sh`/sbin/ifconfig ${bridge} addm ${ea} up`]));
     const start: string[] = [];
-    if (address !== undefined) start.push(`/sbin/ifconfig ${e}b ${address.includes(':') ? 'inet6 ' : ''}${address} up`);
-    if (gateway !== undefined) start.push(`/sbin/route add ${gateway.includes(':') ? '-inet6 ' : ''}default ${gateway}`);
+    if (address !== undefined) start.push(address.includes(':') ? sh`/sbin/ifconfig ${eb} inet6 ${address} up` : sh`/sbin/ifconfig ${eb} ${address} up`);
+    if (gateway !== undefined) start.push(gateway.includes(':') ? sh`/sbin/route add -inet6 default ${gateway}` : sh`/sbin/route add default ${gateway}`);
     lines.push(...appended('exec.start', start));
-    lines.push(...appended('exec.poststop', [`/sbin/ifconfig ${bridge} deletem ${e}a`, `/sbin/ifconfig ${e}a destroy`]));
+    lines.push(...appended('exec.poststop', [sh`/sbin/ifconfig ${bridge} deletem ${ea}`, sh`/sbin/ifconfig ${ea} destroy`]));
   }
   if (a.type === 'thin-nullfs' && a.template !== undefined) {
     // The template's version at each start, however the jail is started: tells a later run
     // that the template moved on under a running jail (its daemons still run the old binaries).
-    lines.push(...appended('exec.prestart', [`/bin/cp ${a.template}/bin/freebsd-version ${startStampPath(a.name)}`]));
+    lines.push(...appended('exec.prestart', [sh`/bin/cp ${`${a.template}/bin/freebsd-version`} ${startStampPath(a.name)}`]));
   }
   return `# Jail ${a.name}, managed by fleetjail: changes made here are overwritten.\n${a.name} {\n${lines.map((l) => `  ${l}\n`).join('')}}\n`;
 }
 
-/** An fstab(5) field: blanks and backslashes octal-escaped. */
-function fstabField(v: string): string {
+/**
+ * An fstab(5) field: blanks and backslashes octal-escaped (\\040), as fstab(5) reads them.
+ * jail(8)'s mount.fstab does not decode them: the arguments refuse blanks (jail-args.ts), so
+ * this only keeps a field from ever becoming two. Control characters are an error, never a
+ * second line.
+ */
+export function fstabField(v: string): string {
+  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(v) || v === '') throw new Error(`not an fstab field: ${JSON.stringify(v)}`);
   return v.replace(/[\\ \t]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
 

@@ -5,18 +5,18 @@
  */
 import { z } from 'zod';
 import { sh } from '../transport/quote.js';
-import { command, type CommandArgs } from './command.js';
-import { jailName } from './jail-args.js';
+import { argvWord, command, shOperand, type CommandArgs } from './command.js';
+import { absolutePath, accountName, jailName } from './names.js';
 import { defineModule, type StepContext } from './types.js';
 
 export const jailExecArgs = z.strictObject({
   jail: jailName.describe('the running jail'),
   cmd: z.string().min(1).optional().describe('a shell command line (sh -c, inside the jail)'),
-  argv: z.array(z.string()).min(1).optional().describe('a command and its arguments, each quoted'),
-  user: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'a user name').optional().describe('run as this user of the jail (jexec -U)'),
-  chdir: z.string().startsWith('/').optional(),
-  creates: z.string().startsWith('/').optional().describe('skip when this path exists in the jail'),
-  removes: z.string().startsWith('/').optional().describe('skip when this path does not exist in the jail'),
+  argv: z.array(argvWord).min(1).optional().describe('a command and its arguments, each quoted'),
+  user: accountName.optional().describe('run as this user of the jail (jexec -U)'),
+  chdir: absolutePath.optional(),
+  creates: absolutePath.optional().describe('skip when this path exists in the jail'),
+  removes: absolutePath.optional().describe('skip when this path does not exist in the jail'),
   unless: z.string().min(1).optional().describe('skip when this probe command exits 0 in the jail'),
   onlyif: z.string().min(1).optional().describe('skip when this probe command exits non-zero in the jail'),
 }).refine((a) => (a.cmd === undefined) !== (a.argv === undefined), { message: 'give cmd or argv (one of them)', path: ['cmd'] });
@@ -48,6 +48,6 @@ export const jailExec = defineModule<JailExecArgs, Record<string, boolean | unde
     // The same command line, as that user: jexec -U USER NAME /bin/sh -c LINE.
     const text = a.cmd ?? sh`${a.argv as string[]}`;
     const line = a.chdir !== undefined ? `cd ${sh`${a.chdir}`} && ${text}` : text;
-    return changes.map((c) => ({ ...c, summary: `${c.summary} (as ${a.user})`, action: { kind: 'script' as const, script: sh`jexec -U ${a.user as string} ${a.jail} /bin/sh -c ${line}` } }));
+    return changes.map((c) => ({ ...c, summary: `${c.summary} (as ${a.user})`, action: { kind: 'script' as const, script: sh`jexec -U ${a.user as string} ${a.jail} /bin/sh -c ${shOperand(line)}` } }));
   },
 });

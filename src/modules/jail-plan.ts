@@ -48,7 +48,7 @@ function start(a: JailArgs, summary: string): Change {
   // Linux mount points: dev, proc and sys of the userland (dev/shm is in the devfs mounted there).
   const linuxDirs = linuxMounts(a).filter(([, t]) => !t.endsWith('/dev/shm')).map(([, t]) => mountPointOnHost(a, t));
   const dirs = [...linuxDirs, ...a.mounts.map((m) => mountPointOnHost(a, m.target))];
-  const prepare = dirs.length > 0 ? `${sh`mkdir -p ${dirs}`}\n` : '';
+  const prepare = dirs.length > 0 ? `${sh`mkdir -p -- ${dirs}`}\n` : '';
   return { summary, action: { kind: 'script', script: `${prepare}${sh`jail -c ${a.name}`}` }, touches: jailTouches(a) };
 }
 
@@ -179,26 +179,26 @@ function createRoot(a: JailArgs, f: JailFacts, ctx: StepContext): Change {
     what = `zfs clone ${template} ${ds}`;
   } else if (a.type === 'thick') {
     if (a.dataset !== undefined) lines.push(sh`zfs list -H -o name ${a.dataset} >/dev/null 2>&1 || zfs create -p -o ${`mountpoint=${a.path}`} ${a.dataset}`);
-    else lines.push(sh`mkdir -p ${a.path}`);
-    lines.push(sh`: > ${copyingMarker(a.path)}`, copyTree(template, a.path), sh`rm -f ${copyingMarker(a.path)}`);
+    else lines.push(sh`mkdir -p -- ${a.path}`);
+    lines.push(sh`: > ${copyingMarker(a.path)}`, copyTree(template, a.path), sh`rm -f -- ${copyingMarker(a.path)}`);
     what = `a copy of ${template}${a.dataset !== undefined ? ` on ${a.dataset}` : ''}`;
   } else if (a.type === 'thin-nullfs') {
     const skel = skeletonPath(a);
-    lines.push(sh`mkdir -p ${a.path}`);
+    lines.push(sh`mkdir -p -- ${a.path}`);
     if (a.skeleton_dataset !== undefined && f.state.skeletonDataset !== true) lines.push(sh`zfs create -p -o ${`mountpoint=${skel}`} ${a.skeleton_dataset}`);
-    else lines.push(sh`mkdir -p ${skel}`);
+    else lines.push(sh`mkdir -p -- ${skel}`);
     // etc last: its presence is what says the skeleton is complete.
     for (const d of [...SKELETON_DIRS.filter((x) => x !== 'etc'), 'etc']) {
       // The mount point must exist in the template (base.txz may have no usr/local).
       // Each directory is copied aside and renamed into place: a run that was interrupted resumes.
       const [src, dst, tmp] = [`${template}/${d}`, `${skel}/${d}`, `${skel}/${d}.fj-new`];
-      lines.push(sh`[ -d ${src} ] || mkdir -p ${src}`, sh`if [ ! -e ${dst} ]; then mkdir -p ${tmp}; ${raw(copyTree(src, tmp))}; mv ${tmp} ${dst}; fi`);
+      lines.push(sh`[ -d ${src} ] || mkdir -p -- ${src}`, sh`if [ ! -e ${dst} ]; then mkdir -p -- ${tmp}; ${raw(copyTree(src, tmp))}; mv -- ${tmp} ${dst}; fi`);
     }
     what = `the mount point ${a.path} and the writable skeleton ${skel} (${SKELETON_DIRS.join(', ')} from ${template})`;
   } else {
     const shared = a.shared ?? DEFAULT_SHARED;
-    lines.push(sh`mkdir -p ${a.path}`, copyTree(template, a.path, shared.map((d) => `./${d}`)));
-    for (const d of shared) lines.push(sh`mkdir -p ${`${a.path}/${d}`}`);
+    lines.push(sh`mkdir -p -- ${a.path}`, copyTree(template, a.path, shared.map((d) => `./${d}`)));
+    for (const d of shared) lines.push(sh`mkdir -p -- ${`${a.path}/${d}`}`);
     what = `${a.path}: a copy of ${template} without ${shared.join(', ')} (mounted read-only)`;
   }
   return {
@@ -245,7 +245,7 @@ function noMountsUnder(dir: string, opts: { itself: boolean } = { itself: true }
 
 function removeTree(dir: string): string[] {
   // FreeBSD's base marks some files schg (e.g. var/empty): clear flags first.
-  return [noMountsUnder(dir), sh`if command -v chflags >/dev/null 2>&1; then chflags -R 0 ${dir}; fi`, sh`rm -rf -- ${dir}`];
+  return [noMountsUnder(dir), sh`if command -v chflags >/dev/null 2>&1; then chflags -R 0 -- ${dir}; fi`, sh`rm -rf -- ${dir}`];
 }
 
 function destroyRoot(a: JailArgs, f: JailFacts): Change[] {

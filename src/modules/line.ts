@@ -9,6 +9,7 @@ import type { FileState } from '../facts/file-state.js';
 import { fileStateQuery, textContent } from './file-facts.js';
 import { confinement, fileTouches, hostPath, jailRootQuery } from './target.js';
 import { fileDiff } from './file-diff.js';
+import { absolutePath } from './names.js';
 import { defineModule, type Change } from './types.js';
 
 const regexSource = z.string().min(1).refine((s) => {
@@ -21,8 +22,8 @@ const regexSource = z.string().min(1).refine((s) => {
 }, 'not a valid regular expression (JavaScript syntax)');
 
 export const lineArgs = z.strictObject({
-  path: z.string().startsWith('/'),
-  line: z.string().refine((l) => !l.includes('\n'), 'one line, without a newline').optional(),
+  path: absolutePath,
+  line: z.string().refine((l) => !l.includes('\n') && !l.includes('\0'), 'one line, without a newline or NUL').optional(),
   regexp: regexSource.optional().describe('the line to replace or remove: the last line matching this (JavaScript regular expression)'),
   state: z.enum(['present', 'absent']).default('present'),
   insert_after: regexSource.optional().describe('a new line goes after the last line matching this (default: at the end)'),

@@ -20,6 +20,7 @@ import { applyScript, commitScript, rollbackScript, type PfChange } from './pf-s
 import { rcVariableChange } from './sysrc.js';
 import { fileTouches, HOST, resource } from './target.js';
 import { contentDiff } from './file-diff.js';
+import { absolutePath } from './names.js';
 import { defineModule, type Change, type DiffEntry, type FactQuery, type StepContext } from './types.js';
 
 const RC = '/etc/rc.conf';
@@ -29,7 +30,7 @@ export const pfArgs = z.strictObject({
   rules: z.string().optional().describe('the ruleset (pf.conf(5)), inline'),
   src: z.string().optional().describe('a local file with the ruleset (relative to the playbook)'),
   template: z.string().optional().describe('a local LiquidJS template of the ruleset, rendered with the host\'s variables'),
-  path: z.string().startsWith('/').refine((p) => !p.includes('\0'), 'a path cannot contain a NUL byte (it may become pf_rules in rc.conf)').default(DEFAULT_RULES).describe('the ruleset file (pf_rules in rc.conf when not /etc/pf.conf)'),
+  path: absolutePath.default(DEFAULT_RULES).describe('the ruleset file (pf_rules in rc.conf when not /etc/pf.conf)'),
   enabled: z.boolean().default(true).describe('pf enabled now and at boot (pf_enable); false disables it'),
   confirm_timeout: z.number().int().min(10).max(3600).default(60)
     .describe('seconds the host waits for a new SSH session to confirm a ruleset before it goes back to the old one'),

@@ -9,7 +9,7 @@ export function createDatasetScript(dataset: string, path: string): string {
 }
 
 export function mkdirScript(path: string): string {
-  return sh`mkdir -p ${path}`;
+  return sh`mkdir -p -- ${path}`;
 }
 
 /**
@@ -34,8 +34,8 @@ export function extractScript(a: ReleaseArgs, entry: ManifestEntry): string {
     sh`printf '%s\\n' ${entry.file} > ${m.extracting}`,
     sh`tar -xf "$fj_set" -C ${a.path} --unlink`,
     sh`{ if [ -f ${m.sets} ]; then awk -v ${`f=${entry.file}`} '$1 != f' ${m.sets}; fi; printf '%s %s %s\\n' ${entry.file} ${a.version} ${entry.sha256}; } > ${`${m.sets}.new`}`,
-    sh`mv -f ${`${m.sets}.new`} ${m.sets}`,
-    sh`rm -f ${m.extracting}`,
+    sh`mv -f -- ${`${m.sets}.new`} ${m.sets}`,
+    sh`rm -f -- ${m.extracting}`,
     ')',
   ].join('\n');
 }
@@ -44,7 +44,7 @@ export function extractScript(a: ReleaseArgs, entry: ManifestEntry): string {
 export function copyHostFileScript(path: string, file: string): string {
   const target = `${path}${file}`;
   const tmp = `${target}.fleetjail-new`;
-  return sh`cp ${file} ${tmp} && mv -f ${tmp} ${target}`;
+  return sh`cp -- ${file} ${tmp} && mv -f -- ${tmp} ${target}`;
 }
 
 export function updateScript(a: ReleaseArgs): string {

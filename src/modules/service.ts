@@ -11,7 +11,7 @@ import { describeTarget, fileTouches, resource, targetId } from './target.js';
 import { defineModule, type Change, type FactQuery, type Target } from './types.js';
 
 export const serviceArgs = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'an rc.d script name, e.g. sshd'),
+  name: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/, 'an rc.d script name, e.g. sshd (not starting with -)'),
   enabled: z.boolean().optional().describe('the service starts at boot (its rcvar, e.g. sshd_enable, is YES)'),
   state: z.enum(['running', 'stopped', 'restarted', 'reloaded']).optional(),
 }).refine((a) => a.enabled !== undefined || a.state !== undefined, { message: 'give enabled, state, or both', path: ['state'] });

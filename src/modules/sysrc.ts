@@ -10,6 +10,7 @@
  * through the jail's root.
  */
 import { z } from 'zod';
+import { absolutePath } from './names.js';
 import type { RcAssignment } from '../facts/rc-conf.js';
 import type { FileState } from '../facts/file-state.js';
 import { fileStateQuery, fileText } from './file-facts.js';
@@ -35,7 +36,7 @@ export const sysrcArgs = z.strictObject({
   item: rcValue.optional().describe('an item of a list value (with delimiter), instead of the whole value'),
   delimiter: z.string().min(1).default(' ').describe('separates the items of a list value (default: any whitespace, as sysrc(8))'),
   state: z.enum(['present', 'absent']).default('present'),
-  file: z.string().regex(/^\/[^\0]*$/, 'an absolute path').optional()
+  file: absolutePath.optional()
     .describe('the file to edit, e.g. /boot/loader.conf (default: where sysrc(8) would write, in /etc/rc.conf or /etc/rc.conf.local)'),
 }).superRefine((a, ctx) => {
   if (a.value !== undefined && a.item !== undefined) ctx.addIssue({ code: 'custom', message: 'give value or item, not both', path: ['item'] });

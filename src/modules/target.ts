@@ -6,6 +6,7 @@
 import { raw, sh, type ShellFragment } from '../transport/quote.js';
 import { parseJailPath } from '../facts/jls.js';
 import { noSymlinksBelow } from '../transport/confine.js';
+import { isNormalPath } from './names.js';
 import type { FactOutput, FactQuery, Target } from './types.js';
 
 export const HOST: Target = { kind: 'host' };
@@ -41,14 +42,25 @@ export function rootPrelude(t: Target): string {
   return sh`fj_root=$(jls -j ${t.name} path 2>/dev/null) && [ -n "$fj_root" ] || { echo ${missing} >&2; exit ${JAIL_NOT_RUNNING}; }` + '\n';
 }
 
+/**
+ * Refuses a path inside a jail that is not absolute and normal: `..` joined under the jail's
+ * root could lead out of it. Arguments are normalised at validation (names.ts absolutePath);
+ * this keeps a module that forgot from reaching the host's tree.
+ */
+function confinedPath(t: Target, path: string): string {
+  if (t.kind === 'jail' && !isNormalPath(path)) throw new Error(`${path}: not a normal absolute path inside jail ${t.name} (no . or .. components)`);
+  return path;
+}
+
 /** PATH (absolute, as seen inside the target) as one shell word; needs rootPrelude() first for a jail. */
 export function rootedPath(t: Target, path: string): ShellFragment {
-  return t.kind === 'host' ? raw(sh`${path}`) : raw(sh`"$fj_root"${path}`);
+  return t.kind === 'host' ? raw(sh`${path}`) : raw(sh`"$fj_root"${confinedPath(t, path)}`);
 }
 
 /** The path on the host of PATH inside the target, given the jail's root. */
 export function hostPath(t: Target, jailRoot: string | undefined, path: string): string {
   if (t.kind === 'host') return path;
+  confinedPath(t, path);
   if (!jailRoot) throw new Error(`no root known for jail ${t.name}`);
   return jailRoot === '/' ? path : `${jailRoot}${path}`;
 }
@@ -60,6 +72,7 @@ export function confinement(t: Target, jailRoot: string | undefined): { confineT
 
 /** Shell lines before a change script that acts on PATH inside a jail from the host (see noSymlinksBelow). */
 export function jailPathGuard(t: Target, jailRoot: string | undefined, path: string, last = true): string {
+  if (t.kind === 'jail') confinedPath(t, path);
   return t.kind === 'jail' && jailRoot ? noSymlinksBelow(jailRoot, path, last) : '';
 }
 

@@ -14,6 +14,7 @@ import { ConfigError } from '../util/errors.js';
 import type { YamlPath } from '../util/yaml.js';
 import { HOST } from '../modules/target.js';
 import { hashLocalFile } from '../modules/local-source.js';
+import { jailName } from '../modules/names.js';
 import type { LocalContext, Target } from '../modules/types.js';
 import { issuesToErrors, throwIfAny } from './issues.js';
 import { isPrivateMode, type Secrets } from '../util/secrets.js';
@@ -69,6 +70,11 @@ export class StepRenderer {
     };
     const name = decl.name === undefined ? undefined : String(renderDeep(this.templater, decl.name, scope, () => locate(['name']), 'step name', taint));
     const jail = decl.jail === undefined ? undefined : String(renderDeep(this.templater, decl.jail, scope, () => locate(['jail']), 'jail', taint));
+    if (jail !== undefined) {
+      // The name goes to jls -j, jexec, pkg -j, service -j: a jail's name, never an option or a path.
+      const checked = jailName.safeParse(jail);
+      if (!checked.success) throw this.error(decl, ['jail'], `jail: ${JSON.stringify(jail)} is not a jail name: ${checked.error.issues[0]?.message}${isTemplate(decl.jail) ? ' (after templating)' : ''}`);
+    }
     tainted = false; // a secret in the name or jail says nothing about a file's content
     const rendered = renderDeep(this.templater, decl.rawArgs, scope, (p) => locate([decl.module.name, ...p]), `${decl.module.name} arguments`, taint);
     const parsed = decl.module.args.safeParse(rendered);

@@ -40,7 +40,7 @@ export const stepKeywordsSchema = z.strictObject({
   timeout: z.number().positive().optional()
     .describe('seconds this step\'s commands may run on the host; past it they are stopped there and the step fails'),
   no_log: z.boolean().optional().describe("hide this step's changes, output, diff and errors in every output (secrets: see README, Security)"),
-  jail: z.string().min(1).optional().describe('act inside this running jail'),
+  jail: z.string().min(1).optional().describe('act inside this running jail (its name: letters, digits, _ and -; checked after templating)'),
   loop: z.union([z.string().min(1), z.array(z.unknown())]).optional()
     .describe('run the step once per item: a list, or a template that gives one (e.g. "{{ jails }}"); each run sees `item` and `loop_index`'),
 });

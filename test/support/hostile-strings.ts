@@ -25,3 +25,57 @@ export const HOSTILE_STRINGS: string[] = [
   'ünïcödé ✓ 日本語 🚀',
   'x'.repeat(10_000),
 ];
+
+/** The command hostile values try to run (a stub in test/support/sandbox-sh.ts; nothing on a lab host). */
+export const MARKER = 'fjmark';
+
+/**
+ * Values every string argument of every module is tried with (test/unit/security): each tries
+ * to run MARKER through one parser's quoting (sh, csh, jail.conf, fstab, devfs.rules, rc.conf),
+ * to climb out of a tree (..), to pass as an option (leading -: they carry fjopt or MARKER so a
+ * command line that takes one as an option is recognised), or to break a line-based file.
+ */
+export const HOSTILE_CORPUS: string[] = [
+  `$(${MARKER})`,
+  `\`${MARKER}\``,
+  `;${MARKER};`,
+  `x;${MARKER}`,
+  `| ${MARKER}`,
+  `&& ${MARKER}`,
+  `\n${MARKER}\n`,
+  `x\n${MARKER}`,
+  `'; ${MARKER}; '`,
+  `"; ${MARKER}; "`,
+  `\\"; ${MARKER}; \\"`,
+  `'$(${MARKER})'`,
+  `"$(${MARKER})"`,
+  `\${IFS}${MARKER}`,
+  `$\{${MARKER}}`,
+  `"; exec.prestart = "${MARKER}`,
+  `x" ; exec.prestart += "${MARKER}`,
+  `x}\nfjevil { exec.prestart = "${MARKER}"; }`,
+  `x\t/ nullfs rw 0 0\n/ /${MARKER} nullfs rw`,
+  `# ${MARKER}`,
+  `!${MARKER}`,
+  `\\${MARKER}`,
+  `back\\slash\\`,
+  '*',
+  '-fjopt',
+  `--${MARKER}`,
+  '-fjopt:wheel',
+  '..',
+  '../../../../tmp/fj-escape',
+  '/../../tmp/fj-escape',
+  'a/../../../fj-escape',
+  'a\0b',
+  'cr\rhere',
+  'tab\there',
+  ' ',
+  '',
+  "it's",
+  '~root',
+  'ünïcödé ✓ 日本語 🚀',
+  `\u202e${MARKER}\u202c`,
+  `rtl\u200f\u061c${MARKER}`,
+  'x'.repeat(5_000),
+];

@@ -47,19 +47,19 @@ describe('file', () => {
 
   it('fixes only the attributes when the content is right', () => {
     const changes = plan(file, { path: '/etc/motd', content: 'x', mode: '0600', owner: 'ops', group: 'wheel' }, existing('x'));
-    expect(scripts(changes)).toEqual([`chmod 0600 /etc/motd\nchown ops /etc/motd`]);
+    expect(scripts(changes)).toEqual([`chmod -- 0600 /etc/motd\nchown -- ops /etc/motd`]);
     expect(changes[0]?.summary).toBe('/etc/motd: mode 0644 -> 0600, owner root -> ops');
   });
 
   it('directories: created with mkdir -p and attributes; a file in the way is an error', () => {
-    expect(scripts(plan(file, { path: '/usr/jails', state: 'directory', mode: '0755' }, { state: ABSENT }))).toEqual(['mkdir -p -- /usr/jails\nchmod 0755 /usr/jails']);
+    expect(scripts(plan(file, { path: '/usr/jails', state: 'directory', mode: '0755' }, { state: ABSENT }))).toEqual(['mkdir -p -- /usr/jails\nchmod -- 0755 /usr/jails']);
     expect(plan(file, { path: '/usr/jails', state: 'directory', mode: '0755' }, { state: { type: 'directory', mode: '0755' } })).toEqual([]);
     expect(() => plan(file, { path: '/usr/jails', state: 'directory' }, existing('x'))).toThrow(/is a file, not a directory/);
   });
 
   it('symlinks: created or repointed with ln -sfh', () => {
     const args = { path: '/etc/localtime', state: 'link', target: '/usr/share/zoneinfo/UTC' };
-    expect(scripts(plan(file, args, { state: ABSENT }))).toEqual(['ln -sfh /usr/share/zoneinfo/UTC /etc/localtime']);
+    expect(scripts(plan(file, args, { state: ABSENT }))).toEqual(['ln -sfh -- /usr/share/zoneinfo/UTC /etc/localtime']);
     expect(plan(file, args, { state: { type: 'link', linkTarget: '/usr/share/zoneinfo/UTC' } })).toEqual([]);
     const repoint = plan(file, args, { state: { type: 'link', linkTarget: '/usr/share/zoneinfo/CET' } });
     expect(repoint[0]?.diff).toEqual([{ type: 'value', name: '/etc/localtime -> ', before: '/usr/share/zoneinfo/CET', after: '/usr/share/zoneinfo/UTC' }]);
@@ -85,7 +85,7 @@ describe('file', () => {
     expect(changes[0]?.action).toMatchObject({ kind: 'write', path: '/usr/jails/www/etc/motd', confineTo: '/usr/jails/www' });
     // Scripts first check that no component below the jail root is a symlink (into the host's tree).
     expect(scripts(plan(file, { path: '/etc/motd', content: 'x', mode: '0600' }, { state: existing('x').state, root: '/usr/jails/www' }, ctx(t))))
-      .toEqual([`${noSymlinksBelow('/usr/jails/www', '/etc/motd')}\n${sh`chmod 0600 ${'/usr/jails/www/etc/motd'}`}`]);
+      .toEqual([`${noSymlinksBelow('/usr/jails/www', '/etc/motd')}\n${sh`chmod -- 0600 ${'/usr/jails/www/etc/motd'}`}`]);
   });
 
   it('arguments: one content source, quoted modes, targets only for links', () => {

@@ -55,7 +55,7 @@ linsysfs\t/usr/local/jails/containers/d2l/compat/debian/sys\tlinsysfs\trw\t0\t0
     const cs = plan(jail, D2L, f);
     expect(cs.map((c) => c.summary).slice(0, 3)).toEqual(['linux_enable: (unset) -> "YES" (Linux jail d2l)', 'kldload linux64 (the Linux ABI)', 'create root: zfs clone zroot/jails/templates/14.2-RELEASE@base zroot/jails/containers/d2l']);
     expect(scripts(cs).slice(0, 2)).toEqual(['EDIT /etc/rc.conf +linux_enable="YES"', 'kldload -n linux64']);
-    expect(scripts(cs).at(-1)).toBe('mkdir -p /usr/local/jails/containers/d2l/compat/debian/dev /usr/local/jails/containers/d2l/compat/debian/proc /usr/local/jails/containers/d2l/compat/debian/sys\njail -c d2l');
+    expect(scripts(cs).at(-1)).toBe('mkdir -p -- /usr/local/jails/containers/d2l/compat/debian/dev /usr/local/jails/containers/d2l/compat/debian/proc /usr/local/jails/containers/d2l/compat/debian/sys\njail -c d2l');
   });
 
   it('converged: nothing; linux64 unloaded (a reboot without linux_enable): loaded again', () => {

@@ -104,7 +104,7 @@ describe('release plan', () => {
     // the set is recorded only after tar, the "extracting" marker written before it
     expect(extract.indexOf('.fleetjail-extracting')).toBeLessThan(extract.indexOf('tar -xf'));
     expect(extract.indexOf(`printf '%s %s %s\\n' base.txz 14.2-RELEASE`)).toBeGreaterThan(extract.indexOf('tar -xf'));
-    expect(copy).toBe(`cp /etc/resolv.conf ${PATH}/etc/resolv.conf.fleetjail-new && mv -f ${PATH}/etc/resolv.conf.fleetjail-new ${PATH}/etc/resolv.conf`);
+    expect(copy).toBe(`cp -- /etc/resolv.conf ${PATH}/etc/resolv.conf.fleetjail-new && mv -f -- ${PATH}/etc/resolv.conf.fleetjail-new ${PATH}/etc/resolv.conf`);
     expect(update).toContain(`fj_v=$(${PATH}/bin/freebsd-version -u)`);
     expect(update).toMatch(new RegExp(`PAGER=cat freebsd-update --not-running-from-cron -b ${PATH} -d /var/db/freebsd-update/fleetjail/\\S+ -f "\\$fj_conf" --currently-running "\\$fj_v" fetch install`));
     expect(snap).toContain(`zfs list -H -o name ${DS}@"$fj_s" >/dev/null 2>&1 || zfs snapshot ${DS}@"$fj_s"`);
@@ -161,7 +161,7 @@ describe('release plan', () => {
 
   it('a plain directory: mkdir, no zfs', () => {
     const s = scripts(plan(release, { ...ARGS, dataset: undefined, snapshot: undefined }, { template: fresh({ dataset: undefined }) }));
-    expect(s[0]).toBe(`mkdir -p ${PATH}`);
+    expect(s[0]).toBe(`mkdir -p -- ${PATH}`);
     expect(s.join('\n')).not.toContain('zfs');
   });
 
