@@ -139,6 +139,10 @@ export class SshHostSession implements HostSession {
           const hostTimedOut = timeoutMs > 0 && outcome.exitCode === 124 && performance.now() - started >= timeoutMs;
           if (outcome.timedOut || hostTimedOut) {
             reject(new CommandTimeoutError(this.host, timeoutMs));
+          } else if (this.closed && !outcome.reachedMarker) {
+            // Closed under the command (an interrupt, the host's deadline): whatever status it
+            // ended with, it was cut off.
+            reject(new ConnectionLostError(this.host, this.lostReason ?? 'session closed'));
           } else if (outcome.exitCode === undefined && outcome.signal === undefined && !outcome.reachedMarker) {
             reject(new ConnectionLostError(this.host, this.lostReason ?? 'the command ended without an exit status'));
           } else {
