@@ -26,7 +26,7 @@ import { redactRun } from '../report/redact.js';
 import { plainReporter } from '../report/plain.js';
 import { LiveReporter } from '../report/live.js';
 import { buildFleetContext, defaultInventoryPaths, loadInventoryFromOptions } from './fleet-context.js';
-import { EXIT_CONFIG, exitCodeFor } from './exit-codes.js';
+import { EXIT_CONFIG, EXIT_REPORT_LOST, exitCodeFor } from './exit-codes.js';
 import { withFleetOptions, type FleetOptions } from './options.js';
 
 interface RunOptions extends FleetOptions {
@@ -126,16 +126,23 @@ async function runCommand(playbookFile: string, opts: RunOptions): Promise<numbe
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const targetOf = (name: string) => {
+    const target = targets.get(name);
+    if (!target) throw new Error(`${name}: no connection settings resolved`);
+    return target;
+  };
+  // Hosts not connected yet are not connected after a signal; the second abandons handshakes.
+  interrupt.whenRequested(() => ctx.connector.stopConnecting(interrupt.reason));
+  interrupt.whenStoppedNow(() => ctx.connector.stopConnecting(interrupt.reason, true));
+
   let result;
   try {
     result = await runPlaybook({
       preparer: prepared.preparer,
       plans: prepared.plans,
-      connect: (name) => {
-        const target = targets.get(name);
-        if (!target) throw new Error(`${name}: no connection settings resolved`);
-        return ctx.connector.connect(target);
-      },
+      connect: (name) => ctx.connector.connect(targetOf(name)),
+      reconnect: (name) => ctx.connector.connect(targetOf(name), { admitted: true }),
+      ...(opts.timeout > 0 ? { oneStepAtATime: true } : {}),
       forks: opts.forks,
       check: Boolean(opts.check),
       diff: Boolean(opts.diff),
@@ -154,14 +161,21 @@ async function runCommand(playbookFile: string, opts: RunOptions): Promise<numbe
 
   progress.write(recapTable(redactRun(result, secrets)));
   const report = jsonReport(result, secrets);
-  if (opts.report) {
-    fs.mkdirSync(path.dirname(path.resolve(opts.report)), { recursive: true });
-    fs.writeFileSync(opts.report, JSON.stringify(report, null, 2) + '\n');
-  }
   if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   // Hosts a stopped run never started count as interrupted for the exit code.
   const notStarted = interrupt.requested ? result.notRun.map(() => 'interrupted') : [];
-  return exitCodeFor([...result.hosts.map((h) => h.status), ...notStarted]);
+  let code = exitCodeFor([...result.hosts.map((h) => h.status), ...notStarted]);
+  if (opts.report) {
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(opts.report)), { recursive: true });
+      fs.writeFileSync(opts.report, JSON.stringify(report, null, 2) + '\n');
+    } catch (e) {
+      // The hosts' outcome stands (its bits); the lost report is a bit of its own, never 1.
+      process.stderr.write(`fleetjail: the report could not be written to ${opts.report}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      code |= EXIT_REPORT_LOST;
+    }
+  }
+  return code;
 }
 
 /** Who holds a host's lock, for another run that has to wait. */

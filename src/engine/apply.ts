@@ -117,6 +117,14 @@ export async function applyBatch(session: HostSession, steps: readonly BatchStep
   let r;
   try {
     r = await session.run(buildBatchScript(entries, nonce, { stoppable: entries.length > 1 }));
+  } catch (e) {
+    // The connection went mid-batch: the steps whose frames had arrived finished, and say how.
+    if (e instanceof Error && e.name === 'ConnectionLostError') {
+      const partial = splitBatchOutput((e as { partialStdout?: string }).partialStdout ?? '', entries.length, nonce);
+      const done = partial.flatMap((f, i) => new Array<ApplyOutcome | undefined>((groups[i] as BatchStep[]).length).fill(f ? scriptOutcome(f.exitCode, f.stdout, f.stderr) : undefined));
+      throw new BatchCutOff(done, e);
+    }
+    throw e;
   } finally {
     unsubscribe?.();
   }
@@ -132,6 +140,17 @@ export async function applyBatch(session: HostSession, steps: readonly BatchStep
     return new Array<ApplyOutcome | undefined>(size).fill(scriptOutcome(f.exitCode, f.stdout, f.stderr));
   });
   return { outcomes, roundTrips: 1 };
+}
+
+/**
+ * A batch the connection dropped under: the outcomes of the steps that had finished (per
+ * step, in order; undefined from the first one that had not), and why.
+ */
+export class BatchCutOff extends Error {
+  constructor(readonly finished: Array<ApplyOutcome | undefined>, override readonly cause: Error) {
+    super(cause.message);
+    this.name = 'BatchCutOff';
+  }
 }
 
 /** Steps in order; consecutive ones that only edit the same file (all stopping on failure) together. */

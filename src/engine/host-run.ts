@@ -19,7 +19,7 @@ import type { HostSession } from '../transport/types.js';
 import type { FactQuery } from '../modules/types.js';
 import type { HostPlan, PlaybookPreparer, PreparedStep } from '../playbook/prepare.js';
 import type { EventSink } from './events.js';
-import { applyBatch, applyChanges, INLINE_BATCH_MAX, inlineBytes } from './apply.js';
+import { applyBatch, applyChanges, BatchCutOff, INLINE_BATCH_MAX, inlineBytes } from './apply.js';
 import { buildFactScript, newNonce, splitFactOutput } from './batch-script.js';
 import { FactCache } from './fact-cache.js';
 import { EditedFiles } from './file-edits.js';
@@ -39,6 +39,13 @@ export interface HostRunOptions {
   /** The whole host's run may take this long; then its command is stopped and the host fails. */
   hostTimeoutMs?: number;
   interrupt?: Interrupt;
+  /**
+   * Send each step's changes on their own (-T: a limit per command means per step, not per
+   * batch of steps sent together).
+   */
+  oneStepAtATime?: boolean;
+  /** A new session for a change to confirm (pf): not queued behind other hosts' first connections. */
+  reconnect?(host: string): Promise<HostSession>;
 }
 
 type Pending = { step: PreparedStep; decision: Decision };
@@ -86,24 +93,31 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
   // The operator's second signal and the host's own deadline both close the session under
   // whatever runs: the host ends its commands (their lifeline is gone).
   let stopCause: HostStop | undefined;
+  let locked = opts.lock === undefined;
   const stopSession = (cause: HostStop) => {
     stopCause ??= cause;
     void session.close();
   };
   const unsubscribe = opts.interrupt?.whenStoppedNow(() => stopSession(new HostStop('interrupted', `${opts.interrupt?.reason}: stopped while running`)));
+  // While the host's lock is not had, nothing of this run has run there: the first signal
+  // ends the wait at once.
+  const unsubscribeWait = opts.interrupt?.whenRequested(() => {
+    if (!locked) stopSession(new HostStop('interrupted', `${opts.interrupt?.reason}: not started (it was waiting for another run to let go of the host's lock)`));
+  });
   const deadline = opts.hostTimeoutMs
-    ? setTimeout(() => stopSession(new HostStop('failed', `host timeout: the run did not finish within ${opts.hostTimeoutMs! / 1000} s; its command was stopped on the host`)), opts.hostTimeoutMs)
+    ? setTimeout(() => stopSession(new HostStop('failed', locked
+      ? `host timeout: the run did not finish within ${opts.hostTimeoutMs! / 1000} s; its command was stopped on the host`
+      : `host timeout: ${opts.hostTimeoutMs! / 1000} s passed waiting for the host's lock (another run holds it) or the first facts; nothing of this run changed the host`)), opts.hostTimeoutMs)
     : undefined;
 
   const cache = new FactCache();
   const applyCtx = {
     files: new EditedFiles(),
-    reconnect: () => opts.connect(host),
+    reconnect: () => (opts.reconnect ?? opts.connect)(host),
     ...(opts.interrupt ? { onInterrupt: (f: () => void) => (opts.interrupt as Interrupt).whenRequested(f) } : {}),
   };
   /** The steps after the one being decided. */
   let lookahead: PreparedStep[] = [];
-  let locked = opts.lock === undefined;
   const registered: Record<string, unknown> = {};
   const notified = new Set<string>();
   const env: StepEnv = {
@@ -165,12 +179,20 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
       applied = await applyBatch(session, toApply.map((p) => ({ changes: p.decision.changes, stopOnFailure: !p.step.decl.ignoreErrors })), applyCtx);
     } catch (e) {
       roundTrips++;
+      const finished = e instanceof BatchCutOff ? e.finished : [];
       const inFlight = [];
+      let next = 0;
       for (const p of batch) {
-        if (p.decision.kind === 'done') record(p.step, p.decision.outcome);
-        else inFlight.push({ step: p.step, name: p.decision.name, sent: true, started: p.decision.started });
+        const done = p.decision.kind === 'apply' ? finished[next++] : undefined;
+        if (p.decision.kind === 'done') {
+          if (inFlight.length === 0) record(p.step, p.decision.outcome);
+        } else if (done && inFlight.length === 0) {
+          record(p.step, appliedOutcome(p.decision, done));
+        } else {
+          inFlight.push({ step: p.step, name: p.decision.name, sent: true, started: p.decision.started });
+        }
       }
-      throw recordCutOff(inFlight, e);
+      throw recordCutOff(inFlight, e instanceof BatchCutOff ? e.cause : e);
     }
     roundTrips += applied.roundTrips;
     let next = 0;
@@ -199,7 +221,8 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
       }
       const timeoutMs = step.decl.timeoutSec !== undefined ? step.decl.timeoutSec * 1000 : undefined;
       // A step with a time limit of its own runs alone, so that the limit is its own.
-      if (pending.length > 0 && (timeoutMs !== undefined || !decidableNow(step, env))) await flush();
+      const alone = timeoutMs !== undefined || opts.oneStepAtATime === true;
+      if (pending.length > 0 && (alone || !decidableNow(step, env))) await flush();
       if (failure !== null) return;
       const name = step.rendered?.name ?? step.decl.name ?? step.decl.module.name;
       const stepStarted = performance.now();
@@ -211,7 +234,7 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
         await flushBeforeStop(e);
         throw recordCutOff([{ step, name, sent: false, started: stepStarted }], e);
       }
-      const inline = decision.kind === 'apply' && timeoutMs === undefined ? inlineBytes(decision.changes) : null;
+      const inline = decision.kind === 'apply' && !alone ? inlineBytes(decision.changes) : null;
       if (inline !== null && inline + pendingInline > INLINE_BATCH_MAX) await flush();
       if (decision.kind === 'apply' && inline !== null) {
         pending.push({ step, decision });
@@ -224,6 +247,12 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
           applied = await applyChanges(session, decision.changes, applyCtx, timeoutMs !== undefined ? { timeoutMs } : {});
         } catch (e) {
           roundTrips++;
+          // The step's own limit stopped its command, on the host: the session is whole, and
+          // the step fails as any failing command does (ignore_errors lets the run go on).
+          if (e instanceof Error && e.name === 'CommandTimeoutError' && !stopCause) {
+            record(step, failedInFlight(step, decision.name, decision.started, `${e.message.replace(`${host}: `, '')} (its changes may be partly made)`));
+            continue;
+          }
           throw recordCutOff([{ step, name: decision.name, sent: true, started: decision.started }], e);
         }
         roundTrips += applied.roundTrips;
@@ -272,6 +301,7 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
   } finally {
     if (deadline) clearTimeout(deadline);
     unsubscribe?.();
+    unsubscribeWait?.();
     await session.close().catch(() => undefined);
   }
 }

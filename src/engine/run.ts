@@ -26,6 +26,9 @@ export interface EngineOptions {
   lock?: { waitSec: number; holder: string };
   hostTimeoutMs?: number;
   interrupt?: Interrupt;
+  /** See HostRunOptions. */
+  oneStepAtATime?: boolean;
+  reconnect?(host: string): Promise<HostSession>;
 }
 
 export async function runPlaybook(opts: EngineOptions): Promise<RunResult> {
@@ -54,6 +57,8 @@ export async function runPlaybook(opts: EngineOptions): Promise<RunResult> {
       ...(opts.lock ? { lock: opts.lock } : {}),
       ...(opts.hostTimeoutMs ? { hostTimeoutMs: opts.hostTimeoutMs } : {}),
       ...(opts.interrupt ? { interrupt: opts.interrupt } : {}),
+      ...(opts.oneStepAtATime ? { oneStepAtATime: true } : {}),
+      ...(opts.reconnect ? { reconnect: opts.reconnect } : {}),
     }))));
     results.push(...batch);
     const reason = stopReason(batch, {

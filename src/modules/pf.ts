@@ -74,10 +74,10 @@ export const pf = defineModule<PfArgs, PfFacts>({
   plan(a, f, ctx) {
     const rc = fileText(f.rc, RC);
     const vars = parseRcConf(rc ?? '');
-    const out: Change[] = [];
+    const rcChanges: Change[] = [];
     const setVar = (name: string, after: string | undefined) => {
       const before = vars.get(name)?.value;
-      if (before !== after) out.push(rcVariableChange({ target: HOST, name, before, after, base: rc }));
+      if (before !== after) rcChanges.push(rcVariableChange({ target: HOST, name, before, after, base: rc }));
     };
     setVar('pf_enable', a.enabled ? 'YES' : 'NO');
     if (a.enabled && a.path !== DEFAULT_RULES) setVar('pf_rules', a.path);
@@ -85,12 +85,11 @@ export const pf = defineModule<PfArgs, PfFacts>({
     if (f.conf.type !== 'file' && f.conf.type !== 'absent') throw new Error(`${a.path} is a ${f.conf.type}, not a file`);
     const rulesChanged = a.rules !== undefined && (f.conf.type === 'absent' || sha256Hex(a.rules) !== f.conf.sha256);
     if (!a.enabled) {
-      if (rulesChanged) out.push(writeRules(a, f.conf, ctx));
-      if (f.status === 'enabled') out.push(disable());
-      return out;
+      return [...rcChanges, ...(rulesChanged ? [writeRules(a, f.conf, ctx)] : []), ...(f.status === 'enabled' ? [disable()] : [])];
     }
-    if (rulesChanged || f.status !== 'enabled') out.push(loadConfirmed(a, f, rulesChanged, ctx));
-    return out;
+    // rc.conf (pf at boot) changes only once the ruleset is confirmed: a change that is
+    // rolled back leaves the host's boot as it was.
+    return [...(rulesChanged || f.status !== 'enabled' ? [loadConfirmed(a, f, rulesChanged, ctx)] : []), ...rcChanges];
   },
 });
 

@@ -25,7 +25,9 @@ export function transferHeader(size: number, sha256: string): string {
 export function atomicWriteScript(target: string, opts: WriteFileOptions & { verify?: Verify } = {}): string {
   if (!path.posix.isAbsolute(target)) throw new Error(`writeFileAtomic: path must be absolute: ${target}`);
   const dir = path.posix.dirname(target);
-  const base = path.posix.basename(target);
+  // The temp file's name is the target's with 17 bytes more: a name near NAME_MAX (255)
+  // gets a fixed one instead.
+  const base = path.posix.basename(target).length > 200 ? 'fleetjail-long-name' : path.posix.basename(target);
   const mode = opts.mode === undefined ? undefined : normaliseMode(opts.mode);
   const owner = opts.owner !== undefined || opts.group !== undefined
     ? `${opts.owner ?? ''}${opts.group !== undefined ? `:${opts.group}` : ''}`

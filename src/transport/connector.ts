@@ -35,6 +35,9 @@ export class Connector {
   private readonly jumps = new Map<string, Promise<Client>>();
   private readonly clients = new Set<Client>();
   private readonly admit: LimitFunction;
+  private stopped: string | undefined;
+  /** Abandon each handshake in flight. */
+  private readonly handshaking = new Set<() => void>();
 
   constructor(private readonly opts: ConnectorOptions) {
     this.keys = new KeyStore(opts);
@@ -46,14 +49,14 @@ export class Connector {
    * drops new connections) gets one more attempt; the session says so (connectRetry), so
    * the report shows a host that needed two.
    */
-  async connect(target: ConnectTarget): Promise<HostSession> {
+  async connect(target: ConnectTarget, opts: { admitted?: boolean } = {}): Promise<HostSession> {
     try {
-      return await this.attempt(target);
+      return await this.attempt(target, opts.admitted === true);
     } catch (e) {
-      if (!(e instanceof ConnectError) || !TRANSIENT.includes(e.kind)) throw e;
+      if (!(e instanceof ConnectError) || !TRANSIENT.includes(e.kind) || this.stopped) throw e;
       let session: SshHostSession;
       try {
-        session = await this.attempt(target);
+        session = await this.attempt(target, opts.admitted === true);
       } catch (again) {
         if (!(again instanceof ConnectError)) throw again;
         throw new ConnectError(again.kind, target.name, `${again.message.slice(target.name.length + 2)} (tried twice)`);
@@ -63,9 +66,28 @@ export class Connector {
     }
   }
 
-  private async attempt(target: ConnectTarget): Promise<SshHostSession> {
+  /**
+   * No new handshake starts from now on (the operator's interrupt): hosts still waiting for
+   * one fail at once, "not connected". With `now`, handshakes in flight are abandoned too.
+   */
+  stopConnecting(reason: string, now = false): void {
+    this.stopped ??= reason;
+    if (now) for (const abandon of this.handshaking) abandon();
+  }
+
+  /**
+   * admitted: a host already connected once in this run (a change to confirm over a new
+   * session, pf's): not queued behind other hosts' first handshakes.
+   */
+  private async attempt(target: ConnectTarget, admitted: boolean): Promise<SshHostSession> {
+    if (this.stopped) throw new ConnectError('network', target.name, `not connected: ${this.stopped}`);
     const sock = target.proxyJump.length > 0 ? await this.tunnel(target) : undefined;
-    const client = await this.admit(() => this.handshake(target, sock));
+    const client = admitted
+      ? await this.handshake(target, sock)
+      : await this.admit(() => {
+          if (this.stopped) throw new ConnectError('network', target.name, `not connected: ${this.stopped}`);
+          return this.handshake(target, sock);
+        });
     return new SshHostSession(target.name, client, {
       become: target.become,
       commandTimeoutMs: this.opts.commandTimeoutMs ?? 0,
@@ -135,13 +157,17 @@ export class Connector {
     };
     return new Promise<Client>((resolve, reject) => {
       const onError = (err: Error) => {
+        this.handshaking.delete(abandon);
         client.removeListener('ready', onReady);
         // ssh2 may report the teardown itself as another error: nobody needs it.
         client.on('error', () => {});
         client.end();
         reject(verdict.rejection() ?? classifyConnectError(target.name, target.address, target.port, err));
       };
+      const abandon = () => onError(new Error(`handshake abandoned: ${this.stopped ?? 'stopped'}`));
+      this.handshaking.add(abandon);
       const onReady = () => {
+        this.handshaking.delete(abandon);
         client.removeListener('error', onError);
         // Later errors surface through the session's own handlers.
         client.on('error', () => {});

@@ -31,8 +31,26 @@ export class HostLockedError extends Error {
   }
 }
 
+/** The host's lock could not be taken for another reason than another run holding it. */
+export class HostLockError extends Error {
+  constructor(readonly host: string, detail: string) {
+    super(`${host}: ${detail}`);
+    this.name = 'HostLockedError';
+  }
+}
+
+/** The host's lock went away during the run: no further command runs on the host. */
+export class HostLockLostError extends Error {
+  constructor(readonly host: string, detail: string) {
+    super(`${host}: ${detail}; nothing more was run on this host`);
+    this.name = 'HostLockedError';
+  }
+}
+
 /** The connection dropped while a command ran (host rebooted, network gone, keepalive expired). */
 export class ConnectionLostError extends Error {
+  /** What the command had printed on stdout when the connection went (framed batches keep their finished steps). */
+  partialStdout = '';
   constructor(readonly host: string, detail: string) {
     super(`${host}: connection lost: ${detail}`);
     this.name = 'ConnectionLostError';

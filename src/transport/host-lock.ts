@@ -19,11 +19,6 @@ export interface LockRequest {
   holder: string;
 }
 
-/** The stdout line that says the lock is had (the script's time limit starts). */
-export function acquiredMarker(nonce: string): string {
-  return `@@fj:${nonce}:acquired`;
-}
-
 /** The stdout line that says the first script finished under the lock: `MARKER:STATUS`. */
 export function lockedMarker(nonce: string): string {
   return `@@fj:${nonce}:locked`;

@@ -10,7 +10,7 @@
  * any string: splicing shell text unquoted always takes an explicit raw().
  */
 import type { Become } from './types.js';
-import { timeLimit, withBecome } from './remote-script.js';
+import { withBecome } from './remote-script.js';
 
 /** Trusted shell text that sh`` splices as is. Make one with raw(). */
 export class ShellFragment {
@@ -88,10 +88,10 @@ function quoteWord(value: unknown): string {
  * The whole command is one exec argument on the host: keep bulky data on stdin (Linux caps
  * one argument at 128 KiB; FreeBSD caps all arguments and environment at ARG_MAX).
  */
-export function wrapForRemote(script: string, become: Become = 'none', limit: { timeoutSec?: number } = {}): string {
+export function wrapForRemote(script: string, become: Become = 'none'): string {
   if (script.includes('\0')) throw new Error('a shell script cannot contain a NUL byte');
   const body = isSafeVerbatim(script) ? script : `eval "$(printf %b ${shq(printfEscape(leadingOptionGuard(script)))})"`;
-  return withBecome(`${timeLimit(limit)}/bin/sh -c ${shq(body)}`, become);
+  return withBecome(`/bin/sh -c ${shq(body)}`, become);
 }
 
 /** Printable ASCII except `!` and `\`, not starting like an option of sh -c. */

@@ -11,12 +11,12 @@ import { Readable } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
 import type { LocalFile } from '../modules/types.js';
 import type { Become, HostLockOptions, HostSession, RunOptions, RunResult, WriteFileOptions } from './types.js';
-import { CommandTimeoutError, ConnectionLostError, HostLockedError } from './errors.js';
+import { CommandTimeoutError, ConnectionLostError, HostLockError, HostLockLostError, HostLockedError } from './errors.js';
 import { wrapForRemote } from './quote.js';
-import { stdinScriptCommand, stdinScriptPayload, withBecome } from './remote-script.js';
+import { stdinScriptCommand, stdinScriptPayload, TIME_LIMIT_MARK, withBecome } from './remote-script.js';
 import { atomicWriteScript, transferHeader } from './atomic-write.js';
 import { sha256Hex } from '../util/digest.js';
-import { acquiredMarker, holderNote, hostLockCommand, hostLockPayloadAfter, lockedMarker } from './host-lock.js';
+import { holderNote, hostLockCommand, hostLockPayloadAfter, LOCK_FILE, lockedMarker } from './host-lock.js';
 
 export interface SessionSettings {
   become: Become;
@@ -32,6 +32,7 @@ export class SshHostSession implements HostSession {
   /** Channels of commands in flight, to cancel them when the session is closed under them. */
   private readonly inFlight = new Set<ClientChannel>();
   private lockChannel: ClientChannel | undefined;
+  private lockLost: string | undefined;
   /** Set when the connection took a second attempt: why the first failed. */
   connectRetry?: string;
 
@@ -52,13 +53,16 @@ export class SshHostSession implements HostSession {
   }
 
   run(script: string, opts: RunOptions = {}): Promise<RunResult> {
+    if (this.lockLost) return Promise.reject(new HostLockLostError(this.host, this.lockLost));
     const become = opts.become === false ? 'none' : this.settings.become;
     const timeoutMs = opts.timeoutMs ?? this.settings.commandTimeoutMs;
-    const limit = timeoutMs > 0 ? { timeoutSec: timeoutMs / 1000 } : {};
     if (opts.stdin !== undefined) {
-      return this.exec(wrapForRemote(script, become, limit), { ...opts, input: { data: opts.stdin } }, timeoutMs);
+      // A command with data of its own: its script (paths and modes only) in the command
+      // line, no host-side limit (the controller's own, and the end of its input, stop it).
+      return this.exec(wrapForRemote(script, become), { ...opts, input: { data: opts.stdin } }, timeoutMs, false);
     }
-    return this.exec(stdinScriptCommand(become, limit), { ...opts, input: { lifeline: stdinScriptPayload(script) } }, timeoutMs);
+    const limit = timeoutMs > 0 ? { timeoutSec: timeoutMs / 1000 } : {};
+    return this.exec(stdinScriptCommand(become), { ...opts, input: { lifeline: stdinScriptPayload(script, limit) } }, timeoutMs, true);
   }
 
   async writeFileAtomic(path: string, content: string | Buffer | LocalFile, opts: WriteFileOptions = {}): Promise<void> {
@@ -79,21 +83,34 @@ export class SshHostSession implements HostSession {
     if (this.lockChannel) throw new Error(`${this.host}: this session already holds the host lock`);
     const become = opts.become === false ? 'none' : this.settings.become;
     const marker = lockedMarker(opts.nonce);
-    const acquired = acquiredMarker(opts.nonce);
-    const payload = stdinScriptPayload(`printf '%s\\n' '${acquired}'\n${holderNote(opts)}\n${script}`, { after: hostLockPayloadAfter(marker) });
-    // lockf bounds the wait; the script's own limit counts from the moment the lock is had.
-    // No timeout(1) here (it would end the lock's holder too): at the limit the controller
-    // cancels, and the lifeline ends the script on the host.
+    const scriptMs = opts.timeoutMs ?? this.settings.commandTimeoutMs;
+    // lockf bounds the wait; the script's own limit (on the host) counts from the moment the
+    // lock is had, since the payload runs under lockf.
+    const payload = stdinScriptPayload(`${holderNote(opts)}\n${script}`, {
+      after: hostLockPayloadAfter(marker),
+      ...(scriptMs > 0 ? { timeoutSec: scriptMs / 1000 } : {}),
+    });
     const r = await this.exec(withBecome(hostLockCommand(opts), become), {
       input: { lifeline: payload },
       until: marker,
-      armAt: acquired,
-      hostLimited: false,
-      onChannel: (c) => (this.lockChannel = c),
-    }, opts.timeoutMs ?? this.settings.commandTimeoutMs);
-    if (r.exitCode === 75 && !r.stdout.includes(marker)) {
+      limitMs: scriptMs,
+      onChannel: (c) => {
+        this.lockChannel = c;
+        // The lock lives as long as this channel: its end before ours (lockf killed, the
+        // OOM killer) means the host is no longer ours; no further command runs.
+        c.on('close', () => {
+          if (!this.closed) this.lockLost = 'the host lock was lost (its lockf process ended before the run did)';
+        });
+      },
+    }, scriptMs > 0 ? scriptMs + opts.waitSec * 1000 : 0, true);
+    if (!r.reachedMarker) {
       this.lockChannel = undefined;
-      throw new HostLockedError(this.host, opts.waitSec, r.stderr.trim().split('\n').filter((l) => !l.startsWith('lockf:')).join('; '));
+      const said = r.stderr.trim().split('\n').filter((l) => !l.startsWith('lockf:'));
+      if (r.exitCode === 75) {
+        const self = said.some((l) => l.startsWith(opts.holder));
+        throw new HostLockedError(this.host, opts.waitSec, self ? 'this run holds it, under another inventory name for the same host' : said.join('; '));
+      }
+      throw new HostLockError(this.host, `cannot take the host lock ${LOCK_FILE}: ${r.stderr.trim() || `lockf ended with status ${r.exitCode ?? r.signal}`}`);
     }
     return r;
   }
@@ -116,9 +133,9 @@ export class SshHostSession implements HostSession {
     void this.close();
   }
 
-  private exec(command: string, opts: ExecOptions, timeoutMs: number): Promise<RunResult> {
+  private exec(command: string, opts: ExecOptions, timeoutMs: number, hostLimited: boolean): Promise<RunResult & { reachedMarker: boolean }> {
     const started = performance.now();
-    return new Promise<RunResult>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       if (this.closed) {
         reject(new ConnectionLostError(this.host, this.lostReason ?? 'session closed'));
         return;
@@ -130,21 +147,21 @@ export class SshHostSession implements HostSession {
         }
         opts.onChannel?.(channel);
         this.inFlight.add(channel);
-        // The host enforces the limit (timeout(1)); our own timer is a backstop for a host
-        // that stops answering, set past the host's TERM-then-KILL window. Without timeout(1)
-        // on the host, our timer is the limit.
-        const backstopMs = timeoutMs > 0 ? timeoutMs + (opts.hostLimited === false ? 0 : 10_000) : 0;
+        // The host keeps the limit (remote-script.ts); our own timer is a backstop for a host
+        // that stops answering, set past the host's TERM-then-KILL window. Without a limit on
+        // the host, our timer is the limit.
+        const backstopMs = timeoutMs > 0 ? timeoutMs + (hostLimited ? 10_000 : 0) : 0;
         collect(channel, opts, backstopMs, (outcome) => {
           this.inFlight.delete(channel);
-          const hostTimedOut = timeoutMs > 0 && outcome.exitCode === 124 && performance.now() - started >= timeoutMs;
+          const hostTimedOut = outcome.stderr.includes(`\n${TIME_LIMIT_MARK}\n`);
           if (outcome.timedOut || hostTimedOut) {
-            reject(new CommandTimeoutError(this.host, timeoutMs));
+            reject(new CommandTimeoutError(this.host, opts.limitMs ?? timeoutMs));
           } else if (this.closed && !outcome.reachedMarker) {
             // Closed under the command (an interrupt, the host's deadline): whatever status it
             // ended with, it was cut off.
-            reject(new ConnectionLostError(this.host, this.lostReason ?? 'session closed'));
+            reject(lost(this.host, this.lostReason ?? 'session closed', outcome.stdout));
           } else if (outcome.exitCode === undefined && outcome.signal === undefined && !outcome.reachedMarker) {
-            reject(new ConnectionLostError(this.host, this.lostReason ?? 'the command ended without an exit status'));
+            reject(lost(this.host, this.lostReason ?? 'the command ended without an exit status', outcome.stdout));
           } else {
             resolve({
               exitCode: outcome.exitCode ?? null,
@@ -152,6 +169,7 @@ export class SshHostSession implements HostSession {
               stdout: outcome.stdout,
               stderr: outcome.stderr,
               durationMs: Math.round(performance.now() - started),
+              reachedMarker: outcome.reachedMarker,
             });
           }
         });
@@ -165,10 +183,8 @@ interface ExecOptions extends Omit<RunOptions, 'stdin'> {
   input: { data: string | Buffer | Readable } | { lifeline: string };
   /** Resolve once stdout holds this line (`MARKER:STATUS`), the channel staying open (the host lock). */
   until?: string;
-  /** Start the time limit when stdout holds this line (the lock was had), not at once. */
-  armAt?: string;
-  /** Whether timeout(1) limits the command on the host (default true). */
-  hostLimited?: boolean;
+  /** The script's own time limit, for the report, when the backstop counts more (a wait for the lock). */
+  limitMs?: number;
   onChannel?: (channel: ClientChannel) => void;
 }
 
@@ -192,6 +208,7 @@ function collect(channel: ClientChannel, opts: ExecOptions, timeoutMs: number, d
     if (timer) clearTimeout(timer);
     outcome.stdout = Buffer.concat(out).toString('utf8');
     outcome.stderr = Buffer.concat(err).toString('utf8');
+    if (outcome.stderr.includes(`\n${TIME_LIMIT_MARK}\n`)) outcome.timedOut = true;
     if (opts.until !== undefined) {
       const at = outcome.stdout.indexOf(`\n${opts.until}:`);
       if (at >= 0) {
@@ -211,10 +228,9 @@ function collect(channel: ClientChannel, opts: ExecOptions, timeoutMs: number, d
   channel.on('data', (chunk: Buffer) => {
     out.push(chunk);
     opts.onStdout?.(outDecoder.decode(chunk, { stream: true }));
-    if (markerAtEnd || (opts.armAt !== undefined && !timer)) {
-      tail = (tail + chunk.toString('latin1')).slice(-((opts.until?.length ?? 0) + (opts.armAt?.length ?? 0) + 32));
-      if (opts.armAt !== undefined && !timer && tail.includes(opts.armAt)) arm();
-      if (markerAtEnd?.test(tail)) finish();
+    if (markerAtEnd) {
+      tail = (tail + chunk.toString('latin1')).slice(-((opts.until?.length ?? 0) + 32));
+      if (markerAtEnd.test(tail)) finish();
     }
   });
   channel.stderr.on('data', (chunk: Buffer) => {
@@ -225,18 +241,15 @@ function collect(channel: ClientChannel, opts: ExecOptions, timeoutMs: number, d
     if (typeof code === 'number') outcome.exitCode = code;
     if (signal) outcome.signal = signal;
   });
-  let timer: NodeJS.Timeout | undefined;
-  function arm(): void {
-    if (timeoutMs <= 0 || timer) return;
-    timer = setTimeout(() => {
-      outcome.timedOut = true;
-      cancel(channel);
-      // The host had its chance (timeout(1) and the lifeline); a host that does not answer
-      // at all gets the channel closed under it.
-      setTimeout(() => channel.close(), CANCEL_GRACE_MS).unref();
-    }, timeoutMs);
-  }
-  if (opts.armAt === undefined) arm();
+  const timer = timeoutMs > 0
+    ? setTimeout(() => {
+        outcome.timedOut = true;
+        cancel(channel);
+        // The host had its chance (its own limit and the lifeline); a host that does not
+        // answer at all gets the channel closed under it.
+        setTimeout(() => channel.close(), CANCEL_GRACE_MS).unref();
+      }, timeoutMs)
+    : undefined;
   channel.on('close', finish);
   channel.on('error', () => {}); // surfaces as a close without an exit status
   if ('lifeline' in opts.input) {
@@ -284,4 +297,10 @@ function contentSource(content: string | Buffer | LocalFile): { size: number; sh
 async function* prefixed(header: string, body: () => AsyncIterable<Buffer>): AsyncIterable<Buffer> {
   yield Buffer.from(header, 'utf8');
   for await (const chunk of body()) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+}
+
+function lost(host: string, why: string, stdout: string): ConnectionLostError {
+  const e = new ConnectionLostError(host, why);
+  e.partialStdout = stdout;
+  return e;
 }

@@ -23,25 +23,25 @@ describe('pf status', () => {
 });
 
 describe('pf plan', () => {
-  it('first run: pf_enable, then the ruleset loaded and pf enabled, kept only after a new session gets in', () => {
+  it('first run: the ruleset loaded and pf enabled, kept only after a new session gets in; then pf_enable (a rolled-back change leaves boot alone)', () => {
     const cs = plan(pf, { rules: RULES }, facts(), ctx(undefined, { diff: true }));
     expect(cs.map((c) => c.summary)).toEqual([
-      'pf_enable: (unset) -> "YES"',
       'load new /etc/pf.conf and enable pf (kept once a new SSH session gets in)',
+      'pf_enable: (unset) -> "YES"',
     ]);
-    const a = confirmed(cs[1] as { action: unknown });
+    const a = confirmed(cs[0] as { action: unknown });
     expect(a).toMatchObject({ kind: 'confirmed', stdin: RULES, timeoutSec: 60 });
     expect(a.apply).toContain('pfctl -nf /etc/pf.conf.fleetjail-new');
     expect(a.apply).toContain('nohup /bin/sh -c');
     // pf was not enabled: going back is disabling it.
     expect(a.rollback).toBe('rm -f -- /var/run/fleetjail-pf.pending /etc/pf.conf.fleetjail-new\npfctl -q -d 2>/dev/null || :');
     expect(a.commit).toContain('mv -f -- /etc/pf.conf.fleetjail-new /etc/pf.conf');
-    expect(cs[1]?.diff).toEqual([
+    expect(cs[0]?.diff).toEqual([
       { type: 'file', path: '/etc/pf.conf', unified: expect.stringContaining('+pass out keep state') },
       { type: 'value', name: 'pf', before: 'not-loaded', after: 'enabled' },
     ]);
     // Without --diff, no file diff is computed.
-    expect(plan(pf, { rules: RULES }, facts())[1]?.diff).toEqual([{ type: 'value', name: 'pf', before: 'not-loaded', after: 'enabled' }]);
+    expect(plan(pf, { rules: RULES }, facts())[0]?.diff).toEqual([{ type: 'value', name: 'pf', before: 'not-loaded', after: 'enabled' }]);
   });
 
   it('converged: nothing; a changed ruleset on an enabled pf rolls back to the old file', () => {
@@ -60,7 +60,7 @@ describe('pf plan', () => {
 
   it('another path goes into pf_rules', () => {
     const cs = plan(pf, { rules: RULES, path: '/usr/local/etc/pf.conf' }, facts({ status: 'enabled', rc: 'pf_enable="YES"\n' }));
-    expect(scripts(cs).slice(0, 1)).toEqual(['EDIT /etc/rc.conf +pf_rules="/usr/local/etc/pf.conf"']);
+    expect(scripts(cs).slice(-1)).toEqual(['EDIT /etc/rc.conf +pf_rules="/usr/local/etc/pf.conf"']);
   });
 
   it('enabled: false disables pf and pf_enable; a ruleset given is written (checked), not loaded', () => {

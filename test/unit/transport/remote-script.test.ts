@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stdinScriptPayload } from '../../../src/transport/remote-script.js';
+import { stdinScriptPayload, TIME_LIMIT_MARK } from '../../../src/transport/remote-script.js';
 import { atomicWriteScript, transferHeader } from '../../../src/transport/atomic-write.js';
 import { sha256Hex } from '../../../src/util/digest.js';
 
@@ -52,10 +52,10 @@ describe('stdinScriptPayload', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-cut-'));
     const marker = path.join(dir, 'ran');
     const payload = stdinScriptPayload(`echo first > ${marker}.1\nrm -rf ${dir}/keep\necho last > ${marker}.2\n`);
-    const end = payload.indexOf('(fj_main)');
+    const end = payload.indexOf('fj_main </dev/null');
     // (A cut after the call is the controller giving up once all had arrived: the lifeline
     // then stops the script, tested below.)
-    for (let cut = 0; cut < end + '(fj_main)'.length; cut += cut < end - 40 ? 9 : 1) {
+    for (let cut = 0; cut < end + 'fj_main'.length; cut += cut < end - 40 ? 9 : 2) {
       fs.rmSync(`${marker}.1`, { force: true });
       fs.rmSync(`${marker}.2`, { force: true });
       fs.mkdirSync(path.join(dir, 'keep'), { recursive: true });
@@ -64,7 +64,7 @@ describe('stdinScriptPayload', () => {
       expect(ran, `cut at ${cut}`).toEqual([false, false, false]);
     }
     fs.rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('the script reads /dev/null, not the channel', async () => {
     const r = await runPayload(stdinScriptPayload('cat; echo done'), { after: 'more input the script must not see\n' });
@@ -83,6 +83,25 @@ describe('stdinScriptPayload', () => {
     expect(running(pid)).toBe(false);
     expect(fs.existsSync(`${dir}/after`)).toBe(false);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('its time limit stops it, a part that ignores TERM too, and says so on stderr', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-limit-'));
+    const started = Date.now();
+    const r = await runPayload(stdinScriptPayload(`trap '' TERM; sleep 5; echo ran > ${dir}/ran`, { timeoutSec: 1 }));
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(r.stderr).toContain(`\n${TIME_LIMIT_MARK}\n`);
+    await new Promise((res) => setTimeout(res, 5000));
+    expect(fs.existsSync(`${dir}/ran`)).toBe(false);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 20_000);
+
+  it('a script within its limit leaves no timer behind', async () => {
+    const r = await runPayload(stdinScriptPayload('echo fast', { timeoutSec: 30 }));
+    expect(r).toMatchObject({ status: 0, stdout: 'fast\n' });
+    expect(r.stderr).toBe('');
+    const left = spawnSync('pgrep', ['-f', '^sleep 30$'], { encoding: 'utf8' });
+    expect(left.stdout.trim()).toBe('');
   });
 
   it('a script that finished leaves its background work alone when stdin ends later', async () => {
