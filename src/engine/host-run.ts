@@ -101,13 +101,23 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
   const unsubscribe = opts.interrupt?.whenStoppedNow(() => stopSession(new HostStop('interrupted', `${opts.interrupt?.reason}: stopped while running`)));
   // While the host's lock is not had, nothing of this run has run there: the first signal
   // ends the wait at once.
+  // Giving up while the lock is not had: end the wait on the host, and name the holder.
+  const giveUpWaiting = (stop: (holder: string) => HostStop) => {
+    stopCause ??= stop('');
+    const named = (holder: string) => {
+      if (holder.startsWith(opts.lock?.holder ?? '\0')) stopCause = stop(' (this run had it: its first facts were still running)');
+      else if (holder) stopCause = stop(` (held by ${holder})`);
+    };
+    void (session.abandonLockWait?.(named) ?? Promise.resolve()).finally(() => void session.close());
+  };
   const unsubscribeWait = opts.interrupt?.whenRequested(() => {
-    if (!locked) stopSession(new HostStop('interrupted', `${opts.interrupt?.reason}: not started (it was waiting for another run to let go of the host's lock)`));
+    if (!locked) giveUpWaiting((held) => new HostStop('interrupted', `${opts.interrupt?.reason}: not started (it was waiting for another run to let go of the host's lock${held})`));
   });
   const deadline = opts.hostTimeoutMs
-    ? setTimeout(() => stopSession(new HostStop('failed', locked
-      ? `host timeout: the run did not finish within ${opts.hostTimeoutMs! / 1000} s; its command was stopped on the host`
-      : `host timeout: ${opts.hostTimeoutMs! / 1000} s passed waiting for the host's lock (another run holds it) or the first facts; nothing of this run changed the host`)), opts.hostTimeoutMs)
+    ? setTimeout(() => {
+      if (locked) stopSession(new HostStop('failed', `host timeout: the run did not finish within ${opts.hostTimeoutMs! / 1000} s; its command was stopped on the host`));
+      else giveUpWaiting((held) => new HostStop('failed', `host timeout: ${opts.hostTimeoutMs! / 1000} s passed waiting for the host's lock${held} or the first facts; nothing of this run changed the host`));
+    }, opts.hostTimeoutMs)
     : undefined;
 
   const cache = new FactCache();

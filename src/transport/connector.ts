@@ -164,7 +164,11 @@ export class Connector {
         client.end();
         reject(verdict.rejection() ?? classifyConnectError(target.name, target.address, target.port, err));
       };
-      const abandon = () => onError(new Error(`handshake abandoned: ${this.stopped ?? 'stopped'}`));
+      const abandon = () => {
+        onError(new Error(`handshake abandoned: ${this.stopped ?? 'stopped'}`));
+        // end() waits for the other side; a host that never answers would keep the socket (and its timer) alive.
+        (client as unknown as { destroy?: () => void }).destroy?.();
+      };
       this.handshaking.add(abandon);
       const onReady = () => {
         this.handshaking.delete(abandon);

@@ -29,15 +29,51 @@ export function lockedMarker(nonce: string): string {
  * keeps the lock file (removing it races with the next waiter). When the lock is not had
  * in time (lockf's status 75), the holder's note goes to stderr.
  */
-export function hostLockCommand(req: LockRequest): string {
+export function hostLockCommand(req: LockRequest & { nonce: string }): string {
   const waitSec = Math.max(0, Math.ceil(req.waitSec));
-  const script = sh`lockf -k -t ${waitSec} ${LOCK_FILE} /bin/sh -s; fj_rc=$?; if [ "$fj_rc" = 75 ]; then cat ${HOLDER_FILE} >&2; fi; exit "$fj_rc"`;
+  // The nonce, sh's $1 (unused), names this run's waiter for abandonLockWaitScript.
+  const script = sh`lockf -k -t ${waitSec} ${LOCK_FILE} /bin/sh -s ${waiterTag(req.nonce)}; fj_rc=$?; if [ "$fj_rc" = 75 ]; then cat ${HOLDER_FILE} >&2; fi; exit "$fj_rc"`;
   return sh`/bin/sh -c ${script}`;
 }
 
-/** Script text run first under the lock: the holder's note. */
-export function holderNote(req: LockRequest): string {
-  return sh`printf '%s since %s\n' ${req.holder} "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > ${HOLDER_FILE}`;
+function waiterTag(nonce: string): string {
+  return `fleetjail-${nonce}`;
+}
+
+/**
+ * A run that gives up waiting for the lock (its host timeout, an interrupt) ends its waiting
+ * lockf, which reads no stdin and would otherwise wait on, and names the holder.
+ */
+export function abandonLockWaitScript(nonce: string): string {
+  return sh`pkill -f -- ${`/bin/sh -s ${waiterTag(nonce)}$`} || :`;
+}
+
+export function readHolderScript(): string {
+  return sh`cat ${HOLDER_FILE} 2>/dev/null || :`;
+}
+
+/**
+ * Script text run first under the lock: the holder's note, and the lockf process's pid
+ * (this shell's parent), which every later command of the run checks is still there.
+ */
+export function holderNote(req: LockRequest, nonce: string): string {
+  return sh`printf '%s since %s\n' ${req.holder} "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > ${HOLDER_FILE}` + '\n' +
+    `printf '@@fj:${nonce}:lockpid:%s\n' "$PPID"`;
+}
+
+/** The lockf pid in the first script's output. */
+export function lockPidOf(stdout: string, nonce: string): number | undefined {
+  const m = new RegExp(`@@fj:${nonce}:lockpid:(\\d+)`).exec(stdout);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The status and message with which a command finds the run's lock gone. */
+export const LOCK_LOST_STATUS = 75;
+export const LOCK_LOST_MESSAGE = 'fleetjail: the host lock was lost (its lockf process is gone); nothing was run';
+
+/** Shell text first in every later command of a locked run: stop if the lock's holder is gone. */
+export function lockGuard(lockPid: number): string {
+  return `kill -0 ${lockPid} 2>/dev/null || { echo '${LOCK_LOST_MESSAGE}' >&2; exit ${LOCK_LOST_STATUS}; }`;
 }
 
 /** After the first script: report its status, then hold the lock until stdin ends. */

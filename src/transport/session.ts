@@ -16,7 +16,7 @@ import { wrapForRemote } from './quote.js';
 import { stdinScriptCommand, stdinScriptPayload, TIME_LIMIT_MARK, withBecome } from './remote-script.js';
 import { atomicWriteScript, transferHeader } from './atomic-write.js';
 import { sha256Hex } from '../util/digest.js';
-import { holderNote, hostLockCommand, hostLockPayloadAfter, LOCK_FILE, lockedMarker } from './host-lock.js';
+import { abandonLockWaitScript, readHolderScript, holderNote, hostLockCommand, hostLockPayloadAfter, LOCK_FILE, LOCK_LOST_MESSAGE, LOCK_LOST_STATUS, lockedMarker, lockGuard, lockPidOf } from './host-lock.js';
 
 export interface SessionSettings {
   become: Become;
@@ -33,6 +33,9 @@ export class SshHostSession implements HostSession {
   private readonly inFlight = new Set<ClientChannel>();
   private lockChannel: ClientChannel | undefined;
   private lockLost: string | undefined;
+  private lockNonce: string | undefined;
+  /** The lockf process holding this run's lock on the host. */
+  private lockPid: number | undefined;
   /** Set when the connection took a second attempt: why the first failed. */
   connectRetry?: string;
 
@@ -52,17 +55,36 @@ export class SshHostSession implements HostSession {
     });
   }
 
-  run(script: string, opts: RunOptions = {}): Promise<RunResult> {
-    if (this.lockLost) return Promise.reject(new HostLockLostError(this.host, this.lockLost));
+  async run(script: string, opts: RunOptions = {}): Promise<RunResult> {
+    if (this.lockLost) throw new HostLockLostError(this.host, this.lockLost);
     const become = opts.become === false ? 'none' : this.settings.become;
     const timeoutMs = opts.timeoutMs ?? this.settings.commandTimeoutMs;
-    if (opts.stdin !== undefined) {
+    // Under the host lock, every command first checks that the lock's holder is still there.
+    const guarded = this.lockPid !== undefined ? `${lockGuard(this.lockPid)}\n${script}` : script;
+    const r = opts.stdin !== undefined
       // A command with data of its own: its script (paths and modes only) in the command
       // line, no host-side limit (the controller's own, and the end of its input, stop it).
-      return this.exec(wrapForRemote(script, become), { ...opts, input: { data: opts.stdin } }, timeoutMs, false);
+      ? await this.exec(wrapForRemote(guarded, become), { ...opts, input: { data: opts.stdin } }, timeoutMs, false)
+      : await this.exec(stdinScriptCommand(become), { ...opts, input: { lifeline: stdinScriptPayload(guarded, timeoutMs > 0 ? { timeoutSec: timeoutMs / 1000 } : {}) } }, timeoutMs, true);
+    if (r.exitCode === LOCK_LOST_STATUS && r.stderr.includes(LOCK_LOST_MESSAGE)) {
+      this.lockLost = 'the host lock was lost (its lockf process ended before the run did)';
+      throw new HostLockLostError(this.host, this.lockLost);
     }
-    const limit = timeoutMs > 0 ? { timeoutSec: timeoutMs / 1000 } : {};
-    return this.exec(stdinScriptCommand(become), { ...opts, input: { lifeline: stdinScriptPayload(script, limit) } }, timeoutMs, true);
+    const { reachedMarker: _, ...result } = r;
+    return result;
+  }
+
+  /**
+   * Give up waiting for the host lock (a host timeout, an interrupt): end this run's waiting
+   * lockf on the host and say who holds the lock. Best effort, over a channel of its own.
+   */
+  async abandonLockWait(onHolder: (holder: string) => void): Promise<void> {
+    if (this.lockNonce === undefined || this.closed) return;
+    const quick = (script: string) => this.exec(stdinScriptCommand(this.settings.become), { input: { lifeline: stdinScriptPayload(script, { timeoutSec: 5 }) } }, 5000, true)
+      .then((r) => r.stdout.trim(), () => '');
+    // The holder first: the wait ends (and the lock call fails) only after.
+    onHolder(await quick(readHolderScript()));
+    await quick(abandonLockWaitScript(this.lockNonce));
   }
 
   async writeFileAtomic(path: string, content: string | Buffer | LocalFile, opts: WriteFileOptions = {}): Promise<void> {
@@ -86,7 +108,8 @@ export class SshHostSession implements HostSession {
     const scriptMs = opts.timeoutMs ?? this.settings.commandTimeoutMs;
     // lockf bounds the wait; the script's own limit (on the host) counts from the moment the
     // lock is had, since the payload runs under lockf.
-    const payload = stdinScriptPayload(`${holderNote(opts)}\n${script}`, {
+    this.lockNonce = opts.nonce;
+    const payload = stdinScriptPayload(`${holderNote(opts, opts.nonce)}\n${script}`, {
       after: hostLockPayloadAfter(marker),
       ...(scriptMs > 0 ? { timeoutSec: scriptMs / 1000 } : {}),
     });
@@ -112,7 +135,9 @@ export class SshHostSession implements HostSession {
       }
       throw new HostLockError(this.host, `cannot take the host lock ${LOCK_FILE}: ${r.stderr.trim() || `lockf ended with status ${r.exitCode ?? r.signal}`}`);
     }
-    return r;
+    this.lockPid = lockPidOf(r.stdout, opts.nonce);
+    const { reachedMarker: _, ...result } = r;
+    return result;
   }
 
   async close(): Promise<void> {

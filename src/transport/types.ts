@@ -75,6 +75,8 @@ export interface HostSession {
    * HostLockedError when another run holds it for longer than waitSec.
    */
   lock(script: string, opts: HostLockOptions): Promise<RunResult>;
+  /** Give up waiting for the lock: say who holds it ('' if unknown), then end the wait on the host. */
+  abandonLockWait?(onHolder: (holder: string) => void): Promise<void>;
   close(): Promise<void>;
 }
 
