@@ -35,3 +35,7 @@ try {
     process.exitCode = EXIT_CONFIG;
   }
 }
+
+// The work is done and reported: a handle that lingers (a socket of an abandoned handshake
+// waiting for its timer) must not hold the exit back.
+setTimeout(() => process.exit(), 500).unref();

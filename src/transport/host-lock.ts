@@ -76,7 +76,13 @@ export function lockGuard(lockPid: number): string {
   return `kill -0 ${lockPid} 2>/dev/null || { echo '${LOCK_LOST_MESSAGE}' >&2; exit ${LOCK_LOST_STATUS}; }`;
 }
 
-/** After the first script: report its status, then hold the lock until stdin ends. */
+/**
+ * After the first script: report its status, then hold the lock until stdin ends (the run
+ * is over, or the controller gone). Should the lockf process go first (killed), this shell
+ * ends within a second, and the channel's end tells the controller the lock is lost.
+ */
 export function hostLockPayloadAfter(marker: string): string {
-  return `printf '\\n%s:%s\\n' '${marker}' "$fj_rc"; while IFS= read -r fj_l <&3; do :; done; exit 0`;
+  return `printf '\\n%s:%s\\n' '${marker}' "$fj_rc"; ` +
+    '( while IFS= read -r fj_l; do :; done; kill "$fj_sh" ) <&3 >/dev/null 2>&1 & ' +
+    'while kill -0 "$PPID" 2>/dev/null; do sleep 1 </dev/null >/dev/null 2>&1; done; exit 0';
 }

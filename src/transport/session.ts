@@ -122,7 +122,10 @@ export class SshHostSession implements HostSession {
         // The lock lives as long as this channel: its end before ours (lockf killed, the
         // OOM killer) means the host is no longer ours; no further command runs.
         c.on('close', () => {
-          if (!this.closed) this.lockLost = 'the host lock was lost (its lockf process ended before the run did)';
+          if (this.closed || !this.lockPid) return;
+          this.lockLost = 'the host lock was lost (its lockf process ended before the run did)';
+          // What runs now runs unlocked: stop it (the lifeline ends it on the host).
+          for (const running of this.inFlight) cancel(running);
         });
       },
     }, scriptMs > 0 ? scriptMs + opts.waitSec * 1000 : 0, true);
@@ -181,6 +184,8 @@ export class SshHostSession implements HostSession {
           const hostTimedOut = outcome.stderr.includes(`\n${TIME_LIMIT_MARK}\n`);
           if (outcome.timedOut || hostTimedOut) {
             reject(new CommandTimeoutError(this.host, opts.limitMs ?? timeoutMs));
+          } else if (this.lockLost && !outcome.reachedMarker) {
+            reject(new HostLockLostError(this.host, this.lockLost));
           } else if (this.closed && !outcome.reachedMarker) {
             // Closed under the command (an interrupt, the host's deadline): whatever status it
             // ended with, it was cut off.

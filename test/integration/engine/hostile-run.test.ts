@@ -161,14 +161,19 @@ describe('one run per host at a time', () => {
     await until('run A to hold the lock', () => holderIs(h.name, 'lock-a.yaml'));
     await until('run A\'s first step', async () => (await sshRun(h, 'pgrep -f "^sleep 4"')).code === 0);
     await onFirst('pkill -f "fleetjail.lock /bin/sh -s"');
-    const b = await runPlaybook(writeFile(dir, 'lock-b.yaml', `hosts: ${h.name}\nsteps:\n  - command: "echo B >> /var/tmp/fj-hostile-k"\n`), ['--lock-wait', '1']);
+    // Resolution: once A's lock is gone, the host is free: B may take it (it holds the lock
+    // properly). What must not happen is A going on unlocked: its running step is stopped
+    // within about a second, its next step never runs, and its report says why.
     const ra = await a.done;
+    const b = await runPlaybook(writeFile(dir, 'lock-b.yaml', `hosts: ${h.name}\nsteps:\n  - command: "echo B >> /var/tmp/fj-hostile-k"\n`), ['--lock-wait', '1']);
+    expect(b.code).toBe(0);
     const lines = (await onFirst('cat /var/tmp/fj-hostile-k')).stdout.trim().split('\n');
-    expect(b.code, 'run B got in while run A was running').not.toBe(0);
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'lock-a.json'), 'utf8')) as JsonReportV1;
     expect(ra.code).toBe(2);
-    expect(report.hosts[h.name]?.error).toMatch(/lock/);
-    expect(lines).not.toContain('A');
+    expect(report.hosts[h.name]?.error).toMatch(/host lock was lost/);
+    expect(report.hosts[h.name]?.steps.map((s) => s.name)).toEqual(['first']);
+    expect(lines).toEqual(['B']);
+    expect((await onFirst('pgrep -f "^sleep 4" || true')).stdout.trim()).toBe('');
   }, 60_000);
 
   // FINDING 4 (lies in the report; leaves a process behind). --host-timeout while the host
