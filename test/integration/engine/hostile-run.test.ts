@@ -171,7 +171,9 @@ describe('one run per host at a time', () => {
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'lock-a.json'), 'utf8')) as JsonReportV1;
     expect(ra.code).toBe(2);
     expect(report.hosts[h.name]?.error).toMatch(/host lock was lost/);
-    expect(report.hosts[h.name]?.steps.map((s) => s.name)).toEqual(['first']);
+    // Both steps went to the host in one batch: both are reported failed, cut off by the lost lock.
+    expect(report.hosts[h.name]?.steps.map((s) => [s.name, s.status])).toEqual([['first', 'failed'], ['second', 'failed']]);
+    expect(report.hosts[h.name]?.steps[0]?.error).toMatch(/host lock was lost/);
     expect(lines).toEqual(['B']);
     expect((await onFirst('pgrep -f "^sleep 4" || true')).stdout.trim()).toBe('');
   }, 60_000);
