@@ -149,7 +149,7 @@ seed('seed 000: PostgreSQL jail on lo1 with SysV IPC, pf in front', 'postgres-ja
   expect(r.stdout, h.name).toMatch(/^10\npostgresql is running as pid \d+\.\ntrue\n/);
   expect(r.stdout, h.name).toContain('rdr pass on em0 inet proto tcp from <pg_clients> to (em0) port = postgresql -> 192.168.1.3 port 5432');
   // initdb as the seed runs it: scram-sha-256 for every connection, the password read from a file that is gone.
-  const pg = await shRun(h, 'd=/usr/local/jails/postgres/var/db/postgres; grep -c "scram-sha-256$" $d/data16/pg_hba.conf; cat $d/data16/global/pg_authid; ls -A $d; pfctl -t pg_clients -T show');
+  const pg = await shRun(h, 'd=/usr/jails/postgres/var/db/postgres; grep -c "scram-sha-256$" $d/data16/pg_hba.conf; cat $d/data16/global/pg_authid; ls -A $d; pfctl -t pg_clients -T show');
   expect(pg.stdout, h.name).toBe(`3\npostgres scram-sha-256 ${hex(PG_PASSWORD)}\ndata16\n   192.0.2.0/24\n   198.51.100.7\n`);
 }, ['-e', `@${fixture('seed-000-postgres-clients.yaml')}`]);
 
