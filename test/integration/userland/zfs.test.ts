@@ -48,7 +48,7 @@ beforeAll(async () => {
   const e = hosts.find((_, i) => modes[i] === 'emulated');
   emul = e ? { name: 'emulated', host: e, sandbox: false } : { name: 'emulated', host: r, sandbox: true };
   if (emul.sandbox) await sshRun(r, `rm -rf ${SANDBOX_DIR}`);
-  for (const s of [real, emul]) await run(s, 'zfs destroy -R zroot/dt >/dev/null 2>&1; zfs destroy -R zroot/fid >/dev/null 2>&1; rm -rf /srv/dtc; true');
+  for (const s of [real, emul]) await run(s, 'zfs destroy -R zroot/dt >/dev/null 2>&1; zfs destroy -R zroot/fid >/dev/null 2>&1; zfs destroy -R zroot/dtj >/dev/null 2>&1; rm -rf /srv/dtc; true');
 });
 
 afterAll(async () => {
@@ -57,9 +57,10 @@ afterAll(async () => {
 
 describe('real ZFS: a zfs-fuse daemon per host', () => {
   it('creates datasets with -p and reports them with the portable get form (the issue\'s "done when")', async () => {
-    const r = await run(real, 'zfs create -p zroot/jails/templates && zfs get -Hp -o name,property,value,source mountpoint zroot/jails && ls -d /zroot/jails/templates && grep -c " /zroot/jails/templates fuse" /proc/mounts');
+    // Its own names (zroot/jails is the seed playbooks'), destroyed afterwards.
+    const r = await run(real, 'zfs create -p zroot/dtj/templates && zfs get -Hp -o name,property,value,source mountpoint zroot/dtj && ls -d /zroot/dtj/templates && grep -c " /zroot/dtj/templates fuse" /proc/mounts; zfs destroy -r zroot/dtj');
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('zroot/jails\tmountpoint\t/zroot/jails\tinherited from zroot\n/zroot/jails/templates\n1\n');
+    expect(r.stdout).toBe('zroot/dtj\tmountpoint\t/zroot/dtj\tinherited from zroot\n/zroot/dtj/templates\n1\n');
     expect(r.code).toBe(0);
   });
 
