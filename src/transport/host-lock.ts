@@ -29,23 +29,24 @@ export function lockedMarker(nonce: string): string {
  * keeps the lock file (removing it races with the next waiter). When the lock is not had
  * in time (lockf's status 75), the holder's note goes to stderr.
  */
-export function hostLockCommand(req: LockRequest & { nonce: string }): string {
+export function hostLockCommand(req: LockRequest & { waiter: string }): string {
   const waitSec = Math.max(0, Math.ceil(req.waitSec));
-  // The nonce, sh's $1 (unused), names this run's waiter for abandonLockWaitScript.
-  const script = sh`lockf -k -t ${waitSec} ${LOCK_FILE} /bin/sh -s ${waiterTag(req.nonce)}; fj_rc=$?; if [ "$fj_rc" = 75 ]; then cat ${HOLDER_FILE} >&2; fi; exit "$fj_rc"`;
+  // WAITER, sh's $1 (unused), names this run's waiter for abandonLockWaitScript. It is in
+  // argv, for anyone's ps: never the nonce of an output marker.
+  const script = sh`lockf -k -t ${waitSec} ${LOCK_FILE} /bin/sh -s ${waiterTag(req.waiter)}; fj_rc=$?; if [ "$fj_rc" = 75 ]; then cat ${HOLDER_FILE} >&2; fi; exit "$fj_rc"`;
   return sh`/bin/sh -c ${script}`;
 }
 
-function waiterTag(nonce: string): string {
-  return `fleetjail-${nonce}`;
+function waiterTag(waiter: string): string {
+  return `fleetjail-${waiter}`;
 }
 
 /**
  * A run that gives up waiting for the lock (its host timeout, an interrupt) ends its waiting
  * lockf, which reads no stdin and would otherwise wait on, and names the holder.
  */
-export function abandonLockWaitScript(nonce: string): string {
-  return sh`pkill -f -- ${`/bin/sh -s ${waiterTag(nonce)}$`} || :`;
+export function abandonLockWaitScript(waiter: string): string {
+  return sh`pkill -f -- ${`/bin/sh -s ${waiterTag(waiter)}$`} || :`;
 }
 
 export function readHolderScript(): string {

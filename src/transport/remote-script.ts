@@ -13,7 +13,8 @@
  * ignores TERM does not outlive the decision. Two things stop it:
  *
  *  - its time limit (-T, a step's `timeout:`), kept by a timer on the host; the controller
- *    reads the stderr line TIME_LIMIT_MARK and reports a timeout;
+ *    reads the stderr line timeLimitMark(TAG) and reports a timeout (TAG is the session's
+ *    secret: a command cannot forge the line);
  *  - its lifeline: the channel's stdin stays open while the script runs. When the controller
  *    gives up (a timeout of its own, an interrupt, killed, the network gone: sshd closes the
  *    pipe in every case), a watcher sees the end of stdin and stops the script.
@@ -26,7 +27,9 @@
 import type { Become } from './types.js';
 
 /** The stderr line with which the host says a script was stopped at its time limit. */
-export const TIME_LIMIT_MARK = '@@fj:time-limit';
+export function timeLimitMark(tag: string): string {
+  return `@@fj:time-limit:${tag}`;
+}
 
 /** The command line that reads its script from stdin. */
 export function stdinScriptCommand(become: Become = 'none'): string {
@@ -51,7 +54,7 @@ export function withBecome(command: string, become: Become): string {
  * by the outer shell once the script has finished, with its status in $fj_rc (the host lock
  * uses it to report and then hold on).
  */
-export function stdinScriptPayload(script: string, opts: { after?: string; timeoutSec?: number } = {}): string {
+export function stdinScriptPayload(script: string, opts: { after?: string; timeoutSec?: number; limitTag?: string } = {}): string {
   if (script.includes('\0')) throw new Error('a shell script cannot contain a NUL byte');
   const limit = opts.timeoutSec !== undefined && opts.timeoutSec > 0 ? Math.max(1, Math.ceil(opts.timeoutSec)) : undefined;
   return [
@@ -67,7 +70,7 @@ export function stdinScriptPayload(script: string, opts: { after?: string; timeo
     'fj_watch() { while IFS= read -r fj_l; do :; done; kill -TERM "$fj_sh" 2>/dev/null; }',
     // The timer's sleep runs in the background so that the timer, ended by TERM, ends it too
     // (a lingering sleep would hold nothing, but would linger); fd 5 is the command's stderr.
-    `fj_limit() { sleep ${limit ?? 0} 5>&- & fj_s=$!; trap 'kill "$fj_s" 2>/dev/null; exit 0' TERM; if wait "$fj_s"; then printf '\\n${TIME_LIMIT_MARK}\\n' >&5; kill -TERM "$fj_sh"; fi; }`,
+    `fj_limit() { sleep ${limit ?? 0} 5>&- & fj_s=$!; trap 'kill "$fj_s" 2>/dev/null; exit 0' TERM; if wait "$fj_s"; then printf '\\n${timeLimitMark(opts.limitTag ?? 'untagged')}\\n' >&5; kill -TERM "$fj_sh"; fi; }`,
     // One line, parsed whole: nothing runs unless everything above arrived.
     [
       'trap fj_end TERM',

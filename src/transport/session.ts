@@ -13,7 +13,8 @@ import type { LocalFile } from '../modules/types.js';
 import type { Become, HostLockOptions, HostSession, RunOptions, RunResult, WriteFileOptions } from './types.js';
 import { CommandTimeoutError, ConnectionLostError, HostLockError, HostLockLostError, HostLockedError } from './errors.js';
 import { wrapForRemote } from './quote.js';
-import { stdinScriptCommand, stdinScriptPayload, TIME_LIMIT_MARK, withBecome } from './remote-script.js';
+import { stdinScriptCommand, stdinScriptPayload, timeLimitMark, withBecome } from './remote-script.js';
+import { randomBytes } from 'node:crypto';
 import { atomicWriteScript, transferHeader } from './atomic-write.js';
 import { sha256Hex } from '../util/digest.js';
 import { abandonLockWaitScript, readHolderScript, holderNote, hostLockCommand, hostLockPayloadAfter, LOCK_FILE, LOCK_LOST_MESSAGE, LOCK_LOST_STATUS, lockedMarker, lockGuard, lockPidOf } from './host-lock.js';
@@ -33,7 +34,9 @@ export class SshHostSession implements HostSession {
   private readonly inFlight = new Set<ClientChannel>();
   private lockChannel: ClientChannel | undefined;
   private lockLost: string | undefined;
-  private lockNonce: string | undefined;
+  private lockWaiter: string | undefined;
+  /** Tags the host's "stopped at the time limit" line: a secret of this session's, so no command can forge it. */
+  private readonly limitTag = randomBytes(8).toString('hex');
   /** The lockf process holding this run's lock on the host. */
   private lockPid: number | undefined;
   /** Set when the connection took a second attempt: why the first failed. */
@@ -65,7 +68,7 @@ export class SshHostSession implements HostSession {
       // A command with data of its own: its script (paths and modes only) in the command
       // line, no host-side limit (the controller's own, and the end of its input, stop it).
       ? await this.exec(wrapForRemote(guarded, become), { ...opts, input: { data: opts.stdin } }, timeoutMs, false)
-      : await this.exec(stdinScriptCommand(become), { ...opts, input: { lifeline: stdinScriptPayload(guarded, timeoutMs > 0 ? { timeoutSec: timeoutMs / 1000 } : {}) } }, timeoutMs, true);
+      : await this.exec(stdinScriptCommand(become), { ...opts, input: { lifeline: stdinScriptPayload(guarded, { ...this.limit(timeoutMs) }) }, limitMark: timeLimitMark(this.limitTag) }, timeoutMs, true);
     if (r.exitCode === LOCK_LOST_STATUS && r.stderr.includes(LOCK_LOST_MESSAGE)) {
       this.lockLost = 'the host lock was lost (its lockf process ended before the run did)';
       throw new HostLockLostError(this.host, this.lockLost);
@@ -79,12 +82,12 @@ export class SshHostSession implements HostSession {
    * lockf on the host and say who holds the lock. Best effort, over a channel of its own.
    */
   async abandonLockWait(onHolder: (holder: string) => void): Promise<void> {
-    if (this.lockNonce === undefined || this.closed) return;
-    const quick = (script: string) => this.exec(stdinScriptCommand(this.settings.become), { input: { lifeline: stdinScriptPayload(script, { timeoutSec: 5 }) } }, 5000, true)
+    if (this.lockWaiter === undefined || this.closed) return;
+    const quick = (script: string) => this.exec(stdinScriptCommand(this.settings.become), { input: { lifeline: stdinScriptPayload(script, this.limit(5000)) }, limitMark: timeLimitMark(this.limitTag) }, 5000, true)
       .then((r) => r.stdout.trim(), () => '');
     // The holder first: the wait ends (and the lock call fails) only after.
     onHolder(await quick(readHolderScript()));
-    await quick(abandonLockWaitScript(this.lockNonce));
+    await quick(abandonLockWaitScript(this.lockWaiter));
   }
 
   async writeFileAtomic(path: string, content: string | Buffer | LocalFile, opts: WriteFileOptions = {}): Promise<void> {
@@ -108,15 +111,17 @@ export class SshHostSession implements HostSession {
     const scriptMs = opts.timeoutMs ?? this.settings.commandTimeoutMs;
     // lockf bounds the wait; the script's own limit (on the host) counts from the moment the
     // lock is had, since the payload runs under lockf.
-    this.lockNonce = opts.nonce;
+    // Names this run's waiting lockf on the host (in its argv: not the nonce of any marker).
+    this.lockWaiter = randomBytes(8).toString('hex');
     const payload = stdinScriptPayload(`${holderNote(opts, opts.nonce)}\n${script}`, {
       after: hostLockPayloadAfter(marker),
-      ...(scriptMs > 0 ? { timeoutSec: scriptMs / 1000 } : {}),
+      ...this.limit(scriptMs),
     });
-    const r = await this.exec(withBecome(hostLockCommand(opts), become), {
+    const r = await this.exec(withBecome(hostLockCommand({ ...opts, waiter: this.lockWaiter }), become), {
       input: { lifeline: payload },
       until: marker,
       limitMs: scriptMs,
+      limitMark: timeLimitMark(this.limitTag),
       onChannel: (c) => {
         this.lockChannel = c;
         // The lock lives as long as this channel: its end before ours (lockf killed, the
@@ -141,6 +146,10 @@ export class SshHostSession implements HostSession {
     this.lockPid = lockPidOf(r.stdout, opts.nonce);
     const { reachedMarker: _, ...result } = r;
     return result;
+  }
+
+  private limit(timeoutMs: number): { timeoutSec?: number; limitTag: string } {
+    return { ...(timeoutMs > 0 ? { timeoutSec: timeoutMs / 1000 } : {}), limitTag: this.limitTag };
   }
 
   async close(): Promise<void> {
@@ -181,7 +190,7 @@ export class SshHostSession implements HostSession {
         const backstopMs = timeoutMs > 0 ? timeoutMs + (hostLimited ? 10_000 : 0) : 0;
         collect(channel, opts, backstopMs, (outcome) => {
           this.inFlight.delete(channel);
-          const hostTimedOut = outcome.stderr.includes(`\n${TIME_LIMIT_MARK}\n`);
+          const hostTimedOut = outcome.stderr.includes(`\n${timeLimitMark(this.limitTag)}\n`);
           if (outcome.timedOut || hostTimedOut) {
             reject(new CommandTimeoutError(this.host, opts.limitMs ?? timeoutMs));
           } else if (this.lockLost && !outcome.reachedMarker) {
@@ -215,6 +224,8 @@ interface ExecOptions extends Omit<RunOptions, 'stdin'> {
   until?: string;
   /** The script's own time limit, for the report, when the backstop counts more (a wait for the lock). */
   limitMs?: number;
+  /** The stderr line with which the host says it stopped the script at its limit. */
+  limitMark?: string;
   onChannel?: (channel: ClientChannel) => void;
 }
 
@@ -238,7 +249,7 @@ function collect(channel: ClientChannel, opts: ExecOptions, timeoutMs: number, d
     if (timer) clearTimeout(timer);
     outcome.stdout = Buffer.concat(out).toString('utf8');
     outcome.stderr = Buffer.concat(err).toString('utf8');
-    if (outcome.stderr.includes(`\n${TIME_LIMIT_MARK}\n`)) outcome.timedOut = true;
+    if (opts.limitMark !== undefined && outcome.stderr.includes(`\n${opts.limitMark}\n`)) outcome.timedOut = true;
     if (opts.until !== undefined) {
       const at = outcome.stdout.indexOf(`\n${opts.until}:`);
       if (at >= 0) {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stdinScriptPayload, TIME_LIMIT_MARK } from '../../../src/transport/remote-script.js';
+import { stdinScriptPayload, timeLimitMark } from '../../../src/transport/remote-script.js';
 import { atomicWriteScript, transferHeader } from '../../../src/transport/atomic-write.js';
 import { sha256Hex } from '../../../src/util/digest.js';
 
@@ -88,9 +88,9 @@ describe('stdinScriptPayload', () => {
   it('its time limit stops it, a part that ignores TERM too, and says so on stderr', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-limit-'));
     const started = Date.now();
-    const r = await runPayload(stdinScriptPayload(`trap '' TERM; sleep 5; echo ran > ${dir}/ran`, { timeoutSec: 1 }));
+    const r = await runPayload(stdinScriptPayload(`trap '' TERM; sleep 5; echo ran > ${dir}/ran`, { timeoutSec: 1, limitTag: 'tag1' }));
     expect(Date.now() - started).toBeLessThan(4000);
-    expect(r.stderr).toContain(`\n${TIME_LIMIT_MARK}\n`);
+    expect(r.stderr).toContain(`\n${timeLimitMark('tag1')}\n`);
     await new Promise((res) => setTimeout(res, 5000));
     expect(fs.existsSync(`${dir}/ran`)).toBe(false);
     fs.rmSync(dir, { recursive: true, force: true });
