@@ -1,9 +1,10 @@
 /**
  * "Unreachable" only when a host is (#10 item 8): 200 lab hosts of their own (a second lab,
  * side by side with the suite's), the controller's CPU deliberately loaded, a short connect
- * timeout. Without handshake admission (--max-handshakes 1000: every handshake at once, as
- * before) hosts that are fine are reported unreachable; with it, none is, and the hosts that
- * needed a second attempt say so.
+ * timeout. With handshake admission no host is reported unreachable, and the hosts that
+ * needed a second attempt say so. Without it (--max-handshakes 1000: every handshake at once,
+ * as before) healthy hosts were reported unreachable, as many as all 200 in one run; but how
+ * many depends on the machine's load at that moment, so that figure is logged, not asserted.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,16 +48,16 @@ async function run(maxHandshakes: number): Promise<JsonReportV1> {
 }
 
 describe(`${HOSTS} hosts, a loaded controller, a 3 s connect timeout`, () => {
-  it('every handshake at once: hosts that are fine are reported unreachable (the failure this guards against)', async () => {
-    loadTheCpu();
-    const report = await run(1000);
-    expect(report.summary.unreachable).toBeGreaterThan(0);
-  }, 300_000);
-
   it('with handshake admission: no host is unreachable; those that needed a second attempt say so', async () => {
+    loadTheCpu();
+    // For the record (it depends on how loaded the machine is, so it is logged, not asserted):
+    // every handshake at once, as before admission. On this 2-core machine it has reported
+    // from 0 to all 200 healthy hosts unreachable.
+    const unbounded = await run(1000);
     const report = await run(16);
+    console.error(`busy controller: unreachable without admission ${unbounded.summary.unreachable}/${HOSTS}, with admission ${report.summary.unreachable}/${HOSTS}, retried ${Object.values(report.hosts).filter((h) => h.connectRetry).length}`);
     expect(report.summary.unreachable, JSON.stringify(Object.values(report.hosts).find((h) => h.status === 'unreachable')?.error)).toBe(0);
     expect(report.summary.ok).toBe(HOSTS);
     for (const h of Object.values(report.hosts)) if (h.connectRetry) expect(h.connectRetry).toMatch(/^first attempt failed: /);
-  }, 300_000);
+  }, 600_000);
 });
