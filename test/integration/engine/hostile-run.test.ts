@@ -4,13 +4,11 @@
  * written against. The comment above each test is the finding: what was done, what happened,
  * what should happen. Run with the other lab tests (4 hosts are enough).
  */
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { hostFile, sha256, sleep, startRun, until } from '../../support/run-control.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI } from '../../support/cli.js';
 import { labHosts, labLayout, labPaths, shRun, sshRun } from '../../support/lab.js';
 import { runPlaybook, scratchDir, writeFile } from '../../support/playbook.js';
 import type { JsonReportV1 } from '../../../src/report/json-report.js';
@@ -21,31 +19,6 @@ afterAll(async () => {
   await shRun(labHosts()[0]!, 'rm -f /var/tmp/fj-hostile-* /tmp/fj-hostile-*');
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-const hostFile = (host: string, p: string) => path.join(labPaths.hostRoot(host), p);
-
-/** The CLI as a child process we can signal; resolves with its exit code and output. */
-function startRun(args: string[], inventory = labPaths.inventory) {
-  const child = spawn(process.execPath, [CLI, 'run', ...args, '-i', inventory], { env: { ...process.env, SSH_AUTH_SOCK: '' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
-    const started = Date.now();
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
-  });
-  return { child, done };
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const onFirst = (script: string) => shRun(labHosts()[0]!, script);
 /** Processes on the first host whose command line takes the host lock (a holder or a waiter). */

@@ -6,12 +6,11 @@
  * lock behind; SIGINT writes the report; a failed step carries the line that names its cause;
  * one host under two names is refused; scripts never show their content in `ps`.
  */
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { hostFile, sha256, sleep, startRun, until } from '../../support/run-control.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, fleetjail } from '../../support/cli.js';
+import { fleetjail } from '../../support/cli.js';
 import { labHosts, labPaths, shRun, sshRun } from '../../support/lab.js';
 import { onAllHosts, runPlaybook, scratchDir, writeFile } from '../../support/playbook.js';
 import type { JsonReportV1 } from '../../../src/report/json-report.js';
@@ -19,30 +18,6 @@ import type { JsonReportV1 } from '../../../src/report/json-report.js';
 const dir = scratchDir();
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
-const hostFile = (host: string, p: string) => path.join(labPaths.hostRoot(host), p);
-
-/** The CLI as a child process we can signal; resolves with its exit code and output. */
-function startRun(args: string[]) {
-  const child = spawn(process.execPath, [CLI, 'run', ...args, '-i', labPaths.inventory], { env: { ...process.env, SSH_AUTH_SOCK: '' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done, output: () => stdout };
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 function leftovers(host: string, dirInHost: string, base: string): string[] {
   return fs.readdirSync(hostFile(host, dirInHost)).filter((f) => f.startsWith(`.${base}.fleetjail.`));
