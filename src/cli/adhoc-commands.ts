@@ -2,7 +2,7 @@
  * `fleetjail ping PATTERN` and `fleetjail exec PATTERN -- COMMAND...`.
  */
 import type { Command } from 'commander';
-import { shq } from '../transport/quote.js';
+import { shq } from '../shell/quote.js';
 import { runAdhoc, type AdhocResult } from './adhoc.js';
 import { buildFleetContext } from './fleet-context.js';
 import { exitCodeFor } from './exit-codes.js';

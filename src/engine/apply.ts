@@ -7,9 +7,9 @@
  * costs one round trip per batch (plus one per large file), not one per step.
  */
 import type { HostSession, WriteFileOptions } from '../transport/types.js';
-import type { Change } from '../modules/types.js';
+import type { Change } from '../modules/kit/contract.js';
 import { atomicWriteScript } from '../transport/atomic-write.js';
-import { sh, shq } from '../transport/quote.js';
+import { sh, shq } from '../shell/quote.js';
 import { buildBatchScript, newNonce, splitBatchOutput, stopFileOf } from './batch-script.js';
 import type { EditedFiles, ResolvedAction, WriteAction } from './file-edits.js';
 

@@ -15,7 +15,7 @@
  * A snippet marked stopOnFailure ends the script when it fails: later snippets do not run.
  */
 import { randomBytes } from 'node:crypto';
-import type { FactOutput, FactQuery } from '../modules/types.js';
+import type { FactOutput, FactQuery } from '../modules/kit/contract.js';
 
 export interface BatchEntry {
   script: string;

@@ -3,8 +3,8 @@
  * touched as stale; a later step that needs a stale or missing fact has it gathered again.
  * Parsed values are kept, so a fact shared by several steps is parsed once.
  */
-import type { FactOutput, FactQuery } from '../modules/types.js';
-import { VOLATILE } from '../modules/target.js';
+import type { FactOutput, FactQuery } from '../modules/kit/contract.js';
+import { VOLATILE } from '../modules/kit/contract.js';
 
 interface Entry {
   query: FactQuery<unknown>;

@@ -9,7 +9,7 @@
  * the host's file must still be, so a file changed by someone else in between is refused on
  * the host instead of overwritten.
  */
-import type { Action, EditAction } from '../modules/types.js';
+import type { Action, EditAction } from '../modules/kit/contract.js';
 import { sha256Hex } from '../util/digest.js';
 
 export type WriteAction = Extract<Action, { kind: 'write' }> & { expect?: { sha256: string } | 'absent' };

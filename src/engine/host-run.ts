@@ -16,7 +16,7 @@
  */
 import type { Logger } from 'pino';
 import type { HostSession } from '../transport/types.js';
-import type { FactQuery } from '../modules/types.js';
+import type { FactQuery } from '../modules/kit/contract.js';
 import type { HostPlan, PlaybookPreparer, PreparedStep } from '../playbook/prepare.js';
 import type { EventSink } from './events.js';
 import { applyBatch, applyChanges, BatchCutOff, INLINE_BATCH_MAX, inlineBytes } from './apply.js';

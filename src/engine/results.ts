@@ -1,5 +1,5 @@
 /** What a run produced, per step and per host: the data behind progress, recap and the JSON report. */
-import type { DiffEntry } from '../modules/types.js';
+import type { DiffEntry } from '../modules/kit/contract.js';
 
 export type StepStatus = 'ok' | 'changed' | 'failed' | 'skipped';
 /** interrupted: the operator stopped the run (SIGINT/SIGTERM) before this host finished. */

@@ -6,7 +6,7 @@
  * turns what happened into the step's result.
  */
 import { ConfigError } from '../util/errors.js';
-import type { AnyModule, Change, DiffEntry, FactQuery, StepContext } from '../modules/types.js';
+import type { AnyModule, Change, DiffEntry, FactQuery, StepContext } from '../modules/kit/contract.js';
 import type { PreparedStep } from '../playbook/prepare.js';
 import type { RenderedStep } from '../playbook/render-step.js';
 import type { ApplyOutcome } from './apply.js';

@@ -1,5 +1,5 @@
 /**
- * The state of one path as the file fact query prints it (see modules/file-facts.ts):
+ * The state of one path as the file fact query prints it (see modules/kit/file-facts.ts):
  *
  *   type file|directory|link|other|absent
  *   stat MODE UID GID USER GROUP SIZE     (stat -f '%Mp%Lp %u %g %Su %Sg %z')

@@ -1,6 +1,6 @@
 /**
  * The jail module's own fact: one snippet's lines, `key value` each (see
- * modules/jail-facts.ts for the script):
+ * modules/jail/facts.ts for the script):
  *
  *   jls <a `jls -n -j NAME` line, or -: not running>
  *   root directory|absent|other        the jail's path

@@ -1,7 +1,7 @@
 /**
  * rc.conf(5)-family files (rc.conf, rc.conf.local, rc.conf.d/*, loader.conf) are sh scripts
  * that rc(8) sources. This reads their variable assignments as sh would, without running
- * anything: words are cut by sh's lexical rules (src/facts/sh-words.ts: comments only at a
+ * anything: words are cut by sh's lexical rules (src/shell/sh-words.ts: comments only at a
  * word's start, all quoting forms, $(...), `...`, $((...)), ${...}, continuations), and an
  * assignment counts only where sh would run it as one: a simple command made of assignment
  * words, at the top level, not after `&&`, `||`, `|` or before `&`.
@@ -15,7 +15,7 @@
  * known at that point (given by the caller: the files rc(8) read before); otherwise it is
  * `dynamic` and carries the first expansion that only running sh could evaluate.
  */
-import { ShLexer, ShSyntaxError, type Word, type WordPart } from './sh-words.js';
+import { ShLexer, ShSyntaxError, type Word, type WordPart } from '../shell/sh-words.js';
 
 export { ShSyntaxError };
 

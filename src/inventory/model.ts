@@ -51,14 +51,4 @@ export interface Inventory {
   knownHosts: string[];
 }
 
-/** Connection parameters after inventory + ssh_config + CLI defaults are merged: what the transport dials. */
-export interface ConnectTarget {
-  name: string;
-  address: string;
-  port: number;
-  user: string;
-  identityFiles: string[];
-  become: Become;
-  /** Hops to go through first, outermost first; each hop is itself fully resolved. */
-  proxyJump: ConnectTarget[];
-}
+export type { ConnectTarget } from '../transport/types.js';

@@ -1,6 +1,6 @@
 /** A playbook as loaded and validated, with the positions its error messages need. */
 import type { YamlFile, YamlPath } from '../util/yaml.js';
-import type { AnyModule } from '../modules/types.js';
+import type { AnyModule } from '../modules/kit/contract.js';
 
 /** Where a value came from, to name it in error messages. */
 export interface VarSource {

@@ -3,7 +3,7 @@
  * views. Results come in redacted (src/report/redact.ts); what hosts said (errors, diffs) has
  * its control characters made visible here, so a host cannot drive the operator's terminal.
  */
-import type { DiffEntry } from '../modules/types.js';
+import type { DiffEntry } from '../modules/kit/contract.js';
 import type { HostResult, StepResult } from '../engine/results.js';
 import { escapeControls, escapeLine } from '../util/terminal-text.js';
 

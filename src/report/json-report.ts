@@ -24,7 +24,7 @@
  * are hidden, and a diff of a file whose content came from a secret or is private (mode 0600)
  * reads "content hidden (...)". Output from hosts is kept byte for byte otherwise.
  */
-import type { DiffEntry } from '../modules/types.js';
+import type { DiffEntry } from '../modules/kit/contract.js';
 import type { HostStatus, RunResult, StepStatus } from '../engine/results.js';
 import type { Secrets } from '../util/secrets.js';
 import { redactRun } from './redact.js';

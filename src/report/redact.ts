@@ -4,7 +4,7 @@
  * left out of diffs. The live and plain views, the recap, the JSON report and the log all
  * show results through these functions; a new field of a result needs adding here.
  */
-import type { DiffEntry } from '../modules/types.js';
+import type { DiffEntry } from '../modules/kit/contract.js';
 import type { HostResult, RunResult, StepResult } from '../engine/results.js';
 import type { RunEvent } from '../engine/events.js';
 import { CONTENT_HIDDEN, MASK, Secrets } from '../util/secrets.js';

@@ -11,8 +11,8 @@
  * given in the script (a script that itself travels on stdin, never in a command line).
  */
 import path from 'node:path';
-import { noSymlinksBelow } from './confine.js';
-import { raw, sh } from './quote.js';
+import { noSymlinksBelow } from '../shell/confine.js';
+import { raw, sh } from '../shell/quote.js';
 import type { WriteFileOptions } from './types.js';
 
 export type Verify = 'header' | { size: number; sha256: string };

@@ -7,7 +7,7 @@ import os from 'node:os';
 import pLimit, { type LimitFunction } from 'p-limit';
 import ssh2, { type Client, type ConnectConfig } from 'ssh2';
 import type { Duplex } from 'node:stream';
-import type { ConnectTarget } from '../inventory/model.js';
+import type { ConnectTarget } from './types.js';
 import type { HostSession } from './types.js';
 import { ConnectError, classifyConnectError } from './errors.js';
 import { KeyStore, type AuthOptions } from './auth.js';

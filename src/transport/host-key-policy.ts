@@ -3,7 +3,7 @@
  * (--accept-new-host-keys): a known key must match; a changed key is always refused; an
  * unknown key is refused, or recorded in the first known_hosts file when accepting new.
  */
-import type { ConnectTarget } from '../inventory/model.js';
+import type { ConnectTarget } from './types.js';
 import { ConnectError } from './errors.js';
 import { appendKnownHost, checkHostKey, fingerprint, loadKnownHosts, type KnownHostsDb } from './known-hosts.js';
 

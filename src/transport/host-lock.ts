@@ -7,7 +7,7 @@
  * A second run waits up to its bound, then fails that host, naming who holds the lock
  * (written next to the lock by its holder) and since when.
  */
-import { sh } from './quote.js';
+import { sh } from '../shell/quote.js';
 
 export const LOCK_FILE = '/var/run/fleetjail.lock';
 export const HOLDER_FILE = '/var/run/fleetjail.lock.holder';

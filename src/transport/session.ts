@@ -9,10 +9,9 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
-import type { LocalFile } from '../modules/types.js';
-import type { Become, HostLockOptions, HostSession, RunOptions, RunResult, WriteFileOptions } from './types.js';
+import type { Become, HostLockOptions, HostSession, LocalFile, RunOptions, RunResult, WriteFileOptions } from './types.js';
 import { CommandTimeoutError, ConnectionLostError, HostLockError, HostLockLostError, HostLockedError } from './errors.js';
-import { wrapForRemote } from './quote.js';
+import { wrapForRemote } from '../shell/quote.js';
 import { stdinScriptCommand, stdinScriptPayload, timeLimitMark, withBecome } from './remote-script.js';
 import { randomBytes } from 'node:crypto';
 import { atomicWriteScript, transferHeader } from './atomic-write.js';

@@ -5,9 +5,33 @@
  */
 
 import type { Readable } from 'node:stream';
-import type { LocalFile } from '../modules/types.js';
+
+/**
+ * A local file whose content is to be written to a host, by reference: the controller
+ * streams it (never holding it in memory) and the host checks its length and sha256
+ * before it replaces anything.
+ */
+export interface LocalFile {
+  kind: 'local-file';
+  /** Absolute path on the controller. */
+  path: string;
+  size: number;
+  sha256: string;
+}
 
 export type Become = 'none' | 'doas' | 'sudo';
+
+/** Connection parameters after inventory + ssh_config + CLI defaults are merged: what the transport dials. */
+export interface ConnectTarget {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  identityFiles: string[];
+  become: Become;
+  /** Hops to go through first, outermost first; each hop is itself fully resolved. */
+  proxyJump: ConnectTarget[];
+}
 
 export interface RunOptions {
   /** Bytes fed to the script's standard input, then EOF. */

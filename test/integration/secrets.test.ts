@@ -16,7 +16,7 @@ import { Encrypter, generateIdentity, identityToRecipient } from 'age-encryption
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../support/cli.js';
 import { labHosts, labPaths, shRun, sshRun } from '../support/lab.js';
-import { shq } from '../../src/transport/quote.js';
+import { shq } from '../../src/shell/quote.js';
 import { PROJECT_ROOT } from '../lab/layout.js';
 
 const FIXTURES = path.join(PROJECT_ROOT, 'test', 'integration', 'playbooks', 'fixtures', 'secrets');

@@ -12,7 +12,7 @@ import { resolveTarget } from '../../src/inventory/resolve.js';
 import { Connector } from '../../src/transport/connector.js';
 import { HostKeyPolicy } from '../../src/transport/host-key-policy.js';
 import type { HostSession } from '../../src/transport/types.js';
-import { sh } from '../../src/transport/quote.js';
+import { sh } from '../../src/shell/quote.js';
 import { labHosts, labPaths, sshRun } from '../support/lab.js';
 
 function connector(connectTimeoutMs = 10_000): Connector {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PrefixedLineWriter } from '../../src/cli/host-output.js';
-import { rcValidation } from '../../src/modules/rc-conf-edit.js';
+import { rcValidation } from '../../src/modules/kit/rc-conf-edit.js';
 import { atomicWriteScript } from '../../src/transport/atomic-write.js';
 
 describe('hostile pass 2: unit-level findings', () => {

@@ -59,7 +59,7 @@ function runLab(lab: Lab, extra: string[]): Promise<number> {
           pending = lines.pop()!;
           for (const l of lines) {
             const counts = /^(\d+) passed, (\d+) failed, (\d+) skipped$/.exec(l);
-            if (counts) counts.slice(1).forEach((n, i) => { total[i] += Number(n); });
+            if (counts) counts.slice(1).forEach((n, i) => { total[i] = (total[i] ?? 0) + Number(n); });
             out.write(`[${lab.name}] ${l}\n`);
           }
         },

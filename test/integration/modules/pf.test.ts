@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyScript } from '../../../src/modules/pf-scripts.js';
+import { applyScript } from '../../../src/modules/pf/scripts.js';
 import { sha256Hex } from '../../../src/util/digest.js';
 import { expectChangedOnAll, onAllHosts as onAll, runWithReport as run, scratchDir, writeFile } from '../../support/playbook.js';
 import { labHosts, shRun } from '../../support/lab.js';

@@ -10,8 +10,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODULES } from '../../../src/modules/registry.js';
-import type { AnyModule } from '../../../src/modules/types.js';
-import { normalisePath } from '../../../src/modules/names.js';
+import type { AnyModule } from '../../../src/modules/kit/contract.js';
+import { normalisePath } from '../../../src/modules/kit/names.js';
 import path from 'node:path';
 import { fleetjail } from '../../support/cli.js';
 import { HOSTILE_CORPUS, MARKER } from '../../support/hostile-strings.js';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { buildBatchScript, buildFactScript, splitBatchOutput, splitFactOutput } from '../../../src/engine/batch-script.js';
-import type { FactQuery } from '../../../src/modules/types.js';
+import type { FactQuery } from '../../../src/modules/kit/contract.js';
 
 const q = (script: string): FactQuery<unknown> => ({ key: script, script, resources: [], parse: (o) => o });
 

@@ -7,7 +7,7 @@ import { ConnectError, ConnectionLostError } from '../../../src/transport/errors
 import type { HostSession } from '../../../src/transport/types.js';
 import type { PrepareOptions } from '../../../src/playbook/prepare.js';
 import { LocalHost } from './support/local-host.js';
-import { shq } from '../../../src/transport/quote.js';
+import { shq } from '../../../src/shell/quote.js';
 import { prepare } from './support/playbook.js';
 
 async function runOn(yaml: string, names: string[], opts: {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyChanges } from '../../../src/engine/apply.js';
 import { EditedFiles } from '../../../src/engine/file-edits.js';
-import type { Change } from '../../../src/modules/types.js';
+import type { Change } from '../../../src/modules/kit/contract.js';
 import { ConnectError } from '../../../src/transport/errors.js';
 import { LocalHost } from './support/local-host.js';
 

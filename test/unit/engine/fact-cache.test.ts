@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FactCache, matches } from '../../../src/engine/fact-cache.js';
-import type { FactQuery } from '../../../src/modules/types.js';
+import type { FactQuery } from '../../../src/modules/kit/contract.js';
 
 let parses = 0;
 const fact = (key: string, resources: string[]): FactQuery<string> => ({

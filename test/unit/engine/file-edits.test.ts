@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EditedFiles } from '../../../src/engine/file-edits.js';
-import type { Action } from '../../../src/modules/types.js';
+import type { Action } from '../../../src/modules/kit/contract.js';
 import { sha256Hex } from '../../../src/util/digest.js';
 
 const append = (path: string, base: string | null, line: string): Action => ({ kind: 'edit', path, base, edit: (t) => `${t}${line}\n` });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { archive } from '../../../src/modules/archive.js';
+import { archive } from '../../../src/modules/files/archive.js';
 import { plan, scripts } from './support.js';
 
 const state = (o: Partial<{ source: boolean; done: boolean; rotation: string[] }> = {}) => ({ state: { source: true, done: false, rotation: [], ...o } });

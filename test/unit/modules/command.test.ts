@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { command } from '../../../src/modules/command.js';
+import { command } from '../../../src/modules/system/command.js';
 import { ctx, plan, scripts } from './support.js';
 
 describe('command', () => {

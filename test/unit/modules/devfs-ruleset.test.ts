@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { devfsRuleset } from '../../../src/modules/devfs-ruleset.js';
+import { devfsRuleset } from '../../../src/modules/devfs/ruleset.js';
 import { parseDevfsSections, withDevfsSection, withoutDevfsSection } from '../../../src/facts/devfs-rules.js';
 import { ABSENT, ctx, plan, textFile } from './support.js';
 

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { contentDiff, fileDiff } from '../../../src/modules/file-diff.js';
-import { hashLocalFile } from '../../../src/modules/local-source.js';
+import { contentDiff, fileDiff } from '../../../src/modules/kit/file-diff.js';
+import { hashLocalFile } from '../../../src/modules/kit/local-source.js';
 import { sha256Hex } from '../../../src/util/digest.js';
 import { ABSENT, textFile } from './support.js';
 

@@ -1,9 +1,9 @@
 /** The shared file fact script, run by a local sh (with FreeBSD's sha256 and stat stood in for). */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fileStateQuery, MAX_CONTENT_BYTES } from '../../../src/modules/file-facts.js';
+import { fileStateQuery, MAX_CONTENT_BYTES } from '../../../src/modules/kit/file-facts.js';
 import { sha256Hex } from '../../../src/util/digest.js';
-import { HOST } from '../../../src/modules/target.js';
+import { HOST } from '../../../src/modules/kit/target.js';
 import { LocalHost } from '../engine/support/local-host.js';
 
 async function state(h: LocalHost, rel: string, content = false, metadata = true) {

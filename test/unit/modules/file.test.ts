@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { file } from '../../../src/modules/file.js';
-import { noSymlinksBelow } from '../../../src/transport/confine.js';
+import { file } from '../../../src/modules/files/file.js';
+import { noSymlinksBelow } from '../../../src/shell/confine.js';
 import { sha256Hex } from '../../../src/util/digest.js';
-import { sh } from '../../../src/transport/quote.js';
-import type { Action } from '../../../src/modules/types.js';
+import { sh } from '../../../src/shell/quote.js';
+import type { Action } from '../../../src/modules/kit/contract.js';
 import { ABSENT, ctx, plan, scripts, textFile } from './support.js';
-import { hashLocalFile } from '../../../src/modules/local-source.js';
+import { hashLocalFile } from '../../../src/modules/kit/local-source.js';
 
 const existing = (content: string, extra = {}) => ({ state: textFile(content, { sha256: sha256Hex(content), ...extra }) });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { networkInterface } from '../../../src/modules/interface.js';
-import { expandAlias, normaliseAlias } from '../../../src/modules/interface-args.js';
-import { parseNetFacts, protectedInterfaces, type NetFacts } from '../../../src/modules/interface-facts.js';
-import { CLONABLE } from '../../../src/modules/interface-args.js';
+import { networkInterface } from '../../../src/modules/interface/interface.js';
+import { expandAlias, normaliseAlias } from '../../../src/modules/interface/args.js';
+import { parseNetFacts, protectedInterfaces, type NetFacts } from '../../../src/modules/interface/facts.js';
+import { CLONABLE } from '../../../src/modules/interface/args.js';
 import { maskToPrefix, parseIfconfig } from '../../../src/facts/ifconfig.js';
 import { ABSENT, plan, scripts, textFile } from './support.js';
 

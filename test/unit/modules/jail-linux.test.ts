@@ -1,10 +1,10 @@
 /** The jail module's Linux option (seed 004): host ABI, the userland's mounts, mount points. */
 import { describe, expect, it } from 'vitest';
-import { jail } from '../../../src/modules/jail.js';
-import { DEFAULT_JAIL_CONF, renderFstab, renderJailConf } from '../../../src/modules/jail-conf.js';
-import { jailStateScript } from '../../../src/modules/jail-facts.js';
+import { jail } from '../../../src/modules/jail/jail.js';
+import { DEFAULT_JAIL_CONF, renderFstab, renderJailConf } from '../../../src/modules/jail/conf.js';
+import { jailStateScript } from '../../../src/modules/jail/facts.js';
 import { parseJailState } from '../../../src/facts/jail-state.js';
-import type { JailFacts } from '../../../src/modules/jail-facts.js';
+import type { JailFacts } from '../../../src/modules/jail/facts.js';
 import type { JailState } from '../../../src/facts/jail-state.js';
 import { ABSENT, plan, scripts, textFile } from './support.js';
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { jail } from '../../../src/modules/jail.js';
-import { jailExec } from '../../../src/modules/jail-exec.js';
-import { confParam, confString, fstabField, hasConfDInclude, jailConfWithInclude, renderFstab, renderJailConf, DEFAULT_JAIL_CONF } from '../../../src/modules/jail-conf.js';
-import { jailStateScript } from '../../../src/modules/jail-facts.js';
-import { mountPointOnHost } from '../../../src/modules/jail-plan.js';
-import type { JailFacts } from '../../../src/modules/jail-facts.js';
+import { jail } from '../../../src/modules/jail/jail.js';
+import { jailExec } from '../../../src/modules/jail/exec.js';
+import { confParam, confString, fstabField, hasConfDInclude, jailConfWithInclude, renderFstab, renderJailConf, DEFAULT_JAIL_CONF } from '../../../src/modules/jail/conf.js';
+import { jailStateScript } from '../../../src/modules/jail/facts.js';
+import { mountPointOnHost } from '../../../src/modules/jail/plan.js';
+import type { JailFacts } from '../../../src/modules/jail/facts.js';
 import type { JailState } from '../../../src/facts/jail-state.js';
-import type { Change } from '../../../src/modules/types.js';
+import type { Change } from '../../../src/modules/kit/contract.js';
 import { ABSENT, ctx, plan, scripts, textFile } from './support.js';
 
 const ZFS = { name: 'www', type: 'thin-zfs', template: 'zroot/templates/14.2@p3', dataset: 'zroot/jails/www', path: '/usr/jails/www', interface: 'lo1', ip4: '10.0.0.3' };

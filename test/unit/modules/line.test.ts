@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editLines, line, type LineArgs } from '../../../src/modules/line.js';
+import { editLines, line, type LineArgs } from '../../../src/modules/files/line.js';
 import { ABSENT, ctx, plan, scripts, textFile } from './support.js';
 
 const edit = (text: string, args: Record<string, unknown>) => editLines(text, line.args.parse({ path: '/f', ...args }) as LineArgs);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { pf } from '../../../src/modules/pf.js';
+import { pf } from '../../../src/modules/pf/pf.js';
 import { parsePfStatus } from '../../../src/facts/pf.js';
-import type { ConfirmedAction } from '../../../src/modules/types.js';
+import type { ConfirmedAction } from '../../../src/modules/kit/contract.js';
 import { sha256Hex } from '../../../src/util/digest.js';
 import { ABSENT, ctx, plan, scripts, textFile } from './support.js';
 import { reference as readReference } from '../facts/reference.js';

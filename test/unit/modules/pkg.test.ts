@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pkg } from '../../../src/modules/pkg.js';
+import { pkg } from '../../../src/modules/system/pkg.js';
 import { ctx, plan, scripts } from './support.js';
 
 const installed = (pkgs: Record<string, string>, bootstrapped = true) => ({ installed: { bootstrapped, packages: new Map(Object.entries(pkgs)) } });

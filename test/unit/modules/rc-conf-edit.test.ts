@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { editRcVariable, rcQuote, rcValidation } from '../../../src/modules/rc-conf-edit.js';
+import { editRcVariable, rcQuote, rcValidation } from '../../../src/modules/kit/rc-conf-edit.js';
 
 /** What sh itself makes of NAME after sourcing TEXT: the check that our quoting means what we think. */
 function shValue(text: string, name: string): string {

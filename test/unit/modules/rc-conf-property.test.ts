@@ -16,8 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRcConf, scanRcConf } from '../../../src/facts/rc-conf.js';
-import { editRcVariable, rcValidation } from '../../../src/modules/rc-conf-edit.js';
-import { desiredValue } from '../../../src/modules/sysrc.js';
+import { editRcVariable, rcValidation } from '../../../src/modules/kit/rc-conf-edit.js';
+import { desiredValue } from '../../../src/modules/kit/rc-variable.js';
 
 const CASES = Number(process.env.RC_PROPERTY_CASES ?? 1000);
 const SEED = Number(process.env.RC_PROPERTY_SEED ?? 20261203);

@@ -11,10 +11,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { releaseArgs, type ReleaseArgs } from '../../../src/modules/release-args.js';
-import { parseTemplateState, releaseFactQuery, setDone } from '../../../src/modules/release-facts.js';
-import { planRelease } from '../../../src/modules/release-plan.js';
-import { extractScript } from '../../../src/modules/release-scripts.js';
+import { releaseArgs, type ReleaseArgs } from '../../../src/modules/release/args.js';
+import { parseTemplateState, releaseFactQuery, setDone } from '../../../src/modules/release/facts.js';
+import { planRelease } from '../../../src/modules/release/plan.js';
+import { extractScript } from '../../../src/modules/release/scripts.js';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-release-sh-'));
 const bin = path.join(work, 'bin');

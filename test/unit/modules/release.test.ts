@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { release } from '../../../src/modules/release.js';
-import { releaseArgs, releaseUrl, workdirOf } from '../../../src/modules/release-args.js';
-import { releaseFactQuery, type TemplateState } from '../../../src/modules/release-facts.js';
+import { release } from '../../../src/modules/release/release.js';
+import { releaseArgs, releaseUrl, workdirOf } from '../../../src/modules/release/args.js';
+import { releaseFactQuery, type TemplateState } from '../../../src/modules/release/facts.js';
 import type { ManifestEntry } from '../../../src/facts/release.js';
 import { plan, scripts } from './support.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { service } from '../../../src/modules/service.js';
+import { service } from '../../../src/modules/system/service.js';
 import { ctx, plan, scripts } from './support.js';
 
 const off = { rcvar: { rcvar: 'nginx_enable', value: 'NO' } };

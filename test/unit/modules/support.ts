@@ -1,5 +1,5 @@
 /** Planning a module step from arguments and facts, without a host. */
-import type { AnyModule, Change, StepContext, Target } from '../../../src/modules/types.js';
+import type { AnyModule, Change, StepContext, Target } from '../../../src/modules/kit/contract.js';
 import type { FileState } from '../../../src/facts/file-state.js';
 
 export function ctx(target: Target = { kind: 'host' }, extra: Partial<StepContext> = {}): StepContext {

@@ -7,9 +7,9 @@
  * deliberate difference is named in MODULE_DIFFERS.
  */
 import { describe, expect, it } from 'vitest';
-import { rcView, type RcFile } from '../../../src/modules/rc-chain.js';
-import { editRcVariable } from '../../../src/modules/rc-conf-edit.js';
-import { desiredValue } from '../../../src/modules/sysrc.js';
+import { rcView, type RcFile } from '../../../src/modules/kit/rc-chain.js';
+import { editRcVariable } from '../../../src/modules/kit/rc-conf-edit.js';
+import { desiredValue } from '../../../src/modules/kit/rc-variable.js';
 import { FREEBSD_SYSRC_CASES, type SysrcStep } from '../../support/sysrc-freebsd-cases.js';
 
 /** case name, step index -> what the module does instead, and why. */

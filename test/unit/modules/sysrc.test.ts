@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRcConf } from '../../../src/facts/rc-conf.js';
-import { listValue, sysrc } from '../../../src/modules/sysrc.js';
+import { listValue } from '../../../src/modules/kit/rc-variable.js';
+import { sysrc } from '../../../src/modules/system/sysrc.js';
 import { ABSENT, ctx, plan, scripts, textFile } from './support.js';
 
 const DEFAULTS = 'rc_conf_files="/etc/rc.conf /etc/rc.conf.local"\nsyslogd_flags="-s"\t\t# Flags to syslogd\njail_list=""\n';

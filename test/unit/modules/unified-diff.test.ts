@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DIFF_LIMITS, editScript, unifiedDiff } from '../../../src/modules/unified-diff.js';
+import { DIFF_LIMITS, editScript, unifiedDiff } from '../../../src/modules/kit/unified-diff.js';
 
 /** GNU diff -u's hunks (its --- / +++ lines carry file names and dates: dropped). */
 function gnuDiff(a: string, b: string): string {

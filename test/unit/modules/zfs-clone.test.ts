@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { zfsClone } from '../../../src/modules/zfs-clone.js';
+import { zfsClone } from '../../../src/modules/zfs/clone.js';
 import { ctx, plan, scripts } from './support.js';
 import { dataset, tree } from './zfs-support.js';
 

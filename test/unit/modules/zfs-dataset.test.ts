@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { zfsDataset } from '../../../src/modules/zfs-dataset.js';
-import { parseDataset, zfsDatasetQuery, zfsOriginsQuery, zfsTreeQuery } from '../../../src/modules/zfs-common.js';
+import { zfsDataset } from '../../../src/modules/zfs/dataset.js';
+import { parseDataset, zfsDatasetQuery, zfsOriginsQuery, zfsTreeQuery } from '../../../src/modules/zfs/common.js';
 import { FactCache } from '../../../src/engine/fact-cache.js';
 import { ctx, plan, scripts } from './support.js';
 import { dataset, tree } from './zfs-support.js';

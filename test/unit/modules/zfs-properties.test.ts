@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonical, display, formatSize, parseSize, propertiesSchema, propertyDrift, type CurrentProperty } from '../../../src/modules/zfs-properties.js';
+import { canonical, display, formatSize, parseSize, propertiesSchema, propertyDrift, type CurrentProperty } from '../../../src/modules/zfs/properties.js';
 
 const props = (entries: Record<string, [string, string]>) => new Map<string, CurrentProperty>(Object.entries(entries).map(([k, [value, source]]) => [k, { value, source }]));
 

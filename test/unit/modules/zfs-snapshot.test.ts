@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { zfsSnapshot } from '../../../src/modules/zfs-snapshot.js';
+import { zfsSnapshot } from '../../../src/modules/zfs/snapshot.js';
 import { ctx, plan, scripts } from './support.js';
 import { dataset, tree } from './zfs-support.js';
 

@@ -1,5 +1,5 @@
 /** ZFS facts for module tests, built from zfs get -Hp text as the lab's zfs-fuse prints it. */
-import { parseDataset, type ZfsDataset, type ZfsTreeEntry } from '../../../src/modules/zfs-common.js';
+import { parseDataset, type ZfsDataset, type ZfsTreeEntry } from '../../../src/modules/zfs/common.js';
 
 /** A dataset whose `zfs get -Hp all` printed these rows (property -> [value, source]); type filesystem unless given. */
 export function dataset(name: string, props: Record<string, [string, string]> = {}): ZfsDataset {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseMountList } from '../../../src/facts/mount-list.js';
 import { parseRunningJails } from '../../../src/facts/running-jails.js';
-import { zfsClone } from '../../../src/modules/zfs-clone.js';
-import { zfsDataset } from '../../../src/modules/zfs-dataset.js';
-import { isPathWithin, parseUsage, zfsUsageQuery, type ZfsUsage } from '../../../src/modules/zfs-usage.js';
+import { zfsClone } from '../../../src/modules/zfs/clone.js';
+import { zfsDataset } from '../../../src/modules/zfs/dataset.js';
+import { isPathWithin, parseUsage, zfsUsageQuery, type ZfsUsage } from '../../../src/modules/zfs/usage.js';
 import { reference } from '../facts/reference.js';
 import { ctx, plan, scripts } from './support.js';
 import { dataset, tree } from './zfs-support.js';

@@ -10,7 +10,7 @@ import { recapTable } from '../../../src/report/recap.js';
 import { redactRun, redactStep } from '../../../src/report/redact.js';
 import { createLogger } from '../../../src/log.js';
 import { MASK, Secrets } from '../../../src/util/secrets.js';
-import { contentDiff, removalDiff } from '../../../src/modules/file-diff.js';
+import { contentDiff, removalDiff } from '../../../src/modules/kit/file-diff.js';
 import type { RunEvent } from '../../../src/engine/events.js';
 import type { RunResult } from '../../../src/engine/results.js';
 import { host, step } from './fixtures.js';

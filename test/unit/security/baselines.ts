@@ -3,9 +3,9 @@
  * host on which the module has work to do (so plan() produces its change scripts). Every
  * module in the registry must have an entry here: the corpus test fails for one that has none.
  */
-import type { Target } from '../../../src/modules/types.js';
+import type { Target } from '../../../src/modules/kit/contract.js';
 import type { FileState } from '../../../src/facts/file-state.js';
-import { DEFAULT_JAIL_CONF } from '../../../src/modules/jail-conf.js';
+import { DEFAULT_JAIL_CONF } from '../../../src/modules/jail/conf.js';
 import type { ManifestEntry } from '../../../src/facts/release.js';
 import { ABSENT, textFile } from '../modules/support.js';
 

@@ -4,12 +4,12 @@
  * their own sh -c, devfs rules that rc.subr can expand safely.
  */
 import { describe, expect, it } from 'vitest';
-import { absolutePath, accountName, datasetName, jailName, normalisePath } from '../../../src/modules/names.js';
-import { hostPath, rootedPath } from '../../../src/modules/target.js';
-import { confString, renderJailConf } from '../../../src/modules/jail-conf.js';
-import { jail } from '../../../src/modules/jail.js';
-import { command } from '../../../src/modules/command.js';
-import { isSafeDevfsRule } from '../../../src/modules/devfs-ruleset.js';
+import { absolutePath, accountName, datasetName, jailName, normalisePath } from '../../../src/modules/kit/names.js';
+import { hostPath, rootedPath } from '../../../src/modules/kit/target.js';
+import { confString, renderJailConf } from '../../../src/modules/jail/conf.js';
+import { jail } from '../../../src/modules/jail/jail.js';
+import { command } from '../../../src/modules/system/command.js';
+import { isSafeDevfsRule } from '../../../src/modules/devfs/ruleset.js';
 
 const JAIL = { kind: 'jail', name: 'www' } as const;
 

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer as readAll } from 'node:stream/consumers';
-import type { LocalFile } from '../../../../src/modules/types.js';
+import type { LocalFile } from '../../../../src/modules/kit/contract.js';
 import type { HostLockOptions, HostSession, RunOptions, RunResult, WriteFileOptions } from '../../../../src/transport/types.js';
 import { atomicWriteScript } from '../../../../src/transport/atomic-write.js';
 

@@ -1,0 +1,78 @@
+/**
+ * The shared fact "what is at PATH": type, mode, owner, checksum, link target, and the
+ * content when asked (line edits, diffs). sysrc, line and file all read files through it,
+ * so two steps on /etc/rc.conf cost one read.
+ */
+import { raw, sh } from '../../shell/quote.js';
+import { noSymlinksBelow } from '../../shell/confine.js';
+import { parseFileState, type FileState } from '../../facts/file-state.js';
+import { requireSuccess, resource, rootedPath, rootPrelude, targetId } from './target.js';
+import type { FactQuery, Target } from './contract.js';
+
+/** Larger files are compared by checksum only; their content is never fetched. */
+export const MAX_CONTENT_BYTES = 1024 * 1024;
+
+/**
+ * `aspect` narrows what the query stands for (e.g. one rc.conf variable): the same read,
+ * but its own key and resource, so a change to another aspect of the file leaves it fresh.
+ * `metadata: false` (with content) reads only the type and the text, for modules that edit
+ * text and leave mode and owner as they are (sysrc, line): one head(1), no stat(1) and no
+ * checksum, which matters on a fleet, where every process a fact script starts is paid once
+ * per host.
+ */
+export function fileStateQuery(t: Target, path: string, opts: { content: boolean; aspect?: string; metadata?: boolean }): FactQuery<FileState> {
+  const metadata = opts.metadata ?? true;
+  if (!metadata && !opts.content) throw new Error('fileStateQuery: metadata: false needs content: true');
+  // One stat(1) for everything, its last field (the size) reused for the content check.
+  const content = (size: string) => opts.content
+    ? sh`  if [ ${raw(size)} -le ${MAX_CONTENT_BYTES} ]; then echo content; cat -- "$fj_p" || exit 1; fi` + '\n'
+    : '';
+  const details = metadata
+    ? `fj_s=$(stat -f '%Mp%Lp %u %g %Su %Sg %z' "$fj_p") || exit 1
+printf 'stat %s\n' "$fj_s"
+if [ -L "$fj_p" ]; then printf 'target '; readlink "$fj_p" || exit 1; fi
+if [ -f "$fj_p" ] && [ ! -L "$fj_p" ]; then
+  printf 'sha256 '; sha256 -q "$fj_p" || exit 1
+${content('"${fj_s##* }"')}fi
+`
+    // Without metadata, no size either: one byte more than the limit tells a larger file.
+    : `if [ -f "$fj_p" ] && [ ! -L "$fj_p" ]; then echo content; head -c ${MAX_CONTENT_BYTES + 1} "$fj_p" || exit 1; fi
+`;
+  const guard = t.kind === 'jail' ? noSymlinksBelow(raw('"$fj_root"'), path, false) : '';
+  const script = rootPrelude(t) + guard + sh`fj_p=${rootedPath(t, path)}` + '\n' +
+    `if [ -L "$fj_p" ]; then echo 'type link'
+elif [ -d "$fj_p" ]; then echo 'type directory'
+elif [ -f "$fj_p" ]; then echo 'type file'
+elif [ -e "$fj_p" ]; then echo 'type other'
+else echo 'type absent'; exit 0; fi
+` + details;
+  return {
+    key: `${targetId(t)}:file:${path}${opts.content ? ':content' : ''}${metadata ? '' : ':text-only'}${opts.aspect ? `:${opts.aspect}` : ''}`,
+    script,
+    resources: [resource(t, 'file', opts.aspect ? `${path}:${opts.aspect}` : path)],
+    parse(out) {
+      requireSuccess(out, `reading ${path}`);
+      const state = parseFileState(out.stdout);
+      if (state.content !== undefined && Buffer.byteLength(state.content) > MAX_CONTENT_BYTES) delete state.content;
+      return state;
+    },
+  };
+}
+
+/** The text of a file read with content, refusing what would not survive a round trip as UTF-8. */
+export function textContent(state: FileState, path: string): string {
+  if (state.content === undefined) {
+    throw new Error(`${path} is larger than ${MAX_CONTENT_BYTES} bytes; fleetjail edits smaller files only`);
+  }
+  if (state.content.includes('\uFFFD') || state.content.includes('\0')) {
+    throw new Error(`${path} is not UTF-8 text; fleetjail edits text files only`);
+  }
+  return state.content;
+}
+
+/** The text of a file that must be a regular file or absent; null when absent. */
+export function fileText(state: FileState, path: string): string | null {
+  if (state.type === 'absent') return null;
+  if (state.type !== 'file') throw new Error(`${path} is a ${state.type}, not a file`);
+  return textContent(state, path);
+}
