@@ -9,6 +9,7 @@
 import type { HostSession, WriteFileOptions } from '../transport/types.js';
 import type { Change } from '../modules/kit/contract.js';
 import { atomicWriteScript } from '../transport/atomic-write.js';
+import { CommandTimeoutError, ConnectionLostError } from '../transport/errors.js';
 import { sh, shq } from '../shell/quote.js';
 import { buildBatchScript, newNonce, splitBatchOutput, stopFileOf } from './batch-script.js';
 import type { EditedFiles, ResolvedAction, WriteAction } from './file-edits.js';
@@ -79,7 +80,7 @@ export async function applyChanges(session: HostSession, changes: readonly Chang
         await session.writeFileAtomic(action.path, action.content, writeOptions(action));
       } catch (e) {
         files.forget(action.path);
-        if (e instanceof Error && ['ConnectionLostError', 'CommandTimeoutError'].includes(e.name)) throw e;
+        if (e instanceof ConnectionLostError || e instanceof CommandTimeoutError) throw e;
         return { outcomes: [{ ...outcome, ok: false, exitCode: null, error: e instanceof Error ? e.message : String(e) }], roundTrips };
       }
       continue;
@@ -119,8 +120,8 @@ export async function applyBatch(session: HostSession, steps: readonly BatchStep
     r = await session.run(buildBatchScript(entries, nonce, { stoppable: entries.length > 1 }));
   } catch (e) {
     // The connection went mid-batch: the steps whose frames had arrived finished, and say how.
-    if (e instanceof Error && e.name === 'ConnectionLostError') {
-      const partial = splitBatchOutput((e as { partialStdout?: string }).partialStdout ?? '', entries.length, nonce);
+    if (e instanceof ConnectionLostError) {
+      const partial = splitBatchOutput(e.partialStdout, entries.length, nonce);
       const done = partial.flatMap((f, i) => new Array<ApplyOutcome | undefined>((groups[i] as BatchStep[]).length).fill(f ? scriptOutcome(f.exitCode, f.stdout, f.stderr) : undefined));
       throw new BatchCutOff(done, e);
     }

@@ -16,6 +16,7 @@
  */
 import type { Logger } from 'pino';
 import type { HostSession } from '../transport/types.js';
+import { CommandTimeoutError, ConnectionLostError } from '../transport/errors.js';
 import type { FactQuery } from '../modules/kit/contract.js';
 import type { HostPlan, PlaybookPreparer, PreparedStep } from '../playbook/prepare.js';
 import type { EventSink } from './events.js';
@@ -259,7 +260,7 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
           roundTrips++;
           // The step's own limit stopped its command, on the host: the session is whole, and
           // the step fails as any failing command does (ignore_errors lets the run go on).
-          if (e instanceof Error && e.name === 'CommandTimeoutError' && !stopCause) {
+          if (e instanceof CommandTimeoutError && !stopCause) {
             record(step, failedInFlight(step, decision.name, decision.started, `${e.message.replace(`${host}: `, '')} (its changes may be partly made)`));
             continue;
           }
@@ -322,7 +323,7 @@ function hostStopOf(e: unknown, stopCause: HostStop | undefined): HostStop {
   // The session was closed on purpose (interrupt, host deadline): that is the cause.
   if (stopCause) return stopCause;
   const message = errorText(e);
-  if (e instanceof Error && e.name === 'ConnectionLostError') return new HostStop('unreachable', message);
+  if (e instanceof ConnectionLostError) return new HostStop('unreachable', message);
   return new HostStop('failed', message);
 }
 

@@ -6,6 +6,7 @@
  * turns what happened into the step's result.
  */
 import { ConfigError } from '../util/errors.js';
+import { TransportError } from '../transport/errors.js';
 import type { AnyModule, Change, DiffEntry, FactQuery, StepContext } from '../modules/kit/contract.js';
 import type { PreparedStep } from '../playbook/prepare.js';
 import type { RenderedStep } from '../playbook/render-step.js';
@@ -167,5 +168,5 @@ function message(e: unknown): string {
  * the host (a lost connection as unreachable, a timeout or the lock held elsewhere as failed).
  */
 export function isTransportFailure(e: unknown): boolean {
-  return e instanceof Error && ['ConnectionLostError', 'ConnectError', 'CommandTimeoutError', 'HostLockedError'].includes(e.name);
+  return e instanceof TransportError;
 }

@@ -1,59 +1,65 @@
 import type { ConnectErrorKind } from './types.js';
 
+/**
+ * A failure of the connection or of a command's channel (not of what the command did): the
+ * host's, not a step's. It ends the host's run: a lost or refused connection as unreachable,
+ * the rest as failed. The engine tells these apart by class, never by name.
+ */
+export abstract class TransportError extends Error {
+  constructor(readonly host: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
 /** A host could not be reached or refused us: the host is "unreachable" in reports (exit code 4). */
-export class ConnectError extends Error {
+export class ConnectError extends TransportError {
   constructor(
     readonly kind: ConnectErrorKind,
-    readonly host: string,
+    host: string,
     message: string,
   ) {
-    super(`${host}: ${message}`);
-    this.name = 'ConnectError';
+    super(host, `${host}: ${message}`);
   }
 }
 
 /** A remote command ran past its timeout and was killed. */
-export class CommandTimeoutError extends Error {
+export class CommandTimeoutError extends TransportError {
   constructor(
-    readonly host: string,
+    host: string,
     readonly timeoutMs: number,
   ) {
-    super(`${host}: timed out after ${formatSeconds(timeoutMs)}; the command was stopped on the host`);
-    this.name = 'CommandTimeoutError';
+    super(host, `${host}: timed out after ${formatSeconds(timeoutMs)}; the command was stopped on the host`);
   }
 }
 
 /** Another run holds the host's lock (one run per host at a time) and did not let go in time. */
-export class HostLockedError extends Error {
-  constructor(readonly host: string, waitedSec: number, holder: string) {
-    super(`${host}: another fleetjail run holds this host's lock (${holder || 'holder unknown'}); waited ${waitedSec} s`);
-    this.name = 'HostLockedError';
+export class HostLockedError extends TransportError {
+  constructor(host: string, waitedSec: number, holder: string) {
+    super(host, `${host}: another fleetjail run holds this host's lock (${holder || 'holder unknown'}); waited ${waitedSec} s`);
   }
 }
 
 /** The host's lock could not be taken for another reason than another run holding it. */
-export class HostLockError extends Error {
-  constructor(readonly host: string, detail: string) {
-    super(`${host}: ${detail}`);
-    this.name = 'HostLockedError';
+export class HostLockError extends TransportError {
+  constructor(host: string, detail: string) {
+    super(host, `${host}: ${detail}`);
   }
 }
 
 /** The host's lock went away during the run: no further command runs on the host. */
-export class HostLockLostError extends Error {
-  constructor(readonly host: string, detail: string) {
-    super(`${host}: ${detail}; nothing more was run on this host`);
-    this.name = 'HostLockedError';
+export class HostLockLostError extends TransportError {
+  constructor(host: string, detail: string) {
+    super(host, `${host}: ${detail}; nothing more was run on this host`);
   }
 }
 
 /** The connection dropped while a command ran (host rebooted, network gone, keepalive expired). */
-export class ConnectionLostError extends Error {
+export class ConnectionLostError extends TransportError {
   /** What the command had printed on stdout when the connection went (framed batches keep their finished steps). */
   partialStdout = '';
-  constructor(readonly host: string, detail: string) {
-    super(`${host}: connection lost: ${detail}`);
-    this.name = 'ConnectionLostError';
+  constructor(host: string, detail: string) {
+    super(host, `${host}: connection lost: ${detail}`);
   }
 }
 

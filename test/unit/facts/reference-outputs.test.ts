@@ -1,29 +1,8 @@
 /** Parsers against real FreeBSD outputs from ../shared/freebsd-reference. */
 import { describe, expect, it } from 'vitest';
-import { parseSysrcSet, parseSysrcUnknown } from '../../../src/facts/sysrc-output.js';
 import { parsePkgInfo, parsePkgVersion, splitNameVersion } from '../../../src/facts/pkg.js';
 import { parseServiceEnabledList } from '../../../src/facts/service.js';
 import { reference } from './reference.js';
-
-describe('sysrc output', () => {
-  it('reads "name: old -> new", with an empty old value for a variable that was not set', () => {
-    expect(parseSysrcSet(reference('sysrc-set-01.txt'))).toEqual([
-      { name: 'linux_enable', before: '', after: 'YES' },
-      { name: 'linprocfs_load', before: '', after: 'YES' },
-      { name: 'linsysfs_load', before: '', after: 'YES' },
-      { name: 'tmpfs_load', before: '', after: 'YES' },
-    ]);
-    expect(parseSysrcSet(reference('sysrc-set-03.txt'))).toEqual([{ name: 'pf_enable', before: 'NO', after: 'YES' }]);
-    expect(parseSysrcSet(reference('sysrc-set-06.txt'))).toEqual([{ name: 'vm_list', before: '', after: 'ubuntu' }]);
-    // A jail manager's header line around it is ignored.
-    expect(parseSysrcSet(reference('sysrc-set-02.txt'))).toEqual([{ name: 'nginx_enable', before: 'NO', after: 'YES' }]);
-    for (const f of ['sysrc-set-04.txt', 'sysrc-set-05.txt']) expect(parseSysrcSet(reference(f))).toHaveLength(1);
-  });
-
-  it('reads unknown-variable errors', () => {
-    expect(parseSysrcUnknown(reference('sysrc-unknown-01.txt'))).toEqual(['linprocfs_load', 'linsysfs_load', 'tmpfs_load']);
-  });
-});
 
 describe('pkg output', () => {
   it('pkg info: name and version from the padded list', () => {
