@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { shq } from '../shell/quote.js';
 import { runAdhoc, type AdhocResult } from './adhoc.js';
-import { buildFleetContext } from './fleet-context.js';
+import { adhocFleetContext } from './fleet-context.js';
 import { exitCodeFor } from './exit-codes.js';
 import { PrefixedLineWriter } from './host-output.js';
 import { escapeLine } from '../util/terminal-text.js';
@@ -38,7 +38,7 @@ export function commandLine(words: string[]): string {
 }
 
 async function runAndReport(pattern: string, script: string, opts: FleetOptions, stream: boolean): Promise<number> {
-  const ctx = buildFleetContext(pattern, opts);
+  const ctx = adhocFleetContext(pattern, opts);
   const out = (t: string) => process.stdout.write(t);
   const err = (t: string) => process.stderr.write(t);
   const width = Math.max(...ctx.targets.map((t) => t.name.length));

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ConnectTarget, Inventory } from '../inventory/model.js';
 import { loadInventories } from '../inventory/load.js';
-import { selectHosts } from '../inventory/pattern.js';
+import { selectFleet } from '../inventory/pattern.js';
 import { loadSshConfig, type SshConfig } from '../inventory/ssh-config.js';
 import { resolveTarget } from '../inventory/resolve.js';
 import { checkSameAddress } from '../inventory/same-address.js';
@@ -38,15 +38,17 @@ export function loadInventoryFromOptions(opts: Pick<FleetOptions, 'inventory'>):
   return loadInventories(files);
 }
 
-/** SECRETS: the run's secret values, masked in the log (a playbook run has them). */
-export function buildFleetContext(pattern: string, opts: FleetOptions, secrets?: Secrets): FleetContext {
+/** An ad-hoc command's fleet: the inventory loaded and PATTERN (narrowed by --limit) selected, once. */
+export function adhocFleetContext(pattern: string, opts: FleetOptions): FleetContext {
   const inventory = loadInventoryFromOptions(opts);
-  let names = selectHosts(inventory, pattern);
-  if (opts.limit) {
-    const allowed = new Set(selectHosts(inventory, opts.limit));
-    names = names.filter((n) => allowed.has(n));
-    if (names.length === 0) throw new ConfigError(`no host matches both '${pattern}' and --limit '${opts.limit}'`);
-  }
+  return buildFleetContext(inventory, selectFleet(inventory, pattern, opts.limit), opts, undefined, pattern);
+}
+
+/**
+ * Connection targets, connector and logger for hosts NAMES, already selected from INVENTORY.
+ * SECRETS: the run's secret values, masked in the log (a playbook run has them).
+ */
+export function buildFleetContext(inventory: Inventory, names: string[], opts: FleetOptions, secrets?: Secrets, pattern?: string): FleetContext {
   const sshConfig = readSshConfig(opts.sshConfig);
   const targets = names.map((name) => resolveTarget(inventory, name, sshConfig, {
     ...(opts.user ? { user: opts.user } : {}),

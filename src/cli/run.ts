@@ -97,7 +97,7 @@ async function runCommand(playbookFile: string, opts: RunOptions): Promise<numbe
     skipTags: opts.skipTags ?? [],
   });
   const secrets = prepared.preparer.secrets;
-  const ctx = buildFleetContext(prepared.preparer.playbook.hosts, opts, secrets);
+  const ctx = buildFleetContext(inventory, prepared.hosts, opts, secrets, prepared.preparer.playbook.hosts);
   const targets = new Map(ctx.targets.map((t) => [t.name, t]));
 
   // Progress goes to stdout, unless stdout carries the JSON report.
@@ -138,7 +138,8 @@ async function runCommand(playbookFile: string, opts: RunOptions): Promise<numbe
   let result;
   try {
     result = await runPlaybook({
-      preparer: prepared.preparer,
+      playbook: prepared.preparer.playbook,
+      runtime: prepared.preparer.runtimeRenderer(),
       plans: prepared.plans,
       connect: (name) => ctx.connector.connect(targetOf(name)),
       reconnect: (name) => ctx.connector.connect(targetOf(name), { admitted: true }),

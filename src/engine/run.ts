@@ -6,7 +6,8 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { HostSession } from '../transport/types.js';
-import type { HostPlan, PlaybookPreparer } from '../playbook/prepare.js';
+import type { HostPlan, RuntimeRenderer } from '../playbook/prepare.js';
+import type { Playbook } from '../playbook/model.js';
 import type { EventSink } from './events.js';
 import { runHost } from './host-run.js';
 import type { Interrupt } from './interrupt.js';
@@ -14,8 +15,11 @@ import type { HostResult, RunResult } from './results.js';
 import { batches, stopReason } from './serial.js';
 
 export interface EngineOptions {
-  preparer: PlaybookPreparer;
+  /** What the run needs of the playbook itself: its name and how its hosts are batched. */
+  playbook: Pick<Playbook, 'file' | 'serial' | 'maxFailPercentage'>;
   plans: HostPlan[];
+  /** Steps that read registered results, decided and rendered when reached. */
+  runtime: RuntimeRenderer;
   connect(host: string): Promise<HostSession>;
   forks: number;
   check?: boolean;
@@ -35,7 +39,7 @@ export async function runPlaybook(opts: EngineOptions): Promise<RunResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const emit: EventSink = opts.onEvent ?? (() => {});
-  const playbook = opts.preparer.playbook;
+  const playbook = opts.playbook;
   const check = opts.check ?? false;
   const groups = batches(opts.plans, playbook.serial);
   emit({ type: 'run-start', playbook: playbook.file, hosts: opts.plans.map((p) => p.host), check, batches: groups.length });
@@ -48,7 +52,7 @@ export async function runPlaybook(opts: EngineOptions): Promise<RunResult> {
   for (const [index, group] of groups.entries()) {
     emit({ type: 'batch-start', index, hosts: group.map((p) => p.host) });
     const batch = await Promise.all(group.map((plan) => limit(() => runHost(plan, {
-      preparer: opts.preparer,
+      runtime: opts.runtime,
       connect: opts.connect,
       check,
       diff: opts.diff ?? false,

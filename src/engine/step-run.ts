@@ -36,8 +36,23 @@ export type Decision =
   | { kind: 'done'; outcome: StepOutcome }
   | { kind: 'apply'; step: PreparedStep; name: string; changes: Change[]; started: number; diff: boolean };
 
-export function stepQueries(module: AnyModule, rendered: RenderedStep, ctx: StepContext): Array<FactQuery<unknown>> {
-  return Object.values(module.facts(rendered.args, ctx) as Record<string, FactQuery<unknown>>);
+export type StepFacts = { ok: true; queries: Record<string, FactQuery<unknown>> } | { ok: false; error: unknown };
+
+/** A rendered step's fact queries, asked of its module once (the step is looked at up to three times). */
+const factsOfRendered = new WeakMap<RenderedStep, StepFacts>();
+
+export function stepFacts(module: AnyModule, rendered: RenderedStep, env: Pick<StepEnv, 'host' | 'check' | 'diff'>): StepFacts {
+  let facts = factsOfRendered.get(rendered);
+  if (!facts) {
+    const ctx: StepContext = { host: env.host, target: rendered.target, check: env.check, diff: env.diff };
+    try {
+      facts = { ok: true, queries: module.facts(rendered.args, ctx) as Record<string, FactQuery<unknown>> };
+    } catch (error) {
+      facts = { ok: false, error };
+    }
+    factsOfRendered.set(rendered, facts);
+  }
+  return facts;
 }
 
 /**
@@ -47,12 +62,9 @@ export function stepQueries(module: AnyModule, rendered: RenderedStep, ctx: Step
 export function decidableNow(step: PreparedStep, env: StepEnv): boolean {
   if (step.when === false || step.pendingError) return true;
   if (step.when === 'runtime' || !step.rendered) return false;
-  try {
-    const ctx: StepContext = { host: env.host, target: step.rendered.target, check: env.check, diff: env.diff };
-    return env.cache.needed(stepQueries(step.decl.module, step.rendered, ctx)).length === 0;
-  } catch {
-    return true; // facts() itself failed: the step fails without a round trip
-  }
+  const facts = stepFacts(step.decl.module, step.rendered, env);
+  // facts() itself failed: the step fails without a round trip.
+  return !facts.ok || env.cache.needed(Object.values(facts.queries)).length === 0;
 }
 
 export async function decideStep(step: PreparedStep, env: StepEnv): Promise<Decision> {
@@ -76,7 +88,9 @@ export async function decideStep(step: PreparedStep, env: StepEnv): Promise<Deci
   let changes: Change[];
   let dependsOnSimulatedChange = false;
   try {
-    const named = decl.module.facts(rendered.args, ctx) as Record<string, FactQuery<unknown>>;
+    const asked = stepFacts(decl.module, rendered, env);
+    if (!asked.ok) throw asked.error;
+    const named = asked.queries;
     const queries = Object.values(named);
     // In check mode nothing changed on the host: a fact made stale by a simulated change
     // reads the same, so it is not gathered again (and the plan may not be right).

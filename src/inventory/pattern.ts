@@ -35,6 +35,20 @@ export function selectHosts(inv: Inventory, pattern: string): string[] {
   return ordered;
 }
 
+/**
+ * The hosts a command acts on: PATTERN (a playbook's `hosts:` or the command's argument),
+ * narrowed by --limit. Selected once per command; everything after works on these names.
+ * SOURCE names where the pattern came from, for the error.
+ */
+export function selectFleet(inv: Inventory, pattern: string, limit?: string, source?: string): string[] {
+  const names = selectHosts(inv, pattern);
+  if (!limit) return names;
+  const allowed = new Set(selectHosts(inv, limit));
+  const kept = names.filter((n) => allowed.has(n));
+  if (kept.length === 0) throw new ConfigError(`no host matches both '${pattern}'${source ? ` (${source})` : ''} and --limit '${limit}'`);
+  return kept;
+}
+
 /** One term's hosts. A plain name that is neither a host nor a group is an error, with a suggestion. */
 function hostsOfTerm(inv: Inventory, term: string, pattern: string): string[] {
   if (term === '') throw new ConfigError(`host pattern '${pattern}' has an empty term after '&' or '!'`);

@@ -4,7 +4,7 @@
  * problem is a ConfigError before a host is contacted.
  */
 import type { Inventory } from '../inventory/model.js';
-import { selectHosts } from '../inventory/pattern.js';
+import { selectFleet } from '../inventory/pattern.js';
 import { hostVars } from '../inventory/vars.js';
 import { hostGroups } from '../inventory/groups.js';
 import { ConfigError } from '../util/errors.js';
@@ -30,6 +30,8 @@ export interface FleetPlaybookOptions {
 
 export interface FleetPlaybook {
   preparer: PlaybookPreparer;
+  /** The selected hosts, in inventory order: one plan each. */
+  hosts: string[];
   plans: HostPlan[];
 }
 
@@ -38,12 +40,7 @@ export async function prepareFleetPlaybook(opts: FleetPlaybookOptions): Promise<
   const identities = opts.ageIdentityFiles ?? [];
   const sources = opts.standInSecrets ? loaded.varSources.map(withStandIns) : loaded.varSources;
   const playbook = { ...loaded, varSources: await unlockVarSources(sources, identities) };
-  let names = selectHosts(opts.inventory, playbook.hosts);
-  if (opts.limit) {
-    const allowed = new Set(selectHosts(opts.inventory, opts.limit));
-    names = names.filter((n) => allowed.has(n));
-    if (names.length === 0) throw new ConfigError(`no host matches both '${playbook.hosts}' (${playbook.file}) and --limit '${opts.limit}'`);
-  }
+  const names = selectFleet(opts.inventory, playbook.hosts, opts.limit, playbook.file);
   const preparer = new PlaybookPreparer(playbook, {
     extraVars: await unlockVarSources(parseExtraVars(opts.extraVars ?? []), identities),
     tags: opts.tags ?? [],
@@ -61,7 +58,7 @@ export async function prepareFleetPlaybook(opts: FleetPlaybookOptions): Promise<
     if (e instanceof ConfigError && preparer.secrets.size > 0) throw new ConfigError(preparer.secrets.mask(e.message));
     throw e;
   }
-  return { preparer, plans };
+  return { preparer, hosts: names, plans };
 }
 
 /** Offline checks validate templates without the CI's secrets: each unset one reads "(ENV_VAR)". */

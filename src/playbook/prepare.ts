@@ -25,6 +25,12 @@ export interface PreparedStep {
   loopScope?: Record<string, unknown>;
 }
 
+/** Decides and renders, when the run reaches it, a step that reads results registered by earlier steps. */
+export interface RuntimeRenderer {
+  when(plan: HostPlan, step: PreparedStep, registered: Record<string, unknown>): boolean;
+  render(plan: HostPlan, step: PreparedStep, registered: Record<string, unknown>): RenderedStep;
+}
+
 export interface HostPlan {
   host: string;
   steps: PreparedStep[];
@@ -121,6 +127,15 @@ export class PlaybookPreparer {
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new PlaybookErrors(errors);
     return { host: h.name, steps, handlers, vars };
+  }
+
+  /** What the engine needs at run time: a step that reads registered results, decided and rendered when reached. */
+  runtimeRenderer(): RuntimeRenderer {
+    const scope = (plan: HostPlan, step: PreparedStep, registered: Record<string, unknown>) => ({ ...this.runtimeScope(plan.vars, registered), ...step.loopScope });
+    return {
+      when: (plan, step, registered) => this.renderer.when(step.decl, scope(plan, step, registered)),
+      render: (plan, step, registered) => this.renderer.render(step.decl, scope(plan, step, registered)),
+    };
   }
 
   /** The scope for a step reached at run time, with the results registered so far. */

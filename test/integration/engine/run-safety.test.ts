@@ -219,10 +219,11 @@ describe('one run per host at a time', () => {
 
 describe('interrupts', () => {
   it('SIGINT: running steps finish, no new step starts, the report and recap are written, exit has bit 8', async () => {
-    const file = writeFile(dir, 'interrupt.yaml', 'hosts: all\nsteps:\n  - name: slow\n    command: "sleep 2"\n  - name: next\n    command: "true"\n');
+    // Long enough for every host to be in it at once on a loaded machine (two labs on two cores).
+    const file = writeFile(dir, 'interrupt.yaml', 'hosts: all\nsteps:\n  - name: slow\n    command: "sleep 6"\n  - name: next\n    command: "true"\n');
     const report = path.join(dir, 'interrupt.json');
     const run = startRun([file, '--report', report]);
-    await until('the slow step to start on every host', async () => (await onAllHosts('pgrep -f "^sleep 2$" >/dev/null && echo y')).every((r) => r.stdout.trim() === 'y'));
+    await until('the slow step to start on every host', async () => (await onAllHosts('pgrep -f "^sleep 6$" >/dev/null && echo y')).every((r) => r.stdout.trim() === 'y'));
     run.child.kill('SIGINT');
     const r = await run.done;
     expect(r.code! & 8).toBe(8);

@@ -20,7 +20,7 @@ async function runOn(yaml: string, names: string[], opts: {
   const { preparer, plans } = prepare(yaml, hosts.map((h) => ({ name: h.host, vars: { root: h.root, ...opts.vars?.(h) } })), opts.prepare);
   const events: RunEvent[] = [];
   const result = await runPlaybook({
-    preparer, plans, forks: 10, check: opts.check ?? false,
+    playbook: preparer.playbook, runtime: preparer.runtimeRenderer(), plans, forks: 10, check: opts.check ?? false,
     connect: async (name) => {
       const h = hosts.find((x) => x.host === name) as LocalHost;
       return opts.connect ? opts.connect(h) : h;

@@ -40,7 +40,7 @@ function setup(hostNames = ['h1']) {
     const fresh = new Map<string, LocalHost>();
     return {
       result: runPlaybook({
-        preparer, plans, forks: 4, check: opts.check ?? false, diff: opts.diff ?? false,
+        playbook: preparer.playbook, runtime: preparer.runtimeRenderer(), plans, forks: 4, check: opts.check ?? false, diff: opts.diff ?? false,
         connect: async (name) => {
           const h = byName.get(name) as LocalHost;
           fresh.set(name, h);
