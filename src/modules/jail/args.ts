@@ -8,8 +8,9 @@ import { absolutePath, datasetName, hostName, interfaceName, jailName, snapshotN
 
 export { jailName };
 
-export const JAIL_TYPES = ['thin-zfs', 'thick', 'thin-nullfs', 'classic'] as const;
-export type JailType = (typeof JAIL_TYPES)[number];
+import { JAIL_TYPES, KIND_TRAITS, type JailType } from './kinds/traits.js';
+
+export { JAIL_TYPES, type JailType };
 
 /**
  * A path that goes into the jail's fstab: no blanks. jail(8) splits each mount.fstab line on
@@ -97,16 +98,17 @@ export const jailArgs = z.strictObject({
 }).superRefine((a, ctx) => {
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (a.state !== 'absent' && a.template === undefined) issue('template', `a ${a.type} jail needs a template`);
+  const kind = KIND_TRAITS[a.type];
   if (a.template !== undefined) {
-    if (a.type === 'thin-zfs' && !a.template.includes('@')) issue('template', 'thin-zfs: the template is a snapshot, DATASET@SNAPSHOT');
-    if (a.type !== 'thin-zfs' && !a.template.startsWith('/')) issue('template', `${a.type}: the template is a directory (an absolute path)`);
+    if (kind.template === 'snapshot' && !a.template.includes('@')) issue('template', `${a.type}: the template is a snapshot, DATASET@SNAPSHOT`);
+    if (kind.template === 'directory' && !a.template.startsWith('/')) issue('template', `${a.type}: the template is a directory (an absolute path)`);
   }
-  if (a.type === 'thin-zfs' && a.dataset === undefined) issue('dataset', 'thin-zfs: give the jail\'s dataset (the clone)');
-  if ((a.type === 'thin-nullfs' || a.type === 'classic') && a.dataset !== undefined) issue('dataset', `${a.type}: no dataset (use skeleton_dataset for thin-nullfs)`);
-  if (a.type !== 'thin-nullfs' && (a.skeleton !== undefined || a.skeleton_dataset !== undefined)) issue('skeleton', 'skeleton and skeleton_dataset are for thin-nullfs jails');
-  if (a.type !== 'classic' && a.shared !== undefined) issue('shared', 'shared is for classic jails');
+  if (typeof kind.dataset === 'object' && a.dataset === undefined) issue('dataset', kind.dataset.required);
+  if (kind.dataset === 'none' && a.dataset !== undefined) issue('dataset', `${a.type}: no dataset (use skeleton_dataset for thin-nullfs)`);
+  if (!kind.skeleton && (a.skeleton !== undefined || a.skeleton_dataset !== undefined)) issue('skeleton', 'skeleton and skeleton_dataset are for thin-nullfs jails');
+  if (!kind.shared && a.shared !== undefined) issue('shared', 'shared is for classic jails');
   if (a.vnet && (a.ip4 || a.ip6 || a.interface)) issue('vnet', 'a VNET jail has its own stack: give its address in vnet.address, not ip4/ip6/interface');
-  if (a.linux !== undefined && a.linux !== false && a.type === 'thin-nullfs') issue('linux', 'a thin-nullfs jail\'s root is the read-only template: give the Linux userland to a thin-zfs, thick or classic jail');
+  if (a.linux !== undefined && a.linux !== false && kind.noLinux !== undefined) issue('linux', kind.noLinux);
   if (a.parallel_start !== undefined && a.boot !== true) issue('parallel_start', 'parallel_start goes with boot: true');
   if (a.destroy_root && a.state !== 'absent') issue('destroy_root', 'destroy_root only goes with state: absent');
   for (const k of Object.keys(a.params)) {

@@ -4,7 +4,9 @@
  * so that comparing the file's content is the whole "did the configuration change" test.
  */
 import { sh } from '../../shell/quote.js';
-import { DEFAULT_SHARED, SKELETON_DIRS, fstabPath, linuxMounts, skeletonPath, startStampPath, type JailArgs, type ParamValue } from './args.js';
+import { fstabPath, linuxMounts, type JailArgs, type ParamValue } from './args.js';
+import { jailKind } from './kinds/index.js';
+import type { FstabRow } from './kinds/kind.js';
 
 export const INCLUDE_LINE = '.include "/etc/jail.conf.d/*.conf";';
 
@@ -89,11 +91,7 @@ export function renderJailConf(a: JailArgs): string {
     lines.push(...appended('exec.start', start));
     lines.push(...appended('exec.poststop', [sh`/sbin/ifconfig ${bridge} deletem ${ea}`, sh`/sbin/ifconfig ${ea} destroy`]));
   }
-  if (a.type === 'thin-nullfs' && a.template !== undefined) {
-    // The template's version at each start, however the jail is started: tells a later run
-    // that the template moved on under a running jail (its daemons still run the old binaries).
-    lines.push(...appended('exec.prestart', [sh`/bin/cp ${`${a.template}/bin/freebsd-version`} ${startStampPath(a.name)}`]));
-  }
+  lines.push(...appended('exec.prestart', jailKind(a.type).prestart(a)));
   return `# Jail ${a.name}, managed by fleetjail: changes made here are overwritten.\n${a.name} {\n${lines.map((l) => `  ${l}\n`).join('')}}\n`;
 }
 
@@ -114,15 +112,7 @@ function inJail(root: string, target: string): string {
 
 /** The jail's fstab (mount.fstab), or undefined when it mounts nothing. */
 export function renderFstab(a: JailArgs): string | undefined {
-  const rows: Array<[string, string, string, string]> = [];
-  if (a.type === 'thin-nullfs' && a.template !== undefined) {
-    rows.push([a.template, a.path, 'nullfs', 'ro']);
-    const skel = skeletonPath(a);
-    for (const d of SKELETON_DIRS) rows.push([`${skel}/${d}`, `${a.path}/${d}`, 'nullfs', 'rw']);
-  }
-  if (a.type === 'classic' && a.template !== undefined) {
-    for (const d of a.shared ?? DEFAULT_SHARED) rows.push([`${a.template}/${d}`, `${a.path}/${d}`, 'nullfs', 'ro']);
-  }
+  const rows: FstabRow[] = [...jailKind(a.type).fstabRows(a)];
   for (const [src, target, type, opts] of linuxMounts(a)) rows.push([src, inJail(a.path, target), type, opts]);
   for (const m of a.mounts) rows.push([m.source, inJail(a.path, m.target), m.type, m.options]);
   if (rows.length === 0) return undefined;

@@ -8,7 +8,9 @@ import type { FileState } from '../../facts/file-state.js';
 import { parseJailState, type JailState } from '../../facts/jail-state.js';
 import { fileStateQuery } from '../kit/file-facts.js';
 import { HOST, requireSuccess, resource } from '../kit/target.js';
-import { confPath, fstabPath, linuxOptions, skeletonPath, startStampPath, templateSnapshot, type JailArgs } from './args.js';
+import { confPath, fstabPath, linuxOptions, templateSnapshot, type JailArgs } from './args.js';
+import { jailKind } from './kinds/index.js';
+import { copyingMarker } from './root-scripts.js';
 import type { FactQueries, FactQuery } from '../kit/contract.js';
 
 export type JailFacts = {
@@ -40,12 +42,7 @@ export function jailStateScript(a: JailArgs): string {
     lines.push(sh`echo "template $(fj_kind ${a.template}) "${a.template}`, sh`echo "tplver $(fj_ver ${`${a.template}/bin/freebsd-version`})"`);
   }
   if (a.dataset !== undefined) lines.push(sh`echo "dataset $(fj_yes zfs list -H -o name ${a.dataset})"`);
-  if (a.type === 'thin-nullfs') {
-    lines.push(sh`echo "skeleton $(fj_yes test -d ${`${skeletonPath(a)}/etc`})"`);
-    if (a.skeleton_dataset !== undefined) lines.push(sh`echo "skelds $(fj_yes zfs list -H -o name ${a.skeleton_dataset})"`);
-    lines.push(sh`echo "stamp $(fj_ver ${startStampPath(a.name)})"`);
-  }
-  if (a.type === 'classic') lines.push(sh`echo "skeleton $(fj_yes test -d ${`${a.path}/etc`})"`);
+  lines.push(...jailKind(a.type).stateLines(a));
   if (linuxOptions(a)) lines.push('echo "linux $(fj_yes kldstat -q -n linux64)"');
   return lines.join('\n') + '\n';
 }
@@ -57,8 +54,7 @@ export function jailStateResources(a: JailArgs): string[] {
   if (snap) r.push(resource(HOST, 'zfs', snap.dataset), resource(HOST, 'zfs', a.template as string));
   else if (a.template !== undefined) r.push(resource(HOST, 'file', a.template));
   if (a.dataset !== undefined) r.push(resource(HOST, 'zfs', a.dataset));
-  if (a.type === 'thin-nullfs') r.push(resource(HOST, 'file', skeletonPath(a)));
-  if (a.skeleton_dataset !== undefined) r.push(resource(HOST, 'zfs', a.skeleton_dataset));
+  r.push(...jailKind(a.type).stateResources(a));
   if (linuxOptions(a)) r.push(resource(HOST, 'kld'));
   return r;
 }
@@ -86,10 +82,3 @@ export function jailFactQueries(a: JailArgs): FactQueries<JailFacts> {
   };
 }
 
-/**
- * Present in a thick jail's root while its copy runs, removed when the copy has finished:
- * a copy cut short (a timeout, a lost connection) is never taken for a root.
- */
-export function copyingMarker(path: string): string {
-  return `${path}/.fleetjail-copying`;
-}

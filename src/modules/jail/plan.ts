@@ -8,7 +8,7 @@
  * A jail is stopped BEFORE its new configuration is written, so jail -r runs the exec.stop /
  * exec.poststop commands it was started with (e.g. destroying the old epair).
  */
-import { raw, sh } from '../../shell/quote.js';
+import { sh } from '../../shell/quote.js';
 import type { FileState } from '../../facts/file-state.js';
 import { isRcYes, parseRcConf } from '../../facts/rc-conf.js';
 import { comparePatch, parseFreebsdVersion } from '../../facts/jail-version.js';
@@ -16,9 +16,10 @@ import { fileText } from '../kit/file-facts.js';
 import { desiredValue, listValue, rcVariableChange } from '../kit/rc-variable.js';
 import { fileDiff } from '../kit/file-diff.js';
 import { HOST, fileTouches, resource } from '../kit/target.js';
-import { DEFAULT_SHARED, SKELETON_DIRS, confPath, fstabPath, linuxMounts, linuxOptions, skeletonPath, templateSnapshot, type JailArgs } from './args.js';
+import { confPath, fstabPath, linuxMounts, linuxOptions, templateSnapshot, type JailArgs } from './args.js';
 import { jailConfWithInclude, renderFstab, renderJailConf } from './conf.js';
-import { copyingMarker, type JailFacts } from './facts.js';
+import type { JailFacts } from './facts.js';
+import { jailKind } from './kinds/index.js';
 import type { Change, StepContext } from '../kit/contract.js';
 
 const RC = '/etc/rc.conf';
@@ -35,8 +36,7 @@ function jailTouches(a: JailArgs): string[] {
 function rootTouches(a: JailArgs): string[] {
   const t = [...jailTouches(a), `${resource(HOST, 'file', a.path)}*`];
   if (a.dataset !== undefined) t.push(resource(HOST, 'zfs', a.dataset));
-  if (a.type === 'thin-nullfs') t.push(`${resource(HOST, 'file', skeletonPath(a))}*`);
-  if (a.skeleton_dataset !== undefined) t.push(resource(HOST, 'zfs', a.skeleton_dataset));
+  t.push(...jailKind(a.type).rootTouches(a));
   return t;
 }
 
@@ -52,21 +52,13 @@ function start(a: JailArgs, summary: string): Change {
   return { summary, action: { kind: 'script', script: `${prepare}${sh`jail -c ${a.name}`}` }, touches: jailTouches(a) };
 }
 
-/** under(/usr/local/x, usr/local): is the jail path inside that top directory? */
-function under(target: string, dir: string): boolean {
-  return target === `/${dir}` || target.startsWith(`/${dir}/`);
-}
-
 /**
- * The host directory that holds TARGET's mount point when the jail's own mounts are in place:
- * a thin-nullfs jail's tree is the template (read-only inside the jail) plus its skeleton,
- * a classic jail's is its own root plus the template's shared directories.
+ * The host directory that holds TARGET's mount point when the jail's own mounts are in place
+ * (a thin-nullfs jail's tree is the template plus its skeleton, a classic jail's its own root
+ * plus the template's shared directories).
  */
 export function mountPointOnHost(a: JailArgs, target: string): string {
-  const tpl = a.template ?? a.path;
-  if (a.type === 'thin-nullfs') return SKELETON_DIRS.some((d) => under(target, d)) ? `${skeletonPath(a)}${target}` : `${tpl}${target}`;
-  if (a.type === 'classic') return (a.shared ?? DEFAULT_SHARED).some((d) => under(target, d)) ? `${tpl}${target}` : `${a.path}${target}`;
-  return `${a.path}${target}`;
+  return jailKind(a.type).mountPointOnHost(a, target);
 }
 
 function currentText(state: FileState, path: string): string | undefined {
@@ -147,19 +139,7 @@ function planAbsent(a: JailArgs, f: JailFacts, ctx: StepContext): Change[] {
 }
 
 function rootExists(a: JailArgs, f: JailFacts): boolean {
-  const st = f.state;
-  switch (a.type) {
-    case 'thin-zfs': return st.dataset === true;
-    case 'thick': return st.rootVersion !== undefined;
-    case 'thin-nullfs': return st.root === 'directory' && st.skeleton === true;
-    case 'classic': return st.skeleton === true;
-  }
-}
-
-/** Copy DIR's content into DEST (both exist), keeping modes and owners: FreeBSD's tar is bsdtar. */
-function copyTree(from: string, to: string, exclude: string[] = []): string {
-  const ex = exclude.map((e) => sh` --exclude ${e}`).join('');
-  return sh`tar -cf - -C ${from}` + ex + sh` . | tar -xpf - -C ${to}`;
+  return jailKind(a.type).rootExists(f.state);
 }
 
 function createRoot(a: JailArgs, f: JailFacts, ctx: StepContext): Change {
@@ -169,38 +149,7 @@ function createRoot(a: JailArgs, f: JailFacts, ctx: StepContext): Change {
   const missing = snap ? (st.snapshot !== true ? `snapshot ${template}` : undefined) : st.template !== 'directory' ? `directory ${template}` : undefined;
   // In check mode an earlier step (the release) may be what would create the template.
   if (missing !== undefined && !ctx.check) throw new Error(`jail ${a.name}: the template ${missing} does not exist`);
-  const lines: string[] = [];
-  let what: string;
-  if (a.type === 'thin-zfs') {
-    const ds = a.dataset as string;
-    const parent = ds.includes('/') ? ds.slice(0, ds.lastIndexOf('/')) : undefined;
-    if (parent) lines.push(sh`zfs list -H -o name ${parent} >/dev/null 2>&1 || zfs create -p ${parent}`);
-    lines.push(sh`zfs clone -o ${`mountpoint=${a.path}`} ${template} ${ds}`);
-    what = `zfs clone ${template} ${ds}`;
-  } else if (a.type === 'thick') {
-    if (a.dataset !== undefined) lines.push(sh`zfs list -H -o name ${a.dataset} >/dev/null 2>&1 || zfs create -p -o ${`mountpoint=${a.path}`} ${a.dataset}`);
-    else lines.push(sh`mkdir -p -- ${a.path}`);
-    lines.push(sh`: > ${copyingMarker(a.path)}`, copyTree(template, a.path), sh`rm -f -- ${copyingMarker(a.path)}`);
-    what = `a copy of ${template}${a.dataset !== undefined ? ` on ${a.dataset}` : ''}`;
-  } else if (a.type === 'thin-nullfs') {
-    const skel = skeletonPath(a);
-    lines.push(sh`mkdir -p -- ${a.path}`);
-    if (a.skeleton_dataset !== undefined && f.state.skeletonDataset !== true) lines.push(sh`zfs create -p -o ${`mountpoint=${skel}`} ${a.skeleton_dataset}`);
-    else lines.push(sh`mkdir -p -- ${skel}`);
-    // etc last: its presence is what says the skeleton is complete.
-    for (const d of [...SKELETON_DIRS.filter((x) => x !== 'etc'), 'etc']) {
-      // The mount point must exist in the template (base.txz may have no usr/local).
-      // Each directory is copied aside and renamed into place: a run that was interrupted resumes.
-      const [src, dst, tmp] = [`${template}/${d}`, `${skel}/${d}`, `${skel}/${d}.fj-new`];
-      lines.push(sh`[ -d ${src} ] || mkdir -p -- ${src}`, sh`if [ ! -e ${dst} ]; then mkdir -p -- ${tmp}; ${raw(copyTree(src, tmp))}; mv -- ${tmp} ${dst}; fi`);
-    }
-    what = `the mount point ${a.path} and the writable skeleton ${skel} (${SKELETON_DIRS.join(', ')} from ${template})`;
-  } else {
-    const shared = a.shared ?? DEFAULT_SHARED;
-    lines.push(sh`mkdir -p -- ${a.path}`, copyTree(template, a.path, shared.map((d) => `./${d}`)));
-    for (const d of shared) lines.push(sh`mkdir -p -- ${`${a.path}/${d}`}`);
-    what = `${a.path}: a copy of ${template} without ${shared.join(', ')} (mounted read-only)`;
-  }
+  const { lines, what } = jailKind(a.type).createRoot(a, st, template);
   return {
     summary: `create root: ${what}${missing !== undefined ? ` (the template ${missing} does not exist yet)` : ''}`,
     action: { kind: 'script', script: lines.join('\n') },
@@ -211,7 +160,7 @@ function createRoot(a: JailArgs, f: JailFacts, ctx: StepContext): Change {
 /** thin-zfs / thick: the root has its own userland; freebsd-update brings it to the template's patch level. */
 function updateRoot(a: JailArgs, f: JailFacts): Change | undefined {
   const st = f.state;
-  if (!a.update || (a.type !== 'thin-zfs' && a.type !== 'thick')) return undefined;
+  if (!a.update || !jailKind(a.type).ownUserland) return undefined;
   if (st.rootVersion === undefined || st.templateVersion === undefined) return undefined;
   const root = parseFreebsdVersion(st.rootVersion);
   const tpl = parseFreebsdVersion(st.templateVersion);
@@ -229,39 +178,16 @@ function updateRoot(a: JailArgs, f: JailFacts): Change | undefined {
   };
 }
 
-/** thin-nullfs: the running jail sees the template's files, but its processes started on the old ones. */
+/** A running jail whose template moved on under it (thin-nullfs: its processes started on the old files). */
 function templateMoved(a: JailArgs, f: JailFacts): string | undefined {
-  const st = f.state;
-  if (a.type !== 'thin-nullfs' || !st.running || st.stamp === undefined || st.templateVersion === undefined) return undefined;
-  return st.stamp === st.templateVersion ? undefined : `template updated to ${st.templateVersion} (jail started on ${st.stamp})`;
-}
-
-/** A directory may be removed only when nothing is mounted on or under it any more. */
-function noMountsUnder(dir: string, opts: { itself: boolean } = { itself: true }): string {
-  const msg = `refusing to remove ${dir}: something is still mounted ${opts.itself ? 'on or ' : ''}under it`;
-  const patterns = opts.itself ? ['-e', ` on ${dir} (`, '-e', ` on ${dir}/`] : ['-e', ` on ${dir}/`];
-  return sh`if mount | grep -F ${patterns} >/dev/null; then echo ${msg} >&2; exit 1; fi`;
-}
-
-function removeTree(dir: string): string[] {
-  // FreeBSD's base marks some files schg (e.g. var/empty): clear flags first.
-  return [noMountsUnder(dir), sh`if command -v chflags >/dev/null 2>&1; then chflags -R 0 -- ${dir}; fi`, sh`rm -rf -- ${dir}`];
+  return jailKind(a.type).templateMoved?.(a, f.state);
 }
 
 function destroyRoot(a: JailArgs, f: JailFacts): Change[] {
-  const st = f.state;
-  const lines: string[] = [];
-  // The dataset's own mount is expected; a devfs or nullfs left under it is not.
-  if (a.dataset !== undefined && st.dataset) lines.push(noMountsUnder(a.path, { itself: false }), sh`zfs destroy -r ${a.dataset}`, sh`rmdir -- ${a.path} 2>/dev/null || true`);
-  else if (a.type !== 'thin-zfs' && a.type !== 'thin-nullfs' && st.root !== 'absent') lines.push(...removeTree(a.path));
-  if (a.type === 'thin-nullfs') {
-    const skel = skeletonPath(a);
-    if (a.skeleton_dataset !== undefined && st.skeletonDataset) lines.push(noMountsUnder(a.path), noMountsUnder(skel, { itself: false }), sh`zfs destroy -r ${a.skeleton_dataset}`);
-    else if (st.skeleton) lines.push(...removeTree(skel));
-    if (st.root === 'directory') lines.push(noMountsUnder(a.path), sh`rmdir -- ${a.path}`);
-  }
+  const kind = jailKind(a.type);
+  const lines = kind.destroyRoot(a, f.state);
   if (lines.length === 0) return [];
-  return [{ summary: `destroy root of ${a.name}: ${a.dataset ?? a.path}${a.type === 'thin-nullfs' ? ` and ${a.skeleton_dataset ?? skeletonPath(a)}` : ''}`, action: { kind: 'script', script: lines.join('\n') }, touches: rootTouches(a) }];
+  return [{ summary: `destroy root of ${a.name}: ${kind.destroyWhat(a)}`, action: { kind: 'script', script: lines.join('\n') }, touches: rootTouches(a) }];
 }
 
 /** A Linux jail needs the Linux ABI on the host: linux_enable=YES for boot, linux64 loaded now (linprocfs, linsysfs, linux.* parameters). */
