@@ -2,6 +2,7 @@
  * `fleetjail ping` and `fleetjail exec`: one command on many hosts, in parallel, over one
  * connection each; a result per host, never an exception.
  */
+import { tooLargeMessage } from '../transport/bounded-output.js';
 import pLimit from 'p-limit';
 import type { ConnectTarget } from '../inventory/model.js';
 import type { HostSession, RunOptions } from '../transport/types.js';
@@ -51,12 +52,15 @@ async function runOne(target: ConnectTarget, script: string, opts: AdhocOptions)
   const stream = opts.streams?.(target.name);
   try {
     const r = await session.run(script, { ...(stream?.onStdout ? { onStdout: stream.onStdout } : {}), ...(stream?.onStderr ? { onStderr: stream.onStderr } : {}) });
-    const ok = r.exitCode === 0;
+    // Output past its limit was streamed whole when streaming (the kept copy is then only
+    // for the record); otherwise what was not kept cannot be shown: the host failed.
+    const tooLarge = stream?.onStdout ? undefined : r.elided?.stdout ?? r.elided?.stderr;
+    const ok = r.exitCode === 0 && !tooLarge;
     return result(ok ? 'ok' : 'failed', {
       exitCode: r.exitCode,
       stdout: r.stdout,
       stderr: r.stderr,
-      error: ok ? null : `${target.name}: command exited with ${r.exitCode ?? `signal ${r.signal}`}`,
+      error: ok ? null : `${target.name}: ${tooLarge ? tooLargeMessage(tooLarge, r.elided?.stdout ? 'output' : 'error output') : `command exited with ${r.exitCode ?? `signal ${r.signal}`}`}`,
     });
   } catch (e) {
     // A dropped connection makes the host unreachable; a timeout or a refused channel is a failure on a live host.

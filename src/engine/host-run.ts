@@ -15,7 +15,7 @@
  * and the host is failed, unreachable or interrupted, never ok.
  */
 import type { Logger } from 'pino';
-import type { HostSession } from '../transport/types.js';
+import type { HostSession, RunResult } from '../transport/types.js';
 import type { FactQuery } from '../modules/types.js';
 import type { HostPlan, PlaybookPreparer, PreparedStep } from '../playbook/prepare.js';
 import type { EventSink } from './events.js';
@@ -340,7 +340,7 @@ function upfrontQueries(steps: PreparedStep[], env: StepEnv): Array<FactQuery<un
   return env.cache.needed(queries).filter((q) => !env.check || !env.cache.isStale(q));
 }
 
-type Runner = (script: string) => Promise<{ stdout: string; stderr: string; exitCode: number | null; signal?: string }>;
+type Runner = (script: string) => Promise<Pick<RunResult, 'stdout' | 'stderr' | 'exitCode' | 'signal' | 'elided'>>;
 
 async function gather(run: Runner, cache: FactCache, queries: Array<FactQuery<unknown>>): Promise<void> {
   // Queries with the same script (e.g. one per rc.conf variable, all reading rc.conf) run
@@ -348,10 +348,15 @@ async function gather(run: Runner, cache: FactCache, queries: Array<FactQuery<un
   const unique = [...new Map(queries.map((q) => [q.script, q])).values()];
   const nonce = newNonce();
   const r = await run(buildFactScript(unique, nonce));
-  const outputs = splitFactOutput(r.stdout, unique.length, nonce);
+  const outputs = splitFactOutput(r.stdout, unique.length, nonce, r.elided?.stdout);
   const byScript = new Map(unique.map((q, i) => [q.script, outputs[i]]));
   const died = `the fact script ended early (exit status ${r.exitCode ?? r.signal}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').slice(-2).join('; ')}` : ''})`;
-  for (const q of queries) cache.store(q, byScript.get(q.script), died);
+  for (const q of queries) {
+    const out = byScript.get(q.script);
+    // A query whose output was too large to keep fails the steps that read it, no other.
+    if (out && 'tooLarge' in out) cache.store(q, undefined, out.tooLarge);
+    else cache.store(q, out, died);
+  }
 }
 
 function skippedHandler(h: PreparedStep): StepResult {

@@ -1,4 +1,5 @@
 import type { ConnectErrorKind } from './types.js';
+import type { Elision } from './bounded-output.js';
 
 /** A host could not be reached or refused us: the host is "unreachable" in reports (exit code 4). */
 export class ConnectError extends Error {
@@ -51,6 +52,8 @@ export class HostLockLostError extends Error {
 export class ConnectionLostError extends Error {
   /** What the command had printed on stdout when the connection went (framed batches keep their finished steps). */
   partialStdout = '';
+  /** Where partialStdout lacks the middle that went past the output limit (bounded-output.ts). */
+  partialElided?: Elision;
   constructor(readonly host: string, detail: string) {
     super(`${host}: connection lost: ${detail}`);
     this.name = 'ConnectionLostError';
