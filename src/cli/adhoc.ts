@@ -37,6 +37,9 @@ export async function runAdhoc(targets: ConnectTarget[], script: string, opts: A
   })));
 }
 
+/** What --json shows of a host's output that went past its limit: its last 64 Ki characters. */
+const TOO_LARGE_KEPT = 64 * 1024;
+
 async function runOne(target: ConnectTarget, script: string, opts: AdhocOptions): Promise<AdhocResult> {
   const started = performance.now();
   const result = (status: AdhocStatus, fields: Partial<AdhocResult>): AdhocResult => ({
@@ -58,8 +61,9 @@ async function runOne(target: ConnectTarget, script: string, opts: AdhocOptions)
     const ok = r.exitCode === 0 && !tooLarge;
     return result(ok ? 'ok' : 'failed', {
       exitCode: r.exitCode,
-      stdout: r.stdout,
-      stderr: r.stderr,
+      // Of output too large, its end (the kept head and tail are no record of it either).
+      stdout: tooLarge ? r.stdout.slice(-TOO_LARGE_KEPT) : r.stdout,
+      stderr: tooLarge ? r.stderr.slice(-TOO_LARGE_KEPT) : r.stderr,
       error: ok ? null : `${target.name}: ${tooLarge ? tooLargeMessage(tooLarge, r.elided?.stdout ? 'output' : 'error output') : `command exited with ${r.exitCode ?? `signal ${r.signal}`}`}`,
     });
   } catch (e) {

@@ -82,7 +82,9 @@ export function splitBatchOutput(stdout: string, count: number, nonce: string, e
     const endAt = errAt < 0 ? -1 : stdout.indexOf(endMark, errAt + errMark.length);
     if (elided && pos <= elided.at && (endAt < 0 || start < elided.at !== endAt < elided.at)) {
       // Its frame is (partly) in the middle that was not kept: whatever it printed, too much.
-      results[i] = { tooLarge: tooLargeMessage(elided) };
+      // Its own stdout's size when both its markers were kept, else the whole command's.
+      const own = errAt >= 0 ? Buffer.byteLength(stdout.slice(start + open.length, errAt)) + elided.bytes : elided.total;
+      results[i] = { tooLarge: tooLargeMessage({ total: own, limit: elided.limit }) };
       if (endAt >= 0) pos = endAt + endMark.length;
       continue;
     }

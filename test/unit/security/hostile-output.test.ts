@@ -85,7 +85,7 @@ describe('hostile pass 2: output that could hurt the controller', () => {
     const { text, elided } = b.text();
     const parts = splitBatchOutput(text, 3, nonce, elided);
     expect(parts[0]).toEqual({ stdout: 'first', stderr: '', exitCode: 0 });
-    expect(parts[1]).toEqual({ tooLarge: `output too large: ${whole.length} bytes (limit 400)` });
+    expect(parts[1]).toEqual({ tooLarge: `output too large: ${flood.length} bytes (limit 400)` });
     expect(parts[2]).toEqual({ stdout: 'third', stderr: '', exitCode: 0 });
     // Without a gap, the same text splits as before.
     expect(splitBatchOutput(whole, 3, nonce)[1]).toEqual({ stdout: flood, stderr: '', exitCode: 0 });
