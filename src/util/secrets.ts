@@ -194,9 +194,13 @@ function pieces(value: string, template?: string): string[] {
 /** Quote characters: what splits a sh-quoted secret ('\'') or escapes one in jail.conf and rc.conf. */
 const QUOTES = /['"\\$`]/;
 /** Characters that some quoting of fleetjail's escapes: quotes, backslash, `$`, backquote, blanks, controls. */
-const QUOTING_G = /[\s'"\\$`\x00-\x1f\x7f]/gu;
-/** Quote characters and backslashes that layers of quoting put around an escaped character. */
-const AROUND = `['"\\\\]*`;
+const QUOTING_RUNS = /([\s'"\\$`\x00-\x1f\x7f]+)/u;
+/**
+ * Quote characters and backslashes that layers of quoting put around an escaped character
+ * (`'\''` is four, sh of sh thirteen). Bounded, so that a host printing a long run of
+ * quotes costs linear time, not a regex's backtracking.
+ */
+const AROUND = `['"\\\\]{0,16}`;
 
 /**
  * A regex source matching SECRET as it is, or as any of fleetjail's quotings (and nestings
@@ -204,25 +208,27 @@ const AROUND = `['"\\\\]*`;
  * `\n`, `\t`, octal `\040` / `\0047`, `\x1b`, `\u001b`) among other quotes and backslashes.
  */
 export function secretPattern(secret: string): string {
-  let out = '';
-  let last = 0;
-  for (const m of secret.matchAll(QUOTING_G)) {
-    out += escapeRegExp(secret.slice(last, m.index)) + escapedForms(m[0]);
-    last = m.index + m[0].length;
-  }
-  return out + escapeRegExp(secret.slice(last));
+  // Plain text and runs of quoting characters, alternately: "it", "'", "s-a-s3cret".
+  const parts = secret.split(QUOTING_RUNS);
+  return parts.map((part, i) => {
+    if (i % 2 === 0) return escapeRegExp(part);
+    const escaped = [...part].map(escapedForm).join(AROUND);
+    // Quotes and backslashes around the run only inside the secret: outside they are the
+    // text's own, and at the ends they would only make a failing match slower.
+    const before = i > 1 || parts[0] !== '' ? AROUND : '';
+    const after = i < parts.length - 2 || parts[parts.length - 1] !== '' ? AROUND : '';
+    return `${before}${escaped}${after}`;
+  }).join('');
 }
 
-function escapedForms(c: string): string {
+/** One quoting character as itself or as a backslash escape of it (`\"`, `\040`, `\n`, `\x1b`, `\u001b`). */
+function escapedForm(c: string): string {
   const code = c.codePointAt(0) as number;
-  const octal = code.toString(8).padStart(3, '0');
-  const hex = code.toString(16).padStart(2, '0');
-  const forms = [escapeRegExp(c), `0?${octal}`, `x${hex}`, `u${code.toString(16).padStart(4, '0')}`];
+  const forms = [escapeRegExp(c), `0?${code.toString(8).padStart(3, '0')}`, `x${code.toString(16).padStart(2, '0')}`, `u${code.toString(16).padStart(4, '0')}`];
   if (c === '\n') forms.push('n');
   if (c === '\t') forms.push('t');
   if (c === '\r') forms.push('r');
-  // The character itself among quotes and backslashes, or a backslash escape of it.
-  return `(?:${AROUND}${escapeRegExp(c)}${AROUND}|${AROUND}\\\\+(?:${forms.join('|')})${AROUND})`;
+  return `(?:${escapeRegExp(c)}|\\\\{1,8}(?:${forms.join('|')}))`;
 }
 
 function escapeRegExp(s: string): string {

@@ -30,7 +30,7 @@ function quotedForms(v: string): Record<string, string> {
     'jail.conf of a shell command': confString(sh`/usr/local/bin/notify --key=${v}`, true),
     'JSON of a shell command': JSON.stringify(sh`cmd ${v}`),
     'JSON of jail.conf of sh': JSON.stringify(confString(sh`cmd ${`--key=${v}`}`, true)),
-    'sh of sh': shq(sh`sh -c ${sh`echo ${v}`}`),
+    'sh of sh': shq(sh`echo ${v}`),
     terminal: escapeControls(v),
   };
   if (!/[\n\x00-\x1f]/.test(v)) forms.fstab = fstabField(v);
@@ -102,5 +102,28 @@ describe("what a no_log step produced is masked everywhere only where it looks l
     s.declare('command', 'another');
     const host = { status: 'changed', changed: 2, steps: [{ id: 'steps[0]', module: 'command', status: 'changed', changes: ['ran: command changed'] }] };
     expect(s.maskDeep(host)).toEqual({ status: 'changed', changed: 2, steps: [{ id: 'steps[0]', module: 'command', status: 'changed', changes: [`ran: ${MASK} ${MASK}`] }] });
+  });
+});
+
+describe('masking stays linear on hostile text', () => {
+  it('a host printing a megabyte of quotes and backslashes after a secret\'s prefix costs milliseconds', () => {
+    const s = new Secrets();
+    s.declare("it's-a-s3cret-value", 'token');
+    s.declare('"starts-with-a-quote', 'token2');
+    const hostile = `it${`'\\"`.repeat(350_000)}x`;
+    const started = performance.now();
+    expect(s.mask(hostile)).toBe(hostile);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('masking stays linear when a host repeats a secret\'s prefix', () => {
+  it('"mix" followed by quotes, 30,000 times', () => {
+    const s = new Secrets();
+    s.declare("mix'\"\\$`all-9", 'token');
+    const hostile = `mix${`'"\\`.repeat(10)}y`.repeat(30_000);
+    const started = performance.now();
+    expect(s.mask(hostile)).toBe(hostile);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 });
