@@ -138,12 +138,19 @@ printf 'fjh_token="set-elsewhere"\\n' > /etc/rc.conf.fjh`);
     const pb = play('commonword', [
       { name: 'quiet setup', command: { cmd: 'echo changed' }, no_log: true, register: 'setup' },
       { name: 'after it', command: { cmd: 'echo next' }, when: 'setup.rc == 0' },
+      // What a no_log step prints that looks like a secret is still masked where it shows up later.
+      { name: 'make a token', command: { cmd: 'echo tok-Zm9vYmFy-9xq2' }, no_log: true, register: 'tok' },
+      { name: 'show it', command: { cmd: 'echo "token {{ tok.stdout }} changed"; exit 3' }, ignore_errors: true },
     ]);
     const { cli, report } = await runWithReport(pb, '-l', first().name);
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
     const host = report.hosts[first().name] as unknown as Record<string, unknown>;
     expect(Object.keys(host), JSON.stringify(host)).toContain('changed');
-    expect(host.changed).toBe(2);
+    expect(host.changed).toBe(3);
+    expect(cli.stdout).toMatch(/^host +status +ok +changed +failed/m); // the recap's columns
+    const text = cli.stdout + JSON.stringify(report);
+    expect(text).not.toContain('tok-Zm9vYmFy-9xq2');
+    expect(report.hosts[first().name]!.steps[3]!.output?.stdout).toBe('token ******** changed');
   }, 120_000);
 
   // Finding (fixed): the host lock's nonce is in the host's process list (`lockf ... /bin/sh -s
