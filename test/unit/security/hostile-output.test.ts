@@ -8,6 +8,7 @@ import { MAX_LINE_CHARS, PrefixedLineWriter } from '../../../src/cli/host-output
 import { BoundedOutput, tooLargeMessage } from '../../../src/transport/bounded-output.js';
 import { buildBatchScript, splitBatchOutput } from '../../../src/engine/batch-script.js';
 import { escapeControls } from '../../../src/util/terminal-text.js';
+import { aFileType } from '../../../src/facts/file-state.js';
 
 describe('hostile pass 2: output that could hurt the controller', () => {
   // Finding (fixed): `fleetjail exec` streamed a host's output through PrefixedLineWriter,
@@ -104,5 +105,10 @@ describe('hostile pass 2: output that could hurt the controller', () => {
   // paragraph separators alone: a host could reorder or break the operator's lines.
   it('bidi marks and the line and paragraph separators are shown escaped', () => {
     expect(escapeControls('a\u200eb\u200fc\u061cd\u2028e\u2029f')).toBe('a\\u200eb\\u200fc\\u061cd\\u2028e\\u2029f');
+  });
+
+  // Finding (fixed, cosmetic): a message read "PATH is a other, not a file".
+  it('file types are named with their article: a special file, not "a other"', () => {
+    expect(['file', 'directory', 'link', 'other'].map((t) => aFileType(t as 'file'))).toEqual(['a file', 'a directory', 'a symbolic link', 'a special file (a device, FIFO or socket)']);
   });
 });
