@@ -2,9 +2,9 @@
  * `fleetjail ping` and `fleetjail exec`: one command on many hosts, in parallel, over one
  * connection each; a result per host, never an exception.
  */
-import { tooLargeMessage } from '../transport/bounded-output.js';
 import pLimit from 'p-limit';
 import type { ConnectTarget } from '../inventory/model.js';
+import { tooLargeMessage } from '../transport/bounded-output.js';
 import type { HostSession, RunOptions } from '../transport/types.js';
 import { ConnectError, ConnectionLostError } from '../transport/errors.js';
 
