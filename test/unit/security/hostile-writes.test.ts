@@ -1,0 +1,127 @@
+/**
+ * Issue #11, second hostile pass: findings about file writes on hosts and in jails that pure
+ * code (and a real local sh) reproduce. Each test FAILED on the code of stop 17; the comment
+ * above it gives the finding as it was, and what changed. The lab half is
+ * test/integration/security/hostile-writes.test.ts.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { atomicWriteScript } from '../../../src/transport/atomic-write.js';
+import { freebsdTools, type FreebsdTools } from '../../support/freebsd-tools.js';
+
+let tools: FreebsdTools;
+beforeAll(() => { tools = freebsdTools(); });
+afterAll(() => tools.remove());
+
+const scratch = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fj-hostile-write-'));
+
+describe('hostile pass 2: writes into a jail from the host', () => {
+  // Finding (fixed): writes into a jail checked "no symlink below the jail's root" once, then
+  // used the full path. The jail's root could widen the window at will (the
+  // `rm -f -- DIR/.NAME.fleetjail.*` glob reads the whole directory: fill it with a million
+  // entries) and swap its /etc for a symlink to / in that window: mktemp, cat and mv then
+  // resolved through the link from the HOST, and the file landed in the host's /etc.
+  // Now the script cds into the directory (-P), checks `pwd -P` is inside the jail's root and
+  // names everything relative to it. This test plays the jail root winning the race: the swap
+  // happens when the script runs that rm. Severity was: breaks a host.
+  it('a jail that swaps its /etc for a symlink after the check does not get the write into the host', () => {
+    const dir = scratch();
+    try {
+      const root = path.join(dir, 'usr/jails/web');
+      const hostEtc = path.join(dir, 'host-etc');
+      fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+      fs.mkdirSync(hostEtc);
+      fs.writeFileSync(path.join(root, 'etc', 'app.conf'), 'old\n');
+      fs.writeFileSync(path.join(hostEtc, 'app.conf'), 'host file\n');
+      // The jail root's move, timed to the script's first command after the check (an rm).
+      const bin = path.join(dir, 'bin');
+      fs.mkdirSync(bin);
+      const realRm = execFileSync('/bin/sh', ['-c', 'command -v rm'], { encoding: 'utf8' }).trim();
+      fs.writeFileSync(path.join(bin, 'rm'), `#!/bin/sh
+case "$*" in *.fleetjail.*) if [ ! -L ${root}/etc ]; then ${realRm} -rf ${root}/etc.real; mv ${root}/etc ${root}/etc.real && ln -s ${hostEtc} ${root}/etc; fi ;; esac
+exec ${realRm} "$@"
+`, { mode: 0o755 });
+      const script = atomicWriteScript(`${root}/etc/app.conf`, { confineTo: root });
+      const r = execFileSync('/bin/sh', ['-c', `PATH=${bin}:$PATH; export PATH\n( ${script} ) <<'EOF' 2>&1; echo "status $?"\nwritten by fleetjail for the jail\nEOF\n`], { encoding: 'utf8', env: tools.env });
+      expect(fs.readFileSync(path.join(hostEtc, 'app.conf'), 'utf8'), r).toBe('host file\n');
+      expect(fs.readdirSync(hostEtc)).toEqual(['app.conf']);
+      // The write went where the script stood: the jail's directory, wherever the jail moved it.
+      expect(r).toBe('status 0\n');
+      expect(fs.readFileSync(path.join(root, 'etc.real', 'app.conf'), 'utf8')).toBe('written by fleetjail for the jail\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a directory that leads out of the jail's root when the script gets there is refused", () => {
+    const dir = scratch();
+    try {
+      const root = path.join(dir, 'jail');
+      const host = path.join(dir, 'host');
+      fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+      fs.mkdirSync(host);
+      // The static check passes (no link yet); the link is there when the script cds.
+      const script = atomicWriteScript(`${root}/etc/app.conf`, { confineTo: root })
+        .replace(/^cd -P/m, `rmdir ${root}/etc && ln -s ${host} ${root}/etc && cd -P`);
+      const r = spawnSync('/bin/sh', ['-c', script], { input: 'x\n', env: tools.env, encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`${root}/etc: leads outside the jail's root from the host; fleetjail does not follow symlinks in a jail from the host\n`);
+      expect(fs.readdirSync(host)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a link at the file\'s own name is replaced, never written or read through', () => {
+    const dir = scratch();
+    try {
+      const root = path.join(dir, 'jail');
+      const hostFile = path.join(dir, 'host-secret');
+      fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+      fs.writeFileSync(hostFile, 'host secret\n');
+      fs.chmodSync(hostFile, 0o640);
+      const target = path.join(root, 'etc', 'app.conf');
+      // Swapped in after the static check, as a racing jail would.
+      const script = atomicWriteScript(target, { confineTo: root }).replace(/^cd -P/m, `ln -s ${hostFile} ${target} && cd -P`);
+      const r = spawnSync('/bin/sh', ['-c', script], { input: 'jail content\n', env: tools.env, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(fs.readFileSync(hostFile, 'utf8')).toBe('host secret\n');
+      expect(fs.statSync(hostFile).mode & 0o777).toBe(0o640);
+      expect(fs.lstatSync(target).isFile()).toBe(true);
+      // The host file's mode did not carry over either: a link is no old file.
+      expect(fs.statSync(target).mode & 0o777).toBe(0o644);
+      // With an expected old content, a link fails the check without its target being read.
+      fs.rmSync(target);
+      fs.symlinkSync(hostFile, target);
+      const sum = execFileSync('sha256sum', [hostFile], { encoding: 'utf8' }).split(' ')[0] as string;
+      const e = spawnSync('/bin/sh', ['-c', atomicWriteScript(target, { expect: { sha256: sum } })], { input: 'x\n', env: tools.env, encoding: 'utf8' });
+      expect(e.status).toBe(1);
+      expect(e.stderr).toContain('changed on the host after fleetjail read it');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a temp file swapped for a link before its mode is set does not change the link\'s target', () => {
+    const dir = scratch();
+    try {
+      const hostFile = path.join(dir, 'master.passwd');
+      fs.writeFileSync(hostFile, 'root:hash\n');
+      fs.chmodSync(hostFile, 0o600);
+      fs.mkdirSync(path.join(dir, 'etc'));
+      const target = path.join(dir, 'etc', 'app.conf');
+      // The jail's move between the content and the chmod: the temp file becomes a link.
+      const script = atomicWriteScript(target, { mode: '0644' })
+        .replace(/^chmod -h/m, `rm -f -- "$tmp" && ln -s ${hostFile} "$tmp" && chmod -h`);
+      const r = spawnSync('/bin/sh', ['-c', script], { input: 'x\n', env: tools.env, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(fs.statSync(hostFile).mode & 0o777).toBe(0o600);
+      expect(fs.readFileSync(hostFile, 'utf8')).toBe('root:hash\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
