@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rcValidation } from '../../../src/modules/rc-conf-edit.js';
 import { atomicWriteScript } from '../../../src/transport/atomic-write.js';
 import { freebsdTools, type FreebsdTools } from '../../support/freebsd-tools.js';
 
@@ -120,6 +121,44 @@ exec ${realRm} "$@"
       expect(r.status, r.stderr).toBe(0);
       expect(fs.statSync(hostFile).mode & 0o777).toBe(0o600);
       expect(fs.readFileSync(hostFile, 'utf8')).toBe('root:hash\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('hostile pass 2: a jail\'s rc.conf check', () => {
+  // Finding (fixed): sysrc with `jail:` checked the new file by sourcing it inside the jail
+  // with `jexec -- JAIL /bin/sh -c '...[ "$fj_v" = VALUE ]...'`: the VALUE (a password from an
+  // age file, a vars_from_env token) was in the argv of jexec and of the jail's /bin/sh -c,
+  // so any unprivileged user on the host saw it in `ps -ax -o args` while the check ran.
+  // Now the value reaches the jail's sh on jexec's stdin, written by sh's builtin printf.
+  // Severity was: leaks a secret.
+  it("sysrc in a jail: the value being checked is not on jexec's command line", () => {
+    const SECRET = "S3cret-db-pw-4711 it's %s\n";
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-hostile-jexec-'));
+    try {
+      const root = path.join(dir, 'jail');
+      fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+      const tmp = path.join(root, 'etc', '.rc.conf.fleetjail.abc123');
+      // A stand-in jexec(8) that records its argv (as ps would show it) and runs the command in the "jail".
+      const bin = path.join(dir, 'bin');
+      fs.mkdirSync(bin);
+      // (`jexec -- JAIL /bin/sh -c SCRIPT sh PATH`, PATH inside the jail: here, under the root.)
+      fs.writeFileSync(path.join(bin, 'jexec'), `#!/bin/sh\nprintf '%s\\n' "jexec $*" >> ${dir}/argv\nshift 2\nexec "$1" "$2" "$3" "$4" "${root}$5"\n`, { mode: 0o755 });
+      const validate = rcValidation('db_password', SECRET, { name: 'web', root });
+      expect(validate.includes('S3cret')).toBe(true); // in the script (on stdin), not in argv
+      // As the atomic write runs it (%s is "$tmp"). The jail's /bin/sh is the host's here.
+      const check = (text: string) => {
+        fs.writeFileSync(tmp, text);
+        const script = `PATH=${bin}:$PATH\ntmp=${tmp}\n( ${validate.split('%s').join('"$tmp"')} ) >/dev/null 2>&1; echo "status $?"`;
+        return execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
+      };
+      expect(check(`db_password="S3cret-db-pw-4711 it's %s\n"\n`)).toBe('status 0\n');
+      expect(check('db_password="S3cret-db-pw-4711"\n')).toBe('status 1\n');
+      const argv = fs.readFileSync(path.join(dir, 'argv'), 'utf8');
+      expect(argv).toMatch(/^jexec -- web \/bin\/sh -c /); // the check did run through jexec
+      expect(argv.includes('S3cret'), `a host user's ps shows: ${argv}`).toBe(false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
