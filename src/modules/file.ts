@@ -18,6 +18,7 @@ import { fileStateQuery } from './file-facts.js';
 import { confinement, fileTouches, hostPath, jailPathGuard, jailRootQuery, resource } from './target.js';
 import { contentDiff, removalDiff } from './file-diff.js';
 import { absolutePath, accountName } from './names.js';
+import { isNumericId, jailIdsQuery, type JailIds } from './jail-accounts.js';
 import { defineModule, type Change, type DiffEntry, type LocalFile, type StepContext } from './types.js';
 
 const octalMode = z.string().regex(/^[0-7]{3,4}$/, "must be an octal mode in quotes, e.g. '0644'");
@@ -50,6 +51,8 @@ export type FileArgs = Omit<z.output<typeof fileArgs>, 'content'> & { content?: 
 interface FileFacts {
   state: FileState;
   root?: string;
+  /** In a jail: the jail's ids of owner and group names. */
+  ids?: JailIds;
 }
 
 export const file = defineModule<FileArgs, FileFacts>({
@@ -61,10 +64,15 @@ export const file = defineModule<FileArgs, FileFacts>({
   prepare: (a, local) => (a.src !== undefined ? { ...a, content: localContent(local, a.src), src: undefined } : readLocalSource(a, local, 'content')),
   facts(a, ctx) {
     const state = fileStateQuery(ctx.target, a.path, { content: ctx.diff && a.state === 'file' });
-    return ctx.target.kind === 'jail' ? { state, root: jailRootQuery(ctx.target.name) } : { state };
+    if (ctx.target.kind !== 'jail') return { state };
+    const names = [a.owner, a.group].some((id) => id !== undefined && !isNumericId(id));
+    return { state, root: jailRootQuery(ctx.target.name), ...(names ? { ids: jailIdsQuery(ctx.target, a.owner, a.group) } : {}) };
   },
-  plan(a, facts, ctx) {
-    const on = facts.state;
+  plan(args, facts, ctx) {
+    const jail = ctx.target.kind === 'jail';
+    // A jail file's owner is a number: the host's names for it are the host's users.
+    const on = jail ? { ...facts.state, owner: facts.state.uid, group: facts.state.gid } : facts.state;
+    const a = ctx.target.kind === 'jail' ? withJailIds(args, facts.ids, ctx.target.name) : args;
     switch (a.state) {
       case 'absent':
         return planAbsent(a, on, ctx, facts.root);
@@ -78,6 +86,21 @@ export const file = defineModule<FileArgs, FileFacts>({
   },
 });
 
+
+/**
+ * In a jail, owner and group as the jail's numeric ids: the host chowns by number and
+ * compares with the file's numbers (its names on the host are the host's users).
+ */
+function withJailIds(a: FileArgs, ids: JailIds | undefined, jail: string): FileArgs {
+  const id = (given: string | undefined, found: string | undefined, what: string) => {
+    if (given === undefined || isNumericId(given)) return given;
+    if (found === undefined) throw new Error(`${what} ${given}: not looked up in jail ${jail}`);
+    return found;
+  };
+  const owner = id(a.owner, ids?.uid, 'user');
+  const group = id(a.group, ids?.gid, 'group');
+  return { ...a, ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}) };
+}
 
 function planFile(a: FileArgs, on: FileState, ctx: StepContext, root?: string): Change[] {
   if (on.type !== 'file' && on.type !== 'absent') {

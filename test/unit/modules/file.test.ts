@@ -88,6 +88,26 @@ describe('file', () => {
       .toEqual([`${noSymlinksBelow('/usr/jails/www', '/etc/motd')}\n${sh`chmod -- 0600 ${'/usr/jails/www/etc/motd'}`}`]);
   });
 
+  it("inside a jail: owner and group names are the jail's, looked up in its own files; chown and compare by number", () => {
+    const t = { kind: 'jail' as const, name: 'www' };
+    const args = { path: '/root/app.key', state: 'file' as const, recursive: false, content: 'k', owner: 'ops', group: 'staff', mode: '0600' };
+    const q = file.facts(args, ctx(t)) as Record<string, { script: string; parse: (o: { stdout: string; stderr: string; exitCode: number }) => unknown }>;
+    expect(q.ids?.script).toContain("fj_id_of passwd ops uid\nfj_id_of group staff gid");
+    expect(q.ids?.parse({ stdout: 'uid 3000\ngid 3001\n', stderr: '', exitCode: 0 })).toEqual({ uid: '3000', gid: '3001' });
+    expect(() => q.ids?.parse({ stdout: 'uid -\ngid 3001\n', stderr: '', exitCode: 0 })).toThrow('user ops does not exist in jail www (its /etc/passwd)');
+    // Numeric ids need no lookup.
+    expect((file.facts({ ...args, owner: '0', group: '0' }, ctx(t)) as Record<string, unknown>).ids).toBeUndefined();
+    const ids = { uid: '3000', gid: '3001' };
+    const root = '/usr/jails/www';
+    expect(plan(file, args, { state: ABSENT, root, ids }, ctx(t))[0]?.action).toMatchObject({ kind: 'write', owner: '3000', group: '3001' });
+    // The host's names for the file's ids (here the host's ops, uid 1001) mean nothing: ids are compared.
+    const hostOps = existing('k', { mode: '0600', uid: '1001', gid: '3001', owner: 'ops', group: 'staff' }).state;
+    const fix = plan(file, args, { state: hostOps, root, ids }, ctx(t));
+    expect(fix.map((c) => c.summary)).toEqual(['/root/app.key: owner 1001 -> 3000']);
+    expect(scripts(fix)[0]).toContain(sh`chown -- 3000 ${'/usr/jails/www/root/app.key'}`);
+    expect(plan(file, args, { state: { ...hostOps, uid: '3000', owner: 'someone' }, root, ids }, ctx(t))).toEqual([]);
+  });
+
   it('arguments: one content source, quoted modes, targets only for links', () => {
     expect(file.args.safeParse({ path: '/x', content: 'a', src: 'b' }).success).toBe(false);
     expect(file.args.safeParse({ path: '/x', state: 'link' }).success).toBe(false);
