@@ -31,3 +31,14 @@ export function freebsdTools(): FreebsdTools {
     remove: () => fs.rmSync(bin, { recursive: true, force: true }),
   };
 }
+
+let shared: FreebsdTools | undefined;
+/** One set for the whole test process (compiled on first use, removed when the process exits). */
+export function sharedFreebsdTools(): FreebsdTools {
+  if (shared === undefined) {
+    const tools = freebsdTools();
+    process.once('exit', () => tools.remove());
+    shared = tools;
+  }
+  return shared;
+}

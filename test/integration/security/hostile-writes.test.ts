@@ -81,6 +81,13 @@ printf 'ops:*:3000:\nmallory:*:1001:\n' >> /usr/jails/fjhx/etc/group`);
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
     const r = await shRun(first(), 'jexec fjhx ls -ln /root/app.key; jexec fjhx ls -l /root/app.key');
     expect(r.stdout.split('\n')[0], r.stdout).toMatch(/^-rw------- +1 +3000 /);
+    // And the next run finds it converged (by the jail's number, not the host's name for it).
+    const again = await runWithReport(pb, '-l', first().name);
+    expect(again.report.hosts[first().name]?.changed, again.cli.stdout).toBe(0);
+    // A name the jail does not have is an error that says so.
+    const bad = play('jailowner-bad', [{ name: 'key for nobody', jail: 'fjhx', file: { path: '/root/app.key', content: 'k\n', owner: 'fjh-nobody' } }]);
+    const b = await runWithReport(bad, '-l', first().name);
+    expect(b.cli.stdout + b.cli.stderr).toContain('user fjh-nobody does not exist in jail fjhx');
   }, 120_000);
 
   // Finding (fixed; the lab half of the unit test "sysrc in a jail: the value being checked is not

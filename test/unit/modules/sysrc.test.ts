@@ -122,7 +122,7 @@ describe('sysrc', () => {
     expect(change?.action).toMatchObject({ kind: 'edit', validate: expect.stringMatching(/^\/bin\/sh -n %s && \[ "\$\( unset x 2>\/dev\/null; \. %s .* && echo fj-read-back \)" = fj-read-back \]$/) });
     // In a jail, the file is read back inside the jail, at its path there.
     const [inJail] = plan(sysrc, { name: 'x', value: '1' }, { ...rc(''), root: '/usr/jails/www' }, ctx({ kind: 'jail', name: 'www' }));
-    expect(inJail?.action).toMatchObject({ validate: expect.stringMatching(/^\/bin\/sh -n %s && fj_t=%s && fj_r=\/usr\/jails\/www && \[ "\$\(jexec -- www \/bin\/sh -c '.*' sh "\$\{fj_t#"\$fj_r"\}"\)" = fj-read-back \]$/) });
+    expect(inJail?.action).toMatchObject({ validate: expect.stringMatching(/^\/bin\/sh -n %s && fj_t=%s && fj_r=\/usr\/jails\/www && \[ "\$\(printf '%''sx' .* \| jexec -- www \/bin\/sh -c '.*' sh "\$\{fj_t#"\$fj_r"\}"\)" = fj-read-back \]$/) });
   });
 
   it('refuses values sh cannot hold before any host is contacted', () => {
