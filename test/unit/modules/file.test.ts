@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { file } from '../../../src/modules/file.js';
-import { noSymlinksBelow } from '../../../src/transport/confine.js';
+import { enterJailDir, noSymlinksBelow } from '../../../src/transport/confine.js';
 import { sha256Hex } from '../../../src/util/digest.js';
 import { sh } from '../../../src/transport/quote.js';
 import type { Action } from '../../../src/modules/types.js';
@@ -83,9 +83,10 @@ describe('file', () => {
     const t = { kind: 'jail' as const, name: 'www' };
     const changes = plan(file, { path: '/etc/motd', content: 'x', mode: '0600' }, { state: ABSENT, root: '/usr/jails/www' }, ctx(t));
     expect(changes[0]?.action).toMatchObject({ kind: 'write', path: '/usr/jails/www/etc/motd', confineTo: '/usr/jails/www' });
-    // Scripts first check that no component below the jail root is a symlink (into the host's tree).
+    // Scripts first check that no component below the jail root is a symlink (into the host's tree),
+    // then work from inside the directory, checked to be in the jail's root, by relative names.
     expect(scripts(plan(file, { path: '/etc/motd', content: 'x', mode: '0600' }, { state: existing('x').state, root: '/usr/jails/www' }, ctx(t))))
-      .toEqual([`${noSymlinksBelow('/usr/jails/www', '/etc/motd')}\n${sh`chmod -- 0600 ${'/usr/jails/www/etc/motd'}`}`]);
+      .toEqual([`(\n${noSymlinksBelow('/usr/jails/www', '/etc/motd')}${enterJailDir('/usr/jails/www', '/usr/jails/www/etc')}chmod -h -- 0600 ./motd\n)`]);
   });
 
   it("inside a jail: owner and group names are the jail's, looked up in its own files; chown and compare by number", () => {
@@ -104,7 +105,7 @@ describe('file', () => {
     const hostOps = existing('k', { mode: '0600', uid: '1001', gid: '3001', owner: 'ops', group: 'staff' }).state;
     const fix = plan(file, args, { state: hostOps, root, ids }, ctx(t));
     expect(fix.map((c) => c.summary)).toEqual(['/root/app.key: owner 1001 -> 3000']);
-    expect(scripts(fix)[0]).toContain(sh`chown -- 3000 ${'/usr/jails/www/root/app.key'}`);
+    expect(scripts(fix)[0]).toContain('\nchown -h -- 3000 ./app.key\n');
     expect(plan(file, args, { state: { ...hostOps, uid: '3000', owner: 'someone' }, root, ids }, ctx(t))).toEqual([]);
   });
 

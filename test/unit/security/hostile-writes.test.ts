@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { file } from '../../../src/modules/file.js';
 import { rcValidation } from '../../../src/modules/rc-conf-edit.js';
+import { ctx, plan, scripts } from '../modules/support.js';
 import { atomicWriteScript } from '../../../src/transport/atomic-write.js';
 import { freebsdTools, type FreebsdTools } from '../../support/freebsd-tools.js';
 
@@ -123,6 +125,51 @@ exec ${realRm} "$@"
       expect(fs.readFileSync(hostFile, 'utf8')).toBe('root:hash\n');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('hostile pass 2: other changes in a jail from the host', () => {
+  // The same race for file's own scripts (removal, attributes, directories): they now enter
+  // the directory and check it the same way (src/modules/file.ts at(), confine.ts).
+  const jail = ctx({ kind: 'jail', name: 'www' });
+  const dirState = { type: 'directory' as const, mode: '0755', uid: '0', gid: '0', owner: 'root', group: 'wheel' };
+  /** The change's script, with the jail's swap of DIR for a link to HOST done just before it enters DIR. */
+  const raced = (script: string, dir: string, host: string) => script.replace(/^cd -P/m, `rm -rf ${dir} && ln -s ${host} ${dir} && cd -P`);
+
+  it('removing a directory, changing a mode, creating a directory: never in the host\'s tree', () => {
+    const d = scratch();
+    try {
+      const root = path.join(d, 'jail');
+      const host = path.join(d, 'host');
+      fs.mkdirSync(path.join(host, 'cache'), { recursive: true });
+      fs.writeFileSync(path.join(host, 'cache', 'keep'), 'host data\n');
+      fs.chmodSync(path.join(host, 'cache'), 0o700);
+      const run = (script: string) => spawnSync('/bin/sh', ['-c', `set -e\n${script}`], { env: tools.env, encoding: 'utf8' });
+      const setup = () => { fs.rmSync(root, { recursive: true, force: true }); fs.mkdirSync(path.join(root, 'var', 'cache'), { recursive: true }); };
+      const cases = [
+        scripts(plan(file, { path: '/var/cache', state: 'absent', recursive: true }, { state: dirState, root }, jail))[0] as string,
+        scripts(plan(file, { path: '/var/cache', state: 'directory', mode: '0777' }, { state: dirState, root }, jail))[0] as string,
+      ];
+      for (const script of cases) {
+        setup();
+        const r = run(raced(script, path.join(root, 'var'), host));
+        expect(r.status, script).toBe(1);
+        expect(r.stderr).toContain("leads outside the jail's root from the host");
+        expect(fs.readFileSync(path.join(host, 'cache', 'keep'), 'utf8')).toBe('host data\n');
+        expect(fs.statSync(path.join(host, 'cache')).mode & 0o777).toBe(0o700);
+      }
+      // A new directory is made one level at a time, each level entered and checked.
+      setup();
+      const mk = scripts(plan(file, { path: '/var/new/deep', state: 'directory', mode: '0750' }, { state: { type: 'absent' }, root }, jail))[0] as string;
+      const r = run(mk.replace(/^\[ -d \.\/new \]/m, `rm -rf ${root}/var && ln -s ${host} ${root}/var && [ -d ./new ]`));
+      expect(r.status).toBe(1);
+      expect(fs.readdirSync(host)).toEqual(['cache']);
+      setup();
+      expect(run(mk).status).toBe(0);
+      expect(fs.statSync(path.join(root, 'var/new/deep')).mode & 0o777).toBe(0o750);
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
     }
   });
 });
