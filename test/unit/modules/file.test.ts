@@ -164,7 +164,7 @@ describe('file', () => {
 
   it('asks for the content only in diff mode', () => {
     const args = file.args.parse({ path: '/etc/motd', content: 'x' });
-    expect(file.facts(args, ctx()).state.script).not.toContain('cat --');
-    expect(file.facts(args, ctx(undefined, { diff: true })).state.script).toContain('cat --');
+    expect(file.facts(args, ctx()).state.script).not.toContain('echo content');
+    expect(file.facts(args, ctx(undefined, { diff: true })).state.script).toContain('echo content');
   });
 });

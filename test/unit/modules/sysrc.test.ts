@@ -60,8 +60,9 @@ describe('sysrc', () => {
     const facts = sysrc.facts(sysrc.args.parse({ name: 'x', value: '1' }), ctx(t));
     expect(Object.keys(facts)).toEqual(['defaults', 'rc', 'rcLocal', 'root']);
     expect(facts.rc?.script).toContain(`fj_root=$(jls -j www path 2>/dev/null)`);
-    expect(facts.rc?.script).toContain(`fj_p="$fj_root"/etc/rc.conf`);
-    expect(facts.defaults?.script).toContain(`fj_p="$fj_root"/etc/defaults/rc.conf`);
+    expect(facts.rc?.script).toContain(`cd -P -- "$fj_root"/etc\n`);
+    expect(facts.rc?.script).toContain("fj_p=./rc.conf\n");
+    expect(facts.defaults?.script).toContain(`cd -P -- "$fj_root"/etc/defaults\n`);
     const changes = plan(sysrc, { name: 'x', value: '1' }, { ...rc(''), root: '/usr/jails/www' }, ctx(t));
     expect(scripts(changes)).toEqual(['EDIT /usr/jails/www/etc/rc.conf +x="1"']);
     expect(changes[0]?.touches).toEqual(['jail=www:file:/etc/rc.conf', 'jail=www:file:/etc/rc.conf:var=x', 'jail=www:service:*']);

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { file } from '../../../src/modules/file.js';
+import { fileStateQuery } from '../../../src/modules/file-facts.js';
 import { rcValidation } from '../../../src/modules/rc-conf-edit.js';
 import { ctx, plan, scripts } from '../modules/support.js';
 import { atomicWriteScript } from '../../../src/transport/atomic-write.js';
@@ -168,6 +169,41 @@ describe('hostile pass 2: other changes in a jail from the host', () => {
       setup();
       expect(run(mk).status).toBe(0);
       expect(fs.statSync(path.join(root, 'var/new/deep')).mode & 0o777).toBe(0o750);
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('hostile pass 2: reading a jail\'s file from the host', () => {
+  // The facts read a jail's files from inside their directory too, and a file's bytes only
+  // through a descriptor checked to be the file at its name.
+  it("a directory or file swapped for a link while the facts run does not get the host's file read", () => {
+    const d = scratch();
+    try {
+      const root = path.join(d, 'jail');
+      const host = path.join(d, 'host');
+      fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+      fs.mkdirSync(host);
+      fs.writeFileSync(path.join(root, 'etc', 'app.conf'), 'jail text\n');
+      fs.writeFileSync(path.join(host, 'app.conf'), 'HOST SECRET\n');
+      const bin = path.join(d, 'bin');
+      fs.mkdirSync(bin);
+      fs.writeFileSync(path.join(bin, 'jls'), `#!/bin/sh\necho ${root}\n`, { mode: 0o755 });
+      const env = { ...tools.env, PATH: `${bin}:${tools.env.PATH}` };
+      const q = fileStateQuery({ kind: 'jail', name: 'www' }, '/etc/app.conf', { content: true });
+      const run = (script: string) => spawnSync('/bin/sh', ['-c', script], { env, encoding: 'utf8' });
+      expect(run(q.script).stdout).toContain('content\njail text\n');
+      const dirSwap = run(q.script.replace(/^cd -P/m, `mv ${root}/etc ${root}/etc.real && ln -s ${host} ${root}/etc && cd -P`));
+      expect(dirSwap.status).toBe(1);
+      expect(dirSwap.stdout + dirSwap.stderr).not.toContain('HOST SECRET');
+      fs.rmSync(path.join(root, 'etc'));
+      fs.renameSync(path.join(root, 'etc.real'), path.join(root, 'etc'));
+      // The file itself swapped between the type test and the read.
+      const fileSwap = run(q.script.replace(/^  printf 'sha256 '/m, `  rm ./app.conf && ln -s ${host}/app.conf ./app.conf\n  printf 'sha256 '`));
+      expect(fileSwap.status).toBe(1);
+      expect(fileSwap.stderr).toContain('app.conf: swapped while fleetjail read it');
+      expect(fileSwap.stdout).not.toContain('HOST SECRET');
     } finally {
       fs.rmSync(d, { recursive: true, force: true });
     }
