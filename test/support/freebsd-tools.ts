@@ -7,8 +7,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compile } from '../lab/c-commands.js';
+import { buildCCommands } from '../lab/c-commands.js';
 import { USERLAND_DIR } from '../lab/layout.js';
+
+/** The compiled commands, kept between test runs (rebuilt when a source changes, as the lab's LABDIR/bin). */
+const C_CACHE = path.join(os.tmpdir(), `fj-freebsd-tools-${process.getuid?.() ?? 'user'}`);
 
 export interface FreebsdTools {
   /** The directory to put first in PATH. */
@@ -20,9 +23,8 @@ export interface FreebsdTools {
 
 export function freebsdTools(): FreebsdTools {
   const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-fbsd-bin-'));
-  compile([path.join(USERLAND_DIR, 'lib/posix/stat.c')], path.join(bin, 'stat'));
-  compile([path.join(USERLAND_DIR, 'lib/posix/mktemp.c')], path.join(bin, 'mktemp'));
-  compile([path.join(USERLAND_DIR, 'lib/digest/digest.c'), path.join(USERLAND_DIR, 'lib/digest/hashes.c')], path.join(bin, 'md5'));
+  const built = buildCCommands(C_CACHE);
+  for (const name of ['stat', 'mktemp', 'md5']) fs.symlinkSync(path.join(built, name), path.join(bin, name));
   fs.symlinkSync('md5', path.join(bin, 'sha256'));
   for (const name of ['mv', 'chmod']) fs.symlinkSync(path.join(USERLAND_DIR, 'overlay/bin', name), path.join(bin, name));
   return {

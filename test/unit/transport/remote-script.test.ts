@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedFreebsdTools } from '../../support/freebsd-tools.js';
 import { stdinScriptPayload, timeLimitMark } from '../../../src/transport/remote-script.js';
 import { atomicWriteScript, transferHeader } from '../../../src/transport/atomic-write.js';
@@ -118,6 +118,7 @@ describe('stdinScriptPayload', () => {
 });
 
 describe('verified atomic writes', () => {
+  beforeAll(() => { sharedFreebsdTools(); }, 120_000); // compiles the lab's C commands on a cold cache
   const write = (target: string, stdin: Buffer | string) => spawnSync('/bin/sh', ['-c', atomicWriteScript(target, { verify: 'header' })], {
     input: stdin,
     encoding: 'utf8',
