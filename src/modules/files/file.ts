@@ -10,15 +10,18 @@
  * local-source.ts).
  */
 import { z } from 'zod';
+import { posix } from 'node:path';
 import { sh } from '../../shell/quote.js';
+import { enterJailDir, enterJailDirCreating } from '../../shell/confine.js';
 import { sha256Hex } from '../../util/digest.js';
-import type { FileState } from '../../facts/file-state.js';
+import { aFileType, type FileState } from '../../facts/file-state.js';
 import { localContent, readLocalSource } from '../kit/local-source.js';
 import { fileStateQuery } from '../kit/file-facts.js';
 import { confinement, fileTouches, hostPath, jailPathGuard, jailRootQuery, resource } from '../kit/target.js';
 import { contentDiff, removalDiff } from '../kit/file-diff.js';
 import { absolutePath, accountName } from '../kit/names.js';
-import { defineModule, type Change, type DiffEntry, type LocalFile, type StepContext } from '../kit/contract.js';
+import { isNumericId, jailIdsQuery, type JailIds } from '../kit/jail-accounts.js';
+import { defineModule, type Change, type DiffEntry, type LocalFile, type StepContext, type Target } from '../kit/contract.js';
 
 const octalMode = z.string().regex(/^[0-7]{3,4}$/, "must be an octal mode in quotes, e.g. '0644'");
 
@@ -50,6 +53,8 @@ export type FileArgs = Omit<z.output<typeof fileArgs>, 'content'> & { content?: 
 interface FileFacts {
   state: FileState;
   root?: string;
+  /** In a jail: the jail's ids of owner and group names. */
+  ids?: JailIds;
 }
 
 export const file = defineModule<FileArgs, FileFacts>({
@@ -61,10 +66,15 @@ export const file = defineModule<FileArgs, FileFacts>({
   prepare: (a, local) => (a.src !== undefined ? { ...a, content: localContent(local, a.src), src: undefined } : readLocalSource(a, local, 'content')),
   facts(a, ctx) {
     const state = fileStateQuery(ctx.target, a.path, { content: ctx.diff && a.state === 'file' });
-    return ctx.target.kind === 'jail' ? { state, root: jailRootQuery(ctx.target.name) } : { state };
+    if (ctx.target.kind !== 'jail') return { state };
+    const names = [a.owner, a.group].some((id) => id !== undefined && !isNumericId(id));
+    return { state, root: jailRootQuery(ctx.target.name), ...(names ? { ids: jailIdsQuery(ctx.target, a.owner, a.group) } : {}) };
   },
-  plan(a, facts, ctx) {
-    const on = facts.state;
+  plan(args, facts, ctx) {
+    const jail = ctx.target.kind === 'jail';
+    // A jail file's owner is a number: the host's names for it are the host's users.
+    const on = jail ? { ...facts.state, owner: facts.state.uid, group: facts.state.gid } : facts.state;
+    const a = ctx.target.kind === 'jail' ? withJailIds(args, facts.ids, ctx.target.name) : args;
     switch (a.state) {
       case 'absent':
         return planAbsent(a, on, ctx, facts.root);
@@ -79,9 +89,24 @@ export const file = defineModule<FileArgs, FileFacts>({
 });
 
 
+/**
+ * In a jail, owner and group as the jail's numeric ids: the host chowns by number and
+ * compares with the file's numbers (its names on the host are the host's users).
+ */
+function withJailIds(a: FileArgs, ids: JailIds | undefined, jail: string): FileArgs {
+  const id = (given: string | undefined, found: string | undefined, what: string) => {
+    if (given === undefined || isNumericId(given)) return given;
+    if (found === undefined) throw new Error(`${what} ${given}: not looked up in jail ${jail}`);
+    return found;
+  };
+  const owner = id(a.owner, ids?.uid, 'user');
+  const group = id(a.group, ids?.gid, 'group');
+  return { ...a, ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}) };
+}
+
 function planFile(a: FileArgs, on: FileState, ctx: StepContext, root?: string): Change[] {
   if (on.type !== 'file' && on.type !== 'absent') {
-    throw new Error(`${a.path} is a ${on.type}; remove it first (state: absent) to put a file there`);
+    throw new Error(`${a.path} is ${aFileType(on.type)}; remove it first (state: absent) to put a file there`);
   }
   const path = hostPath(ctx.target, root, a.path);
   const touches = fileTouches(ctx.target, a.path);
@@ -101,7 +126,29 @@ function planFile(a: FileArgs, on: FileState, ctx: StepContext, root?: string): 
       diff: [...diff, ...attrs],
     }];
   }
-  return attributeChange(a, on, path, touches, false, jailPathGuard(ctx.target, root, a.path));
+  return attributeChange(a, on, at(ctx.target, root, a.path, true), touches, false);
+}
+
+/**
+ * Where a change script acts on PATH: on the host, its full path; in a jail, a subshell that
+ * enters PATH's directory (checked for links, then entered with `cd -P` and checked to be
+ * inside the jail's root, see confine.ts) and names it relatively, so a directory the jail
+ * swaps for a symlink meanwhile cannot turn the change onto the host's files. `last`: a link
+ * at PATH itself is refused too (else the change acts on the link).
+ */
+interface Place {
+  /** PATH as the commands name it. */
+  name: string;
+  /** Commands wrapped where they run; `noFollow`: chmod/chown take -h (the jail can swap even PATH itself). */
+  wrap(commands: string[]): string;
+  noFollow: boolean;
+}
+
+function at(t: Target, root: string | undefined, inside: string, last: boolean): Place {
+  const full = hostPath(t, root, inside);
+  if (t.kind === 'host' || !root) return { name: full, wrap: (c) => c.join('\n'), noFollow: false };
+  const enter = jailPathGuard(t, root, inside, last) + enterJailDir(root, posix.dirname(full));
+  return { name: `./${posix.basename(full)}`, wrap: (c) => `(\n${enter}${c.join('\n')}\n)`, noFollow: true };
 }
 
 function sha256Of(content: string | LocalFile): string {
@@ -116,28 +163,31 @@ function sizeOf(content: string | LocalFile): string {
 }
 
 function planDirectory(a: FileArgs, on: FileState, ctx: StepContext, root?: string): Change[] {
-  const path = hostPath(ctx.target, root, a.path);
+  const hostPathOf = hostPath(ctx.target, root, a.path);
   const touches = fileTouches(ctx.target, a.path);
   if (on.type === 'absent') {
-    const script = [jailPathGuard(ctx.target, root, a.path), sh`mkdir -p -- ${path}`, ...attributeCommands(attributeChangesOf(a, undefined), path, false)].filter(Boolean).join('\n');
+    const attrs = (name: string, noFollow: boolean) => attributeCommands(attributeChangesOf(a, undefined), name, false, noFollow);
+    // In a jail, created one directory at a time, each entered and checked (see at()).
+    const script = ctx.target.kind === 'jail' && root
+      ? `(\n${jailPathGuard(ctx.target, root, a.path)}${enterJailDirCreating(root, posix.dirname(a.path))}${[sh`mkdir -- ${`./${posix.basename(a.path)}`}`, ...attrs(`./${posix.basename(a.path)}`, true)].join('\n')}\n)`
+      : [sh`mkdir -p -- ${hostPathOf}`, ...attrs(hostPathOf, false)].join('\n');
     return [{ summary: `create directory ${a.path}`, action: { kind: 'script', script }, touches, diff: [{ type: 'value', name: a.path, before: null, after: 'directory' }] }];
   }
-  if (on.type !== 'directory') throw new Error(`${a.path} is a ${on.type}, not a directory`);
-  return attributeChange(a, on, path, touches, false, jailPathGuard(ctx.target, root, a.path));
+  if (on.type !== 'directory') throw new Error(`${a.path} is ${aFileType(on.type)}, not a directory`);
+  return attributeChange(a, on, at(ctx.target, root, a.path, true), touches, false);
 }
 
 function planLink(a: FileArgs, on: FileState, ctx: StepContext, root?: string): Change[] {
-  const path = hostPath(ctx.target, root, a.path);
   const touches = fileTouches(ctx.target, a.path);
   const target = a.target as string;
-  if (on.type === 'directory' || on.type === 'other') throw new Error(`${a.path} is a ${on.type}; remove it first to put a symlink there`);
+  if (on.type === 'directory' || on.type === 'other') throw new Error(`${a.path} is ${aFileType(on.type)}; remove it first to put a symlink there`);
   // A symlink gets no mode of its own here (only owner and group, with chown -h).
   const linkArgs = { ...a, mode: undefined };
   // The link itself is replaced (ln -h, chown -h), never followed: only the directories above it are checked.
-  const guard = jailPathGuard(ctx.target, root, a.path, false);
-  if (on.type === 'link' && on.linkTarget === target) return attributeChange(linkArgs, on, path, touches, true, guard);
+  const place = at(ctx.target, root, a.path, false);
+  if (on.type === 'link' && on.linkTarget === target) return attributeChange(linkArgs, on, place, touches, true);
   // -h: replace a symlink to a directory instead of creating the link inside that directory.
-  const script = [guard, sh`ln -sfh -- ${target} ${path}`, ...attributeCommands(attributeChangesOf(linkArgs, undefined), path, true)].filter(Boolean).join('\n');
+  const script = place.wrap([sh`ln -sfh -- ${target} ${place.name}`, ...attributeCommands(attributeChangesOf(linkArgs, undefined), place.name, true)]);
   return [{
     summary: `link ${a.path} -> ${target}`,
     action: { kind: 'script', script },
@@ -148,14 +198,9 @@ function planLink(a: FileArgs, on: FileState, ctx: StepContext, root?: string): 
 
 function planAbsent(a: FileArgs, on: FileState, ctx: StepContext, root?: string): Change[] {
   if (on.type === 'absent') return [];
-  const path = hostPath(ctx.target, root, a.path);
-  // rm -f removes a link itself; the directories above it must not be links.
-  let script = jailPathGuard(ctx.target, root, a.path, on.type !== 'link');
-  if (on.type === 'directory') {
-    script += a.recursive ? sh`rm -rf -- ${path}` : sh`rmdir -- ${path}`;
-  } else {
-    script += sh`rm -f -- ${path}`;
-  }
+  // rm -f removes a link itself (rm -r never follows one); the directories above it must not be links.
+  const place = at(ctx.target, root, a.path, on.type !== 'link');
+  const script = place.wrap([on.type !== 'directory' ? sh`rm -f -- ${place.name}` : a.recursive ? sh`rm -rf -- ${place.name}` : sh`rmdir -- ${place.name}`]);
   const diff: DiffEntry[] = removalDiff(ctx, a.path, on);
   // A removed directory takes the facts of everything below it along.
   const touches = [...fileTouches(ctx.target, a.path), resource(ctx.target, 'file', `${a.path}/*`)];
@@ -178,13 +223,14 @@ function attributeChangesOf(a: FileArgs, on: FileState | undefined): AttributeCh
   return out;
 }
 
-function attributeCommands(changes: AttributeChange[], path: string, link: boolean): string[] {
+/** LINK: the path is a symlink (its owner is set, never its target's). NOFOLLOW: a link there is never followed. */
+function attributeCommands(changes: AttributeChange[], path: string, link: boolean, noFollow = false): string[] {
   const get = (attr: AttributeChange['attr']) => changes.find((c) => c.attr === attr)?.after;
   const [mode, owner, group] = [get('mode'), get('owner'), get('group')];
-  const cmds = mode !== undefined ? [sh`chmod -- ${mode} ${path}`] : [];
+  const cmds = mode !== undefined ? [noFollow ? sh`chmod -h -- ${mode} ${path}` : sh`chmod -- ${mode} ${path}`] : [];
   if (owner !== undefined || group !== undefined) {
     const spec = `${owner ?? ''}${group !== undefined ? `:${group}` : ''}`;
-    cmds.push(link ? sh`chown -h -- ${spec} ${path}` : sh`chown -- ${spec} ${path}`);
+    cmds.push(link || noFollow ? sh`chown -h -- ${spec} ${path}` : sh`chown -- ${spec} ${path}`);
   }
   return cmds;
 }
@@ -194,12 +240,12 @@ function attributeDiffs(path: string, changes: AttributeChange[]): DiffEntry[] {
 }
 
 /** A change that only fixes attributes of what is already there. */
-function attributeChange(a: FileArgs, on: FileState, path: string, touches: string[], link: boolean, guard: string): Change[] {
+function attributeChange(a: FileArgs, on: FileState, place: Place, touches: string[], link: boolean): Change[] {
   const changes = attributeChangesOf(a, on);
   if (changes.length === 0) return [];
   return [{
     summary: `${a.path}: ${changes.map((c) => `${c.attr} ${c.before} -> ${c.after}`).join(', ')}`,
-    action: { kind: 'script', script: [guard, ...attributeCommands(changes, path, link)].filter(Boolean).join('\n') },
+    action: { kind: 'script', script: place.wrap(attributeCommands(changes, place.name, link, place.noFollow)) },
     touches,
     diff: attributeDiffs(a.path, changes),
   }];

@@ -5,7 +5,7 @@
  * and owner kept, only if nobody changed it in between.
  */
 import { z } from 'zod';
-import type { FileState } from '../../facts/file-state.js';
+import { aFileType, type FileState } from '../../facts/file-state.js';
 import { fileStateQuery, textContent } from '../kit/file-facts.js';
 import { confinement, fileTouches, hostPath, jailRootQuery } from '../kit/target.js';
 import { fileDiff } from '../kit/file-diff.js';
@@ -58,7 +58,7 @@ export const line = defineModule<LineArgs, LineFacts>({
       if (a.state === 'absent') return [];
       if (!a.create) throw new Error(`${a.path} does not exist (set create: true to create it)`);
     } else if (on.type !== 'file') {
-      throw new Error(`${a.path} is a ${on.type}, not a file`);
+      throw new Error(`${a.path} is ${aFileType(on.type)}, not a file`);
     }
     const before = on.type === 'absent' ? '' : textContent(on, a.path);
     const after = editLines(before, a);

@@ -136,15 +136,20 @@ function checkEdit(old: RcScan, after: string, name: string, value: string | und
  * subshell, as sysrc(8) and rc(8) do, leaves NAME with VALUE (unset when VALUE is undefined).
  * A jail's file is sourced inside the jail (jexec), never by the host's root: its text is the
  * jail's to write. JAIL.root is the jail's root as the host sees it (the new file's path
- * inside the jail is the host path without it).
+ * inside the jail is the host path without it). The value never is in a command line (a
+ * secret would show in the host's `ps`): on the host it is in the script, which travels on
+ * stdin; to the jail it goes on jexec's stdin, written by sh's builtin printf.
  */
 export function rcValidation(name: string, value: string | undefined, jail?: { name: string; root: string }): string {
   // `%s` is the one placeholder of validate text: a value's own "%s" is written as %''s.
-  const want = value === undefined ? '' : value.split('%s').map((part) => sh`${part}`).join("%''s");
-  const check = value === undefined ? sh`[ -z "$fj_s" ]` : `[ "$fj_s" = set ] && [ "$fj_v" = ${want} ]`;
-  // The token is printed after the check, so a file that exits while sourced fails it too.
-  const readBack = (file: string) => sh`unset ${name} 2>/dev/null; . ${raw(file)} </dev/null >/dev/null 2>&1; fj_n=${name}; eval "fj_s=\\\${$fj_n+set} fj_v=\\\${$fj_n-}"; ` + check + ' && echo fj-read-back';
-  if (jail === undefined) return `/bin/sh -n %s && [ "$( ${readBack('%s')} )" = fj-read-back ]`;
+  const quoted = (text: string) => text.split('%s').map((part) => sh`${part}`).join("%''s");
+  // After the file is sourced (with stdin from /dev/null), so nothing in it reads or sets fj_w.
+  const readBack = (file: string, want: string) => sh`unset ${name} 2>/dev/null; . ${raw(file)} </dev/null >/dev/null 2>&1; fj_n=${name}; eval "fj_s=\\\${$fj_n+set} fj_v=\\\${$fj_n-}"; ${raw(want)}` +
+    (value === undefined ? '[ -z "$fj_s" ]' : '[ "$fj_s" = set ] && [ "$fj_v" = "$fj_w" ]') + ' && echo fj-read-back';
+  if (jail === undefined) return `/bin/sh -n %s && [ "$( ${readBack('%s', value === undefined ? '' : `fj_w=${quoted(value)}; `)} )" = fj-read-back ]`;
   const root = jail.root === '/' ? '' : jail.root.replace(/\/+$/, '');
-  return sh`/bin/sh -n %s && fj_t=%s && fj_r=${root} && [ "$(jexec -- ${jail.name} /bin/sh -c ${readBack('"$1"')} sh "\${fj_t#"$fj_r"}")" = fj-read-back ]`;
+  // The jail's sh reads the value whole from stdin: `x` keeps trailing newlines from $(...).
+  const check = sh`jexec -- ${jail.name} /bin/sh -c ${readBack('"$1"', value === undefined ? '' : 'fj_w=$(cat); fj_w=${fj_w%x}; ')} sh "\${fj_t#"$fj_r"}"`;
+  const feed = value === undefined ? `${check} </dev/null` : `printf '%''sx' ${quoted(value)} | ${check}`;
+  return sh`/bin/sh -n %s && fj_t=%s && fj_r=${root} && [ "$(${raw(feed)})" = fj-read-back ]`;
 }

@@ -32,7 +32,8 @@ async function runOn(yaml: string, names: string[], opts: {
 
 /** Per call to the host, how many atomic writes of ROOT/NAME it made. */
 function writesTo(h: LocalHost, name: string): number[] {
-  const target = `mv -f -- "$tmp" ${shq(h.p(name))}`;
+  // The atomic write works in the file's directory: its rename names the file relatively.
+  const target = `mv -f -h -- "$tmp" ${shq(`./${name}`)}`;
   return h.calls.map((c) => c.script.split(target).length - 1);
 }
 
@@ -121,7 +122,7 @@ steps:
     const h = hosts[0] as LocalHost;
     const steps = host('h1')?.steps ?? [];
     expect(steps.map((s) => s.status)).toEqual(['failed', 'failed']);
-    expect(steps[0]?.error).toMatch(/^exit status 1: mktemp: .*missing-dir/);
+    expect(steps[0]?.error).toMatch(/^exit status 2: .*cd: .*missing-dir/);
     expect(steps[1]?.error).toBe(steps[0]?.error);
     expect(host('h1')?.status).toBe('failed');
     expect(fs.existsSync(h.p('after'))).toBe(false);

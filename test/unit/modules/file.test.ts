@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { file } from '../../../src/modules/files/file.js';
-import { noSymlinksBelow } from '../../../src/shell/confine.js';
+import { enterJailDir, noSymlinksBelow } from '../../../src/shell/confine.js';
 import { sha256Hex } from '../../../src/util/digest.js';
 import { sh } from '../../../src/shell/quote.js';
 import type { Action } from '../../../src/modules/kit/contract.js';
@@ -75,7 +75,7 @@ describe('file', () => {
   });
 
   it('will not replace a symlink or directory with a file', () => {
-    expect(() => plan(file, { path: '/etc/x', content: '' }, { state: { type: 'link', linkTarget: '/y' } })).toThrow(/is a link/);
+    expect(() => plan(file, { path: '/etc/x', content: '' }, { state: { type: 'link', linkTarget: '/y' } })).toThrow(/is a symbolic link/);
     expect(() => plan(file, { path: '/etc/x', content: '' }, { state: { type: 'directory' } })).toThrow(/is a directory/);
   });
 
@@ -83,9 +83,30 @@ describe('file', () => {
     const t = { kind: 'jail' as const, name: 'www' };
     const changes = plan(file, { path: '/etc/motd', content: 'x', mode: '0600' }, { state: ABSENT, root: '/usr/jails/www' }, ctx(t));
     expect(changes[0]?.action).toMatchObject({ kind: 'write', path: '/usr/jails/www/etc/motd', confineTo: '/usr/jails/www' });
-    // Scripts first check that no component below the jail root is a symlink (into the host's tree).
+    // Scripts first check that no component below the jail root is a symlink (into the host's tree),
+    // then work from inside the directory, checked to be in the jail's root, by relative names.
     expect(scripts(plan(file, { path: '/etc/motd', content: 'x', mode: '0600' }, { state: existing('x').state, root: '/usr/jails/www' }, ctx(t))))
-      .toEqual([`${noSymlinksBelow('/usr/jails/www', '/etc/motd')}\n${sh`chmod -- 0600 ${'/usr/jails/www/etc/motd'}`}`]);
+      .toEqual([`(\n${noSymlinksBelow('/usr/jails/www', '/etc/motd')}${enterJailDir('/usr/jails/www', '/usr/jails/www/etc')}chmod -h -- 0600 ./motd\n)`]);
+  });
+
+  it("inside a jail: owner and group names are the jail's, looked up in its own files; chown and compare by number", () => {
+    const t = { kind: 'jail' as const, name: 'www' };
+    const args = { path: '/root/app.key', state: 'file' as const, recursive: false, content: 'k', owner: 'ops', group: 'staff', mode: '0600' };
+    const q = file.facts(args, ctx(t)) as Record<string, { script: string; parse: (o: { stdout: string; stderr: string; exitCode: number }) => unknown }>;
+    expect(q.ids?.script).toContain("fj_id_of passwd ops uid\nfj_id_of group staff gid");
+    expect(q.ids?.parse({ stdout: 'uid 3000\ngid 3001\n', stderr: '', exitCode: 0 })).toEqual({ uid: '3000', gid: '3001' });
+    expect(() => q.ids?.parse({ stdout: 'uid -\ngid 3001\n', stderr: '', exitCode: 0 })).toThrow('user ops does not exist in jail www (its /etc/passwd)');
+    // Numeric ids need no lookup.
+    expect((file.facts({ ...args, owner: '0', group: '0' }, ctx(t)) as Record<string, unknown>).ids).toBeUndefined();
+    const ids = { uid: '3000', gid: '3001' };
+    const root = '/usr/jails/www';
+    expect(plan(file, args, { state: ABSENT, root, ids }, ctx(t))[0]?.action).toMatchObject({ kind: 'write', owner: '3000', group: '3001' });
+    // The host's names for the file's ids (here the host's ops, uid 1001) mean nothing: ids are compared.
+    const hostOps = existing('k', { mode: '0600', uid: '1001', gid: '3001', owner: 'ops', group: 'staff' }).state;
+    const fix = plan(file, args, { state: hostOps, root, ids }, ctx(t));
+    expect(fix.map((c) => c.summary)).toEqual(['/root/app.key: owner 1001 -> 3000']);
+    expect(scripts(fix)[0]).toContain('\nchown -h -- 3000 ./app.key\n');
+    expect(plan(file, args, { state: { ...hostOps, uid: '3000', owner: 'someone' }, root, ids }, ctx(t))).toEqual([]);
   });
 
   it('arguments: one content source, quoted modes, targets only for links', () => {
@@ -143,7 +164,7 @@ describe('file', () => {
 
   it('asks for the content only in diff mode', () => {
     const args = file.args.parse({ path: '/etc/motd', content: 'x' });
-    expect(file.facts(args, ctx()).state.script).not.toContain('cat --');
-    expect(file.facts(args, ctx(undefined, { diff: true })).state.script).toContain('cat --');
+    expect(file.facts(args, ctx()).state.script).not.toContain('echo content');
+    expect(file.facts(args, ctx(undefined, { diff: true })).state.script).toContain('echo content');
   });
 });

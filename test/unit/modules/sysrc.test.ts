@@ -61,8 +61,9 @@ describe('sysrc', () => {
     const facts = sysrc.facts(sysrc.args.parse({ name: 'x', value: '1' }), ctx(t));
     expect(Object.keys(facts)).toEqual(['defaults', 'rc', 'rcLocal', 'root']);
     expect(facts.rc?.script).toContain(`fj_root=$(jls -j www path 2>/dev/null)`);
-    expect(facts.rc?.script).toContain(`fj_p="$fj_root"/etc/rc.conf`);
-    expect(facts.defaults?.script).toContain(`fj_p="$fj_root"/etc/defaults/rc.conf`);
+    expect(facts.rc?.script).toContain(`cd -P -- "$fj_root"/etc\n`);
+    expect(facts.rc?.script).toContain("fj_p=./rc.conf\n");
+    expect(facts.defaults?.script).toContain(`cd -P -- "$fj_root"/etc/defaults\n`);
     const changes = plan(sysrc, { name: 'x', value: '1' }, { ...rc(''), root: '/usr/jails/www' }, ctx(t));
     expect(scripts(changes)).toEqual(['EDIT /usr/jails/www/etc/rc.conf +x="1"']);
     expect(changes[0]?.touches).toEqual(['jail=www:file:/etc/rc.conf', 'jail=www:file:/etc/rc.conf:var=x', 'jail=www:service:*']);
@@ -123,7 +124,7 @@ describe('sysrc', () => {
     expect(change?.action).toMatchObject({ kind: 'edit', validate: expect.stringMatching(/^\/bin\/sh -n %s && \[ "\$\( unset x 2>\/dev\/null; \. %s .* && echo fj-read-back \)" = fj-read-back \]$/) });
     // In a jail, the file is read back inside the jail, at its path there.
     const [inJail] = plan(sysrc, { name: 'x', value: '1' }, { ...rc(''), root: '/usr/jails/www' }, ctx({ kind: 'jail', name: 'www' }));
-    expect(inJail?.action).toMatchObject({ validate: expect.stringMatching(/^\/bin\/sh -n %s && fj_t=%s && fj_r=\/usr\/jails\/www && \[ "\$\(jexec -- www \/bin\/sh -c '.*' sh "\$\{fj_t#"\$fj_r"\}"\)" = fj-read-back \]$/) });
+    expect(inJail?.action).toMatchObject({ validate: expect.stringMatching(/^\/bin\/sh -n %s && fj_t=%s && fj_r=\/usr\/jails\/www && \[ "\$\(printf '%''sx' .* \| jexec -- www \/bin\/sh -c '.*' sh "\$\{fj_t#"\$fj_r"\}"\)" = fj-read-back \]$/) });
   });
 
   it('refuses values sh cannot hold before any host is contacted', () => {

@@ -18,6 +18,8 @@ export interface Baseline {
 const DIR: FileState = { type: 'directory', mode: '0755', uid: '0', gid: '0', owner: 'root', group: 'wheel' };
 const OLD = textFile('old\n', { mode: '0600', owner: 'nobody', group: 'nogroup', uid: '65534', gid: '65534' });
 const withRoot = (t: Target, f: Record<string, unknown>) => (t.kind === 'jail' ? { ...f, root: '/fj-jails/www' } : f);
+/** In a jail, owner and group names are looked up in the jail's files (file's `ids` fact). */
+const withIds = (t: Target, f: Record<string, unknown>) => withRoot(t, t.kind === 'jail' ? { ...f, ids: { uid: '0', gid: '0' } } : f);
 
 const MANIFEST = new Map<string, ManifestEntry>(['base.txz', 'lib32.txz', 'kernel.txz'].map((file) => [file, { file, sha256: 'b'.repeat(64), entries: 1, set: file.slice(0, -4), description: '', default: true }]));
 
@@ -41,9 +43,9 @@ export const BASELINES: Record<string, Baseline[]> = {
     { args: { name: 'fj_list', item: 'v', delimiter: ',' }, facts: (_a, t) => withRoot(t, { file: textFile('fj_list="a,b"\n') }) },
   ],
   file: [
-    { args: { path: '/fj/file', content: 'x', mode: '0644', owner: 'root', group: 'wheel' }, facts: (_a, t) => withRoot(t, { state: OLD }) },
-    { args: { path: '/fj/dir', state: 'directory', mode: '0755', owner: 'root', group: 'wheel' }, facts: (_a, t) => withRoot(t, { state: ABSENT }) },
-    { args: { path: '/fj/link', state: 'link', target: '/fj/file', owner: 'root', group: 'wheel' }, facts: (_a, t) => withRoot(t, { state: ABSENT }) },
+    { args: { path: '/fj/file', content: 'x', mode: '0644', owner: 'root', group: 'wheel' }, facts: (_a, t) => withIds(t, { state: OLD }) },
+    { args: { path: '/fj/dir', state: 'directory', mode: '0755', owner: 'root', group: 'wheel' }, facts: (_a, t) => withIds(t, { state: ABSENT }) },
+    { args: { path: '/fj/link', state: 'link', target: '/fj/file', owner: 'root', group: 'wheel' }, facts: (_a, t) => withIds(t, { state: ABSENT }) },
     { args: { path: '/fj/gone', state: 'absent', recursive: true }, facts: (_a, t) => withRoot(t, { state: DIR }) },
     { args: { path: '/fj/file', content: 'x', validate: 'true %s' }, facts: (_a, t) => withRoot(t, { state: OLD }) },
   ],

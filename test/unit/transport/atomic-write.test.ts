@@ -1,16 +1,22 @@
 /**
  * The atomic-write script run by a local /bin/sh in a temp directory: the same script
- * the transport sends to hosts, with the content on stdin.
+ * the transport sends to hosts, with the content on stdin, and the lab's FreeBSD command
+ * lines (stat -f, sha256, mv -h, chmod -h) first in PATH.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { atomicWriteScript } from '../../../src/transport/atomic-write.js';
+import { freebsdTools, type FreebsdTools } from '../../support/freebsd-tools.js';
+
+let tools: FreebsdTools;
+beforeAll(() => { tools = freebsdTools(); });
+afterAll(() => tools.remove());
 
 function run(script: string, stdin: string | Buffer) {
-  return spawnSync('/bin/sh', ['-c', script], { input: stdin });
+  return spawnSync('/bin/sh', ['-c', script], { input: stdin, env: tools.env });
 }
 const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fj-aw-'));
 
@@ -31,6 +37,40 @@ describe('atomicWriteScript', () => {
     expect(fs.statSync(f).mode & 0o777).toBe(0o600);
     run(atomicWriteScript(f, { mode: '0640' }), 'newer');
     expect(fs.statSync(f).mode & 0o777).toBe(0o640);
+    expect(fs.readFileSync(f, 'utf8')).toBe('newer');
+  });
+
+  it('the temp file is 0600 and the writer\'s until its content is written, verified and validated', () => {
+    const d = dir();
+    const f = path.join(d, 'secret');
+    fs.writeFileSync(f, 'old');
+    fs.chmodSync(f, 0o644);
+    fs.chownSync(f, 1234, 1234);
+    // The validator sees the temp file as every other user would while it is written.
+    const r = run(atomicWriteScript(f, { mode: '0640', validate: "stat -f 'during %Lp %u' %s" }), 'new secret');
+    expect(r.stderr.toString()).toBe('during 600 0\n');
+    expect(r.status).toBe(0);
+    // Then the old owner and the requested mode.
+    expect(fs.statSync(f).mode & 0o7777).toBe(0o640);
+    expect([fs.statSync(f).uid, fs.statSync(f).gid]).toEqual([1234, 1234]);
+  });
+
+  it("carries the old file's set-id bits, owner and group, and its flags (chflags -h)", () => {
+    const d = dir();
+    const f = path.join(d, 'tool');
+    fs.writeFileSync(f, 'old');
+    fs.chownSync(f, 1234, 5678);
+    fs.chmodSync(f, 0o4750);
+    run(atomicWriteScript(f, { group: '99' }), 'new');
+    expect(fs.statSync(f).mode & 0o7777).toBe(0o4750);
+    expect([fs.statSync(f).uid, fs.statSync(f).gid]).toEqual([1234, 99]);
+    // The lab's stat reports no flags (Linux has none): a stand-in reports FreeBSD's uarch.
+    const stub = path.join(d, 'stub');
+    fs.mkdirSync(stub);
+    fs.writeFileSync(path.join(stub, 'stat'), `#!/bin/sh\ncase "$2" in *%Of) ${tools.bin}/stat "$@" | sed 's/ 0$/ 4000000/' ;; *) exec ${tools.bin}/stat "$@" ;; esac\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(stub, 'chflags'), `#!/bin/sh\necho "chflags $*" >&2\n`, { mode: 0o755 });
+    const r = spawnSync('/bin/sh', ['-c', atomicWriteScript(f)], { input: 'newer', env: { ...tools.env, PATH: `${stub}:${tools.env.PATH}` } });
+    expect(r.stderr.toString()).toMatch(/^chflags -h -- 4000000 \.\/\.tool\.fleetjail\.[0-9a-f]{12}\n$/);
     expect(fs.readFileSync(f, 'utf8')).toBe('newer');
   });
 
@@ -87,10 +127,7 @@ describe('atomicWriteScript: expect and confineTo', () => {
     expect(fs.readFileSync(f, 'utf8')).toBe('a=1\n');
     expect(run(atomicWriteScript(f, { expect: 'absent' }), 'b=2\n').status).toBe(1);
     const sum = spawnSync('sha256sum', [f]).stdout.toString().split(' ')[0] as string;
-    const shim = path.join(dir(), 'bin');
-    fs.mkdirSync(shim);
-    fs.writeFileSync(path.join(shim, 'sha256'), '#!/bin/sh\nsha256sum "$2" | cut -d" " -f1\n', { mode: 0o755 });
-    const ok = spawnSync('/bin/sh', ['-c', atomicWriteScript(f, { expect: { sha256: sum } })], { input: 'b=2\n', env: { PATH: `${shim}:/usr/bin:/bin` } });
+    const ok = run(atomicWriteScript(f, { expect: { sha256: sum } }), 'b=2\n');
     expect(ok.status).toBe(0);
     expect(fs.readFileSync(f, 'utf8')).toBe('b=2\n');
   });

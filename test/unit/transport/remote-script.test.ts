@@ -7,7 +7,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sharedFreebsdTools } from '../../support/freebsd-tools.js';
 import { stdinScriptPayload, timeLimitMark } from '../../../src/transport/remote-script.js';
 import { atomicWriteScript, transferHeader } from '../../../src/transport/atomic-write.js';
 import { sha256Hex } from '../../../src/util/digest.js';
@@ -117,11 +118,12 @@ describe('stdinScriptPayload', () => {
 });
 
 describe('verified atomic writes', () => {
+  beforeAll(() => { sharedFreebsdTools(); }, 120_000); // compiles the lab's C commands on a cold cache
   const write = (target: string, stdin: Buffer | string) => spawnSync('/bin/sh', ['-c', atomicWriteScript(target, { verify: 'header' })], {
     input: stdin,
     encoding: 'utf8',
-    // The lab's FreeBSD stat and sha256 stand in for the host's; here: shims over coreutils.
-    env: { PATH: `${shims()}:/usr/bin:/bin` },
+    // The lab's FreeBSD stat, sha256, mv and chmod stand in for the host's.
+    env: sharedFreebsdTools().env,
   });
 
   it('writes the content when its length and sha256 match', () => {
@@ -150,13 +152,3 @@ describe('verified atomic writes', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
-
-let shimDir: string | undefined;
-/** FreeBSD's `stat -f %z` and `sha256 -q` over GNU coreutils, for running host scripts here. */
-function shims(): string {
-  if (shimDir) return shimDir;
-  shimDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-shims-'));
-  fs.writeFileSync(path.join(shimDir, 'stat'), '#!/bin/sh\n[ "$1" = -f ] && [ "$2" = %z ] && exec /usr/bin/stat -c %s "$3"\nexec /usr/bin/stat "$@"\n', { mode: 0o755 });
-  fs.writeFileSync(path.join(shimDir, 'sha256'), '#!/bin/sh\n[ "$1" = -q ] && shift\n/usr/bin/sha256sum "$1" | cut -d" " -f1\n', { mode: 0o755 });
-  return shimDir;
-}

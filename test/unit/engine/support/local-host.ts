@@ -1,8 +1,8 @@
 /**
  * A HostSession that runs scripts with the local /bin/sh, for engine and module tests
- * without SSH. FreeBSD tools the modules call are stood in for by small shims put first
- * in PATH (sha256 -q, stat -f with the formats fleetjail uses), so the
- * scripts run unchanged. Every call is recorded, to count round trips.
+ * without SSH. The FreeBSD tools the modules call (sha256 -q, stat -f, mv -h, chmod -h) are
+ * the lab's (test/support/freebsd-tools.ts), first in PATH, so the scripts run unchanged.
+ * Every call is recorded, to count round trips.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,21 +13,7 @@ import { buffer as readAll } from 'node:stream/consumers';
 import type { LocalFile } from '../../../../src/modules/kit/contract.js';
 import type { HostLockOptions, HostSession, RunOptions, RunResult, WriteFileOptions } from '../../../../src/transport/types.js';
 import { atomicWriteScript } from '../../../../src/transport/atomic-write.js';
-
-const SHIMS: Record<string, string> = {
-  sha256: `#!/bin/sh
-[ "$1" = -q ] && shift
-sha256sum -- "$1" | cut -d' ' -f1
-`,
-  stat: `#!/bin/sh
-[ "$1" = -f ] || exec /usr/bin/stat "$@"
-case "$2" in
-  '%z') exec /usr/bin/stat -c %s -- "$3" ;;
-  '%Mp%Lp %u %g %Su %Sg %z') exec /usr/bin/stat -c '%a %u %g %U %G %s' -- "$3" ;;
-  *) echo "stat shim: unsupported format $2" >&2; exit 2 ;;
-esac
-`,
-};
+import { sharedFreebsdTools } from '../../../support/freebsd-tools.js';
 
 export interface Call {
   kind: 'run' | 'write';
@@ -37,14 +23,10 @@ export interface Call {
 export class LocalHost implements HostSession {
   readonly calls: Call[] = [];
   readonly root: string;
-  private readonly bin: string;
   closed = false;
 
   constructor(readonly host = 'local') {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-host-'));
-    this.bin = path.join(this.root, '.bin');
-    fs.mkdirSync(this.bin);
-    for (const [name, text] of Object.entries(SHIMS)) fs.writeFileSync(path.join(this.bin, name), text, { mode: 0o755 });
   }
 
   /** A path inside this host's temp root. */
@@ -77,7 +59,7 @@ export class LocalHost implements HostSession {
     return new Promise((resolve, reject) => {
       const child = spawn('/bin/sh', ['-c', script], {
         cwd: this.root,
-        env: { PATH: `${this.bin}:/usr/bin:/bin:/usr/sbin:/sbin`, HOME: this.root, TMPDIR: os.tmpdir() },
+        env: { ...sharedFreebsdTools().env, PATH: `${sharedFreebsdTools().bin}:/usr/bin:/bin:/usr/sbin:/sbin`, HOME: this.root, TMPDIR: os.tmpdir() },
       });
       let stdout = '';
       let stderr = '';

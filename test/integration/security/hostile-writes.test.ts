@@ -1,14 +1,14 @@
 /**
- * Issue #11, second hostile pass, on the lab fleet: a curious local user (ops) on a managed
- * host, a malicious host's output, and secrets that take a form fleetjail itself quoted.
- * Every test here FAILED on the code it was written against; each comment gives the finding.
- * Unit-level findings of the same pass: test/unit/security/hostile-findings.test.ts.
+ * Issue #11, second hostile pass, on the lab fleet: file writes on hosts and in jails, seen
+ * by a curious local user (ops) on a managed host and by a jail's own users. Each test FAILED
+ * on the code of stop 17; the comment above it gives the finding as it was, and the fix.
+ * Unit-level findings of the same kind: test/unit/security/hostile-writes.test.ts.
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fleetjail } from '../support/cli.js';
-import { labHosts, labPaths, shRun } from '../support/lab.js';
-import { onAllHosts, runWithReport, scratchDir, writeFile } from '../support/playbook.js';
+import { fleetjail } from '../../support/cli.js';
+import { labHosts, labPaths, shRun } from '../../support/lab.js';
+import { onAllHosts, runWithReport, scratchDir, writeFile } from '../../support/playbook.js';
 
 const dir = scratchDir();
 const TOKEN_ENV = 'FJH_TOKEN';
@@ -38,16 +38,16 @@ const play = (name: string, steps: unknown[]) =>
 
 const first = () => labHosts()[0]!;
 
-describe('hostile pass 2 on the lab fleet', () => {
-  // Finding: the atomic write's temp file is created 0600 (umask 077) but then given the OLD
-  // file's mode (`cp -p`) or, for a new file, `chmod 0644` BEFORE the content is written;
+describe('hostile pass 2 on the lab fleet: writes', () => {
+  // Finding (fixed): the atomic write's temp file was created 0600 (umask 077) but then given the OLD
+  // file's mode (`cp -p`) or, for a new file, `chmod 0644` BEFORE the content was written;
   // the requested mode ('0600') is applied only after the content was written, verified and
   // validated. Meanwhile the secret sits in a world-readable `.NAME.fleetjail.XXXXXX` in a
   // world-readable directory: any local user opens it (an fd opened then keeps reading after
   // the chmod). A `validate` (`sleep 2 && test -s %s` here; a real validator takes what it
-  // takes) or a large `src` file widens the window; it exists for every write. The temp file
-  // should get the target mode (or stay 0600) until the content is in and checked.
-  // Severity: leaks a secret.
+  // takes) or a large `src` file widens the window; it existed for every write. Now the temp
+  // file stays 0600 and root's until the content is in and checked (src/transport/atomic-write.ts).
+  // Severity was: leaks a secret.
   it('a 0600 file with a secret is never readable by another user while it is being written', async () => {
     const TOKEN = 'tmp-mode-s3cret-9981';
     const pb = play('tmpmode', [{
@@ -63,14 +63,14 @@ describe('hostile pass 2 on the lab fleet', () => {
     expect(seen.includes(TOKEN), `user ops read the secret from the temp file:\n${seen}`).toBe(false);
   }, 120_000);
 
-  // Finding: `file` with `jail:` and `owner:` resolves the owner's NAME in the HOST's
+  // Finding (fixed): `file` with `jail:` and `owner:` resolved the owner's NAME in the HOST's
   // passwd (chown runs on the host, on the jail's file), and the facts compare by the host's
   // names too. The jail's users are the jail's: here the jail has `ops` as uid 3000 and
   // `mallory` as uid 1001, the host has `ops` as 1001. A 0600 key "for ops" lands owned by
   // uid 1001, which inside the jail is mallory, and every later run says it is converged.
   // README's module table says `file` works in a jail with owner and group "names or ids".
-  // Names should be resolved in the jail (jexec ... id -u NAME, or the jail's passwd).
-  // Severity: leaks a secret (to another user of the jail).
+  // Now names are resolved in the jail's own passwd and group files, read from the host, and
+  // the host chowns by number. Severity was: leaks a secret (to another user of the jail).
   it("a jail file's owner is the jail's user of that name, not the host's", async () => {
     const prep = await shRun(first(), `sh /.sys/userland/lib/jail/mini-root.sh /usr/jails/fjhx >/dev/null && jail -c name=fjhx path=/usr/jails/fjhx persist >/dev/null
 printf 'ops:*:3000:3000:Operator:/home/ops:/bin/sh\nmallory:*:1001:1001:Jail user:/home/mallory:/bin/sh\n' >> /usr/jails/fjhx/etc/passwd
@@ -81,13 +81,21 @@ printf 'ops:*:3000:\nmallory:*:1001:\n' >> /usr/jails/fjhx/etc/group`);
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
     const r = await shRun(first(), 'jexec fjhx ls -ln /root/app.key; jexec fjhx ls -l /root/app.key');
     expect(r.stdout.split('\n')[0], r.stdout).toMatch(/^-rw------- +1 +3000 /);
+    // And the next run finds it converged (by the jail's number, not the host's name for it).
+    const again = await runWithReport(pb, '-l', first().name);
+    expect(again.report.hosts[first().name]?.changed, again.cli.stdout).toBe(0);
+    // A name the jail does not have is an error that says so.
+    const bad = play('jailowner-bad', [{ name: 'key for nobody', jail: 'fjhx', file: { path: '/root/app.key', content: 'k\n', owner: 'fjh-nobody' } }]);
+    const b = await runWithReport(bad, '-l', first().name);
+    expect(b.cli.stdout + b.cli.stderr).toContain('user fjh-nobody does not exist in jail fjhx');
   }, 120_000);
 
-  // Finding (the lab half of the unit test "sysrc in a jail: the value being checked is not
-  // on jexec's command line"): the check of a jail's new rc.conf runs as
+  // Finding (fixed; the lab half of the unit test "sysrc in a jail: the value being checked is not
+  // on jexec's command line"): the check of a jail's new rc.conf ran as
   // `jexec -- JAIL /bin/sh -c '... [ "$fj_v" = VALUE ] ...'`, so user ops sees a secret
   // value in `ps -ax -o args` on the host. Seen on the lab on the first try with ps every
-  // 30 ms; a few tries make the test steady. Severity: leaks a secret.
+  // 30 ms; a few tries make the test steady. Now the value goes on jexec's stdin.
+  // Severity was: leaks a secret.
   it("sysrc in a jail: no secret value in the host's process list", async () => {
     const prep = await shRun(first(), `jail -r fjhx >/dev/null 2>&1; rm -rf /usr/jails/fjhx
 sh /.sys/userland/lib/jail/mini-root.sh /usr/jails/fjhx >/dev/null && jail -c name=fjhx path=/usr/jails/fjhx persist >/dev/null && touch /usr/jails/fjhx/etc/rc.conf`);
@@ -103,4 +111,5 @@ sh /.sys/userland/lib/jail/mini-root.sh /usr/jails/fjhx >/dev/null && jail -c na
     }
     expect(leaks, 'user ops saw the value in ps').toEqual([]);
   }, 120_000);
+
 });
