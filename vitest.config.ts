@@ -23,7 +23,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/lab-global-setup.ts'],
           fileParallelism: false,
-          testTimeout: 120_000,
+          // Whole playbooks on 20 hosts, two labs side by side on two cores (npm test): minutes under load.
+          testTimeout: 300_000,
           hookTimeout: 300_000,
         },
       },

@@ -219,11 +219,17 @@ describe('one run per host at a time', () => {
 
 describe('interrupts', () => {
   it('SIGINT: running steps finish, no new step starts, the report and recap are written, exit has bit 8', async () => {
-    // Long enough for every host to be in it at once on a loaded machine (two labs on two cores).
-    const file = writeFile(dir, 'interrupt.yaml', 'hosts: all\nsteps:\n  - name: slow\n    command: "sleep 6"\n  - name: next\n    command: "true"\n');
+    // Long enough for every host to be in it at once on a loaded machine (two labs on two
+    // cores); the signal goes as soon as each host has been seen in it.
+    const file = writeFile(dir, 'interrupt.yaml', 'hosts: all\nsteps:\n  - name: slow\n    command: "sleep 20"\n  - name: next\n    command: "true"\n');
     const report = path.join(dir, 'interrupt.json');
     const run = startRun([file, '--report', report]);
-    await until('the slow step to start on every host', async () => (await onAllHosts('pgrep -f "^sleep 6$" >/dev/null && echo y')).every((r) => r.stdout.trim() === 'y'));
+    const seen = new Set<string>();
+    await until('the slow step to start on every host', async () => {
+      const now = await onAllHosts('pgrep -f "^sleep 20$" >/dev/null && echo y');
+      now.forEach((r, i) => r.stdout.trim() === 'y' && seen.add(labHosts()[i]!.name));
+      return seen.size === labHosts().length;
+    }, 60_000);
     run.child.kill('SIGINT');
     const r = await run.done;
     expect(r.code! & 8).toBe(8);
@@ -289,8 +295,9 @@ describe('nothing of a script in the command line', () => {
       '  - command: "sleep 2"',
       '',
     ].join('\n'));
-    // ops watches every process's arguments for the whole run.
-    const watch = labHosts().map((h) => shRun(h, 'i=0; while [ $i -lt 60 ]; do ps -ax -o args=; i=$((i+1)); sleep 0.05; done', { user: 'ops' }));
+    // ops watches every process's arguments for the whole run: from before it starts until
+    // its last step (sleep 2) has been seen a few times (at most 30 s, on a loaded machine).
+    const watch = labHosts().map((h) => shRun(h, 'i=0; n=0; while [ $i -lt 600 ] && [ $n -lt 5 ]; do o=$(ps -ax -o args=); printf "%s\\n" "$o"; case "$o" in *"sleep 2"*) n=$((n+1)) ;; esac; i=$((i+1)); sleep 0.05; done', { user: 'ops' }));
     await sleep(300);
     const r = await runPlaybook(file);
     expect(r.code).toBe(0);
