@@ -16,8 +16,8 @@ import { fileStateQuery, fileText } from '../kit/file-facts.js';
 import { RC_CONF_FILES, RC_DEFAULTS, rcConfFiles, rcView, type RcFile } from '../kit/rc-chain.js';
 import { rcValueProblem } from '../kit/rc-conf-edit.js';
 import { desiredValue, isBlankDelimiter, rcVariableChange } from '../kit/rc-variable.js';
-import { confinement, hostPath, isRcConfFile, jailRootQuery, rcVariableTouches } from '../kit/target.js';
-import { defineModule, type Change, type FactQuery, type Target } from '../kit/contract.js';
+import { isRcConfFile, jailRootQuery } from '../kit/target.js';
+import { defineModule, type Change, type FactQuery } from '../kit/contract.js';
 
 /** A value sh can hold (no NUL byte, valid Unicode), as the YAML gives it; true/false become YES/NO. */
 export const rcValue = z.union([z.string(), z.number(), z.boolean()])
