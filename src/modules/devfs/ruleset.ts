@@ -23,7 +23,7 @@ export const DEFAULTS_FILE = '/etc/defaults/devfs.rules';
  * devfs restart and boot. Only what devfs(8) rules need is accepted: words, '...' quoted
  * globs, and $NAME references; no command substitution, no ; | & < > ( ) ` \ or ".
  */
-const RULE_TEXT = /^[A-Za-z0-9_ *?[\]\/.,:=+@%^!~-]*$/;
+const RULE_TEXT = /^[A-Za-z0-9_ *?[\]/.,:=+@%^!~-]*$/;
 export function isSafeDevfsRule(rule: string): boolean {
   if (/^\s*#/.test(rule)) return !/[\x00-\x1f\x7f]/.test(rule);
   // Outside '...': only RULE_TEXT and $NAME; inside: anything but ' and control characters.
