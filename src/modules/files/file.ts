@@ -132,7 +132,7 @@ function planLink(a: FileArgs, on: FileState, ctx: StepContext, root?: string): 
   const target = a.target as string;
   if (on.type === 'directory' || on.type === 'other') throw new Error(`${a.path} is a ${on.type}; remove it first to put a symlink there`);
   // A symlink gets no mode of its own here (only owner and group, with chown -h).
-  const linkArgs = { ...a, mode: undefined };
+  const { mode: _mode, ...linkArgs } = a;
   // The link itself is replaced (ln -h, chown -h), never followed: only the directories above it are checked.
   const guard = jailPathGuard(ctx.target, root, a.path, false);
   if (on.type === 'link' && on.linkTarget === target) return attributeChange(linkArgs, on, path, touches, true, guard);
