@@ -52,7 +52,7 @@ export function createLogger(opts: { file?: string; level?: string; secrets?: Se
 /** A log line's object with the run's secrets masked; a no_log step's changes and error hidden. */
 function maskLogObject(obj: Record<string, unknown>, secrets: Secrets): Record<string, unknown> {
   if (typeof obj.step === 'string' && secrets.isNoLog(obj.step)) {
-    if (typeof obj.error === 'string') secrets.add(obj.error);
+    if (typeof obj.error === 'string') secrets.addOutput(obj.error);
     obj = {
       ...obj,
       ...(Array.isArray(obj.changes) ? { changes: hiddenChanges(obj.changes) } : {}),

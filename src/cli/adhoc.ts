@@ -4,6 +4,7 @@
  */
 import pLimit from 'p-limit';
 import type { ConnectTarget } from '../inventory/model.js';
+import { tooLargeMessage } from '../transport/bounded-output.js';
 import type { HostSession, RunOptions } from '../transport/types.js';
 import { ConnectError, ConnectionLostError } from '../transport/errors.js';
 
@@ -36,6 +37,9 @@ export async function runAdhoc(targets: ConnectTarget[], script: string, opts: A
   })));
 }
 
+/** What --json shows of a host's output that went past its limit: its last 64 Ki characters. */
+const TOO_LARGE_KEPT = 64 * 1024;
+
 async function runOne(target: ConnectTarget, script: string, opts: AdhocOptions): Promise<AdhocResult> {
   const started = performance.now();
   const result = (status: AdhocStatus, fields: Partial<AdhocResult>): AdhocResult => ({
@@ -51,12 +55,16 @@ async function runOne(target: ConnectTarget, script: string, opts: AdhocOptions)
   const stream = opts.streams?.(target.name);
   try {
     const r = await session.run(script, { ...(stream?.onStdout ? { onStdout: stream.onStdout } : {}), ...(stream?.onStderr ? { onStderr: stream.onStderr } : {}) });
-    const ok = r.exitCode === 0;
+    // Output past its limit was streamed whole when streaming (the kept copy is then only
+    // for the record); otherwise what was not kept cannot be shown: the host failed.
+    const tooLarge = stream?.onStdout ? undefined : r.elided?.stdout ?? r.elided?.stderr;
+    const ok = r.exitCode === 0 && !tooLarge;
     return result(ok ? 'ok' : 'failed', {
       exitCode: r.exitCode,
-      stdout: r.stdout,
-      stderr: r.stderr,
-      error: ok ? null : `${target.name}: command exited with ${r.exitCode ?? `signal ${r.signal}`}`,
+      // Of output too large, its end (the kept head and tail are no record of it either).
+      stdout: tooLarge ? r.stdout.slice(-TOO_LARGE_KEPT) : r.stdout,
+      stderr: tooLarge ? r.stderr.slice(-TOO_LARGE_KEPT) : r.stderr,
+      error: ok ? null : `${target.name}: ${tooLarge ? tooLargeMessage(tooLarge, r.elided?.stdout ? 'output' : 'error output') : `command exited with ${r.exitCode ?? `signal ${r.signal}`}`}`,
     });
   } catch (e) {
     // A dropped connection makes the host unreachable; a timeout or a refused channel is a failure on a live host.

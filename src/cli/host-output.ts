@@ -3,11 +3,19 @@
  * prefixed with its host, so lines of different hosts never interleave mid-line. Control
  * characters are shown escaped (src/util/terminal-text.ts): a host cannot clear the screen,
  * move the cursor or return to the start of the line to forge another host's output.
+ *
+ * Linear in what a host sends: the unfinished line is kept as a list of chunks, joined once
+ * when it ends. A line longer than MAX_LINE_CHARS is printed in pieces of about that size
+ * as it comes, so a host that never prints a newline is neither held in memory nor hidden.
  */
 import { escapeControls } from '../util/terminal-text.js';
 
+/** Beyond this many characters without a newline, what arrived so far is printed as a line. */
+export const MAX_LINE_CHARS = 64 * 1024;
+
 export class PrefixedLineWriter {
-  private partial = '';
+  private partial: string[] = [];
+  private partialLength = 0;
 
   constructor(
     private readonly prefix: string,
@@ -15,14 +23,30 @@ export class PrefixedLineWriter {
   ) {}
 
   push(chunk: string): void {
-    const text = this.partial + chunk;
-    const lines = text.split('\n');
-    this.partial = lines.pop() ?? '';
-    if (lines.length > 0) this.write(lines.map((l) => `${this.prefix}${escapeControls(l)}\n`).join(''));
+    const lastNewline = chunk.lastIndexOf('\n');
+    if (lastNewline >= 0) {
+      const lines = (this.take() + chunk.slice(0, lastNewline)).split('\n');
+      this.write(lines.map((l) => this.line(l)).join(''));
+      chunk = chunk.slice(lastNewline + 1);
+    }
+    if (chunk === '') return;
+    this.partial.push(chunk);
+    this.partialLength += chunk.length;
+    if (this.partialLength >= MAX_LINE_CHARS) this.write(this.line(this.take()));
   }
 
   flush(): void {
-    if (this.partial) this.write(`${this.prefix}${escapeControls(this.partial)}\n`);
-    this.partial = '';
+    if (this.partialLength > 0) this.write(this.line(this.take()));
+  }
+
+  private take(): string {
+    const text = this.partial.join('');
+    this.partial = [];
+    this.partialLength = 0;
+    return text;
+  }
+
+  private line(text: string): string {
+    return `${this.prefix}${escapeControls(text)}\n`;
   }
 }

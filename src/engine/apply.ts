@@ -7,11 +7,12 @@
  * costs one round trip per batch (plus one per large file), not one per step.
  */
 import type { HostSession, WriteFileOptions } from '../transport/types.js';
-import type { Change } from '../modules/kit/contract.js';
+import type { Change, FactOutput } from '../modules/kit/contract.js';
 import { atomicWriteScript } from '../transport/atomic-write.js';
 import { CommandTimeoutError, ConnectionLostError } from '../transport/errors.js';
 import { sh, shq } from '../shell/quote.js';
-import { buildBatchScript, newNonce, splitBatchOutput, stopFileOf } from './batch-script.js';
+import { buildBatchScript, newNonce, splitBatchOutput, stopFileOf, type TooLarge } from './batch-script.js';
+import { tooLargeMessage, type Elision } from '../transport/bounded-output.js';
 import type { EditedFiles, ResolvedAction, WriteAction } from './file-edits.js';
 
 export interface ApplyOutcome {
@@ -86,7 +87,8 @@ export async function applyChanges(session: HostSession, changes: readonly Chang
       continue;
     }
     const r = await session.run(action.script, limit);
-    const step = scriptOutcome(r.exitCode, r.stdout, r.stderr, r.signal);
+    const tooLarge = r.elided?.stdout ?? r.elided?.stderr;
+    const step = tooLarge ? failedTooLarge(tooLarge, r.elided?.stdout ? 'output' : 'error output', r.stdout, r.stderr) : scriptOutcome(r.exitCode, r.stdout, r.stderr, r.signal);
     Object.assign(outcome, { ...step, stdout: outcome.stdout + step.stdout, stderr: outcome.stderr + step.stderr });
     if (!step.ok) return { outcomes: [outcome], roundTrips };
   }
@@ -121,24 +123,25 @@ export async function applyBatch(session: HostSession, steps: readonly BatchStep
   } catch (e) {
     // The connection went mid-batch: the steps whose frames had arrived finished, and say how.
     if (e instanceof ConnectionLostError) {
-      const partial = splitBatchOutput(e.partialStdout, entries.length, nonce);
-      const done = partial.flatMap((f, i) => new Array<ApplyOutcome | undefined>((groups[i] as BatchStep[]).length).fill(f ? scriptOutcome(f.exitCode, f.stdout, f.stderr) : undefined));
+      const partial = splitBatchOutput(e.partialStdout, entries.length, nonce, e.partialElided);
+      const done = partial.flatMap((f, i) => new Array<ApplyOutcome | undefined>((groups[i] as BatchStep[]).length).fill(f ? frameOutcome(f) : undefined));
       throw new BatchCutOff(done, e);
     }
     throw e;
   } finally {
     unsubscribe?.();
   }
-  const framed = splitBatchOutput(r.stdout, entries.length, nonce);
+  const framed = splitBatchOutput(r.stdout, entries.length, nonce, r.elided?.stdout);
   // No frame after a failure that stops the batch, or after an interrupt: that step did not
   // run. Otherwise the script died.
   let stopped = interrupted && r.exitCode === 0;
   const outcomes = framed.flatMap((f, i) => {
     const size = (groups[i] as BatchStep[]).length;
-    if (!f || f.exitCode !== 0) for (const a of resolved[i] as ResolvedAction[]) if (a.kind === 'write') files.forget(a.path);
-    if (!f) return new Array<ApplyOutcome | undefined>(size).fill(stopped ? undefined : scriptOutcome(r.exitCode === 0 ? null : r.exitCode, '', r.stderr, r.signal ?? 'the change script ended early'));
-    if (f.exitCode !== 0 && entries[i]?.stopOnFailure) stopped = true;
-    return new Array<ApplyOutcome | undefined>(size).fill(scriptOutcome(f.exitCode, f.stdout, f.stderr));
+    const outcome = f ? frameOutcome(f) : undefined;
+    if (!outcome?.ok) for (const a of resolved[i] as ResolvedAction[]) if (a.kind === 'write') files.forget(a.path);
+    if (!outcome) return new Array<ApplyOutcome | undefined>(size).fill(stopped ? undefined : scriptOutcome(r.exitCode === 0 ? null : r.exitCode, '', r.stderr, r.signal ?? 'the change script ended early'));
+    if (!outcome.ok && entries[i]?.stopOnFailure) stopped = true;
+    return new Array<ApplyOutcome | undefined>(size).fill(outcome);
   });
   return { outcomes, roundTrips: 1 };
 }
@@ -193,6 +196,16 @@ function writeOptions(a: WriteAction): WriteFileOptions {
     ...(mode !== undefined ? { mode } : {}), ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}),
     ...(validate !== undefined ? { validate } : {}), ...(expect !== undefined ? { expect } : {}), ...(confineTo !== undefined ? { confineTo } : {}),
   };
+}
+
+/** A batch frame's outcome: a frame too large to keep fails, whatever its exit status. */
+function frameOutcome(f: FactOutput | TooLarge): ApplyOutcome {
+  return 'tooLarge' in f ? { ok: false, exitCode: null, stdout: '', stderr: '', error: f.tooLarge } : scriptOutcome(f.exitCode, f.stdout, f.stderr);
+}
+
+/** A command whose output went past its limit: not all of it was seen, so it cannot be said to have worked. */
+function failedTooLarge(e: Elision, what: string, stdout: string, stderr: string): ApplyOutcome {
+  return { ok: false, exitCode: null, stdout, stderr, error: tooLargeMessage(e, what) };
 }
 
 function scriptOutcome(exitCode: number | null, stdout: string, stderr: string, signal?: string): ApplyOutcome {

@@ -16,6 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FactOutput, FactQuery } from '../modules/kit/contract.js';
+import { tooLargeMessage, type Elision } from '../transport/bounded-output.js';
 
 export interface BatchEntry {
   script: string;
@@ -57,18 +58,36 @@ export function buildBatchScript(entries: readonly BatchEntry[], nonce: string, 
   return parts.join('\n') + '\n';
 }
 
-/** Each snippet's output by index; a snippet whose frame is missing (not run, or the script died) gets none. */
-export function splitBatchOutput(stdout: string, count: number, nonce: string): Array<FactOutput | undefined> {
-  const results: Array<FactOutput | undefined> = new Array(count).fill(undefined);
+/** A snippet whose output was too large to keep (its frame spans the part of stdout not kept, or is in it). */
+export interface TooLarge {
+  tooLarge: string;
+}
+
+/**
+ * Each snippet's output by index; a snippet whose frame is missing (not run, or the script
+ * died) gets none. With ELIDED (stdout went past its limit and its middle was not kept), a
+ * snippet whose frame reaches into that middle gets TooLarge; the others keep their output.
+ */
+export function splitBatchOutput(stdout: string, count: number, nonce: string): Array<FactOutput | undefined>;
+export function splitBatchOutput(stdout: string, count: number, nonce: string, elided: Elision | undefined): Array<FactOutput | TooLarge | undefined>;
+export function splitBatchOutput(stdout: string, count: number, nonce: string, elided?: Elision): Array<FactOutput | TooLarge | undefined> {
+  const results: Array<FactOutput | TooLarge | undefined> = new Array(count).fill(undefined);
   let pos = 0;
   for (let i = 0; i < count; i++) {
     const open = `@@fj:${nonce}:out:${i}\n`;
     const errMark = `\n@@fj:${nonce}:err:${i}\n`;
     const endMark = `\n@@fj:${nonce}:end:${i}\n`;
     const start = stdout.indexOf(open, pos);
-    if (start < 0) break;
-    const errAt = stdout.indexOf(errMark, start + open.length);
+    const errAt = start < 0 ? -1 : stdout.indexOf(errMark, start + open.length);
     const endAt = errAt < 0 ? -1 : stdout.indexOf(endMark, errAt + errMark.length);
+    if (elided && pos <= elided.at && (endAt < 0 || start < elided.at !== endAt < elided.at)) {
+      // Its frame is (partly) in the middle that was not kept: whatever it printed, too much.
+      // Its own stdout's size when both its markers were kept, else the whole command's.
+      const own = errAt >= 0 ? Buffer.byteLength(stdout.slice(start + open.length, errAt)) + elided.bytes : elided.total;
+      results[i] = { tooLarge: tooLargeMessage({ total: own, limit: elided.limit }) };
+      if (endAt >= 0) pos = endAt + endMark.length;
+      continue;
+    }
     if (endAt < 0) break;
     const errAndStatus = stdout.slice(errAt + errMark.length, endAt);
     const nl = errAndStatus.lastIndexOf('\n');

@@ -3,12 +3,13 @@
  * each query's output in the host's fact cache.
  */
 import type { FactQuery } from '../modules/kit/contract.js';
+import type { RunResult } from '../transport/types.js';
 import type { PreparedStep } from '../playbook/prepare.js';
 import { buildFactScript, newNonce, splitFactOutput } from './batch-script.js';
 import type { FactCache } from './fact-cache.js';
 import { stepFacts, type StepEnv } from './step-run.js';
 
-export type FactRunner = (script: string) => Promise<{ stdout: string; stderr: string; exitCode: number | null; signal?: string }>;
+export type FactRunner = (script: string) => Promise<Pick<RunResult, 'stdout' | 'stderr' | 'exitCode' | 'signal' | 'elided'>>;
 
 /** Run QUERIES in one script through RUN and store each one's output (or why it has none) in CACHE. */
 export async function gatherFacts(run: FactRunner, cache: FactCache, queries: Array<FactQuery<unknown>>): Promise<void> {
@@ -17,10 +18,15 @@ export async function gatherFacts(run: FactRunner, cache: FactCache, queries: Ar
   const unique = [...new Map(queries.map((q) => [q.script, q])).values()];
   const nonce = newNonce();
   const r = await run(buildFactScript(unique, nonce));
-  const outputs = splitFactOutput(r.stdout, unique.length, nonce);
+  const outputs = splitFactOutput(r.stdout, unique.length, nonce, r.elided?.stdout);
   const byScript = new Map(unique.map((q, i) => [q.script, outputs[i]]));
   const died = `the fact script ended early (exit status ${r.exitCode ?? r.signal}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').slice(-2).join('; ')}` : ''})`;
-  for (const q of queries) cache.store(q, byScript.get(q.script), died);
+  for (const q of queries) {
+    const out = byScript.get(q.script);
+    // A query whose output was too large to keep fails the steps that read it, no other.
+    if (out && 'tooLarge' in out) cache.store(q, undefined, out.tooLarge);
+    else cache.store(q, out, died);
+  }
 }
 
 /** The facts STEPS will need that are not gathered (or are stale): asked for ahead, in the same round trip. */

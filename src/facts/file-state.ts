@@ -27,6 +27,11 @@ export interface FileState {
 
 const TYPES: FileType[] = ['file', 'directory', 'link', 'other', 'absent'];
 
+/** TYPE as a message says it: "a directory", "a symbolic link", "a special file (a device, FIFO or socket)". */
+export function aFileType(type: FileType): string {
+  return { file: 'a file', directory: 'a directory', link: 'a symbolic link', other: 'a special file (a device, FIFO or socket)', absent: 'absent' }[type];
+}
+
 export function parseFileState(output: string): FileState {
   const contentAt = output.indexOf('\ncontent\n');
   const head = contentAt >= 0 ? output.slice(0, contentAt) : output;

@@ -70,7 +70,7 @@ export class PlaybookPreparer {
     for (const s of [...playbook.steps, ...playbook.handlers].filter((d) => d.noLog)) {
       this.secrets.markNoLog(s.id);
       // What a no_log step registers (its output) is as secret as the step.
-      if (s.register) this.secrets.names.add(s.register);
+      if (s.register) this.secrets.taint(s.register, true);
     }
   }
 

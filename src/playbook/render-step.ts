@@ -65,7 +65,8 @@ export class StepRenderer {
       names: secrets.names,
       found: (out, template) => {
         tainted = true;
-        forEachSecretLeaf(out, (text) => secrets.add(text, template));
+        const fromOutput = !this.templater.variables(template).some((r) => secrets.isDeclaredSecret(r));
+        forEachSecretLeaf(out, (text) => (fromOutput ? secrets.addOutput(text, template) : secrets.add(text, template)));
       },
     };
     const name = decl.name === undefined ? undefined : String(renderDeep(this.templater, decl.name, scope, () => locate(['name']), 'step name', taint));

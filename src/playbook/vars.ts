@@ -54,9 +54,11 @@ export function resolveVars(templater: Templater, layers: VarSource[], registere
     }
     if (!deferred.has(name)) values[name] = renderDeep(templater, entry.value, values, (p) => entry.source.locate(name, p), `variable '${name}'`);
     if (secrets && (entry.source.secret || secrets.names.has(name) || refs.some((r) => secrets.names.has(r)))) {
-      secrets.names.add(name);
+      // Secret only as a no_log step's output (registered, or computed from it): masked where it looks like a secret.
+      const fromOutput = !entry.source.secret && !secrets.isDeclaredSecret(name) && !refs.some((r) => secrets.isDeclaredSecret(r));
+      secrets.taint(name, fromOutput);
       if (!deferred.has(name)) {
-        forEachSecretLeaf(values[name], (text, p) => (entry.source.secret ? secrets.declare(text, entry.source.locate(name, p)) : secrets.add(text)));
+        forEachSecretLeaf(values[name], (text, p) => (entry.source.secret ? secrets.declare(text, entry.source.locate(name, p)) : fromOutput ? secrets.addOutput(text) : secrets.add(text)));
       }
     }
     done.add(name);

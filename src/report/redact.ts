@@ -20,7 +20,7 @@ export function hiddenChanges(changes: unknown[]): string[] {
 export function redactStep(host: string, r: StepResult, secrets: Secrets): StepResult {
   if (secrets.isNoLog(r.id)) {
     // The error is the host's too ("step X failed: ERROR"): masked wherever it appears later.
-    if (r.error) secrets.add(r.error);
+    if (r.error) secrets.addOutput(r.error);
     const { output: _output, ...shown } = r;
     return secrets.maskDeep({
       ...shown,

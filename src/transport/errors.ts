@@ -1,4 +1,5 @@
 import type { ConnectErrorKind } from './types.js';
+import type { Elision } from './bounded-output.js';
 
 /**
  * A failure of the connection or of a command's channel (not of what the command did): the
@@ -58,6 +59,8 @@ export class HostLockLostError extends TransportError {
 export class ConnectionLostError extends TransportError {
   /** What the command had printed on stdout when the connection went (framed batches keep their finished steps). */
   partialStdout = '';
+  /** Where partialStdout lacks the middle that went past the output limit (bounded-output.ts). */
+  partialElided?: Elision;
   constructor(host: string, detail: string) {
     super(host, `${host}: connection lost: ${detail}`);
   }

@@ -16,6 +16,7 @@ import { stdinScriptCommand, stdinScriptPayload, timeLimitMark, withBecome } fro
 import { randomBytes } from 'node:crypto';
 import { atomicWriteScript, transferHeader } from './atomic-write.js';
 import { sha256Hex } from '../util/digest.js';
+import { BoundedOutput, OUTPUT_LIMITS, type Elision } from './bounded-output.js';
 import { abandonLockWaitScript, readHolderScript, holderNote, hostLockCommand, hostLockPayloadAfter, LOCK_FILE, LOCK_LOST_MESSAGE, LOCK_LOST_STATUS, lockedMarker, lockGuard, lockPidOf } from './host-lock.js';
 
 export interface SessionSettings {
@@ -197,9 +198,9 @@ export class SshHostSession implements HostSession {
           } else if (this.closed && !outcome.reachedMarker) {
             // Closed under the command (an interrupt, the host's deadline): whatever status it
             // ended with, it was cut off.
-            reject(lost(this.host, this.lostReason ?? 'session closed', outcome.stdout));
+            reject(lost(this.host, this.lostReason ?? 'session closed', outcome.stdout, outcome.elided.stdout));
           } else if (outcome.exitCode === undefined && outcome.signal === undefined && !outcome.reachedMarker) {
-            reject(lost(this.host, this.lostReason ?? 'the command ended without an exit status', outcome.stdout));
+            reject(lost(this.host, this.lostReason ?? 'the command ended without an exit status', outcome.stdout, outcome.elided.stdout));
           } else {
             resolve({
               exitCode: outcome.exitCode ?? null,
@@ -207,6 +208,7 @@ export class SshHostSession implements HostSession {
               stdout: outcome.stdout,
               stderr: outcome.stderr,
               durationMs: Math.round(performance.now() - started),
+              ...(outcome.elided.stdout || outcome.elided.stderr ? { elided: outcome.elided } : {}),
               reachedMarker: outcome.reachedMarker,
             });
           }
@@ -235,19 +237,25 @@ interface ChannelOutcome {
   stderr: string;
   timedOut: boolean;
   reachedMarker: boolean;
+  elided: { stdout?: Elision; stderr?: Elision };
 }
 
 function collect(channel: ClientChannel, opts: ExecOptions, timeoutMs: number, done: (o: ChannelOutcome) => void): void {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const outcome: ChannelOutcome = { stdout: '', stderr: '', timedOut: false, reachedMarker: false };
+  // Bounded: a host printing gigabytes costs the head and tail of it, never the controller.
+  const out = new BoundedOutput(OUTPUT_LIMITS.stdout);
+  const err = new BoundedOutput(OUTPUT_LIMITS.stderr);
+  const outcome: ChannelOutcome = { stdout: '', stderr: '', timedOut: false, reachedMarker: false, elided: {} };
   let finished = false;
   const finish = () => {
     if (finished) return;
     finished = true;
     if (timer) clearTimeout(timer);
-    outcome.stdout = Buffer.concat(out).toString('utf8');
-    outcome.stderr = Buffer.concat(err).toString('utf8');
+    const stdout = out.text();
+    const stderr = err.text();
+    outcome.stdout = stdout.text;
+    outcome.stderr = stderr.text;
+    if (stdout.elided) outcome.elided.stdout = stdout.elided;
+    if (stderr.elided) outcome.elided.stderr = stderr.elided;
     if (opts.limitMark !== undefined && outcome.stderr.includes(`\n${opts.limitMark}\n`)) outcome.timedOut = true;
     if (opts.until !== undefined) {
       const at = outcome.stdout.indexOf(`\n${opts.until}:`);
@@ -339,8 +347,9 @@ async function* prefixed(header: string, body: () => AsyncIterable<Buffer>): Asy
   for await (const chunk of body()) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
 }
 
-function lost(host: string, why: string, stdout: string): ConnectionLostError {
+function lost(host: string, why: string, stdout: string, elided?: Elision): ConnectionLostError {
   const e = new ConnectionLostError(host, why);
   e.partialStdout = stdout;
+  if (elided) e.partialElided = elided;
   return e;
 }

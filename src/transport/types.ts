@@ -3,6 +3,7 @@
  * A HostSession is one authenticated SSH connection to one host, reused for every
  * command of a run.
  */
+import type { Elision } from './bounded-output.js';
 
 import type { Readable } from 'node:stream';
 
@@ -52,6 +53,12 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   durationMs: number;
+  /**
+   * Set when a stream went past its limit (transport/bounded-output.ts): its middle was not
+   * kept. The command's result is then not whole: consumers fail it ("output too large"),
+   * except where the output was streamed, or per frame in a batch.
+   */
+  elided?: { stdout?: Elision; stderr?: Elision };
 }
 
 export interface WriteFileOptions {

@@ -8,9 +8,24 @@
  * every host into one set: a secret of one host is masked in every host's output, which can
  * only hide more, never less.
  *
+ * Quoted forms: fleetjail itself quotes values for sh (`'\''`), jail.conf and rc.conf (`\"`,
+ * `\\`, `\$`), fstab (`\040`) and JSON, and layers of these nest (a jail.conf string of a
+ * shell command; a report's JSON of it). So a secret is matched with each of its quoting
+ * characters (quotes, backslash, `$`, backquote, blanks, controls) standing for that
+ * character in any of those escaped forms, with quoting characters around it
+ * (secretPattern). A declared secret's pieces between quote characters are masked on their
+ * own too when they look like a secret (a piece "it" of "it's-a-s3cret" must not mask every
+ * "it"), in case a quoting we do not know split it.
+ *
  * Secrets shorter than MIN_SECRET_LENGTH are refused where they are declared: "abc" masked
  * everywhere would garble the output and still be guessable. Derived strings (a template's
  * output that used a secret) that short are not masked, since the secret itself is long.
+ * What a no_log step produced (its output, registered; its error) is masked everywhere only
+ * where it looks like a secret (looksLikeSecret): a line "changed" or "0" would otherwise
+ * mask that word in every output; the step's own output is never shown anyway.
+ *
+ * fleetjail's own structure is never masked (maskDeep): object keys (field names, host
+ * names), the enumerated fields (STRUCTURAL_KEYS: status, module, step ids...), numbers.
  */
 import { ConfigError } from './errors.js';
 
@@ -18,6 +33,9 @@ export const MASK = '********';
 export const MIN_SECRET_LENGTH = 4;
 /** How a diff of a file whose content may not be shown begins. */
 export const CONTENT_HIDDEN = 'content hidden';
+
+/** Fields whose values are fleetjail's own vocabulary (statuses, kinds, ids, times), never a secret's. */
+const STRUCTURAL_KEYS = new Set(['status', 'module', 'id', 'type', 'version', 'startedAt', 'level', 'time']);
 
 /** No read permission for group or other (0600, 0400; not 0640): such a file's content is never shown. */
 export function isPrivateMode(mode: string): boolean {
@@ -29,11 +47,27 @@ export function hiddenFileDiff(path: string, why: string): { type: 'file'; path:
   return { type: 'file', path, unified: `${CONTENT_HIDDEN} (${why})\n` };
 }
 
+/**
+ * Whether TEXT (output of a no_log step, a piece of a quoted secret) is worth masking
+ * everywhere: at least 8 characters, and either two kinds of characters (lower case, upper
+ * case, digits, others; blanks do not count) or at least 16 characters. "changed", "ok", "0",
+ * "finished", "password" are not; "s3cret-value", "Zm9vYmFy", a 20-letter passphrase are.
+ */
+export function looksLikeSecret(text: string): boolean {
+  const t = text.trim();
+  if (t.length < 8) return false;
+  if (t.length >= 16) return true;
+  const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9\s]/].filter((re) => re.test(t)).length;
+  return kinds >= 2;
+}
+
 export class Secrets {
   private readonly values = new Set<string>();
   private pattern: RegExp | null = null;
   /** Variables whose value is secret (declared so, or computed from one), on any host. */
   readonly names = new Set<string>();
+  /** Of `names`, those secret only as what a no_log step produced (masked where they look like a secret). */
+  readonly outputNames = new Set<string>();
   /** Steps marked `no_log: true`, by id ("steps[3]"; loop items "steps[3][0]" follow their step). */
   private readonly noLogSteps = new Set<string>();
   /** Per host, files whose content must never be shown: from a secret, or private (mode 0600). */
@@ -45,6 +79,8 @@ export class Secrets {
       throw new ConfigError(`${what}: a secret needs at least ${MIN_SECRET_LENGTH} characters (shorter ones cannot be masked reliably)`);
     }
     this.add(value);
+    // Its pieces between quote characters, where a quoting we do not know split it.
+    for (const piece of value.split(QUOTES).filter(looksLikeSecret)) this.record(piece);
   }
 
   /**
@@ -53,13 +89,27 @@ export class Secrets {
    * was rendered from TEMPLATE, lines that are the template's own text are not secret.
    */
   add(value: string, template?: string): void {
-    const literal = new Set(template?.split('\n').map((l) => l.trim()));
-    const lines = value.includes('\n') ? value.split('\n').map((l) => l.trim()).filter((l) => !literal.has(l)) : [];
-    for (const p of [value, ...lines]) {
-      if (p.length < MIN_SECRET_LENGTH || this.values.has(p)) continue;
-      this.values.add(p);
-      this.pattern = null;
-    }
+    for (const p of pieces(value, template)) if (p.length >= MIN_SECRET_LENGTH) this.record(p);
+  }
+
+  /**
+   * Record what a no_log step produced (its output, its error, a value computed from them):
+   * the whole and each line, each only if it looks like a secret (see looksLikeSecret).
+   */
+  addOutput(value: string, template?: string): void {
+    for (const p of pieces(value, template)) if (looksLikeSecret(p)) this.record(p);
+  }
+
+  /** Mark NAME secret; `fromOutput`: only as a no_log step's output (a declared secret's taint wins). */
+  taint(name: string, fromOutput: boolean): void {
+    if (fromOutput && !this.names.has(name)) this.outputNames.add(name);
+    if (!fromOutput) this.outputNames.delete(name);
+    this.names.add(name);
+  }
+
+  /** Whether NAME carries a declared secret (not only a no_log step's output). */
+  isDeclaredSecret(name: string): boolean {
+    return this.names.has(name) && !this.outputNames.has(name);
   }
 
   markNoLog(stepId: string): void {
@@ -93,13 +143,16 @@ export class Secrets {
     return re.test(text);
   }
 
-  /** TEXT with every occurrence of a secret replaced by MASK. */
+  /** TEXT with every occurrence of a secret (or of a quoted form of one) replaced by MASK. */
   mask(text: string): string {
     const re = this.regex();
     return re ? text.replace(re, MASK) : text;
   }
 
-  /** A copy of VALUE with every string in it (keys too) masked. */
+  /**
+   * A copy of VALUE with its strings masked; keys, numbers and the values of STRUCTURAL_KEYS
+   * are fleetjail's own and kept (a secret "changed" must not erase a report's field names).
+   */
   maskDeep<T>(value: T): T {
     if (this.values.size === 0) return value;
     return this.maskAny(value) as T;
@@ -109,20 +162,73 @@ export class Secrets {
     if (typeof v === 'string') return this.mask(v);
     if (Array.isArray(v)) return v.map((x) => this.maskAny(x));
     if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.mask(k), this.maskAny(x)]));
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, STRUCTURAL_KEYS.has(k) && typeof x === 'string' ? x : this.maskAny(x)]));
     }
     return v;
+  }
+
+  private record(value: string): void {
+    if (this.values.has(value)) return;
+    this.values.add(value);
+    this.pattern = null;
   }
 
   private regex(): RegExp | null {
     if (this.values.size === 0) return null;
     if (!this.pattern) {
       // Longest first, so a secret that contains another is masked whole.
-      const alternatives = [...this.values].sort((a, b) => b.length - a.length).map(escapeRegExp);
+      const alternatives = [...this.values].sort((a, b) => b.length - a.length).map(secretPattern);
       this.pattern = new RegExp(alternatives.join('|'), 'g');
     }
     return this.pattern;
   }
+}
+
+/** The whole of VALUE and, when it has several lines, each line that is not TEMPLATE's own text. */
+function pieces(value: string, template?: string): string[] {
+  if (!value.includes('\n')) return [value];
+  const literal = new Set(template?.split('\n').map((l) => l.trim()));
+  return [value, ...value.split('\n').map((l) => l.trim()).filter((l) => !literal.has(l))];
+}
+
+/** Quote characters: what splits a sh-quoted secret ('\'') or escapes one in jail.conf and rc.conf. */
+const QUOTES = /['"\\$`]/;
+/** Characters that some quoting of fleetjail's escapes: quotes, backslash, `$`, backquote, blanks, controls. */
+const QUOTING_RUNS = /([\s'"\\$`\x00-\x1f\x7f]+)/u;
+/**
+ * Quote characters and backslashes that layers of quoting put around an escaped character
+ * (`'\''` is four, sh of sh thirteen). Bounded, so that a host printing a long run of
+ * quotes costs linear time, not a regex's backtracking.
+ */
+const AROUND = `['"\\\\]{0,16}`;
+
+/**
+ * A regex source matching SECRET as it is, or as any of fleetjail's quotings (and nestings
+ * of them) write it: each quoting character may appear escaped (`\"`, `\\`, `'\''`, `\$`,
+ * `\n`, `\t`, octal `\040` / `\0047`, `\x1b`, `\u001b`) among other quotes and backslashes.
+ */
+export function secretPattern(secret: string): string {
+  // Plain text and runs of quoting characters, alternately: "it", "'", "s-a-s3cret".
+  const parts = secret.split(QUOTING_RUNS);
+  return parts.map((part, i) => {
+    if (i % 2 === 0) return escapeRegExp(part);
+    const escaped = [...part].map(escapedForm).join(AROUND);
+    // Quotes and backslashes around the run only inside the secret: outside they are the
+    // text's own, and at the ends they would only make a failing match slower.
+    const before = i > 1 || parts[0] !== '' ? AROUND : '';
+    const after = i < parts.length - 2 || parts[parts.length - 1] !== '' ? AROUND : '';
+    return `${before}${escaped}${after}`;
+  }).join('');
+}
+
+/** One quoting character as itself or as a backslash escape of it (`\"`, `\040`, `\n`, `\x1b`, `\u001b`). */
+function escapedForm(c: string): string {
+  const code = c.codePointAt(0) as number;
+  const forms = [escapeRegExp(c), `0?${code.toString(8).padStart(3, '0')}`, `x${code.toString(16).padStart(2, '0')}`, `u${code.toString(16).padStart(4, '0')}`];
+  if (c === '\n') forms.push('n');
+  if (c === '\t') forms.push('t');
+  if (c === '\r') forms.push('r');
+  return `(?:${escapeRegExp(c)}|\\\\{1,8}(?:${forms.join('|')}))`;
 }
 
 function escapeRegExp(s: string): string {

@@ -7,7 +7,7 @@
  * /etc/defaults/devfs.rules) is refused: rc(8) would load both into one ruleset.
  */
 import { z } from 'zod';
-import type { FileState } from '../../facts/file-state.js';
+import { aFileType, type FileState } from '../../facts/file-state.js';
 import { parseDevfsSections, renderDevfsSection, withDevfsSection, withoutDevfsSection } from '../../facts/devfs-rules.js';
 import { fileStateQuery, textContent } from '../kit/file-facts.js';
 import { HOST, fileTouches, resource } from '../kit/target.js';
@@ -63,7 +63,7 @@ interface DevfsRulesetFacts {
 
 function text(state: FileState, path: string): string {
   if (state.type === 'absent') return '';
-  if (state.type !== 'file') throw new Error(`${path} is a ${state.type}, not a file`);
+  if (state.type !== 'file') throw new Error(`${path} is ${aFileType(state.type)}, not a file`);
   return textContent(state, path);
 }
 

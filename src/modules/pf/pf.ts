@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { parsePfStatus, type PfStatus } from '../../facts/pf.js';
 import { parseRcConf } from '../../facts/rc-conf.js';
-import type { FileState } from '../../facts/file-state.js';
+import { aFileType, type FileState } from '../../facts/file-state.js';
 import { sha256Hex } from '../../util/digest.js';
 import { readLocalSource } from '../kit/local-source.js';
 import { fileStateQuery, fileText } from '../kit/file-facts.js';
@@ -89,7 +89,7 @@ export const pf = defineModule<PfArgs, PfFacts>({
     setVar('pf_enable', a.enabled ? 'YES' : 'NO');
     if (a.enabled && a.path !== DEFAULT_RULES) setVar('pf_rules', a.path);
 
-    if (f.conf.type !== 'file' && f.conf.type !== 'absent') throw new Error(`${a.path} is a ${f.conf.type}, not a file`);
+    if (f.conf.type !== 'file' && f.conf.type !== 'absent') throw new Error(`${a.path} is ${aFileType(f.conf.type)}, not a file`);
     const rulesChanged = a.rules !== undefined && (f.conf.type === 'absent' || sha256Hex(a.rules) !== f.conf.sha256);
     if (!a.enabled) {
       return [...rcChanges, ...(rulesChanged ? [writeRules(a, f.conf, ctx)] : []), ...(f.status === 'enabled' ? [disable()] : [])];
