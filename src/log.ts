@@ -68,7 +68,8 @@ function maskLogObject(obj: Record<string, unknown>, secrets: Secrets): Record<s
 function maskedError(e: Error, secrets: Secrets): Error {
   const copy = new Error(secrets.mask(e.message));
   copy.name = e.name;
-  copy.stack = e.stack === undefined ? undefined : secrets.mask(e.stack);
+  if (e.stack === undefined) delete copy.stack;
+  else copy.stack = secrets.mask(e.stack);
   return copy;
 }
 

@@ -70,7 +70,7 @@ export function buildFleetContext(inventory: Inventory, names: string[], opts: F
     ...(opts.maxHandshakes ? { maxHandshakes: opts.maxHandshakes } : {}),
     commandTimeoutMs: opts.timeout * 1000,
     passphrase: passphraseFromEnvOrTty(),
-    debug: opts.log && level === 'trace' ? (host, line) => log.trace({ host }, line) : undefined,
+    ...(opts.log && level === 'trace' ? { debug: (host: string, line: string) => log.trace({ host }, line) } : {}),
   });
   log.info({ pattern, limit: opts.limit, hosts: names.length, knownHosts }, 'fleet selected');
   return { inventory, targets, connector, log };

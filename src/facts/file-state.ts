@@ -65,5 +65,5 @@ export function parseStatLine(line: string): Pick<FileState, 'mode' | 'uid' | 'g
   if (f.length !== 6 || !/^[0-7]{3,4}$/.test(f[0] as string) || !/^\d+$/.test(f[5] as string)) {
     throw new Error(`unexpected stat output '${line}'`);
   }
-  return { mode: (f[0] as string).padStart(4, '0'), uid: f[1], gid: f[2], owner: f[3], group: f[4], size: Number(f[5]) };
+  return { mode: (f[0] as string).padStart(4, '0'), uid: f[1] as string, gid: f[2] as string, owner: f[3] as string, group: f[4] as string, size: Number(f[5]) };
 }

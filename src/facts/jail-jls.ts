@@ -53,7 +53,7 @@ export function parseJlsJson(text: string): JlsJail[] {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new Error(`jls --libxo json: not JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new Error(`jls --libxo json: not JSON (${e instanceof Error ? e.message : String(e)})`, { cause: e });
   }
   const info = (doc as { 'jail-information'?: { jail?: unknown } })['jail-information'];
   if (!info || typeof info !== 'object') throw new Error('jls --libxo json: no jail-information');

@@ -19,7 +19,7 @@ export function parseRunningJails(output: string): RunningJail[] {
   try {
     doc = JSON.parse(output);
   } catch (e) {
-    throw new Error(`jls --libxo json: not JSON (${e instanceof Error ? e.message : String(e)}): '${output.slice(0, 200)}'`);
+    throw new Error(`jls --libxo json: not JSON (${e instanceof Error ? e.message : String(e)}): '${output.slice(0, 200)}'`, { cause: e });
   }
   const jails = (doc as { 'jail-information'?: { jail?: unknown } })?.['jail-information']?.jail ?? [];
   if (!Array.isArray(jails)) throw new Error('jls --libxo json: jail is not a list');

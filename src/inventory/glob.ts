@@ -33,7 +33,10 @@ function escapeRegExp(c: string): string {
   return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-/** Existing files matching an absolute or relative path pattern, as glob(3): wildcards in any component, names in order, dotfiles only when the pattern says so. */
+/**
+ * Existing files matching an absolute or relative path pattern, as glob(3): wildcards in any component, names in order,
+ * dotfiles only when the pattern says so.
+ */
 export function expandGlob(pattern: string): string[] {
   const parts = pattern.split('/');
   let found = [parts[0] === '' ? '/' : (parts[0] as string)];

@@ -59,7 +59,7 @@ export class StepRenderer {
 
   render(decl: StepDecl, scope: Record<string, unknown>): RenderedStep {
     const locate = (p: YamlPath) => this.where([...decl.path, ...p]);
-    let tainted = false;
+    let tainted: boolean; // set when a template used a secret (taint.found); reset once name and jail are rendered
     const secrets = this.secrets;
     const taint: SecretTaint | undefined = secrets && {
       names: secrets.names,

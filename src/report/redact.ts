@@ -21,12 +21,12 @@ export function redactStep(host: string, r: StepResult, secrets: Secrets): StepR
   if (secrets.isNoLog(r.id)) {
     // The error is the host's too ("step X failed: ERROR"): masked wherever it appears later.
     if (r.error) secrets.addOutput(r.error);
+    const { output: _output, ...shown } = r;
     return secrets.maskDeep({
-      ...r,
+      ...shown,
       changes: hiddenChanges(r.changes),
       diff: r.diff && r.diff.map(hideEntry),
       error: r.error === null ? null : `error ${HIDDEN_NO_LOG}`,
-      output: undefined,
     });
   }
   return secrets.maskDeep({ ...r, diff: r.diff && r.diff.map((d) => (d.type === 'file' && secrets.isFileHidden(host, d.path) ? hideEntry(d) : d)) });

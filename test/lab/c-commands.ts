@@ -66,8 +66,8 @@ export function compile(sources: string[], out: string): void {
   } catch (err) {
     const e = err as { code?: string; stderr?: Buffer };
     fs.rmSync(tmp, { force: true });
-    if (e.code === 'ENOENT') throw new Error('lab: no C compiler (cc); run test/lab/setup.sh (gcc, libc6-dev)');
-    throw new Error(`lab: compiling ${path.basename(out)} failed:\n${e.stderr?.toString() ?? String(err)}`);
+    if (e.code === 'ENOENT') throw new Error('lab: no C compiler (cc); run test/lab/setup.sh (gcc, libc6-dev)', { cause: err });
+    throw new Error(`lab: compiling ${path.basename(out)} failed:\n${e.stderr?.toString() ?? String(err)}`, { cause: err });
   }
   fs.chmodSync(tmp, 0o555);
   fs.renameSync(tmp, out);

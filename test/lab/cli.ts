@@ -28,7 +28,7 @@ program.command('status').action(async () => {
 program.command('down')
   .option('--keep-files', 'keep the host roots under the lab directory')
   .action(async (o: { keepFiles?: boolean }) => {
-    await labDown(layout, { keepFiles: o.keepFiles, log });
+    await labDown(layout, { keepFiles: o.keepFiles === true, log });
   });
 
 program.parseAsync().catch((e: unknown) => {

@@ -57,7 +57,7 @@ function writeHostEnv(root: string, spec: HostSpec): void {
   const vars: Record<string, string> = { HOST_NAME: spec.name, HOST_ADDRESS: spec.address };
   for (const [k, v] of Object.entries(spec.features)) vars[`LAB_${k.toUpperCase()}`] = v;
   for (const [k, v] of Object.entries(vars)) {
-    if (!/^[A-Za-z0-9_.:\/-]*$/.test(v)) throw new Error(`lab: ${k}=${v} is not a plain word`);
+    if (!/^[A-Za-z0-9_.:/-]*$/.test(v)) throw new Error(`lab: ${k}=${v} is not a plain word`);
   }
   fs.writeFileSync(path.join(root, '.lab/host.env'), Object.entries(vars).map(([k, v]) => `${k}=${v}\n`).join(''));
 }

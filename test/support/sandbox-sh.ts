@@ -98,7 +98,7 @@ export function runInSandbox(scripts: Map<string, string>): SandboxRun {
     ids.forEach((id, i) => {
       const e = read(`errs/${i}`);
       if (e) errs.set(id, e);
-      for (const m of e.matchAll(/: ([A-Za-z0-9_.\/-]+): not found/g)) missing.add(m[1] as string);
+      for (const m of e.matchAll(/: ([A-Za-z0-9_./-]+): not found/g)) missing.add(m[1] as string);
     });
     const own = /^\/(log|hits|errs|errs\/.*)$/;
     const newFiles = listFiles(root).filter((f) => !before.has(f) && !own.test(f));

@@ -23,7 +23,7 @@ export const DEFAULTS_FILE = '/etc/defaults/devfs.rules';
  * devfs restart and boot. Only what devfs(8) rules need is accepted: words, '...' quoted
  * globs, and $NAME references; no command substitution, no ; | & < > ( ) ` \ or ".
  */
-const RULE_TEXT = /^[A-Za-z0-9_ *?[\]\/.,:=+@%^!~-]*$/;
+const RULE_TEXT = /^[A-Za-z0-9_ *?[\]/.,:=+@%^!~-]*$/;
 export function isSafeDevfsRule(rule: string): boolean {
   if (/^\s*#/.test(rule)) return !/[\x00-\x1f\x7f]/.test(rule);
   // Outside '...': only RULE_TEXT and $NAME; inside: anything but ' and control characters.
@@ -41,7 +41,8 @@ export const devfsRulesetArgs = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a ruleset name is an sh variable name (rc.subr sets $NAME to its number), e.g. devfsrules_jail_bpf')
     .describe('the section name, e.g. devfsrules_jail_bpf (rules elsewhere include it as $NAME)'),
   number: z.number().int().min(1).max(65535).describe('the ruleset number jails use as devfs_ruleset (0 is reserved)'),
-  rules: z.array(rule).default([]).describe("the section's lines, kept exactly as given: add include $devfsrules_hide_all, add path 'bpf*' unhide, ..."),
+  rules: z.array(rule).default([]).describe("the section's lines, kept exactly as given: add include $devfsrules_hide_all, add path 'bpf*' unhide, ...; " +
+    "rc.subr expands them as shell text, so only words, `'...'` patterns and `$NAME` references are accepted"),
   state: z.enum(['present', 'absent']).default('present'),
   file: absolutePath.default('/etc/devfs.rules').describe('the rules file (one of rc.conf\'s devfs_rulesets)'),
   restart: z.boolean().default(true).describe('run `service devfs restart` after a change, so the kernel has the new rules'),
@@ -80,6 +81,7 @@ function checkConflicts(a: DevfsRulesetArgs, content: string, path: string, own:
 export const devfsRuleset = defineModule<DevfsRulesetArgs, DevfsRulesetFacts>({
   name: 'devfs.ruleset',
   summary: 'a named, numbered ruleset section of /etc/devfs.rules; devfs restarted on change',
+  docs: { does: 'Other sections and comments are kept byte for byte; a number used by another section (also in `/etc/defaults/devfs.rules`) is refused.' },
   args: devfsRulesetArgs,
   jailAware: false,
   describe: (a) => `devfs ruleset ${a.name}=${a.number}`,

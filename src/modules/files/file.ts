@@ -27,18 +27,21 @@ const octalMode = z.string().regex(/^[0-7]{3,4}$/, "must be an octal mode in quo
 
 export const fileArgs = z.strictObject({
   path: absolutePath.describe('absolute path (inside the jail with `jail:`)'),
-  state: z.enum(['file', 'directory', 'link', 'absent']).default('file'),
-  content: z.string().optional().describe('the content, inline'),
-  src: z.string().optional().describe('a local file whose content to copy (relative to the playbook)'),
-  template: z.string().optional().describe('a local LiquidJS template rendered with the host\'s variables (relative to the playbook)'),
+  state: z.enum(['file', 'directory', 'link', 'absent']).default('file')
+    .describe('`file` with `content`, `src` or `template`; `directory`; `link` (with `target`); `absent` (`recursive` for a directory)'),
+  content: z.string().optional().describe('the content, inline: text held in memory, small by nature'),
+  src: z.string().optional()
+    .describe('a local file whose content to copy (relative to the playbook). Any size and content (binary too): hashed by streaming it (once per run, whatever the number of hosts), compared with the host\'s sha256 without being read, and streamed to the host from disk, never held in memory (up to 16 KiB of UTF-8 text it is read, and travels in the batch script like `content`)'),
+  template: z.string().optional().describe('a local LiquidJS template rendered with the host\'s variables (relative to the playbook): text held in memory'),
   target: z.string().min(1).refine((t) => !/[\x00-\x1f\x7f]/.test(t), 'no control characters (newline, tab, NUL ...)').optional().describe('what a symlink points to (state: link)'),
   mode: z.union([octalMode, z.number()]).optional()
-    .refine((m) => typeof m === 'string', "write the mode in quotes, e.g. '0644' (YAML reads 0644 as a decimal number)"),
-  owner: accountName.optional().describe('a user name or uid'),
-  group: accountName.optional().describe('a group name or gid'),
+    .refine((m) => typeof m === 'string', "write the mode in quotes, e.g. '0644' (YAML reads 0644 as a decimal number)")
+    .describe("octal, quoted: `'0644'`"),
+  owner: accountName.optional().describe("a user name or uid (in a jail: a name in the jail's own /etc/passwd)"),
+  group: accountName.optional().describe("a group name or gid (in a jail: in the jail's own /etc/group)"),
   recursive: z.boolean().default(false).describe('state absent: remove a directory with its contents'),
   validate: z.string().includes('%s', { message: 'the command needs %s where the new file goes, e.g. "pfctl -nf %s"' }).optional()
-    .describe('a command that checks the new content before it replaces the file (%s: the new file, on the host); failing keeps the old file'),
+    .describe('a command that checks the new content before it replaces the file (%s: the new file, on the host, e.g. `pfctl -nf %s`); failing keeps the old file'),
 }).superRefine((a, ctx) => {
   const sources = (['content', 'src', 'template'] as const).filter((k) => a[k] !== undefined);
   if (sources.length > 1) ctx.addIssue({ code: 'custom', message: `give one of content, src, template (not ${sources.join(' and ')})`, path: [sources[1] as string] });
@@ -60,6 +63,7 @@ interface FileFacts {
 export const file = defineModule<FileArgs, FileFacts>({
   name: 'file',
   summary: 'a file (content, mode, owner), a directory, a symlink, or an absent path',
+  docs: { does: 'Atomic writes; compared by sha256.' },
   args: fileArgs as unknown as z.ZodType<FileArgs>,
   jailAware: true,
   describe: (a) => `file ${a.path}`,
@@ -73,7 +77,7 @@ export const file = defineModule<FileArgs, FileFacts>({
   plan(args, facts, ctx) {
     const jail = ctx.target.kind === 'jail';
     // A jail file's owner is a number: the host's names for it are the host's users.
-    const on = jail ? { ...facts.state, owner: facts.state.uid, group: facts.state.gid } : facts.state;
+    const on = jail ? byNumber(facts.state) : facts.state;
     const a = ctx.target.kind === 'jail' ? withJailIds(args, facts.ids, ctx.target.name) : args;
     switch (a.state) {
       case 'absent':
@@ -182,7 +186,7 @@ function planLink(a: FileArgs, on: FileState, ctx: StepContext, root?: string): 
   const target = a.target as string;
   if (on.type === 'directory' || on.type === 'other') throw new Error(`${a.path} is ${aFileType(on.type)}; remove it first to put a symlink there`);
   // A symlink gets no mode of its own here (only owner and group, with chown -h).
-  const linkArgs = { ...a, mode: undefined };
+  const { mode: _mode, ...linkArgs } = a;
   // The link itself is replaced (ln -h, chown -h), never followed: only the directories above it are checked.
   const place = at(ctx.target, root, a.path, false);
   if (on.type === 'link' && on.linkTarget === target) return attributeChange(linkArgs, on, place, touches, true);
@@ -249,4 +253,10 @@ function attributeChange(a: FileArgs, on: FileState, place: Place, touches: stri
     touches,
     diff: attributeDiffs(a.path, changes),
   }];
+}
+
+/** A file's state with its owner and group as numbers (uid, gid). */
+function byNumber(state: FileState): FileState {
+  const { owner: _owner, group: _group, ...rest } = state;
+  return { ...rest, ...(state.uid !== undefined ? { owner: state.uid } : {}), ...(state.gid !== undefined ? { group: state.gid } : {}) };
 }

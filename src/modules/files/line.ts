@@ -22,10 +22,11 @@ const regexSource = z.string().min(1).refine((s) => {
 }, 'not a valid regular expression (JavaScript syntax)');
 
 export const lineArgs = z.strictObject({
-  path: absolutePath,
-  line: z.string().refine((l) => !l.includes('\n') && !l.includes('\0'), 'one line, without a newline or NUL').optional(),
-  regexp: regexSource.optional().describe('the line to replace or remove: the last line matching this (JavaScript regular expression)'),
-  state: z.enum(['present', 'absent']).default('present'),
+  path: absolutePath.describe('the file (inside the jail with `jail:`)'),
+  line: z.string().refine((l) => !l.includes('\n') && !l.includes('\0'), 'one line, without a newline or NUL').optional()
+    .describe('the line: present replaces the last line matching `regexp`, else goes after `insert_after` / before `insert_before` / at the end; absent removes it (or every line matching `regexp`)'),
+  regexp: regexSource.optional().describe('the line to replace (the last line matching this) or remove (every line matching it): a JavaScript regular expression'),
+  state: z.enum(['present', 'absent']).default('present').describe('`absent` removes the line, found by `regexp` or `line`'),
   insert_after: regexSource.optional().describe('a new line goes after the last line matching this (default: at the end)'),
   insert_before: regexSource.optional().describe('a new line goes before the first line matching this'),
   create: z.boolean().default(false).describe('create the file when it does not exist'),
@@ -45,6 +46,7 @@ interface LineFacts {
 export const line = defineModule<LineArgs, LineFacts>({
   name: 'line',
   summary: 'a line present or absent in a text file',
+  docs: { does: 'Atomic.' },
   args: lineArgs,
   jailAware: true,
   describe: (a) => `line ${a.path}`,

@@ -14,6 +14,7 @@ import { defineModule } from '../kit/contract.js';
 export const networkInterface = defineModule<InterfaceArgs, InterfaceFacts>({
   name: 'interface',
   summary: 'a network interface: cloned_interfaces, address, aliases (ranges), bridge members; in rc.conf and live',
+  docs: { does: 'Anything that would cut the SSH session is refused.' },
   args: interfaceArgs,
   jailAware: false,
   describe: (a) => `interface ${a.name}${a.state === 'absent' ? ' absent' : ''}`,

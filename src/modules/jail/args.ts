@@ -69,7 +69,9 @@ export const SKELETON_DIRS = ['etc', 'usr/local', 'tmp', 'var', 'root'];
 
 export const jailArgs = z.strictObject({
   name: jailName.describe('the jail\'s name (jail.conf block, jls, jexec, jail_list)'),
-  type: z.enum(JAIL_TYPES).describe('thin-zfs: a clone of the template\'s snapshot; thick: a full copy; thin-nullfs: the template read-only plus a per-jail writable skeleton; classic: a per-jail root with the template\'s bin, lib, ... mounted read-only'),
+  type: z.enum(JAIL_TYPES).describe('`thin-zfs`: a `zfs clone` of `template: DATASET@SNAP` as `dataset`; `thick`: a copy of the template directory, on its own `dataset` if given; ' +
+    '`thin-nullfs`: the template mounted read-only with a per-jail writable `skeleton` (etc, usr/local, tmp, var, root; `skeleton_dataset`); ' +
+    '`classic`: a per-jail root with the template\'s `shared` directories (bin, lib, ...) mounted read-only'),
   state: z.enum(['running', 'stopped', 'absent']).default('running'),
   path: absPath.refine((p) => p !== '/', 'a jail needs a root of its own, not /').describe('the jail\'s root directory'),
   template: z.union([snapshotName, absPath]).optional().describe('the template: DATASET@SNAPSHOT for thin-zfs; a directory for the other types'),
@@ -83,18 +85,20 @@ export const jailArgs = z.strictObject({
   interface: ifName.optional().describe('the host interface the ip4/ip6 addresses go on (e.g. lo1)'),
   ip4: oneOrMany(jailAddress).optional().describe('ip4.addr: addresses, e.g. 192.168.1.3 or 10.0.0.3/24'),
   ip6: oneOrMany(jailAddress).optional().describe('ip6.addr'),
-  vnet: vnet.optional().describe('a VNET jail on an epair joined to a bridge (seed 002)'),
+  vnet: vnet.optional().describe('a VNET jail on an epair joined to a bridge (seed 002\'s epair + bridge wiring), instead of `interface` + `ip4` / `ip6`'),
   devfs: z.boolean().default(true).describe('mount.devfs'),
-  devfs_ruleset: z.number().int().min(0).max(65535).optional(),
-  enforce_statfs: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional(),
+  devfs_ruleset: z.number().int().min(0).max(65535).optional().describe('devfs_ruleset: the number of a devfs.rules ruleset (see `devfs.ruleset`)'),
+  enforce_statfs: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional().describe('enforce_statfs: 0, 1 or 2'),
   mounts: z.array(mount).default([]).describe('extra mounts of the per-jail fstab (e.g. the ports tree)'),
-  linux: linux.optional().describe('a Linux jail (seed 004): true or {userland: compat/debian, shm_size: 1g}; linux_enable=YES and linux64 loaded on the host, devfs, tmpfs (dev/shm), linprocfs and linsysfs mounted under the userland. The userland itself (debootstrap) is yours'),
-  params: z.record(paramName, paramValue).default({}).describe('other jail(8) parameters; true: `name;`, false: `noname;`, a list: `name = "a", "b";`'),
+  linux: linux.optional().describe('a Linux jail (seed 004): `true` or `{userland: compat/debian, shm_size: 1g | false}`; `linux_enable=YES` and `kldload linux64` on the host; ' +
+    'devfs, tmpfs (`dev/shm`), linprocfs and linsysfs under the Linux userland in the jail\'s fstab. The userland itself (debootstrap) is a step of your own (see linux-jail.yaml)'),
+  params: z.record(paramName, paramValue).default({}).describe('any other jail(8) parameter (`allow.sysvipc: true`, `exec.prestart: [...]`); true: `name;`, false: `noname;`, a list: `name = "a", "b";`. ' +
+    'Written as jail.conf strings in which `${name}` expands, as in a hand-written file; `exec.*` values are commands jail(8) runs with sh'),
   boot: z.boolean().optional().describe('true: jail_enable=YES and the name in jail_list; false: the name not in jail_list; unset: rc.conf untouched'),
   parallel_start: z.boolean().optional().describe('jail_parallel_start (only with boot: true)'),
-  restart: z.boolean().default(true).describe('restart a running jail whose configuration or root changed'),
+  restart: z.boolean().default(true).describe('restart a running jail whose configuration or root changed; the report says why'),
   update: z.boolean().default(true).describe('thin-zfs / thick: when the root is behind its template\'s patch level, run freebsd-update -b on it'),
-  destroy_root: z.boolean().default(false).describe('with state absent: also destroy the root (dataset or directory) and the skeleton'),
+  destroy_root: z.boolean().default(false).describe('only with state absent: also destroy the root (dataset or directory) and the skeleton; roots are never destroyed otherwise'),
 }).superRefine((a, ctx) => {
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (a.state !== 'absent' && a.template === undefined) issue('template', `a ${a.type} jail needs a template`);

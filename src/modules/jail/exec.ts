@@ -12,9 +12,9 @@ import { defineModule, type StepContext } from '../kit/contract.js';
 export const jailExecArgs = z.strictObject({
   jail: jailName.describe('the running jail'),
   cmd: z.string().min(1).optional().describe('a shell command line (sh -c, inside the jail)'),
-  argv: z.array(argvWord).min(1).optional().describe('a command and its arguments, each quoted'),
+  argv: z.array(argvWord).min(1).optional().describe('a command and its arguments (quoted words), instead of `cmd`'),
   user: accountName.optional().describe('run as this user of the jail (jexec -U)'),
-  chdir: absolutePath.optional(),
+  chdir: absolutePath.optional().describe('the directory it runs in, inside the jail'),
   creates: absolutePath.optional().describe('skip when this path exists in the jail'),
   removes: absolutePath.optional().describe('skip when this path does not exist in the jail'),
   unless: z.string().min(1).optional().describe('skip when this probe command exits 0 in the jail'),
@@ -35,6 +35,7 @@ function inJail(a: JailExecArgs, ctx: StepContext): StepContext {
 export const jailExec = defineModule<JailExecArgs, Record<string, boolean | undefined>>({
   name: 'jail.exec',
   summary: 'a command inside a running jail (jexec), with creates / removes / unless / onlyif guards',
+  docs: { does: "The guards are `command`'s, evaluated inside the jail.", inJail: '(is one)' },
   args: jailExecArgs,
   jailAware: false,
   describe: (a) => {

@@ -190,7 +190,10 @@ function destroyRoot(a: JailArgs, f: JailFacts): Change[] {
   return [{ summary: `destroy root of ${a.name}: ${kind.destroyWhat(a)}`, action: { kind: 'script', script: lines.join('\n') }, touches: rootTouches(a) }];
 }
 
-/** A Linux jail needs the Linux ABI on the host: linux_enable=YES for boot, linux64 loaded now (linprocfs, linsysfs, linux.* parameters). */
+/**
+ * A Linux jail needs the Linux ABI on the host: linux_enable=YES for boot, linux64 loaded now (linprocfs, linsysfs,
+ * linux.* parameters).
+ */
 function linuxHostChanges(a: JailArgs, f: JailFacts): Change[] {
   if (!linuxOptions(a)) return [];
   const out: Change[] = [];

@@ -117,9 +117,22 @@ export interface LocalContext {
   renderTemplate(relativePath: string): string;
 }
 
+/**
+ * A module's row in README.md's module table (scripts/generate-readme.ts writes it from
+ * these, `summary` and the arguments' `.describe()` texts). Markdown, one paragraph each.
+ * What is about one argument belongs in that argument's description, not here.
+ */
+export interface ModuleDocs {
+  /** How the module works beyond any one argument: what it reads, refuses, guarantees. */
+  does?: string;
+  /** The "in a jail" column: how `jail:` acts (`service -j`) if jailAware; otherwise why not, if not plain "no". */
+  inJail?: string;
+}
+
 export interface Module<A = unknown, F = unknown> {
   name: string;
   summary: string;
+  docs?: ModuleDocs;
   /** Validates (and defaults) the step's arguments; also the source of the JSON Schema. */
   args: z.ZodType<A>;
   /** Whether the step keyword `jail:` is allowed. */
@@ -132,6 +145,7 @@ export interface Module<A = unknown, F = unknown> {
 }
 
 /** Modules differ in their argument and fact types; the registry holds them erased. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a module's own A and F are checked where it is defined
 export type AnyModule = Module<any, any>;
 
 export function defineModule<A, F>(m: Module<A, F>): Module<A, F> {

@@ -69,7 +69,7 @@ function scanIn(f: RcFile, env: RcEnv): RcScan {
     return scanOrExplain(f.text ?? '', env);
   } catch (e) {
     const m = /^line (\d+): ([^]*)$/.exec((e as Error).message);
-    throw new Error(m ? `${f.path}:${m[1]}: ${m[2]}` : `${f.path}: ${(e as Error).message}`);
+    throw new Error(m ? `${f.path}:${m[1]}: ${m[2]}` : `${f.path}: ${(e as Error).message}`, { cause: e });
   }
 }
 

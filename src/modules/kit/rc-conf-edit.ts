@@ -35,7 +35,7 @@ export function scanOrExplain(text: string, env?: RcEnv, opts?: { resolve?: bool
   try {
     return scanRcConf(text, env, opts);
   } catch (e) {
-    if (e instanceof ShSyntaxError) throw new Error(`${e.message}; fleetjail cannot read this file as sh does, so it edits nothing in it`);
+    if (e instanceof ShSyntaxError) throw new Error(`${e.message}; fleetjail cannot read this file as sh does, so it edits nothing in it`, { cause: e });
     throw e;
   }
 }

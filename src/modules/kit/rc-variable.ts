@@ -88,7 +88,7 @@ export function rcVariableChange(e: RcVariableEdit): Change {
       editRcVariable(e.base, e.name, e.after);
     } catch (err) {
       const m = /^line (\d+): ([^]*)$/.exec((err as Error).message);
-      throw new Error(m ? `${file}:${m[1]}: ${m[2]}` : `${file}: ${(err as Error).message}`);
+      throw new Error(m ? `${file}:${m[1]}: ${m[2]}` : `${file}: ${(err as Error).message}`, { cause: err });
     }
   }
   const shown = 'shownAfter' in e ? e.shownAfter : e.after;

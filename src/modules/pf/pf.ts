@@ -30,8 +30,8 @@ export const pfArgs = z.strictObject({
   rules: z.string().optional().describe('the ruleset (pf.conf(5)), inline'),
   src: z.string().optional().describe('a local file with the ruleset (relative to the playbook)'),
   template: z.string().optional().describe('a local LiquidJS template of the ruleset, rendered with the host\'s variables'),
-  path: absolutePath.default(DEFAULT_RULES).describe('the ruleset file (pf_rules in rc.conf when not /etc/pf.conf)'),
-  enabled: z.boolean().default(true).describe('pf enabled now and at boot (pf_enable); false disables it'),
+  path: absolutePath.default(DEFAULT_RULES).describe('the ruleset file (another path than /etc/pf.conf goes into pf_rules in rc.conf)'),
+  enabled: z.boolean().default(true).describe('pf enabled now and at boot (`pf_enable=YES`); false disables it'),
   confirm_timeout: z.number().int().min(10).max(3600).default(60)
     .describe('seconds the host waits for a new SSH session to confirm a ruleset before it goes back to the old one'),
 }).superRefine((a, ctx) => {
@@ -60,6 +60,13 @@ function statusQuery(): FactQuery<PfStatus> {
 export const pf = defineModule<PfArgs, PfFacts>({
   name: 'pf',
   summary: 'pf enabled with a ruleset, changed only if a new SSH session still gets in',
+  docs: {
+    does: 'The ruleset comes from `rules`, `src` or `template`. A new or changed ruleset is checked with `pfctl -nf`, loaded while the old ' +
+      'file stays in place and a timer on the host waits to undo it, and kept only when a NEW SSH session to the host gets in (open ' +
+      "sessions survive a bad ruleset through pf's state table, so they prove nothing); then the new file replaces the old. Otherwise the " +
+      "old rules are loaded again at once over the session that made the change, or by the host's timer when that session is gone too. " +
+      'Compared: the file (sha256) and whether pf is enabled, not the rules loaded in the kernel.',
+  },
   args: pfArgs,
   jailAware: false,
   describe: (a) => `pf ${a.path}`,

@@ -44,7 +44,7 @@ export const releaseArgs = z.strictObject({
   path: absolutePath.describe("the template's root directory"),
   dataset: z.string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)+$/, 'a ZFS file system below a pool, e.g. zroot/jails/templates/14.2-RELEASE (no @snapshot)')
-    .optional().describe('a ZFS dataset for the template, created with mountpoint=PATH when absent'),
+    .optional().describe('a ZFS dataset for the template, created with mountpoint=PATH when absent; omit on UFS'),
   mirror: z.string().regex(/^(https?|file):\/\/\S+$/, 'an http, https or file URL').default('https://download.freebsd.org/releases')
     .transform((u) => u.replace(/\/+$/, ''))
     .describe('URL of the releases directory (MIRROR/MACHINE/ARCH/VERSION/base.txz)'),
@@ -53,13 +53,14 @@ export const releaseArgs = z.strictObject({
   sets: z.array(setName).min(1).default(['base'])
     .transform((s) => [...new Set(['base', ...s])])
     .describe('distribution sets to extract (base is always one of them), e.g. [base, lib32]'),
-  update: z.boolean().default(true).describe('bring the template to the latest patch level with freebsd-update'),
+  update: z.boolean().default(true)
+    .describe('bring the template to the latest patch level: `freebsd-update -b PATH --currently-running VERSION fetch install`; `false` skips it, and the fetch that looks for a new patch'),
   snapshot: z.enum(['base', 'patch']).optional()
-    .describe('with dataset: one @base snapshot, or one @pN snapshot per patch level'),
+    .describe('with dataset: `base`, one `@base` snapshot, or `patch`, one per patch level (`@p3`, `@p4`...)'),
   workdir: absolutePath.optional().describe("freebsd-update's working directory for this template (-d)"),
   update_check_every: z.string().regex(/^[1-9][0-9]*[mhd]$/, 'a duration such as 30m, 6h or 1d').optional()
     .transform((d) => (d === undefined ? undefined : Number(d.slice(0, -1)) * ({ m: 1, h: 60, d: 1440 } as const)[d.slice(-1) as 'm' | 'h' | 'd']))
-    .describe('ask the update server at most this often (30m, 6h, 1d); in between, runs reuse the last answer. Default: every run'),
+    .describe('ask the update server at most this often (`30m`, `6h`, `1d`); runs in between reuse the last answer (kept per patch level in the work directory). Default: every run'),
 }).superRefine((a, ctx) => {
   if (a.update_check_every !== undefined && !a.update) ctx.addIssue({ code: 'custom', message: 'update_check_every is for update: true', path: ['update_check_every'] });
   if (a.snapshot !== undefined && a.dataset === undefined) {

@@ -40,7 +40,10 @@ export function extractScript(a: ReleaseArgs, entry: ManifestEntry): string {
   ].join('\n');
 }
 
-/** The host's FILE into the template, replacing (not writing through) whatever is there: a symlink there may point at the host's own file. */
+/**
+ * The host's FILE into the template, replacing (not writing through) whatever is there: a symlink there may point at the
+ * host's own file.
+ */
 export function copyHostFileScript(path: string, file: string): string {
   const target = `${path}${file}`;
   const tmp = `${target}.fleetjail-new`;

@@ -15,8 +15,8 @@ export const argvWord = z.string().refine((w) => !w.includes('\0'), 'no NUL byte
 
 const full = z.strictObject({
   cmd: z.string().min(1).optional().describe('a shell command line (sh -c)'),
-  argv: z.array(argvWord).min(1).optional().describe('a command and its arguments, each quoted'),
-  chdir: absolutePath.optional(),
+  argv: z.array(argvWord).min(1).optional().describe('a command and its arguments (quoted words), instead of `cmd`'),
+  chdir: absolutePath.optional().describe('the directory it runs in'),
   creates: absolutePath.optional().describe('skip when this path exists'),
   removes: absolutePath.optional().describe('skip when this path does not exist'),
   unless: z.string().min(1).optional().describe('skip when this probe command exits 0'),
@@ -83,6 +83,11 @@ function inTarget(t: Target, command: string, own = false): string {
 export const command = defineModule<z.output<typeof commandArgs>, CommandFacts>({
   name: 'command',
   summary: 'a command, with creates / removes / unless / onlyif guards',
+  docs: {
+    does: '`creates` and `removes` are paths; `unless` and `onlyif` are probe commands, run in the facts round trip, also in check mode, ' +
+      'each as its own `sh -c` whose exit status is read outside it. Changed only when it ran. `command: LINE` is short for `cmd: LINE`.',
+    inJail: '`jexec`',
+  },
   args: commandArgs,
   jailAware: true,
   describe: (raw) => {

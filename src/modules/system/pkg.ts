@@ -13,7 +13,7 @@ const pkgName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+@-]*$/, 'a package na
 
 export const pkgArgs = z.strictObject({
   name: z.union([pkgName, z.array(pkgName).min(1)]).describe('one package or a list'),
-  state: z.enum(['present', 'absent', 'latest']).default('present'),
+  state: z.enum(['present', 'absent', 'latest']).default('present').describe('latest: also upgraded to the repository\'s version'),
 });
 
 export type PkgArgs = z.output<typeof pkgArgs>;
@@ -63,6 +63,7 @@ function outdatedQuery(t: Target): FactQuery<Map<string, string | undefined>> {
 export const pkg = defineModule<PkgArgs, PkgFacts>({
   name: 'pkg',
   summary: 'packages present, absent or latest, on the host or in a jail',
+  docs: { inJail: '`pkg -j`' },
   args: pkgArgs,
   jailAware: true,
   describe: (a) => `pkg ${names(a).join(' ')}`,

@@ -11,9 +11,9 @@ import { describeTarget, fileTouches, resource, targetId } from '../kit/target.j
 import { defineModule, type Change, type FactQuery, type Target } from '../kit/contract.js';
 
 export const serviceArgs = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/, 'an rc.d script name, e.g. sshd (not starting with -)'),
-  enabled: z.boolean().optional().describe('the service starts at boot (its rcvar, e.g. sshd_enable, is YES)'),
-  state: z.enum(['running', 'stopped', 'restarted', 'reloaded']).optional(),
+  name: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/, 'an rc.d script name, e.g. sshd (not starting with -)').describe('the rc.d script, e.g. sshd'),
+  enabled: z.boolean().optional().describe('the service starts at boot (through its rcvar: sshd_enable is YES)'),
+  state: z.enum(['running', 'stopped', 'restarted', 'reloaded']).optional().describe('running or stopped now; restarted and reloaded act on every run'),
 }).refine((a) => a.enabled !== undefined || a.state !== undefined, { message: 'give enabled, state, or both', path: ['state'] });
 
 export type ServiceArgs = z.output<typeof serviceArgs>;
@@ -55,6 +55,7 @@ function statusQuery(t: Target, name: string): FactQuery<boolean> {
 export const service = defineModule<ServiceArgs, ServiceFacts>({
   name: 'service',
   summary: 'an rc.d service enabled or disabled, running, stopped, restarted or reloaded',
+  docs: { inJail: '`service -j`' },
   args: serviceArgs,
   jailAware: true,
   describe: (a) => `service ${a.name}`,

@@ -16,8 +16,8 @@ import { fileStateQuery, fileText } from '../kit/file-facts.js';
 import { RC_CONF_FILES, RC_DEFAULTS, rcConfFiles, rcView, type RcFile } from '../kit/rc-chain.js';
 import { rcValueProblem } from '../kit/rc-conf-edit.js';
 import { desiredValue, isBlankDelimiter, rcVariableChange } from '../kit/rc-variable.js';
-import { confinement, hostPath, isRcConfFile, jailRootQuery, rcVariableTouches } from '../kit/target.js';
-import { defineModule, type Change, type FactQuery, type Target } from '../kit/contract.js';
+import { isRcConfFile, jailRootQuery } from '../kit/target.js';
+import { defineModule, type Change, type FactQuery } from '../kit/contract.js';
 
 /** A value sh can hold (no NUL byte, valid Unicode), as the YAML gives it; true/false become YES/NO. */
 export const rcValue = z.union([z.string(), z.number(), z.boolean()])
@@ -29,12 +29,13 @@ export const rcValue = z.union([z.string(), z.number(), z.boolean()])
 
 export const sysrcArgs = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an sh variable name').describe('variable name, e.g. sshd_enable'),
-  value: rcValue.optional().describe('the value (true/false are written YES/NO)'),
-  item: rcValue.optional().describe('an item of a list value (with delimiter), instead of the whole value'),
-  delimiter: z.string().min(1).default(' ').describe('separates the items of a list value (default: any whitespace, as sysrc(8))'),
-  state: z.enum(['present', 'absent']).default('present'),
+  value: rcValue.optional().describe('the value (true/false become YES/NO; a value with a NUL byte is refused before any host is contacted)'),
+  item: rcValue.optional().describe('an item present or absent in a list value (with `delimiter`), instead of the whole value; an item added to a variable only the defaults set starts from the default (`syslogd_flags` + `-c` is `-s -c`)'),
+  delimiter: z.string().min(1).default(' ').describe('separates the items of a list value (the default splits on any whitespace, as `sysrc +=`/`-=`)'),
+  state: z.enum(['present', 'absent']).default('present')
+    .describe('`absent` removes the variable (or the item) from every file that sets it, as `sysrc -x`; a default stays'),
   file: absolutePath.optional()
-    .describe('the file to edit, e.g. /boot/loader.conf (default: where sysrc(8) would write, in /etc/rc.conf or /etc/rc.conf.local)'),
+    .describe('that file alone, e.g. `/boot/loader.conf` (after the defaults for an rc.conf file); default: the rc.conf files, as rc(8) reads them and sysrc(8) writes them'),
 }).superRefine((a, ctx) => {
   if (a.value !== undefined && a.item !== undefined) ctx.addIssue({ code: 'custom', message: 'give value or item, not both', path: ['item'] });
   if (a.state === 'present' && a.value === undefined && a.item === undefined) {
@@ -60,6 +61,19 @@ interface SysrcFacts {
 export const sysrc = defineModule<SysrcArgs, SysrcFacts>({
   name: 'sysrc',
   summary: 'a variable in rc.conf, loader.conf or another rc.conf-family file',
+  docs: {
+    does: 'Without `file`, the value is what rc(8) sees (`/etc/defaults/rc.conf`, then `rc_conf_files`: `/etc/rc.conf`, `/etc/rc.conf.local`) ' +
+      'and a change goes where `sysrc(8)` puts it: the last of those files that sets it, else `/etc/rc.conf`. ' +
+      "Files are read in the facts round trip by sh's lexical rules (comments, all quoting forms, `$(...)`, backquotes, `$((...))`, `${...}`, " +
+      "continuations, multi-line values) and edited on the controller with `sysrc(8)`'s results (the last assignment replaced in place, " +
+      'comments kept; a new one appended as `NAME="VALUE"`). Refused with file and line: a variable also set where it cannot be placed exactly ' +
+      '(inside `if`/`case`/a function, before a command, by `export`/`unset`/`read`, by `${x:=y}`), an item of a value only sh can compute ' +
+      '(`$(...)`), a here-document, `rc_conf_files` naming other files. The host writes the file only when its own `/bin/sh -n` accepts ' +
+      'the new text and sourcing it gives the variable its intended value; otherwise the old file stays and the step fails (so a value ' +
+      'that a file it sources, `. FILE`, sets again is caught there: the reader does not follow `.` or `eval`). Consecutive steps on one ' +
+      "file are one atomic write, which lands only if the host's file is still what was read.",
+    inJail: "the jail's files",
+  },
   args: sysrcArgs,
   jailAware: true,
   describe: (a) => (a.item !== undefined ? `sysrc ${a.name} item ${a.item}` : `sysrc ${a.name}`),

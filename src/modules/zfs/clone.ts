@@ -23,7 +23,8 @@ export const zfsCloneArgs = z.strictObject({
   state: z.enum(['present', 'absent']).default('present'),
   properties: propertiesSchema.default({}),
   recursive: z.boolean().default(false).describe('absent: also destroy its children, snapshots and dependent clones'),
-  force: z.boolean().default(false).describe('let through a change that unmounts file systems in use (running jails below, mounted children); zfs itself still refuses a busy unmount'),
+  force: z.boolean().default(false)
+    .describe('as zfs.dataset\'s: changes that unmount file systems in use (running jails below, mounted children) are refused without it; zfs itself still refuses a busy unmount'),
 }).superRefine((a, ctx) => {
   if (a.state === 'present' && a.origin === undefined) ctx.addIssue({ code: 'custom', path: ['origin'], message: 'state present needs the origin snapshot' });
   if (a.state === 'absent' && Object.keys(a.properties).length > 0) ctx.addIssue({ code: 'custom', path: ['properties'], message: 'properties apply to state present only' });
@@ -42,6 +43,7 @@ interface ZfsCloneFacts {
 export const zfsClone = defineModule<ZfsCloneArgs, ZfsCloneFacts>({
   name: 'zfs.clone',
   summary: 'a ZFS clone of a snapshot, present with properties, or absent',
+  docs: { does: 'A target that exists but is not a clone of `origin` is an error, never re-cloned.' },
   args: zfsCloneArgs,
   jailAware: false,
   describe: (a) => `zfs.clone ${a.name}${a.state === 'absent' ? ' absent' : ` from ${a.origin ?? '?'}`}`,

@@ -24,8 +24,10 @@ export const zfsDatasetArgs = z.strictObject({
   name: datasetName.describe('the dataset: pool/path (e.g. zroot/usr/jails)'),
   state: z.enum(['present', 'absent']).default('present'),
   properties: propertiesSchema.default({}),
-  recursive: z.boolean().default(false).describe('absent: also destroy children, snapshots and dependent clones'),
-  force: z.boolean().default(false).describe('let through a change that unmounts file systems in use (running jails below, mounted children); zfs itself still refuses a busy unmount'),
+  recursive: z.boolean().default(false)
+    .describe('absent: also destroy children, snapshots and dependent clones (without it, a dataset that has them is refused, and they are named)'),
+  force: z.boolean().default(false)
+    .describe('let through a change that unmounts file systems in use (running jails below, mounted children); zfs itself still refuses to unmount a busy file system on FreeBSD'),
 }).superRefine((a, ctx) => {
   if (a.state === 'absent' && !a.name.includes('/')) ctx.addIssue({ code: 'custom', path: ['name'], message: 'a pool\'s root dataset cannot be destroyed' });
   if (a.state === 'absent' && Object.keys(a.properties).length > 0) ctx.addIssue({ code: 'custom', path: ['properties'], message: 'properties apply to state present only' });
@@ -44,6 +46,15 @@ interface ZfsDatasetFacts {
 export const zfsDataset = defineModule<ZfsDatasetArgs, ZfsDatasetFacts>({
   name: 'zfs.dataset',
   summary: 'a ZFS file system present with properties, or absent',
+  docs: {
+    does: 'Created with `zfs create -p -o ...`, drift fixed with `zfs set`. A change that would unmount a file system in use is refused ' +
+      'at plan time (also in `--check`), naming what uses it: `mountpoint` (moves the dataset and its descendants mounted below it, even ' +
+      'when only the source changes to local), `canmount: off` on a mounted dataset, `jailed` (all descendants), and `state: absent` even ' +
+      'with `recursive`; in use means a running jail whose root is at or below one of those mount points or holds a nullfs mount of one, ' +
+      'other mounts there, and, for a property change, mounted descendants that would move along. Stop the jails, or `force: true` lets the ' +
+      'change through. Properties applied by a remount in place (`atime`, `readonly`, `exec`...) are never refused. What uses the pool is ' +
+      'read with the other facts (`zfs list`, `jls --libxo json name path`, `mount`: one snippet per pool).',
+  },
   args: zfsDatasetArgs,
   jailAware: false,
   describe: (a) => `zfs.dataset ${a.name}${a.state === 'absent' ? ' absent' : ''}`,

@@ -148,6 +148,7 @@ export const propertiesSchema = z.record(
     if (isUserProperty(name) && name.length > 256) ctx.addIssue({ code: 'custom', path: [name], message: 'a user property name is at most 256 characters' });
   }
 }).transform((props) => Object.fromEntries(Object.entries(props).map(([k, v]) => [k, valueText(v)])))
-  .describe('zfs properties: mountpoint, compression, quota (10G), recordsize, atime, canmount, com.example:foo, ...');
+  .describe('zfs properties: mountpoint, compression, quota (10G), recordsize, atime, canmount, com.example:foo, ... (any property, user properties too; ' +
+    'sizes compared after unit normalisation: `10G` = `10737418240`; an inheritable property must be set `local`)');
 
 export type Properties = z.output<typeof propertiesSchema>;

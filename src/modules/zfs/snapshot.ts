@@ -19,12 +19,12 @@ import { defineModule, type Change, type DiffEntry } from '../kit/contract.js';
 
 export const zfsSnapshotArgs = z.strictObject({
   name: snapshotName.describe('the snapshot: pool/path@name (e.g. zroot/jails/template@p3)'),
-  state: z.enum(['present', 'absent']).default('present'),
+  state: z.enum(['present', 'absent']).default('present').describe('`absent` never destroys a snapshot that clones depend on'),
   recursive: z.boolean().default(false).describe('the same snapshot of every descendant file system too (zfs snapshot -r)'),
   keep: z.strictObject({
     prefix: z.string().min(1).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - (a snapshot name prefix)').describe('the rotation\'s snapshots: names starting with this (nightly-)'),
     count: z.coerce.number().int().min(1).describe('how many of them stay (the newest in name order)'),
-  }).optional().describe('rotate: destroy the older snapshots of this prefix beyond count'),
+  }).optional().describe('a rotation: of the snapshots whose names start with `prefix`, only the newest `count` in name order stay, so names carry a sortable date; the step\'s own and any with dependent clones stay'),
 }).superRefine((a, ctx) => {
   const tag = a.name.slice(a.name.indexOf('@') + 1);
   if (a.keep && a.state === 'absent') ctx.addIssue({ code: 'custom', message: 'keep is for state: present', path: ['keep'] });

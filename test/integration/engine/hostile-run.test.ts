@@ -371,7 +371,6 @@ describe('Ctrl-C while hosts are still connecting', () => {
   // host not yet connected when the first signal comes is not connected (interrupted, not
   // started); no retry after an interrupt.
   it('after the first SIGINT, a host still waiting to connect is not contacted', async () => {
-    const h = labHosts()[0]!;
     await onFirst('rm -f /var/tmp/fj-hostile-facts');
     const hole = await blackHole();
     try {

@@ -15,7 +15,7 @@ import { normalisePath } from '../../../src/modules/kit/names.js';
 import path from 'node:path';
 import { fleetjail } from '../../support/cli.js';
 import { HOSTILE_CORPUS, MARKER } from '../../support/hostile-strings.js';
-import { labHosts, labPaths } from '../../support/lab.js';
+import { labHosts } from '../../support/lab.js';
 import { onAllHosts, runWithReport, scratchDir, writeFile } from '../../support/playbook.js';
 import { BASELINES } from '../../unit/security/baselines.js';
 import { stringLeaves, withValue } from '../../unit/security/corpus-cases.js';

@@ -3,7 +3,7 @@ import { release } from '../../../src/modules/release/release.js';
 import { releaseArgs, releaseUrl, workdirOf } from '../../../src/modules/release/args.js';
 import { releaseFactQuery, type TemplateState } from '../../../src/modules/release/facts.js';
 import type { ManifestEntry } from '../../../src/facts/release.js';
-import { plan, scripts } from './support.js';
+import { plan, scripts, type Overrides } from './support.js';
 
 const PATH = '/usr/jails/templates/14.2-RELEASE';
 const DS = 'zroot/jails/templates/14.2-RELEASE';
@@ -12,12 +12,12 @@ const MANIFEST = new Map<string, ManifestEntry>(Object.entries(SUM).map(([file, 
 const HOST_FILES_SAME = [{ path: '/etc/resolv.conf', host: '1'.repeat(64), template: '1'.repeat(64) }, { path: '/etc/localtime', host: '2'.repeat(64), template: '2'.repeat(64) }];
 const ARGS = { version: '14.2-RELEASE', path: PATH, dataset: DS, mirror: 'http://mirror.lab/pub/FreeBSD/releases', snapshot: 'patch' };
 
-function fresh(extra: Partial<TemplateState> = {}): TemplateState {
+function fresh(extra: Overrides<TemplateState> = {}): TemplateState {
   return {
     dir: 'absent', userlandText: '', userland: null, hasMarker: false, sets: [], extracting: [],
     hostFiles: [{ path: '/etc/resolv.conf', host: '1'.repeat(64), template: null }, { path: '/etc/localtime', host: '2'.repeat(64), template: null }],
     dataset: { exists: false }, snapshots: [], manifest: { ok: true, sets: MANIFEST }, ...extra,
-  };
+  } as TemplateState;
 }
 
 /** A template extracted by this module, at PATCH, with the update server's ANSWER. */

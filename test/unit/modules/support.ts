@@ -32,8 +32,11 @@ function lines(text: string): string[] {
   return text === '' ? [] : text.replace(/\n$/, '').split('\n');
 }
 
-export function textFile(content: string, extra: Partial<FileState> = {}): FileState {
-  return { type: 'file', mode: '0644', uid: '0', gid: '0', owner: 'root', group: 'wheel', size: content.length, sha256: '0'.repeat(64), content, ...extra };
+/** Test overrides: a property may be given as undefined to leave it out. */
+export type Overrides<T> = { [K in keyof T]?: T[K] | undefined };
+
+export function textFile(content: string, extra: Overrides<FileState> = {}): FileState {
+  return { type: 'file', mode: '0644', uid: '0', gid: '0', owner: 'root', group: 'wheel', size: content.length, sha256: '0'.repeat(64), content, ...extra } as FileState;
 }
 
 export const ABSENT: FileState = { type: 'absent' };

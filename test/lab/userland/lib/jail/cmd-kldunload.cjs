@@ -17,7 +17,7 @@ function main(argv) {
   }
   if (names.length === 0) { process.stderr.write('usage: kldunload [-fv] -i id ...\n       kldunload [-fv] [-n] name ...\n'); return 1; }
   if (process.getuid && process.getuid() !== 0) {
-    for (const n of names) process.stderr.write(`kldunload: can't unload file: Operation not permitted\n`);
+    for (const _name of names) process.stderr.write(`kldunload: can't unload file: Operation not permitted\n`);
     return 1;
   }
   let rc = 0;

@@ -195,7 +195,7 @@ function parseText(text, file, include) {
     } else syntax(nameTok);
     const p = { name, isVar, append: false, values: [], line: nameTok.line, file };
     let op = toks[i];
-    if (op && (op.t === '=' || op.t === '+=')) { p.append = op.t === '+='; i++; op = toks[i]; }
+    if (op && (op.t === '=' || op.t === '+=')) { p.append = op.t === '+='; i++; }
     else if (!op || op.t !== 'str') return p; // boolean form: `name;`
     for (;;) {
       const v = toks[i];

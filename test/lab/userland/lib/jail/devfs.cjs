@@ -158,7 +158,7 @@ function populate(dir, num) {
     const p = path.join(dir, n.name);
     if (n.dir) { fs.mkdirSync(p, { recursive: true }); continue; }
     if (n.link) { fs.symlinkSync(n.link, p); continue; }
-    let st = null;
+    let st;
     try { st = n.dev ? fs.statSync(n.dev) : null; } catch { st = null; }
     if (st && st.isCharacterDevice()) {
       mknods.push(p, String(Math.floor(st.rdev / 256) & 0xfff), String((st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00)), (st.mode & 0o777).toString(8));

@@ -25,7 +25,7 @@ const writeTable = (t) => state.writeJson(TABLE, t);
 
 /** Linux mounts visible in this root: [{ target, fstype, source, opts }] in mount order. */
 function linuxMounts() {
-  let text = '';
+  let text;
   try { text = fs.readFileSync('/proc/self/mountinfo', 'utf8'); } catch { return []; }
   const unesc = (s) => s.replace(/\\(\d{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
   return text.split('\n').filter(Boolean).map((l) => {

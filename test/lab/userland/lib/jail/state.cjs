@@ -28,7 +28,7 @@ function withLock(fn) {
         const owner = Number(fs.readFileSync(LOCK, 'utf8'));
         if (owner && !alive(owner)) { fs.rmSync(LOCK, { force: true }); continue; }
       } catch { /* raced with its removal */ }
-      if (Date.now() > deadline) throw new Error('lab: kernel state lock timed out');
+      if (Date.now() > deadline) throw new Error('lab: kernel state lock timed out', { cause: e });
       sleepMs(20);
     }
   }

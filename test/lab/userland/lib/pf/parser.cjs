@@ -518,7 +518,7 @@ class Parser {
     if (this.accept('proto')) protos = this.protoList();
     const h = this.hosts();
     r.os = h.os;
-    r.opts = this.filterOpts(action);
+    r.opts = this.filterOpts();
     this.end();
     const rules = expand(r, { ifaces, protos, ...h }, this);
     this.rs.filter.push(...rules);
@@ -526,7 +526,7 @@ class Parser {
     return rules;
   }
 
-  filterOpts(action) {
+  filterOpts() {
     const o = { extra: [] };
     for (;;) {
       if (this.accept('flags')) {
@@ -729,7 +729,7 @@ class Parser {
     let protos = [null];
     if (this.accept('proto')) protos = this.protoList();
     const h = this.hosts();
-    r.opts = kind === 'anchor' ? this.filterOpts('anchor') : { extra: [] };
+    r.opts = kind === 'anchor' ? this.filterOpts() : { extra: [] };
     let inline = null;
     if (this.isOp('{')) {
       // inline ruleset: the rest of the text up to the matching brace, parsed as its own file

@@ -86,7 +86,7 @@ function typeName(m) {
   }
 }
 
-function num(v, flags, fmt, width, prec) {
+function num(v, flags, fmt, width) {
   let s;
   if (fmt === 'O') s = (flags.includes('#') && v !== 0 ? '0' : '') + v.toString(8);
   else if (fmt === 'X') s = (flags.includes('#') ? '0x' : '') + v.toString(16);

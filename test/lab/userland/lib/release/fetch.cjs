@@ -126,8 +126,8 @@ function request(url, method, timeoutSec, ims, redirects = 0) {
 async function fetchOne(url, outPath, o) {
   const toStdout = outPath === '-';
   const started = Date.now();
-  let size = -1;
-  let mtime = 0;
+  let size;
+  let mtime;
   let body; // readable stream
   let scheme;
   try { scheme = new URL(url).protocol; } catch { scheme = ''; }

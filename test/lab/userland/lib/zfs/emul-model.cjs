@@ -77,11 +77,6 @@ function dependents(st, name, withClones = true) {
 
 // ---- properties ----
 
-function propValueRaw(st, name, key) {
-  const ds = st.datasets[name];
-  return ds && Object.prototype.hasOwnProperty.call(ds.props, key) ? ds.props[key] : undefined;
-}
-
 /** Where a property's effective value comes from: { value, source: 'local'|'default'|'-'|'inherited from X' }. */
 function resolve(st, name, key) {
   const p = props.lookup(key);

@@ -30,7 +30,7 @@ function withLock(fn) {
         const owner = Number(fs.readFileSync(LOCK, 'utf8'));
         if (owner && !alive(owner)) { fs.rmSync(LOCK, { force: true }); continue; }
       } catch { /* released meanwhile */ }
-      if (Date.now() > deadline) throw new Error('lab: zfs state lock timed out');
+      if (Date.now() > deadline) throw new Error('lab: zfs state lock timed out', { cause: e });
       sleepMs(15);
     }
   }
