@@ -9,7 +9,24 @@ import prettier from 'eslint-config-prettier';
 
 /** What node gives a CommonJS script besides the ECMAScript built-ins. */
 const nodeCommonJsGlobals = Object.fromEntries(
-  ['require', 'module', 'exports', '__dirname', '__filename', 'process', 'Buffer', 'console', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'URL', 'TextDecoder', 'TextEncoder'].map((name) => [name, 'readonly']),
+  [
+    'require',
+    'module',
+    'exports',
+    '__dirname',
+    '__filename',
+    'process',
+    'Buffer',
+    'console',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'URL',
+    'TextDecoder',
+    'TextEncoder',
+  ].map((name) => [name, 'readonly']),
 );
 
 export default tseslint.config(

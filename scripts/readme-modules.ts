@@ -41,7 +41,7 @@ const defOf = (s: z.ZodType): Def => (s as Schema)._zod.def;
 /** The schemas a value passes through, outermost first: optional, default, pipe (transform, refine) unwrapped. */
 function layers(s: z.ZodType): Schema[] {
   const out: Schema[] = [];
-  for (let cur: Schema | undefined = s as Schema; cur; ) {
+  for (let cur: Schema | undefined = s as Schema; cur;) {
     out.push(cur);
     const def = defOf(cur);
     cur = def.type === 'pipe' ? def.in : def.innerType;
@@ -71,7 +71,14 @@ function argumentDoc(name: string, s: Schema): ArgumentDoc {
     name,
     required: !optional,
     ...(description !== undefined ? { description } : {}),
-    ...(dflt ? { default: typeof dflt.defaultValue === 'string' && /^\S(.*\S)?$/.test(dflt.defaultValue) ? dflt.defaultValue : JSON.stringify(dflt.defaultValue) } : {}),
+    ...(dflt
+      ? {
+          default:
+            typeof dflt.defaultValue === 'string' && /^\S(.*\S)?$/.test(dflt.defaultValue)
+              ? dflt.defaultValue
+              : JSON.stringify(dflt.defaultValue),
+        }
+      : {}),
     ...(enumDef ? { values: Object.values(enumDef.entries ?? {}) } : {}),
     ...(objects.length ? { keys: [...new Set(objects.flatMap((o) => Object.keys(defOf(o).shape ?? {})))] } : {}),
   };
@@ -126,7 +133,7 @@ export function moduleTable(modules: readonly AnyModule[]): string {
   const rows = modules.map((m) => {
     const does = [sentence(m.summary), ...(m.docs?.does ? [m.docs.does.trim()] : [])].join(' ');
     const args = argumentDocs(m).map(argumentLine);
-    const described = args.length ? `${does}<br>${args.join("<br>")}` : does;
+    const described = args.length ? `${does}<br>${args.join('<br>')}` : does;
     return `| \`${m.name}\` | ${cell(described)} | ${cell(inJailCell(m))} |`;
   });
   return ['| module | does; arguments | in a jail (`jail:`) |', '|---|---|---|', ...rows].join('\n');

@@ -30,13 +30,18 @@ export function createLogger(opts: { file?: string; level?: string; secrets?: Se
       // pino's own `redact` takes fixed paths only; secrets may sit at any depth and, in
       // environments, under any name with PASS in it, so the whole object is walked.
       formatters: { log: redact },
-      ...(secrets ? {
-        hooks: {
-          logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void) {
-            method.apply(this, args.map((a) => (typeof a === 'string' ? secrets.mask(a) : a)));
-          },
-        },
-      } : {}),
+      ...(secrets
+        ? {
+            hooks: {
+              logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void) {
+                method.apply(
+                  this,
+                  args.map((a) => (typeof a === 'string' ? secrets.mask(a) : a)),
+                );
+              },
+            },
+          }
+        : {}),
     },
     pino.destination({ dest: opts.file, sync: true, mkdir: true, mode: 0o600 }),
   );
@@ -61,7 +66,11 @@ function maskLogObject(obj: Record<string, unknown>, secrets: Secrets): Record<s
     };
   }
   // Errors keep their serializer (which runs after this): a masked copy of each.
-  const errors = Object.fromEntries(Object.entries(obj).filter(([, v]) => v instanceof Error).map(([k, v]) => [k, maskedError(v as Error, secrets)]));
+  const errors = Object.fromEntries(
+    Object.entries(obj)
+      .filter(([, v]) => v instanceof Error)
+      .map(([k, v]) => [k, maskedError(v as Error, secrets)]),
+  );
   return { ...secrets.maskDeep(obj), ...errors };
 }
 
@@ -107,6 +116,11 @@ function isSecretKey(key: string, isEnvVar: boolean): boolean {
 // Errors keep pino's err serializer, and objects with toJSON (Date, Buffer) their own form;
 // anything else is serialised as its own enumerable properties, so it is walked.
 function isWalkable(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !(value instanceof Error)
-    && !ArrayBuffer.isView(value) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !(value instanceof Error) &&
+    !ArrayBuffer.isView(value) &&
+    typeof (value as { toJSON?: unknown }).toJSON !== 'function'
+  );
 }

@@ -11,22 +11,26 @@ import { escapeLine } from '../util/terminal-text.js';
 import { withFleetOptions, type FleetOptions } from './options.js';
 
 export function registerPing(program: Command): void {
-  withFleetOptions(program.command('ping')
-    .description('connect to each host and run `uname -sr`')
-    .argument('<pattern>', 'hosts: names, groups, globs, a,b / a:b unions, !exclusions, &intersections'))
-    .action(async (pattern: string, opts: FleetOptions) => {
-      process.exitCode = await runAndReport(pattern, 'uname -sr', opts, false);
-    });
+  withFleetOptions(
+    program
+      .command('ping')
+      .description('connect to each host and run `uname -sr`')
+      .argument('<pattern>', 'hosts: names, groups, globs, a,b / a:b unions, !exclusions, &intersections'),
+  ).action(async (pattern: string, opts: FleetOptions) => {
+    process.exitCode = await runAndReport(pattern, 'uname -sr', opts, false);
+  });
 }
 
 export function registerExec(program: Command): void {
-  withFleetOptions(program.command('exec')
-    .description('run a command on each host (one argument: a shell command line; several: a command and its arguments, each quoted)')
-    .argument('<pattern>', 'hosts to run on')
-    .argument('<command...>', 'after --: the command'))
-    .action(async (pattern: string, command: string[], opts: FleetOptions) => {
-      process.exitCode = await runAndReport(pattern, commandLine(command), opts, true);
-    });
+  withFleetOptions(
+    program
+      .command('exec')
+      .description('run a command on each host (one argument: a shell command line; several: a command and its arguments, each quoted)')
+      .argument('<pattern>', 'hosts to run on')
+      .argument('<command...>', 'after --: the command'),
+  ).action(async (pattern: string, command: string[], opts: FleetOptions) => {
+    process.exitCode = await runAndReport(pattern, commandLine(command), opts, true);
+  });
 }
 
 /**
@@ -49,13 +53,22 @@ async function runAndReport(pattern: string, script: string, opts: FleetOptions,
     results = await runAdhoc(ctx.targets, script, {
       forks: opts.forks,
       connect: (t) => ctx.connector.connect(t),
-      ...(stream && !opts.json ? {
-        streams: (host: string) => {
-          const o = new PrefixedLineWriter(`${label(host)} | `, out);
-          const e = new PrefixedLineWriter(`${label(host)} ! `, err);
-          return { onStdout: (c: string) => o.push(c), onStderr: (c: string) => e.push(c), end: () => { o.flush(); e.flush(); } };
-        },
-      } : {}),
+      ...(stream && !opts.json
+        ? {
+            streams: (host: string) => {
+              const o = new PrefixedLineWriter(`${label(host)} | `, out);
+              const e = new PrefixedLineWriter(`${label(host)} ! `, err);
+              return {
+                onStdout: (c: string) => o.push(c),
+                onStderr: (c: string) => e.push(c),
+                end: () => {
+                  o.flush();
+                  e.flush();
+                },
+              };
+            },
+          }
+        : {}),
       onResult: (r) => {
         ctx.log.info({ host: r.name, status: r.status, exitCode: r.exitCode, durationMs: r.durationMs, error: r.error }, 'host done');
         if (opts.json) return;
@@ -70,8 +83,10 @@ async function runAndReport(pattern: string, script: string, opts: FleetOptions,
     out(JSON.stringify({ hosts: results }, null, 2) + '\n');
   } else {
     const count = (s: string) => results.filter((r) => r.status === s).length;
-    err(`${count('ok')} ok, ${count('failed')} failed, ${count('unreachable')} unreachable` +
-      ` (${results.length} hosts, ${((performance.now() - started) / 1000).toFixed(1)}s)\n`);
+    err(
+      `${count('ok')} ok, ${count('failed')} failed, ${count('unreachable')} unreachable` +
+        ` (${results.length} hosts, ${((performance.now() - started) / 1000).toFixed(1)}s)\n`,
+    );
   }
   return exitCodeFor(results.map((r) => r.status));
 }

@@ -30,11 +30,15 @@ export interface AdhocOptions {
 
 export async function runAdhoc(targets: ConnectTarget[], script: string, opts: AdhocOptions): Promise<AdhocResult[]> {
   const limit = pLimit(Math.max(1, opts.forks));
-  return Promise.all(targets.map((t) => limit(async () => {
-    const r = await runOne(t, script, opts);
-    opts.onResult?.(r);
-    return r;
-  })));
+  return Promise.all(
+    targets.map((t) =>
+      limit(async () => {
+        const r = await runOne(t, script, opts);
+        opts.onResult?.(r);
+        return r;
+      }),
+    ),
+  );
 }
 
 /** What --json shows of a host's output that went past its limit: its last 64 Ki characters. */
@@ -43,8 +47,14 @@ const TOO_LARGE_KEPT = 64 * 1024;
 async function runOne(target: ConnectTarget, script: string, opts: AdhocOptions): Promise<AdhocResult> {
   const started = performance.now();
   const result = (status: AdhocStatus, fields: Partial<AdhocResult>): AdhocResult => ({
-    name: target.name, status, exitCode: null, stdout: '', stderr: '', error: null,
-    durationMs: Math.round(performance.now() - started), ...fields,
+    name: target.name,
+    status,
+    exitCode: null,
+    stdout: '',
+    stderr: '',
+    error: null,
+    durationMs: Math.round(performance.now() - started),
+    ...fields,
   });
   let session: HostSession;
   try {
@@ -54,17 +64,22 @@ async function runOne(target: ConnectTarget, script: string, opts: AdhocOptions)
   }
   const stream = opts.streams?.(target.name);
   try {
-    const r = await session.run(script, { ...(stream?.onStdout ? { onStdout: stream.onStdout } : {}), ...(stream?.onStderr ? { onStderr: stream.onStderr } : {}) });
+    const r = await session.run(script, {
+      ...(stream?.onStdout ? { onStdout: stream.onStdout } : {}),
+      ...(stream?.onStderr ? { onStderr: stream.onStderr } : {}),
+    });
     // Output past its limit was streamed whole when streaming (the kept copy is then only
     // for the record); otherwise what was not kept cannot be shown: the host failed.
-    const tooLarge = stream?.onStdout ? undefined : r.elided?.stdout ?? r.elided?.stderr;
+    const tooLarge = stream?.onStdout ? undefined : (r.elided?.stdout ?? r.elided?.stderr);
     const ok = r.exitCode === 0 && !tooLarge;
     return result(ok ? 'ok' : 'failed', {
       exitCode: r.exitCode,
       // Of output too large, its end (the kept head and tail are no record of it either).
       stdout: tooLarge ? r.stdout.slice(-TOO_LARGE_KEPT) : r.stdout,
       stderr: tooLarge ? r.stderr.slice(-TOO_LARGE_KEPT) : r.stderr,
-      error: ok ? null : `${target.name}: ${tooLarge ? tooLargeMessage(tooLarge, r.elided?.stdout ? 'output' : 'error output') : `command exited with ${r.exitCode ?? `signal ${r.signal}`}`}`,
+      error: ok
+        ? null
+        : `${target.name}: ${tooLarge ? tooLargeMessage(tooLarge, r.elided?.stdout ? 'output' : 'error output') : `command exited with ${r.exitCode ?? `signal ${r.signal}`}`}`,
     });
   } catch (e) {
     // A dropped connection makes the host unreachable; a timeout or a refused channel is a failure on a live host.

@@ -48,14 +48,22 @@ export function adhocFleetContext(pattern: string, opts: FleetOptions): FleetCon
  * Connection targets, connector and logger for hosts NAMES, already selected from INVENTORY.
  * SECRETS: the run's secret values, masked in the log (a playbook run has them).
  */
-export function buildFleetContext(inventory: Inventory, names: string[], opts: FleetOptions, secrets?: Secrets, pattern?: string): FleetContext {
+export function buildFleetContext(
+  inventory: Inventory,
+  names: string[],
+  opts: FleetOptions,
+  secrets?: Secrets,
+  pattern?: string,
+): FleetContext {
   const sshConfig = readSshConfig(opts.sshConfig);
-  const targets = names.map((name) => resolveTarget(inventory, name, sshConfig, {
-    ...(opts.user ? { user: opts.user } : {}),
-    ...(opts.become ? { become: opts.become } : {}),
-  }));
+  const targets = names.map((name) =>
+    resolveTarget(inventory, name, sshConfig, {
+      ...(opts.user ? { user: opts.user } : {}),
+      ...(opts.become ? { become: opts.become } : {}),
+    }),
+  );
   checkSameAddress(inventory, targets);
-  const knownHosts = opts.knownHosts?.length ? opts.knownHosts : inventoryKnownHosts(inventory) ?? defaultKnownHosts();
+  const knownHosts = opts.knownHosts?.length ? opts.knownHosts : (inventoryKnownHosts(inventory) ?? defaultKnownHosts());
   // FLEETJAIL_LOG_LEVEL=trace adds ssh2's protocol debug lines to --log.
   const level = process.env.FLEETJAIL_LOG_LEVEL ?? 'info';
   const log = createLogger(opts.log ? { file: opts.log, level, ...(secrets ? { secrets } : {}) } : {});

@@ -17,9 +17,14 @@ interface InventoryOptions {
 }
 
 export function registerInventory(program: Command): void {
-  program.command('inventory')
+  program
+    .command('inventory')
     .description('show the inventory after merging files, groups and variables')
-    .option('-i, --inventory <file>', 'inventory file or directory (repeatable; default: inventory/)', (v: string, p: string[] | undefined) => [...(p ?? []), v])
+    .option(
+      '-i, --inventory <file>',
+      'inventory file or directory (repeatable; default: inventory/)',
+      (v: string, p: string[] | undefined) => [...(p ?? []), v],
+    )
     .option('--list', 'every group and host variable, as JSON (ansible-inventory --list shape)')
     .option('--graph [group]', 'the group tree')
     .option('--host <name>', "one host's variables and connection, as JSON")

@@ -44,12 +44,21 @@ export function withFleetOptions(cmd: Command): Command {
     .option('--known-hosts <file>', 'known_hosts file (repeatable; new keys go to the first)', collect)
     .option('--accept-new-host-keys', 'record the keys of hosts not yet in known_hosts (never a changed key)')
     .option('--connect-timeout <s>', 'seconds to wait for the SSH handshake', positiveInt, 10)
-    .option('--max-handshakes <n>', 'SSH handshakes in flight at once (default: 8 per core); each one\'s timeout counts from its start', positiveInt)
-    .option('-T, --timeout <s>', 'seconds a remote command may run (0 = no limit)', (v) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds ≥ 0');
-      return n;
-    }, 0)
+    .option(
+      '--max-handshakes <n>',
+      "SSH handshakes in flight at once (default: 8 per core); each one's timeout counts from its start",
+      positiveInt,
+    )
+    .option(
+      '-T, --timeout <s>',
+      'seconds a remote command may run (0 = no limit)',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds ≥ 0');
+        return n;
+      },
+      0,
+    )
     .option('--json', 'print one JSON document instead of text')
     .option('--log <file>', 'write structured logs (JSON lines) to FILE');
 }

@@ -51,13 +51,21 @@ interface CheckOptions {
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
-const collectList = (value: string, previous: string[] | undefined): string[] =>
-  [...(previous ?? []), ...value.split(',').map((t) => t.trim()).filter(Boolean)];
+const collectList = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  ...value
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean),
+];
 
 export function registerRunCommands(program: Command): void {
-  withFleetOptions(program.command('run')
-    .description('apply a playbook: gather facts, change only what differs, report per host')
-    .argument('<playbook>', 'playbook file (YAML)'))
+  withFleetOptions(
+    program
+      .command('run')
+      .description('apply a playbook: gather facts, change only what differs, report per host')
+      .argument('<playbook>', 'playbook file (YAML)'),
+  )
     .option('-C, --check', 'change nothing; report what would change')
     .option('-D, --diff', 'show unified diffs of files and before/after of values')
     .option('-t, --tags <tags>', 'run only steps with one of these tags (comma-separated, repeatable)', collectList)
@@ -65,13 +73,19 @@ export function registerRunCommands(program: Command): void {
     .option('-e, --extra-vars <var>', 'NAME=VALUE or @FILE.yaml (repeatable; highest precedence)', collect)
     .option('--report <file>', 'write the JSON report (version 1) to FILE')
     .option('--lock-wait <s>', 'seconds to wait for another run to finish with a host (one run per host at a time)', seconds, 60)
-    .option('--host-timeout <s>', 'seconds a host\'s whole run may take; then its command is stopped and the host fails (0 = no limit)', seconds, 0)
+    .option(
+      '--host-timeout <s>',
+      "seconds a host's whole run may take; then its command is stopped and the host fails (0 = no limit)",
+      seconds,
+      0,
+    )
     .option('--age-identity <file>', `age identity file for encrypted vars files (repeatable; default: $${AGE_IDENTITY_ENV})`, collect)
     .action(async (playbook: string, opts: RunOptions) => {
       process.exitCode = await runCommand(playbook, opts);
     });
 
-  program.command('check')
+  program
+    .command('check')
     .description('validate playbooks (and the inventory) offline, without contacting any host')
     .argument('<playbooks...>', 'playbook files')
     .option('-i, --inventory <file>', 'inventory file or directory (repeatable; default: inventory/ when present)', collect)
@@ -102,14 +116,18 @@ async function runCommand(playbookFile: string, opts: RunOptions): Promise<numbe
 
   // Progress goes to stdout, unless stdout carries the JSON report.
   const progress = opts.json ? process.stderr : process.stdout;
-  const live = progress.isTTY ? new LiveReporter({
-    write: (t) => progress.write(t),
-    columns: () => progress.columns ?? 80,
-    rows: () => progress.rows ?? 24,
-    diff: Boolean(opts.diff),
-    secrets,
-  }) : undefined;
-  const onEvent: (e: RunEvent) => void = live ? live.onEvent : plainReporter({ write: (t) => progress.write(t), diff: Boolean(opts.diff), secrets });
+  const live = progress.isTTY
+    ? new LiveReporter({
+        write: (t) => progress.write(t),
+        columns: () => progress.columns ?? 80,
+        rows: () => progress.rows ?? 24,
+        diff: Boolean(opts.diff),
+        secrets,
+      })
+    : undefined;
+  const onEvent: (e: RunEvent) => void = live
+    ? live.onEvent
+    : plainReporter({ write: (t) => progress.write(t), diff: Boolean(opts.diff), secrets });
 
   // First signal: no new step starts, running ones finish, the report is written. Second:
   // commands in flight are stopped (their connections closed; the hosts end them).
@@ -172,7 +190,9 @@ async function runCommand(playbookFile: string, opts: RunOptions): Promise<numbe
       fs.writeFileSync(opts.report, JSON.stringify(report, null, 2) + '\n');
     } catch (e) {
       // The hosts' outcome stands (its bits); the lost report is a bit of its own, never 1.
-      process.stderr.write(`fleetjail: the report could not be written to ${opts.report}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      process.stderr.write(
+        `fleetjail: the report could not be written to ${opts.report}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`,
+      );
       code |= EXIT_REPORT_LOST;
     }
   }

@@ -45,7 +45,7 @@ export function inlineBytes(changes: readonly Change[]): number | null {
     if (c.action.kind === 'script') continue;
     if (c.action.kind === 'confirmed') return null;
     if (c.action.kind === 'write' && typeof c.action.content !== 'string') return null; // streamed from the controller's disk
-    const content = c.action.kind === 'write' ? c.action.content as string : c.action.edit(c.action.base ?? '');
+    const content = c.action.kind === 'write' ? (c.action.content as string) : c.action.edit(c.action.base ?? '');
     const size = Buffer.byteLength(content);
     if (size > INLINE_FILE_MAX || content.includes('\0')) return null;
     total += size;
@@ -63,7 +63,12 @@ export interface ApplyContext {
 }
 
 /** One step's changes, in order: its scripts as one script, its file writes one by one. */
-export async function applyChanges(session: HostSession, changes: readonly Change[], ctx: ApplyContext, limit: { timeoutMs?: number } = {}): Promise<ApplyResult> {
+export async function applyChanges(
+  session: HostSession,
+  changes: readonly Change[],
+  ctx: ApplyContext,
+  limit: { timeoutMs?: number } = {},
+): Promise<ApplyResult> {
   const outcome: ApplyOutcome = { ok: true, exitCode: 0, stdout: '', stderr: '', error: null };
   const files = ctx.files;
   let roundTrips = 0;
@@ -88,7 +93,9 @@ export async function applyChanges(session: HostSession, changes: readonly Chang
     }
     const r = await session.run(action.script, limit);
     const tooLarge = r.elided?.stdout ?? r.elided?.stderr;
-    const step = tooLarge ? failedTooLarge(tooLarge, r.elided?.stdout ? 'output' : 'error output', r.stdout, r.stderr) : scriptOutcome(r.exitCode, r.stdout, r.stderr, r.signal);
+    const step = tooLarge
+      ? failedTooLarge(tooLarge, r.elided?.stdout ? 'output' : 'error output', r.stdout, r.stderr)
+      : scriptOutcome(r.exitCode, r.stdout, r.stderr, r.signal);
     Object.assign(outcome, { ...step, stdout: outcome.stdout + step.stdout, stderr: outcome.stderr + step.stderr });
     if (!step.ok) return { outcomes: [outcome], roundTrips };
   }
@@ -109,14 +116,20 @@ export async function applyBatch(session: HostSession, steps: readonly BatchStep
   const nonce = newNonce();
   const groups = mergeGroups(steps);
   const resolved = groups.map((g) => files.resolve(g.flatMap((s) => s.changes.map((c) => c.action))));
-  const entries = groups.map((g, i) => ({ script: actionsScript(resolved[i] as ResolvedAction[]), stopOnFailure: g.some((s) => s.stopOnFailure) }));
+  const entries = groups.map((g, i) => ({
+    script: actionsScript(resolved[i] as ResolvedAction[]),
+    stopOnFailure: g.some((s) => s.stopOnFailure),
+  }));
   // An interrupt while the batch runs stops it before its next step: the host is told over
   // a channel of its own (the batch's own stdin is its lifeline, which would end it at once).
   let interrupted = false;
-  const unsubscribe = entries.length > 1 ? ctx.onInterrupt?.(() => {
-    interrupted = true;
-    void session.run(sh`: > ${stopFileOf(nonce)}`).catch(() => undefined);
-  }) : undefined;
+  const unsubscribe =
+    entries.length > 1
+      ? ctx.onInterrupt?.(() => {
+          interrupted = true;
+          void session.run(sh`: > ${stopFileOf(nonce)}`).catch(() => undefined);
+        })
+      : undefined;
   let r;
   try {
     r = await session.run(buildBatchScript(entries, nonce, { stoppable: entries.length > 1 }));
@@ -124,7 +137,9 @@ export async function applyBatch(session: HostSession, steps: readonly BatchStep
     // The connection went mid-batch: the steps whose frames had arrived finished, and say how.
     if (e instanceof ConnectionLostError) {
       const partial = splitBatchOutput(e.partialStdout, entries.length, nonce, e.partialElided);
-      const done = partial.flatMap((f, i) => new Array<ApplyOutcome | undefined>((groups[i] as BatchStep[]).length).fill(f ? frameOutcome(f) : undefined));
+      const done = partial.flatMap((f, i) =>
+        new Array<ApplyOutcome | undefined>((groups[i] as BatchStep[]).length).fill(f ? frameOutcome(f) : undefined),
+      );
       throw new BatchCutOff(done, e);
     }
     throw e;
@@ -139,7 +154,12 @@ export async function applyBatch(session: HostSession, steps: readonly BatchStep
     const size = (groups[i] as BatchStep[]).length;
     const outcome = f ? frameOutcome(f) : undefined;
     if (!outcome?.ok) for (const a of resolved[i] as ResolvedAction[]) if (a.kind === 'write') files.forget(a.path);
-    if (!outcome) return new Array<ApplyOutcome | undefined>(size).fill(stopped ? undefined : scriptOutcome(r.exitCode === 0 ? null : r.exitCode, '', r.stderr, r.signal ?? 'the change script ended early'));
+    if (!outcome)
+      return new Array<ApplyOutcome | undefined>(size).fill(
+        stopped
+          ? undefined
+          : scriptOutcome(r.exitCode === 0 ? null : r.exitCode, '', r.stderr, r.signal ?? 'the change script ended early'),
+      );
     if (!outcome.ok && entries[i]?.stopOnFailure) stopped = true;
     return new Array<ApplyOutcome | undefined>(size).fill(outcome);
   });
@@ -151,7 +171,10 @@ export async function applyBatch(session: HostSession, steps: readonly BatchStep
  * step, in order; undefined from the first one that had not), and why.
  */
 export class BatchCutOff extends Error {
-  constructor(readonly finished: Array<ApplyOutcome | undefined>, override readonly cause: Error) {
+  constructor(
+    readonly finished: Array<ApplyOutcome | undefined>,
+    override readonly cause: Error,
+  ) {
     super(cause.message);
     this.name = 'BatchCutOff';
   }
@@ -193,14 +216,20 @@ function actionScript(a: ResolvedAction): string {
 function writeOptions(a: WriteAction): WriteFileOptions {
   const { mode, owner, group, validate, expect, confineTo } = a;
   return {
-    ...(mode !== undefined ? { mode } : {}), ...(owner !== undefined ? { owner } : {}), ...(group !== undefined ? { group } : {}),
-    ...(validate !== undefined ? { validate } : {}), ...(expect !== undefined ? { expect } : {}), ...(confineTo !== undefined ? { confineTo } : {}),
+    ...(mode !== undefined ? { mode } : {}),
+    ...(owner !== undefined ? { owner } : {}),
+    ...(group !== undefined ? { group } : {}),
+    ...(validate !== undefined ? { validate } : {}),
+    ...(expect !== undefined ? { expect } : {}),
+    ...(confineTo !== undefined ? { confineTo } : {}),
   };
 }
 
 /** A batch frame's outcome: a frame too large to keep fails, whatever its exit status. */
 function frameOutcome(f: FactOutput | TooLarge): ApplyOutcome {
-  return 'tooLarge' in f ? { ok: false, exitCode: null, stdout: '', stderr: '', error: f.tooLarge } : scriptOutcome(f.exitCode, f.stdout, f.stderr);
+  return 'tooLarge' in f
+    ? { ok: false, exitCode: null, stdout: '', stderr: '', error: f.tooLarge }
+    : scriptOutcome(f.exitCode, f.stdout, f.stderr);
 }
 
 /** A command whose output went past its limit: not all of it was seen, so it cannot be said to have worked. */
@@ -215,7 +244,8 @@ function scriptOutcome(exitCode: number | null, stdout: string, stderr: string, 
 }
 
 /** Words with which tools say what went wrong. */
-const CAUSE = /\b(error|fail(ed|ure|s)?|giving up|cannot|can't|could not|unable|denied|not found|no such|refused|invalid|illegal|bad|missing|unknown|not permitted|read-only|busy|exists|timed? ?out)\b/i;
+const CAUSE =
+  /\b(error|fail(ed|ure|s)?|giving up|cannot|can't|could not|unable|denied|not found|no such|refused|invalid|illegal|bad|missing|unknown|not permitted|read-only|busy|exists|timed? ?out)\b/i;
 
 /**
  * The line of a failed command's output that most likely names the cause: the last line of
@@ -224,7 +254,11 @@ const CAUSE = /\b(error|fail(ed|ure|s)?|giving up|cannot|can't|could not|unable|
  * stdout's. The whole tails go into the step's result as well.
  */
 export function causeLine(stderr: string, stdout: string): string {
-  const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = (text: string) =>
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
   const err = lines(stderr);
   const out = lines(stdout);
   const telling = [...err].reverse().find((l) => CAUSE.test(l)) ?? [...out].reverse().find((l) => CAUSE.test(l));
@@ -236,7 +270,11 @@ export function causeLine(stderr: string, stdout: string): string {
  * commit through that one; otherwise roll back over this session at once (the host's own
  * timer covers a session that is gone as well).
  */
-async function applyConfirmed(session: HostSession, a: Extract<ResolvedAction, { kind: 'confirmed' }>, ctx: ApplyContext): Promise<{ outcome: ApplyOutcome; roundTrips: number }> {
+async function applyConfirmed(
+  session: HostSession,
+  a: Extract<ResolvedAction, { kind: 'confirmed' }>,
+  ctx: ApplyContext,
+): Promise<{ outcome: ApplyOutcome; roundTrips: number }> {
   const applied = await session.run(a.apply, a.stdin !== undefined ? { stdin: a.stdin } : {});
   const first = scriptOutcome(applied.exitCode, applied.stdout, applied.stderr, applied.signal);
   if (!first.ok) return { outcome: first, roundTrips: 1 };
@@ -246,14 +284,27 @@ async function applyConfirmed(session: HostSession, a: Extract<ResolvedAction, {
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     const back = await session.run(a.rollback).catch((err: unknown) => ({ exitCode: null, stderr: String(err) }));
-    const undone = back.exitCode === 0
-      ? 'the change was rolled back at once'
-      : `rolling back over this session failed too (${back.stderr.trim() || 'no reply'}); the host's own timer rolls it back within ${a.timeoutSec} s`;
-    return { outcome: { ok: false, exitCode: null, stdout: '', stderr: '', error: `a new SSH session could not get in after the change (${why}); ${undone}` }, roundTrips: 2 };
+    const undone =
+      back.exitCode === 0
+        ? 'the change was rolled back at once'
+        : `rolling back over this session failed too (${back.stderr.trim() || 'no reply'}); the host's own timer rolls it back within ${a.timeoutSec} s`;
+    return {
+      outcome: {
+        ok: false,
+        exitCode: null,
+        stdout: '',
+        stderr: '',
+        error: `a new SSH session could not get in after the change (${why}); ${undone}`,
+      },
+      roundTrips: 2,
+    };
   }
   try {
     const committed = await fresh.run(a.commit);
-    return { outcome: scriptOutcome(committed.exitCode, applied.stdout + committed.stdout, applied.stderr + committed.stderr, committed.signal), roundTrips: 2 };
+    return {
+      outcome: scriptOutcome(committed.exitCode, applied.stdout + committed.stdout, applied.stderr + committed.stderr, committed.signal),
+      roundTrips: 2,
+    };
   } finally {
     await fresh.close().catch(() => undefined);
   }

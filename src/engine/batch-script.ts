@@ -35,7 +35,11 @@ export function stopFileOf(nonce: string): string {
   return `/tmp/.fleetjail-stop-${nonce}`;
 }
 
-export function buildBatchScript(entries: readonly BatchEntry[], nonce: string, opts: { cLocale?: boolean; stoppable?: boolean } = {}): string {
+export function buildBatchScript(
+  entries: readonly BatchEntry[],
+  nonce: string,
+  opts: { cLocale?: boolean; stoppable?: boolean } = {},
+): string {
   const parts = [
     // fd 4 is the script's stdout; inside $(...) each snippet's stdout goes there and its
     // stderr (then its status) is what the substitution captures.
@@ -69,7 +73,12 @@ export interface TooLarge {
  * snippet whose frame reaches into that middle gets TooLarge; the others keep their output.
  */
 export function splitBatchOutput(stdout: string, count: number, nonce: string): Array<FactOutput | undefined>;
-export function splitBatchOutput(stdout: string, count: number, nonce: string, elided: Elision | undefined): Array<FactOutput | TooLarge | undefined>;
+export function splitBatchOutput(
+  stdout: string,
+  count: number,
+  nonce: string,
+  elided: Elision | undefined,
+): Array<FactOutput | TooLarge | undefined>;
 export function splitBatchOutput(stdout: string, count: number, nonce: string, elided?: Elision): Array<FactOutput | TooLarge | undefined> {
   const results: Array<FactOutput | TooLarge | undefined> = new Array(count).fill(undefined);
   let pos = 0;
@@ -103,7 +112,11 @@ export function splitBatchOutput(stdout: string, count: number, nonce: string, e
 
 /** Fact queries: read-only, in the C locale, never stopping. */
 export function buildFactScript(queries: ReadonlyArray<FactQuery<unknown>>, nonce: string): string {
-  return buildBatchScript(queries.map((q) => ({ script: q.script })), nonce, { cLocale: true });
+  return buildBatchScript(
+    queries.map((q) => ({ script: q.script })),
+    nonce,
+    { cLocale: true },
+  );
 }
 
 export const splitFactOutput = splitBatchOutput;

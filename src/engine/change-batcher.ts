@@ -55,12 +55,17 @@ export class ChangeBatcher {
     this.inline = 0;
     const toApply = batch.filter((p): p is { step: PreparedStep; decision: Apply } => p.decision.kind === 'apply');
     if (toApply.length === 0) {
-      for (const p of batch) if (this.host.failure === null) this.host.record(p.step, (p.decision as Extract<Decision, { kind: 'done' }>).outcome);
+      for (const p of batch)
+        if (this.host.failure === null) this.host.record(p.step, (p.decision as Extract<Decision, { kind: 'done' }>).outcome);
       return;
     }
     let applied;
     try {
-      applied = await applyBatch(this.session, toApply.map((p) => ({ changes: p.decision.changes, stopOnFailure: !p.step.decl.ignoreErrors })), this.applyCtx);
+      applied = await applyBatch(
+        this.session,
+        toApply.map((p) => ({ changes: p.decision.changes, stopOnFailure: !p.step.decl.ignoreErrors })),
+        this.applyCtx,
+      );
     } catch (e) {
       this.host.roundTrips++;
       throw this.cutOff(batch, e);

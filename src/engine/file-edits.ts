@@ -61,7 +61,10 @@ export class EditedFiles {
     this.versions.set(path, { newest: content, older });
     const checks = [...new Set(edits.flatMap((e) => (e.validate !== undefined ? [e.validate] : [])))];
     return {
-      kind: 'write', path, content, expect: current === null ? ABSENT : { sha256: versionOf(current) },
+      kind: 'write',
+      path,
+      content,
+      expect: current === null ? ABSENT : { sha256: versionOf(current) },
       ...(confineTo !== undefined ? { confineTo } : {}),
       ...(checks.length > 0 ? { validate: checks.map((c) => `( ${c} )`).join(' && ') } : {}),
     };

@@ -27,7 +27,11 @@ export class HostRecord {
   connectRetry: string | undefined;
   private readonly started = performance.now();
 
-  constructor(readonly host: string, private readonly emit: EventSink, private readonly log?: Logger) {}
+  constructor(
+    readonly host: string,
+    private readonly emit: EventSink,
+    private readonly log?: Logger,
+  ) {}
 
   record(step: PreparedStep, outcome: StepOutcome): void {
     const r = outcome.result;
@@ -49,7 +53,15 @@ export class HostRecord {
   recordCutOff(inFlight: readonly InFlight[], e: unknown, cause: HostStop | undefined): HostStop {
     const stop = hostStopOf(e, cause);
     for (const f of inFlight) {
-      this.record(f.step, failedInFlight(f.step, f.name, f.started, f.sent ? `${stop.message} (its changes were sent: whether they were made is unknown)` : stop.message));
+      this.record(
+        f.step,
+        failedInFlight(
+          f.step,
+          f.name,
+          f.started,
+          f.sent ? `${stop.message} (its changes were sent: whether they were made is unknown)` : stop.message,
+        ),
+      );
     }
     return stop;
   }
@@ -67,7 +79,18 @@ export class HostRecord {
       ...(this.connectRetry ? { connectRetry: this.connectRetry } : {}),
     };
     this.emit({ type: 'host-end', result: r });
-    this.log?.info({ status: r.status, ok: r.ok, changed: r.changed, failed: r.failed, roundTrips: r.roundTrips, durationMs: r.durationMs, error: r.error }, 'host done');
+    this.log?.info(
+      {
+        status: r.status,
+        ok: r.ok,
+        changed: r.changed,
+        failed: r.failed,
+        roundTrips: r.roundTrips,
+        durationMs: r.durationMs,
+        error: r.error,
+      },
+      'host done',
+    );
     return r;
   }
 }

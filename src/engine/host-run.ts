@@ -66,11 +66,15 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
     return host.finish(errorText(e), opts.interrupt?.requested ? 'interrupted' : 'unreachable');
   }
 
-  const watch = new HostWatch(session, {
-    ...(opts.interrupt ? { interrupt: opts.interrupt } : {}),
-    ...(opts.hostTimeoutMs ? { hostTimeoutMs: opts.hostTimeoutMs } : {}),
-    ...(opts.lock ? { lockHolder: opts.lock.holder } : {}),
-  }, opts.lock === undefined);
+  const watch = new HostWatch(
+    session,
+    {
+      ...(opts.interrupt ? { interrupt: opts.interrupt } : {}),
+      ...(opts.hostTimeoutMs ? { hostTimeoutMs: opts.hostTimeoutMs } : {}),
+      ...(opts.lock ? { lockHolder: opts.lock.holder } : {}),
+    },
+    opts.lock === undefined,
+  );
   const stopCause = () => watch.cause;
   const cache = new FactCache();
   /** The steps after the one being decided. */
@@ -105,10 +109,17 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
     ...(opts.interrupt ? { onInterrupt: (f: () => void) => (opts.interrupt as Interrupt).whenRequested(f) } : {}),
   };
   const loop = {
-    session, env, host, applyCtx, emit: opts.emit, interrupt: opts.interrupt,
+    session,
+    env,
+    host,
+    applyCtx,
+    emit: opts.emit,
+    interrupt: opts.interrupt,
     oneStepAtATime: opts.oneStepAtATime === true,
     batcher: new ChangeBatcher(session, applyCtx, host, () => opts.interrupt?.reason, stopCause),
-    setLookahead: (steps: PreparedStep[]) => { lookahead = steps; },
+    setLookahead: (steps: PreparedStep[]) => {
+      lookahead = steps;
+    },
     stopCause,
   };
 
@@ -139,8 +150,17 @@ export async function runHost(plan: HostPlan, opts: HostRunOptions): Promise<Hos
 
 function skippedHandler(h: PreparedStep): StepResult {
   return {
-    id: h.decl.id, name: h.rendered?.name ?? h.decl.name ?? h.decl.module.name, module: h.decl.module.name, handler: true,
-    status: 'skipped', changed: false, changes: [], diff: null, error: null, ignored: false,
-    skipReason: 'notified; handlers do not run in check mode', durationMs: 0,
+    id: h.decl.id,
+    name: h.rendered?.name ?? h.decl.name ?? h.decl.module.name,
+    module: h.decl.module.name,
+    handler: true,
+    status: 'skipped',
+    changed: false,
+    changes: [],
+    diff: null,
+    error: null,
+    ignored: false,
+    skipReason: 'notified; handlers do not run in check mode',
+    durationMs: 0,
   };
 }

@@ -11,7 +11,10 @@ import type { HostStatus } from './results.js';
 
 /** What stopped a host early: its status and the cause, for the host and the steps in flight. */
 export class HostStop extends Error {
-  constructor(readonly status: HostStatus, message: string) {
+  constructor(
+    readonly status: HostStatus,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -46,20 +49,45 @@ export class HostWatch {
   private locked: boolean;
   private readonly disposers: Array<() => void> = [];
 
-  constructor(private readonly session: HostSession, private readonly opts: HostWatchOptions, locked: boolean) {
+  constructor(
+    private readonly session: HostSession,
+    private readonly opts: HostWatchOptions,
+    locked: boolean,
+  ) {
     this.locked = locked;
     const { interrupt } = opts;
     if (interrupt) {
-      this.disposers.push(interrupt.whenStoppedNow(() => this.stop(new HostStop('interrupted', `${interrupt.reason}: stopped while running`))));
-      this.disposers.push(interrupt.whenRequested(() => {
-        if (!this.locked) this.giveUpWaiting((held) => new HostStop('interrupted', `${interrupt.reason}: not started (it was waiting for another run to let go of the host's lock${held})`));
-      }));
+      this.disposers.push(
+        interrupt.whenStoppedNow(() => this.stop(new HostStop('interrupted', `${interrupt.reason}: stopped while running`))),
+      );
+      this.disposers.push(
+        interrupt.whenRequested(() => {
+          if (!this.locked)
+            this.giveUpWaiting(
+              (held) =>
+                new HostStop(
+                  'interrupted',
+                  `${interrupt.reason}: not started (it was waiting for another run to let go of the host's lock${held})`,
+                ),
+            );
+        }),
+      );
     }
     const ms = opts.hostTimeoutMs;
     if (ms) {
       const deadline = setTimeout(() => {
-        if (this.locked) this.stop(new HostStop('failed', `host timeout: the run did not finish within ${ms / 1000} s; its command was stopped on the host`));
-        else this.giveUpWaiting((held) => new HostStop('failed', `host timeout: ${ms / 1000} s passed waiting for the host's lock${held} or the first facts; nothing of this run changed the host`));
+        if (this.locked)
+          this.stop(
+            new HostStop('failed', `host timeout: the run did not finish within ${ms / 1000} s; its command was stopped on the host`),
+          );
+        else
+          this.giveUpWaiting(
+            (held) =>
+              new HostStop(
+                'failed',
+                `host timeout: ${ms / 1000} s passed waiting for the host's lock${held} or the first facts; nothing of this run changed the host`,
+              ),
+          );
       }, ms);
       this.disposers.push(() => clearTimeout(deadline));
     }

@@ -51,19 +51,25 @@ export async function runPlaybook(opts: EngineOptions): Promise<RunResult> {
   let notRun: string[] = [];
   for (const [index, group] of groups.entries()) {
     emit({ type: 'batch-start', index, hosts: group.map((p) => p.host) });
-    const batch = await Promise.all(group.map((plan) => limit(() => runHost(plan, {
-      runtime: opts.runtime,
-      connect: opts.connect,
-      check,
-      diff: opts.diff ?? false,
-      emit,
-      ...(opts.log ? { log: opts.log.child({ host: plan.host }) } : {}),
-      ...(opts.lock ? { lock: opts.lock } : {}),
-      ...(opts.hostTimeoutMs ? { hostTimeoutMs: opts.hostTimeoutMs } : {}),
-      ...(opts.interrupt ? { interrupt: opts.interrupt } : {}),
-      ...(opts.oneStepAtATime ? { oneStepAtATime: true } : {}),
-      ...(opts.reconnect ? { reconnect: opts.reconnect } : {}),
-    }))));
+    const batch = await Promise.all(
+      group.map((plan) =>
+        limit(() =>
+          runHost(plan, {
+            runtime: opts.runtime,
+            connect: opts.connect,
+            check,
+            diff: opts.diff ?? false,
+            emit,
+            ...(opts.log ? { log: opts.log.child({ host: plan.host }) } : {}),
+            ...(opts.lock ? { lock: opts.lock } : {}),
+            ...(opts.hostTimeoutMs ? { hostTimeoutMs: opts.hostTimeoutMs } : {}),
+            ...(opts.interrupt ? { interrupt: opts.interrupt } : {}),
+            ...(opts.oneStepAtATime ? { oneStepAtATime: true } : {}),
+            ...(opts.reconnect ? { reconnect: opts.reconnect } : {}),
+          }),
+        ),
+      ),
+    );
     results.push(...batch);
     const reason = stopReason(batch, {
       serial: playbook.serial !== undefined,
@@ -71,21 +77,32 @@ export async function runPlaybook(opts: EngineOptions): Promise<RunResult> {
     });
     if (opts.interrupt?.requested && index < groups.length - 1) {
       aborted = `run ${opts.interrupt.reason} during batch ${index + 1} of ${groups.length}`;
-      notRun = groups.slice(index + 1).flat().map((p) => p.host);
+      notRun = groups
+        .slice(index + 1)
+        .flat()
+        .map((p) => p.host);
       emit({ type: 'run-aborted', reason: aborted, notRun });
       opts.log?.warn({ reason: aborted, notRun }, 'run aborted');
       break;
     }
     if (reason && index < groups.length - 1) {
       aborted = `run stopped after batch ${index + 1} of ${groups.length}: ${reason}`;
-      notRun = groups.slice(index + 1).flat().map((p) => p.host);
+      notRun = groups
+        .slice(index + 1)
+        .flat()
+        .map((p) => p.host);
       emit({ type: 'run-aborted', reason: aborted, notRun });
       opts.log?.warn({ reason: aborted, notRun }, 'run aborted');
       break;
     }
   }
   const result: RunResult = {
-    playbook: playbook.file, startedAt, check, hosts: results, notRun, aborted,
+    playbook: playbook.file,
+    startedAt,
+    check,
+    hosts: results,
+    notRun,
+    aborted,
     durationMs: Math.round(performance.now() - started),
   };
   emit({ type: 'run-end', result });

@@ -9,9 +9,8 @@ import type { HostResult } from './results.js';
 
 export function batches<T>(hosts: T[], serial: Serial | undefined): T[][] {
   if (hosts.length === 0) return [];
-  const size = serial === undefined
-    ? hosts.length
-    : 'count' in serial ? serial.count : Math.max(1, Math.floor((hosts.length * serial.percent) / 100));
+  const size =
+    serial === undefined ? hosts.length : 'count' in serial ? serial.count : Math.max(1, Math.floor((hosts.length * serial.percent) / 100));
   const out: T[][] = [];
   for (let i = 0; i < hosts.length; i += size) out.push(hosts.slice(i, i + size));
   return out;

@@ -36,7 +36,10 @@ export async function runSteps(list: PreparedStep[], c: StepLoopContext): Promis
     c.setLookahead(list.slice(i + 1));
     if (c.interrupt?.requested) {
       batcher.drop(); // decided, never sent: these did not start on the host
-      throw new HostStop('interrupted', `${c.interrupt.reason}: stopped before step '${step.rendered?.name ?? step.decl.name ?? step.decl.module.name}'`);
+      throw new HostStop(
+        'interrupted',
+        `${c.interrupt.reason}: stopped before step '${step.rendered?.name ?? step.decl.name ?? step.decl.module.name}'`,
+      );
     }
     const timeoutMs = step.decl.timeoutSec !== undefined ? step.decl.timeoutSec * 1000 : undefined;
     // A step with a time limit of its own runs alone, so that the limit is its own.
@@ -73,7 +76,12 @@ export async function runSteps(list: PreparedStep[], c: StepLoopContext): Promis
 }
 
 /** A step's changes sent on their own round trip(s). */
-async function applyAlone(step: PreparedStep, decision: Extract<Decision, { kind: 'apply' }>, timeoutMs: number | undefined, c: StepLoopContext): Promise<void> {
+async function applyAlone(
+  step: PreparedStep,
+  decision: Extract<Decision, { kind: 'apply' }>,
+  timeoutMs: number | undefined,
+  c: StepLoopContext,
+): Promise<void> {
   let applied;
   try {
     applied = await applyChanges(c.session, decision.changes, c.applyCtx, timeoutMs !== undefined ? { timeoutMs } : {});
@@ -82,7 +90,15 @@ async function applyAlone(step: PreparedStep, decision: Extract<Decision, { kind
     // The step's own limit stopped its command, on the host: the session is whole, and the
     // step fails as any failing command does (ignore_errors lets the run go on).
     if (e instanceof CommandTimeoutError && !c.stopCause()) {
-      c.host.record(step, failedInFlight(step, decision.name, decision.started, `${e.message.replace(`${c.host.host}: `, '')} (its changes may be partly made)`));
+      c.host.record(
+        step,
+        failedInFlight(
+          step,
+          decision.name,
+          decision.started,
+          `${e.message.replace(`${c.host.host}: `, '')} (its changes may be partly made)`,
+        ),
+      );
       return;
     }
     throw c.host.recordCutOff([{ step, name: decision.name, sent: true, started: decision.started }], e, c.stopCause());

@@ -70,7 +70,10 @@ export function decidableNow(step: PreparedStep, env: StepEnv): boolean {
 export async function decideStep(step: PreparedStep, env: StepEnv): Promise<Decision> {
   const started = performance.now();
   const decl = step.decl;
-  const done = (fields: Partial<StepResult> & Pick<StepResult, 'status' | 'name'>): Decision => ({ kind: 'done', outcome: outcome(step, started, fields) });
+  const done = (fields: Partial<StepResult> & Pick<StepResult, 'status' | 'name'>): Decision => ({
+    kind: 'done',
+    outcome: outcome(step, started, fields),
+  });
   const fallbackName = decl.name ?? decl.module.name;
 
   let rendered: RenderedStep;
@@ -110,7 +113,14 @@ export async function decideStep(step: PreparedStep, env: StepEnv): Promise<Deci
   if (changes.length === 0) return done({ status: 'ok', name: rendered.name });
   // From here on the facts these changes touch are stale, applied or (in check mode) not.
   env.cache.invalidate(changes.flatMap((c) => c.touches));
-  if (env.check) return done({ status: 'changed', name: rendered.name, changed: true, changes: summaries(changes), diff: collectDiff(changes, env.diff) });
+  if (env.check)
+    return done({
+      status: 'changed',
+      name: rendered.name,
+      changed: true,
+      changes: summaries(changes),
+      diff: collectDiff(changes, env.diff),
+    });
   return { kind: 'apply', step, name: rendered.name, changes, started, diff: env.diff };
 }
 
@@ -136,11 +146,22 @@ export function tail(text: string): string {
   return lines.length > TAIL_BYTES ? `...${lines.slice(-TAIL_BYTES)}` : lines;
 }
 
-function outcome(step: PreparedStep, started: number, fields: Partial<StepResult> & Pick<StepResult, 'status' | 'name'>, output?: ApplyOutcome): StepOutcome {
+function outcome(
+  step: PreparedStep,
+  started: number,
+  fields: Partial<StepResult> & Pick<StepResult, 'status' | 'name'>,
+  output?: ApplyOutcome,
+): StepOutcome {
   const decl = step.decl;
   const result: StepResult = {
-    id: decl.id, module: decl.module.name, handler: decl.handler,
-    changed: false, changes: [], diff: null, error: null, ignored: false,
+    id: decl.id,
+    module: decl.module.name,
+    handler: decl.handler,
+    changed: false,
+    changes: [],
+    diff: null,
+    error: null,
+    ignored: false,
     ...fields,
     durationMs: Math.round(performance.now() - started),
   };
@@ -152,9 +173,12 @@ function outcome(step: PreparedStep, started: number, fields: Partial<StepResult
   return {
     result,
     registered: {
-      changed: result.changed, failed: result.status === 'failed', skipped: result.status === 'skipped',
+      changed: result.changed,
+      failed: result.status === 'failed',
+      skipped: result.status === 'skipped',
       rc: output?.exitCode ?? (result.status === 'failed' ? 1 : 0),
-      stdout, stderr: (output?.stderr ?? '').replace(/\n$/, ''),
+      stdout,
+      stderr: (output?.stderr ?? '').replace(/\n$/, ''),
       stdout_lines: stdout === '' ? [] : stdout.split('\n'),
       msg: result.error ?? result.changes.join('; '),
     },

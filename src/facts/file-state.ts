@@ -29,7 +29,13 @@ const TYPES: FileType[] = ['file', 'directory', 'link', 'other', 'absent'];
 
 /** TYPE as a message says it: "a directory", "a symbolic link", "a special file (a device, FIFO or socket)". */
 export function aFileType(type: FileType): string {
-  return { file: 'a file', directory: 'a directory', link: 'a symbolic link', other: 'a special file (a device, FIFO or socket)', absent: 'absent' }[type];
+  return {
+    file: 'a file',
+    directory: 'a directory',
+    link: 'a symbolic link',
+    other: 'a special file (a device, FIFO or socket)',
+    absent: 'absent',
+  }[type];
 }
 
 export function parseFileState(output: string): FileState {
@@ -65,5 +71,12 @@ export function parseStatLine(line: string): Pick<FileState, 'mode' | 'uid' | 'g
   if (f.length !== 6 || !/^[0-7]{3,4}$/.test(f[0] as string) || !/^\d+$/.test(f[5] as string)) {
     throw new Error(`unexpected stat output '${line}'`);
   }
-  return { mode: (f[0] as string).padStart(4, '0'), uid: f[1] as string, gid: f[2] as string, owner: f[3] as string, group: f[4] as string, size: Number(f[5]) };
+  return {
+    mode: (f[0] as string).padStart(4, '0'),
+    uid: f[1] as string,
+    gid: f[2] as string,
+    owner: f[3] as string,
+    group: f[4] as string,
+    size: Number(f[5]),
+  };
 }

@@ -65,10 +65,17 @@ export function parseIfconfig(text: string): Map<string, IfState> {
         cur.inet6.push(prefix === undefined || Number.isNaN(prefix) ? { addr: a } : { addr: a, prefix });
         break;
       }
-      case 'member:': if (w[1]) cur.members.push(w[1]); break;
-      case 'groups:': cur.groups.push(...w.slice(1)); break;
-      case 'description:': cur.description = line.trim().slice('description:'.length).trim(); break;
-      default: break;
+      case 'member:':
+        if (w[1]) cur.members.push(w[1]);
+        break;
+      case 'groups:':
+        cur.groups.push(...w.slice(1));
+        break;
+      case 'description:':
+        cur.description = line.trim().slice('description:'.length).trim();
+        break;
+      default:
+        break;
     }
   }
   return out;

@@ -60,7 +60,8 @@ export function parseJlsJson(text: string): JlsJail[] {
   const jails = info.jail ?? [];
   if (!Array.isArray(jails)) throw new Error('jls --libxo json: jail is not a list');
   return jails.map((j: Record<string, unknown>) => {
-    if (typeof j.jid !== 'number' || typeof j.path !== 'string') throw new Error(`jls --libxo json: a jail without jid/path: ${JSON.stringify(j)}`);
+    if (typeof j.jid !== 'number' || typeof j.path !== 'string')
+      throw new Error(`jls --libxo json: a jail without jid/path: ${JSON.stringify(j)}`);
     return { ...j, jid: j.jid, path: j.path, hostname: typeof j.hostname === 'string' ? j.hostname : '' } as JlsJail;
   });
 }

@@ -58,15 +58,32 @@ export function parseJailState(output: string): JailState {
         if (key === 'template' && dir.length > 0) st.templateDir = dir.join(' ');
         break;
       }
-      case 'rootver': if (opt) st.rootVersion = opt; break;
-      case 'tplver': if (opt) st.templateVersion = opt; break;
-      case 'stamp': if (opt) st.stamp = opt; break;
-      case 'snapshot': st.snapshot = yes(key, v); break;
-      case 'dataset': st.dataset = yes(key, v); break;
-      case 'skeleton': st.skeleton = yes(key, v); break;
-      case 'skelds': st.skeletonDataset = yes(key, v); break;
-      case 'linux': st.linuxLoaded = yes(key, v); break;
-      default: throw new Error(`unexpected line in the jail facts: '${line}'`);
+      case 'rootver':
+        if (opt) st.rootVersion = opt;
+        break;
+      case 'tplver':
+        if (opt) st.templateVersion = opt;
+        break;
+      case 'stamp':
+        if (opt) st.stamp = opt;
+        break;
+      case 'snapshot':
+        st.snapshot = yes(key, v);
+        break;
+      case 'dataset':
+        st.dataset = yes(key, v);
+        break;
+      case 'skeleton':
+        st.skeleton = yes(key, v);
+        break;
+      case 'skelds':
+        st.skeletonDataset = yes(key, v);
+        break;
+      case 'linux':
+        st.linuxLoaded = yes(key, v);
+        break;
+      default:
+        throw new Error(`unexpected line in the jail facts: '${line}'`);
     }
   }
   if (!seen.has('jls') || !seen.has('root')) throw new Error(`incomplete jail facts: ${JSON.stringify(output.slice(0, 300))}`);

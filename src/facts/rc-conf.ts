@@ -70,7 +70,8 @@ const VARIABLE_BUILTINS = new Set(['export', 'readonly', 'local', 'unset', 'read
 /** Every assigned variable; when a file assigns a name twice, the last assignment wins, as in sh. */
 export function parseRcConf(text: string, env: RcEnv = new Map()): Map<string, RcAssignment> {
   const vars = new Map<string, RcAssignment>(env);
-  for (const a of scanRcConf(text, env).assignments) vars.set(a.name, { value: a.value, line: a.line, ...(a.dynamic !== undefined ? { dynamic: a.dynamic } : {}) });
+  for (const a of scanRcConf(text, env).assignments)
+    vars.set(a.name, { value: a.value, line: a.line, ...(a.dynamic !== undefined ? { dynamic: a.dynamic } : {}) });
   return vars;
 }
 
@@ -126,7 +127,11 @@ class RcScanner {
   /** Nothing but blanks since the last newline (or the start). */
   private freshLine = true;
 
-  constructor(text: string, env: RcEnv, private readonly resolve: boolean) {
+  constructor(
+    text: string,
+    env: RcEnv,
+    private readonly resolve: boolean,
+  ) {
     this.lx = new ShLexer(text);
     this.known = new Map(env);
   }
@@ -214,7 +219,12 @@ class RcScanner {
 
   /** `NAME (` : the word just read was a function's name. */
   private isFunctionName(): boolean {
-    if (this.otherWords === 1 && this.assignWords.length === 0 && this.commandName !== undefined && /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(this.commandName)) {
+    if (
+      this.otherWords === 1 &&
+      this.assignWords.length === 0 &&
+      this.commandName !== undefined &&
+      /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(this.commandName)
+    ) {
       this.pendingFunction = true;
       this.otherWords = 0;
       this.commandName = undefined;
@@ -246,7 +256,7 @@ class RcScanner {
     }
     if (this.expectForName) {
       this.expectForName = false;
-      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(w.plain)) this.unplaceable(w.plain, w.start, 'it is a for loop\'s variable');
+      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(w.plain)) this.unplaceable(w.plain, w.start, "it is a for loop's variable");
       this.otherWords++;
       return;
     }
@@ -287,13 +297,19 @@ class RcScanner {
         if (lx.text.slice(w.start, w.start + m[0].length) !== m[0]) {
           this.unplaceable(m[1] as string, w.start, 'a line continuation splits its NAME=');
         } else {
-          const before = this.lastSemicolon !== undefined && /^[ \t]*$/.test(lx.text.slice(this.lastSemicolon + 1, w.start)) ? this.lastSemicolon : undefined;
+          const before =
+            this.lastSemicolon !== undefined && /^[ \t]*$/.test(lx.text.slice(this.lastSemicolon + 1, w.start))
+              ? this.lastSemicolon
+              : undefined;
           const after = /^[ \t]*;(?!;)/.exec(lx.text.slice(w.end, w.end + 256));
           const lineStart = lx.text.lastIndexOf('\n', w.start - 1) + 1;
           const fresh = this.freshLine && /^[ \t]*$/.test(lx.text.slice(lineStart, w.start));
           this.assignWords.push({
-            word: w, line: this.line(w.start), ...(fresh ? { lineStart } : {}),
-            ...(before !== undefined ? { sepBefore: before } : {}), ...(after ? { sepAfter: w.end + after[0].length - 1 } : {}),
+            word: w,
+            line: this.line(w.start),
+            ...(fresh ? { lineStart } : {}),
+            ...(before !== undefined ? { sepBefore: before } : {}),
+            ...(after ? { sepAfter: w.end + after[0].length - 1 } : {}),
           });
         }
         this.atCommandStart = false;
@@ -317,7 +333,8 @@ class RcScanner {
   private endCommand(): void {
     if (this.assignWords.length > 0) {
       if (this.commandName !== undefined || this.depth > 0) {
-        const why = this.depth > 0 ? 'it is set inside a compound command or function' : `it is set for the command ${this.commandName} only`;
+        const why =
+          this.depth > 0 ? 'it is set inside a compound command or function' : `it is set for the command ${this.commandName} only`;
         for (const p of this.assignWords) this.unplaceable(nameOf(p.word), p.word.start, why);
       } else {
         this.listAssignments.push({ words: this.assignWords, alone: this.assignWords.length === 1 && this.otherWords === 0 });
@@ -361,8 +378,17 @@ class RcScanner {
     const valueStart = w.start + name.length + 1;
     const { value, dynamic } = valueOf(w.parts, name.length + 1, this.resolve ? this.known : new Map());
     return {
-      name, value, line: p.line, start: w.start, valueStart, valueEnd: w.end, alone,
-      ...(dynamic !== undefined ? { dynamic } : {}), ...(p.lineStart !== undefined ? { lineStart: p.lineStart } : {}), ...(p.sepBefore !== undefined ? { sepBefore: p.sepBefore } : {}), ...(p.sepAfter !== undefined ? { sepAfter: p.sepAfter } : {}),
+      name,
+      value,
+      line: p.line,
+      start: w.start,
+      valueStart,
+      valueEnd: w.end,
+      alone,
+      ...(dynamic !== undefined ? { dynamic } : {}),
+      ...(p.lineStart !== undefined ? { lineStart: p.lineStart } : {}),
+      ...(p.sepBefore !== undefined ? { sepBefore: p.sepBefore } : {}),
+      ...(p.sepAfter !== undefined ? { sepAfter: p.sepAfter } : {}),
     };
   }
 }

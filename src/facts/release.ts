@@ -22,7 +22,9 @@ export function parseManifest(text: string): Map<string, ManifestEntry> {
     const f = line.split('\t');
     const [file, sha256, entries, set, description, on] = f;
     if (f.length < 6 || !file || !/^[0-9a-f]{64}$/.test(sha256 ?? '') || !/^\d+$/.test(entries ?? '')) {
-      throw new Error(`MANIFEST line ${i + 1} is not 'file<TAB>sha256<TAB>entries<TAB>set<TAB>"description"<TAB>on|off': ${JSON.stringify(line.slice(0, 120))}`);
+      throw new Error(
+        `MANIFEST line ${i + 1} is not 'file<TAB>sha256<TAB>entries<TAB>set<TAB>"description"<TAB>on|off': ${JSON.stringify(line.slice(0, 120))}`,
+      );
     }
     sets.set(file, {
       file,
@@ -54,9 +56,7 @@ export function parseFreebsdVersion(text: string): FreebsdVersion {
 }
 
 /** The answer of `freebsd-update fetch`: already at the feed's level, or updates fetched and ready to install. */
-export type UpdateFetch =
-  | { pending: false; version: string }
-  | { pending: true; version: string; files: string[] };
+export type UpdateFetch = { pending: false; version: string } | { pending: true; version: string; files: string[] };
 
 /**
  * freebsd-update fetch's output (freebsd-update.sh fetch_run / fetch_create_manifest):
@@ -83,7 +83,11 @@ export function parseFreebsdUpdateFetch(output: string): UpdateFetch {
     }
   }
   if (version !== undefined) return { pending: true, version, files };
-  const tail = lines.map((l) => l.trim()).filter((l) => l !== '').slice(-3).join('; ');
+  const tail = lines
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .slice(-3)
+    .join('; ');
   throw new Error(`freebsd-update fetch gave no answer${tail ? `: ${tail}` : ''}`);
 }
 

@@ -24,7 +24,8 @@ export function parseRunningJails(output: string): RunningJail[] {
   const jails = (doc as { 'jail-information'?: { jail?: unknown } })?.['jail-information']?.jail ?? [];
   if (!Array.isArray(jails)) throw new Error('jls --libxo json: jail is not a list');
   return jails.map((j: { name?: unknown; path?: unknown }) => {
-    if (typeof j?.name !== 'string' || typeof j.path !== 'string' || !j.path.startsWith('/')) throw new Error(`jls --libxo json: a jail without name or path: ${JSON.stringify(j)}`);
+    if (typeof j?.name !== 'string' || typeof j.path !== 'string' || !j.path.startsWith('/'))
+      throw new Error(`jls --libxo json: a jail without name or path: ${JSON.stringify(j)}`);
     return { name: j.name, path: j.path };
   });
 }

@@ -28,5 +28,9 @@ export function parseServiceRcvar(output: string): ServiceRcvar | undefined {
 
 /** Names of the enabled services (the rc script's file name). */
 export function parseServiceEnabledList(output: string): string[] {
-  return output.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('/')).map((l) => l.slice(l.lastIndexOf('/') + 1));
+  return output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('/'))
+    .map((l) => l.slice(l.lastIndexOf('/') + 1));
 }

@@ -18,7 +18,13 @@ import { normalizeConnectionVars } from './connection-vars.js';
 import { expandHostRange } from './host-range.js';
 
 const GROUP_KEYS = ['hosts', 'children', 'vars'];
-const KEY_ALIASES: Record<string, string> = { groups: 'children', subgroups: 'children', members: 'hosts', variables: 'vars', group_vars: 'vars' };
+const KEY_ALIASES: Record<string, string> = {
+  groups: 'children',
+  subgroups: 'children',
+  members: 'hosts',
+  variables: 'vars',
+  group_vars: 'vars',
+};
 
 export function readAnsibleInventory(y: YamlFile, into: Inventory): void {
   if (!y.isMapping([])) throw y.error([], 'an Ansible inventory must be a mapping of groups, starting with all:');

@@ -32,7 +32,10 @@ export function normalizeConnectionVars(y: YamlFile, at: YamlPath, vars: Vars): 
     else if (KEY_FILE.includes(k)) vars[k] = expandPath(str(y, where, v), base);
     else if (k === BECOME) vars[k] = flag(y, where, v);
     else if (k === BECOME_METHOD && !BECOME_METHODS.includes(v as Become)) {
-      throw y.error(where, `ansible_become_method ${JSON.stringify(v)} is not supported: fleetjail becomes root with ${BECOME_METHODS.join(' or ')}`);
+      throw y.error(
+        where,
+        `ansible_become_method ${JSON.stringify(v)} is not supported: fleetjail becomes root with ${BECOME_METHODS.join(' or ')}`,
+      );
     }
   }
 }
@@ -49,7 +52,9 @@ export function connectionFromVars(vars: Vars): HostDefaults & { address?: strin
   if (p !== undefined) out.port = Number(p);
   if (user !== undefined) out.user = String(user);
   if (key !== undefined) out.identityFile = String(key);
-  const jump = SSH_ARGS.map((n) => vars[n]).map((v) => (typeof v === 'string' ? proxyJumpInSshArgs(v) : undefined)).find(Boolean);
+  const jump = SSH_ARGS.map((n) => vars[n])
+    .map((v) => (typeof v === 'string' ? proxyJumpInSshArgs(v) : undefined))
+    .find(Boolean);
   if (jump) out.proxyJump = jump;
   // Like Ansible: a method alone does not turn become on; become alone means sudo.
   if (vars[BECOME] !== undefined) out.become = vars[BECOME] ? ((vars[BECOME_METHOD] as Become | undefined) ?? 'sudo') : 'none';

@@ -17,7 +17,10 @@ export function globToRegExp(glob: string, opts: GlobOptions = {}): RegExp {
     if (c === '*') re += '.*';
     else if (c === '?') re += '.';
     else if (end !== -1) {
-      const body = glob.slice(i + 1, end).replace(/^!/, '^').replace(/[\\\]]/g, '\\$&');
+      const body = glob
+        .slice(i + 1, end)
+        .replace(/^!/, '^')
+        .replace(/[\\\]]/g, '\\$&');
       re += `[${body}]`;
       i = end;
     } else re += escapeRegExp(c);
@@ -46,7 +49,11 @@ export function expandGlob(pattern: string): string[] {
       if (!hasWildcard(part)) return [path.join(dir, part)];
       const re = globToRegExp(part);
       try {
-        return fs.readdirSync(dir).filter((f) => re.test(f) && (part.startsWith('.') || !f.startsWith('.'))).sort().map((f) => path.join(dir, f));
+        return fs
+          .readdirSync(dir)
+          .filter((f) => re.test(f) && (part.startsWith('.') || !f.startsWith('.')))
+          .sort()
+          .map((f) => path.join(dir, f));
       } catch {
         return [];
       }

@@ -57,7 +57,11 @@ export function inventoryFiles(p: string): string[] {
     throw new ConfigError(`inventory not found: ${p}`);
   }
   if (!stat.isDirectory()) return [p];
-  const files = fs.readdirSync(p).filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('.')).sort().map((f) => path.join(p, f));
+  const files = fs
+    .readdirSync(p)
+    .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('.'))
+    .sort()
+    .map((f) => path.join(p, f));
   if (files.length === 0) throw new ConfigError(`inventory directory ${p} holds no .yaml or .yml files`);
   return files;
 }

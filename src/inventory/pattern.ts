@@ -16,7 +16,10 @@ import { groupHosts } from './groups.js';
 import { globToRegExp, hasWildcard } from './glob.js';
 
 export function selectHosts(inv: Inventory, pattern: string): string[] {
-  const terms = pattern.split(/[,:]/).map((t) => t.trim()).filter(Boolean);
+  const terms = pattern
+    .split(/[,:]/)
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (terms.length === 0) throw new ConfigError(`empty host pattern '${pattern}'`);
   const unions = terms.filter((t) => !t.startsWith('!') && !t.startsWith('&'));
   const intersections = terms.filter((t) => t.startsWith('&')).map((t) => t.slice(1));

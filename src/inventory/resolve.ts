@@ -103,7 +103,8 @@ function resolveHost(
   const [first, ...rest] = hops;
   if (!first) return target;
   const via = [...trail, name];
-  const hop = (h: JumpHop, follow: boolean) => resolveHost(ctx, h.host, { ...(h.user ? { user: h.user } : {}), ...(h.port ? { port: h.port } : {}) }, undefined, via, follow, true);
+  const hop = (h: JumpHop, follow: boolean) =>
+    resolveHost(ctx, h.host, { ...(h.user ? { user: h.user } : {}), ...(h.port ? { port: h.port } : {}) }, undefined, via, follow, true);
   const firstHop = hop(first, true);
   target.proxyJump = [...firstHop.proxyJump, { ...firstHop, proxyJump: [] }, ...rest.map((h) => hop(h, false))];
   return target;

@@ -18,8 +18,10 @@ export function checkSameAddress(inventory: Inventory, targets: readonly Connect
   const clashes = [...byEndpoint.entries()].filter(([, names]) => names.length > 1);
   if (clashes.length === 0) return;
   const lines = clashes.map(([key, names]) => `  ${names.join(', ')} are all ${key}`);
-  throw new ConfigError(`the inventory names one host more than once:\n${lines.join('\n')}\n` +
-    'a run would act on it twice at once; remove the extra names, or set allow_same_address: true on a host meant to have two');
+  throw new ConfigError(
+    `the inventory names one host more than once:\n${lines.join('\n')}\n` +
+      'a run would act on it twice at once; remove the extra names, or set allow_same_address: true on a host meant to have two',
+  );
 }
 
 function endpoint(t: ConnectTarget): string {

@@ -57,7 +57,13 @@ function ungroupedHosts(inv: Inventory): string[] {
 }
 
 /** One host: its merged variables, and how fleetjail will connect to it under `fleetjail_connection`. */
-export function inventoryHost(inv: Inventory, name: string, ssh?: SshConfig, cli: Overrides = {}, fallback: Fallbacks = {}): Record<string, unknown> {
+export function inventoryHost(
+  inv: Inventory,
+  name: string,
+  ssh?: SshConfig,
+  cli: Overrides = {},
+  fallback: Fallbacks = {},
+): Record<string, unknown> {
   if (!inv.hosts.has(name)) throw new ConfigError(`no host named '${name}'${didYouMean(name, inv.hosts.keys())}`);
   const t = resolveTarget(inv, name, ssh, cli, fallback);
   return { ...hostVars(inv, name), fleetjail_connection: connectionSummary(t) };

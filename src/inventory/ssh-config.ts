@@ -243,8 +243,17 @@ export function resolveSshConfig(config: SshConfig, alias: string, ctx: SshResol
   const user = ctx.user ?? first.get('user')?.args[0];
   const hostName = ctx.hostName ?? (first.has('hostname') ? final.hostName : undefined);
   const tokens: Record<string, string> = {
-    '%': '%', d: home, h: final.hostName, k: lower, n: alias, p: String(port ?? 22), r: final.user, u: localUser,
-    l: os.hostname(), L: os.hostname().split('.')[0] as string, i: String(process.getuid?.() ?? ''),
+    '%': '%',
+    d: home,
+    h: final.hostName,
+    k: lower,
+    n: alias,
+    p: String(port ?? 22),
+    r: final.user,
+    u: localUser,
+    l: os.hostname(),
+    L: os.hostname().split('.')[0] as string,
+    i: String(process.getuid?.() ?? ''),
   };
   const expandFile = (f: string, setting: Setting) => expandTilde(expandTokens(f, tokens, setting), home);
   const proxyJump = first.get('proxyjump')?.args[0];
@@ -267,7 +276,12 @@ function expandHostName(setting: Setting, alias: string): string {
 function expandTokens(value: string, tokens: Record<string, string>, where: Setting): string {
   return value.replace(/%(.?)/g, (_, c: string) => {
     const v = tokens[c];
-    if (v === undefined) throw new ConfigError(`${where.key === 'identityfile' ? 'IdentityFile' : 'UserKnownHostsFile'}: unknown token '%${c}'`, where.file, where.line);
+    if (v === undefined)
+      throw new ConfigError(
+        `${where.key === 'identityfile' ? 'IdentityFile' : 'UserKnownHostsFile'}: unknown token '%${c}'`,
+        where.file,
+        where.line,
+      );
     return v;
   });
 }

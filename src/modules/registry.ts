@@ -20,7 +20,24 @@ import { jailExec } from './jail/exec.js';
 import { devfsRuleset } from './devfs/ruleset.js';
 import { networkInterface } from './interface/interface.js';
 
-export const MODULES: readonly AnyModule[] = [sysrc, file, line, service, pkg, command, zfsDataset, zfsSnapshot, zfsClone, release, jail, jailExec, devfsRuleset, networkInterface, pf, archive];
+export const MODULES: readonly AnyModule[] = [
+  sysrc,
+  file,
+  line,
+  service,
+  pkg,
+  command,
+  zfsDataset,
+  zfsSnapshot,
+  zfsClone,
+  release,
+  jail,
+  jailExec,
+  devfsRuleset,
+  networkInterface,
+  pf,
+  archive,
+];
 
 const byName = new Map(MODULES.map((m) => [m.name, m]));
 

@@ -48,11 +48,13 @@ export async function prepareFleetPlaybook(opts: FleetPlaybookOptions): Promise<
   });
   let plans: HostPlan[];
   try {
-    plans = preparer.prepareAll(names.map((name) => ({
-      name,
-      inventoryVars: hostVars(opts.inventory, name),
-      groups: hostGroups(opts.inventory, name),
-    })));
+    plans = preparer.prepareAll(
+      names.map((name) => ({
+        name,
+        inventoryVars: hostVars(opts.inventory, name),
+        groups: hostGroups(opts.inventory, name),
+      })),
+    );
   } catch (e) {
     // A message may quote a value ("... got 'hunter2'"): the secrets known by then are masked.
     if (e instanceof ConfigError && preparer.secrets.size > 0) throw new ConfigError(preparer.secrets.mask(e.message));

@@ -32,7 +32,14 @@ export interface IssueOptions {
 }
 
 /** Errors for zod's issues about DATA, validated by SCHEMA, found at BASE in the YAML file. */
-export function issuesToErrors(yaml: YamlFile, base: YamlPath, data: unknown, schema: z.ZodType, issues: z.core.$ZodIssue[], opts: IssueOptions = {}): ConfigError[] {
+export function issuesToErrors(
+  yaml: YamlFile,
+  base: YamlPath,
+  data: unknown,
+  schema: z.ZodType,
+  issues: z.core.$ZodIssue[],
+  opts: IssueOptions = {},
+): ConfigError[] {
   const errors: ConfigError[] = [];
   const all = flatten(issues);
   // A misspelled key usually also trips the object's own checks ("needs a value"): say only the first.

@@ -43,10 +43,14 @@ export function playbookJsonSchema(): Json {
 function allowTemplates(node: Json): Json {
   const out: Json = { ...node };
   if (out.format === 'starts_with') delete out.format; // zod's own name, not a JSON Schema format
-  if (out.properties) out.properties = Object.fromEntries(Object.entries(out.properties as Record<string, Json>).map(([k, v]) => [k, allowTemplates(v)]));
+  if (out.properties)
+    out.properties = Object.fromEntries(Object.entries(out.properties as Record<string, Json>).map(([k, v]) => [k, allowTemplates(v)]));
   if (out.items && typeof out.items === 'object') out.items = allowTemplates(out.items as Json);
   for (const key of ['anyOf', 'oneOf', 'allOf']) if (Array.isArray(out[key])) out[key] = (out[key] as Json[]).map(allowTemplates);
-  const scalar = out.enum !== undefined || out.const !== undefined || ['boolean', 'number', 'integer'].includes(out.type as string) ||
+  const scalar =
+    out.enum !== undefined ||
+    out.const !== undefined ||
+    ['boolean', 'number', 'integer'].includes(out.type as string) ||
     (out.type === 'string' && (out.pattern !== undefined || out.minLength !== undefined || out.format !== undefined));
   if (!scalar) return out;
   const { description, default: dflt, ...constraint } = out;

@@ -98,17 +98,22 @@ function readStep(yaml: YamlFile, at: YamlPath, item: unknown, handler: boolean,
   // `jail` is both a keyword (a jail's name: act inside it) and a module (a mapping: the jail
   // itself). A template string (`jail: "{{ item }}"`) on a step with no other module is the module.
   const noOtherModule = Object.keys(fields).every((k) => k === 'jail' || STEP_KEYWORDS.includes(k));
-  const jailModule = findModule('jail') !== undefined && (
-    (fields.jail !== null && typeof fields.jail === 'object' && !Array.isArray(fields.jail)) ||
-    (noOtherModule && isTemplate(fields.jail)));
+  const jailModule =
+    findModule('jail') !== undefined &&
+    ((fields.jail !== null && typeof fields.jail === 'object' && !Array.isArray(fields.jail)) ||
+      (noOtherModule && isTemplate(fields.jail)));
   const isKeyword = (k: string) => STEP_KEYWORDS.includes(k) && !(k === 'jail' && jailModule);
   const others = Object.keys(fields).filter((k) => !isKeyword(k));
   const known = others.filter((k) => findModule(k));
   for (const k of others.filter((o) => !findModule(o))) {
     const keyword = nearest(k, STEP_KEYWORDS);
-    errors.push(keyword
-      ? yaml.error([...at, k], `unknown key '${k}' in a step; did you mean '${keyword}'?`, { key: true })
-      : yaml.error([...at, k], `unknown module '${k}'${didYouMean(k, moduleNames()) || ` (modules: ${moduleNames().join(', ')})`}`, { key: true }));
+    errors.push(
+      keyword
+        ? yaml.error([...at, k], `unknown key '${k}' in a step; did you mean '${keyword}'?`, { key: true })
+        : yaml.error([...at, k], `unknown module '${k}'${didYouMean(k, moduleNames()) || ` (modules: ${moduleNames().join(', ')})`}`, {
+            key: true,
+          }),
+    );
   }
   if (known.length > 1) {
     errors.push(yaml.error([...at, known[1] as string], `a step runs one module, this one has ${known.join(' and ')}`, { key: true }));
@@ -125,10 +130,16 @@ function readStep(yaml: YamlFile, at: YamlPath, item: unknown, handler: boolean,
   const rawArgs = fields[module.name];
   const args = module.args.safeParse(rawArgs);
   if (!args.success) {
-    errors.push(...issuesToErrors(yaml, [...at, module.name], rawArgs, module.args, args.error.issues, { tolerateTemplates: true, what: `${module.name} arguments` }));
+    errors.push(
+      ...issuesToErrors(yaml, [...at, module.name], rawArgs, module.args, args.error.issues, {
+        tolerateTemplates: true,
+        what: `${module.name} arguments`,
+      }),
+    );
   }
   const k = kw.data;
-  if (k.jail !== undefined && !module.jailAware) errors.push(yaml.error([...at, 'jail'], `module ${module.name} cannot act inside a jail`, { key: true }));
+  if (k.jail !== undefined && !module.jailAware)
+    errors.push(yaml.error([...at, 'jail'], `module ${module.name} cannot act inside a jail`, { key: true }));
   if (handler && k.name === undefined) errors.push(yaml.error(at, 'a handler needs a name: steps notify it by that name'));
   if (handler && k.loop !== undefined) errors.push(yaml.error([...at, 'loop'], 'a handler cannot loop', { key: true }));
   if (k.loop !== undefined && k.register !== undefined) {
@@ -188,7 +199,9 @@ function yamlVarSource(yaml: YamlFile, base: YamlPath, vars: Record<string, unkn
  */
 export function loadVarsFile(file: string, from?: { file: string; line: number; col: number }): VarSource {
   if (!fs.existsSync(file)) {
-    throw from ? new ConfigError(`vars file not found: ${file}`, from.file, from.line, from.col) : new ConfigError(`vars file not found: ${file}`);
+    throw from
+      ? new ConfigError(`vars file not found: ${file}`, from.file, from.line, from.col)
+      : new ConfigError(`vars file not found: ${file}`);
   }
   if (file.endsWith('.age')) {
     return { vars: {}, secret: true, encrypted: { file, ...(from ? { from } : {}) }, locate: (name) => `variable '${name}' of ${file}` };
@@ -199,7 +212,8 @@ export function loadVarsFile(file: string, from?: { file: string; line: number; 
 /** The variables of a vars file's YAML (SECRET: every one of them is secret). */
 export function varsFromYaml(yaml: YamlFile, secret = false): VarSource {
   const data = yaml.value();
-  if (data !== null && (typeof data !== 'object' || Array.isArray(data))) throw yaml.error([], 'a vars file is a mapping of variable names to values');
+  if (data !== null && (typeof data !== 'object' || Array.isArray(data)))
+    throw yaml.error([], 'a vars file is a mapping of variable names to values');
   const source = yamlVarSource(yaml, [], (data ?? {}) as Record<string, unknown>);
   return secret ? { ...source, secret } : source;
 }

@@ -43,7 +43,8 @@ export function expandLoop(
 }
 
 function labelOf(item: unknown, i: number): string {
-  if (item !== null && typeof item === 'object' && 'name' in item && ['string', 'number'].includes(typeof item.name)) return String(item.name);
+  if (item !== null && typeof item === 'object' && 'name' in item && ['string', 'number'].includes(typeof item.name))
+    return String(item.name);
   if (['string', 'number', 'boolean'].includes(typeof item)) return String(item);
   return `#${i + 1}`;
 }

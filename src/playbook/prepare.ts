@@ -64,9 +64,14 @@ export class PlaybookPreparer {
   readonly secrets = new Secrets();
   private readonly registeredNames: Set<string>;
 
-  constructor(readonly playbook: Playbook, private readonly opts: PrepareOptions = {}) {
+  constructor(
+    readonly playbook: Playbook,
+    private readonly opts: PrepareOptions = {},
+  ) {
     this.renderer = new StepRenderer(playbook, this.templater, this.secrets);
-    this.registeredNames = new Set([...playbook.steps, ...playbook.handlers].map((s) => s.register).filter((r): r is string => r !== undefined));
+    this.registeredNames = new Set(
+      [...playbook.steps, ...playbook.handlers].map((s) => s.register).filter((r): r is string => r !== undefined),
+    );
     for (const s of [...playbook.steps, ...playbook.handlers].filter((d) => d.noLog)) {
       this.secrets.markNoLog(s.id);
       // What a no_log step registers (its output) is as secret as the step.
@@ -83,7 +88,8 @@ export class PlaybookPreparer {
         plans.push(this.prepareHost(h));
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
-        for (const err of e instanceof PlaybookErrors ? e.errors : [e]) problems.set(err.message, [...(problems.get(err.message) ?? []), h.name]);
+        for (const err of e instanceof PlaybookErrors ? e.errors : [e])
+          problems.set(err.message, [...(problems.get(err.message) ?? []), h.name]);
       }
     }
     if (problems.size > 0) {
@@ -111,14 +117,20 @@ export class PlaybookPreparer {
     const expand = (decl: StepDecl): PreparedStep[] => {
       if (decl.loop === undefined) return [prepare(decl)];
       const items = collect([], () => expandLoop(decl, resolved.values, late, this.templater, this.playbook.yaml));
-      return items.map(({ decl: itemDecl, scope, label }) => collect({ decl: itemDecl, when: false }, () => {
-        const step: PreparedStep = { ...this.prepareStep(itemDecl, { ...resolved.values, ...scope }, late), loopScope: scope };
-        // "jail www" twice in a report says nothing: name the item unless the name already does.
-        if (step.rendered && !templateRefs(this.templater, decl.name).some((r) => r === 'item' || r === 'loop_index') && !step.rendered.name.includes(label)) {
-          step.rendered = { ...step.rendered, name: `${step.rendered.name} (${label})` };
-        }
-        return step;
-      }));
+      return items.map(({ decl: itemDecl, scope, label }) =>
+        collect({ decl: itemDecl, when: false }, () => {
+          const step: PreparedStep = { ...this.prepareStep(itemDecl, { ...resolved.values, ...scope }, late), loopScope: scope };
+          // "jail www" twice in a report says nothing: name the item unless the name already does.
+          if (
+            step.rendered &&
+            !templateRefs(this.templater, decl.name).some((r) => r === 'item' || r === 'loop_index') &&
+            !step.rendered.name.includes(label)
+          ) {
+            step.rendered = { ...step.rendered, name: `${step.rendered.name} (${label})` };
+          }
+          return step;
+        }),
+      );
     };
     const selected = this.playbook.steps.filter((s) => this.selected(s));
     for (const decl of selected) collect(undefined, () => this.requireRegistered(decl));
@@ -131,7 +143,10 @@ export class PlaybookPreparer {
 
   /** What the engine needs at run time: a step that reads registered results, decided and rendered when reached. */
   runtimeRenderer(): RuntimeRenderer {
-    const scope = (plan: HostPlan, step: PreparedStep, registered: Record<string, unknown>) => ({ ...this.runtimeScope(plan.vars, registered), ...step.loopScope });
+    const scope = (plan: HostPlan, step: PreparedStep, registered: Record<string, unknown>) => ({
+      ...this.runtimeScope(plan.vars, registered),
+      ...step.loopScope,
+    });
     return {
       when: (plan, step, registered) => this.renderer.when(step.decl, scope(plan, step, registered)),
       render: (plan, step, registered) => this.renderer.render(step.decl, scope(plan, step, registered)),
@@ -175,7 +190,9 @@ export class PlaybookPreparer {
       if (by.length === 0 || by.some((s) => s.handler || this.selected(s))) continue;
       const { line, col } = this.playbook.yaml.pos(decl.path);
       const which = by.map((s) => `'${s.name ?? s.id}'`).join(', ');
-      throw new ConfigError(`${this.playbook.file}:${line}:${col}: this step reads '${name}', registered by ${which}, which --tags/--skip-tags leaves out; select that step too (or tag it \`always\`)`);
+      throw new ConfigError(
+        `${this.playbook.file}:${line}:${col}: this step reads '${name}', registered by ${which}, which --tags/--skip-tags leaves out; select that step too (or tag it \`always\`)`,
+      );
     }
   }
 

@@ -69,19 +69,39 @@ export class StepRenderer {
         forEachSecretLeaf(out, (text) => (fromOutput ? secrets.addOutput(text, template) : secrets.add(text, template)));
       },
     };
-    const name = decl.name === undefined ? undefined : String(renderDeep(this.templater, decl.name, scope, () => locate(['name']), 'step name', taint));
-    const jail = decl.jail === undefined ? undefined : String(renderDeep(this.templater, decl.jail, scope, () => locate(['jail']), 'jail', taint));
+    const name =
+      decl.name === undefined
+        ? undefined
+        : String(renderDeep(this.templater, decl.name, scope, () => locate(['name']), 'step name', taint));
+    const jail =
+      decl.jail === undefined ? undefined : String(renderDeep(this.templater, decl.jail, scope, () => locate(['jail']), 'jail', taint));
     if (jail !== undefined) {
       // The name goes to jls -j, jexec, pkg -j, service -j: a jail's name, never an option or a path.
       const checked = jailName.safeParse(jail);
-      if (!checked.success) throw this.error(decl, ['jail'], `jail: ${JSON.stringify(jail)} is not a jail name: ${checked.error.issues[0]?.message}${isTemplate(decl.jail) ? ' (after templating)' : ''}`);
+      if (!checked.success)
+        throw this.error(
+          decl,
+          ['jail'],
+          `jail: ${JSON.stringify(jail)} is not a jail name: ${checked.error.issues[0]?.message}${isTemplate(decl.jail) ? ' (after templating)' : ''}`,
+        );
     }
     tainted = false; // a secret in the name or jail says nothing about a file's content
-    const rendered = renderDeep(this.templater, decl.rawArgs, scope, (p) => locate([decl.module.name, ...p]), `${decl.module.name} arguments`, taint);
+    const rendered = renderDeep(
+      this.templater,
+      decl.rawArgs,
+      scope,
+      (p) => locate([decl.module.name, ...p]),
+      `${decl.module.name} arguments`,
+      taint,
+    );
     const parsed = decl.module.args.safeParse(rendered);
     if (!parsed.success) {
-      const errors = issuesToErrors(this.playbook.yaml, [...decl.path, decl.module.name], rendered, decl.module.args, parsed.error.issues, { what: `${decl.module.name} arguments` });
-      throwIfAny(errors.map((e) => (isTemplate(decl.rawArgs) || hasTemplate(decl.rawArgs) ? new ConfigError(`${e.message} (after templating)`) : e)));
+      const errors = issuesToErrors(this.playbook.yaml, [...decl.path, decl.module.name], rendered, decl.module.args, parsed.error.issues, {
+        what: `${decl.module.name} arguments`,
+      });
+      throwIfAny(
+        errors.map((e) => (isTemplate(decl.rawArgs) || hasTemplate(decl.rawArgs) ? new ConfigError(`${e.message} (after templating)`) : e)),
+      );
     }
     let args: unknown = parsed.data;
     if (decl.module.prepare) {
@@ -134,7 +154,8 @@ export class StepRenderer {
           if (taint && this.templater.variables(text).some((r) => taint.names.has(r))) taint.found(out, text);
           return out;
         } catch (e) {
-          if (e instanceof TemplateError) throw new ConfigError(`template ${file}${e.line ? `:${e.line}${e.col ? `:${e.col}` : ''}` : ''}: ${e.message}`);
+          if (e instanceof TemplateError)
+            throw new ConfigError(`template ${file}${e.line ? `:${e.line}${e.col ? `:${e.col}` : ''}` : ''}: ${e.message}`);
           throw e;
         }
       },

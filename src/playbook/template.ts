@@ -118,7 +118,8 @@ export class Templater {
  */
 export function pfQuote(v: unknown): string {
   const text = String(v);
-  if (/["\\\n\r]/.test(text)) throw new Error(`pf_quote: ${JSON.stringify(text)} cannot be a pf string (it contains a quote, backslash or line break)`);
+  if (/["\\\n\r]/.test(text))
+    throw new Error(`pf_quote: ${JSON.stringify(text)} cannot be a pf string (it contains a quote, backslash or line break)`);
   return `"${text}"`;
 }
 

@@ -12,15 +12,17 @@ import type { VarSource } from './model.js';
 export async function unlockVarSources(sources: VarSource[], identityFiles: string[]): Promise<VarSource[]> {
   if (!sources.some((s) => s.encrypted)) return sources;
   const identities = identityFiles.length ? readIdentities(identityFiles) : [];
-  return Promise.all(sources.map(async (s) => {
-    if (!s.encrypted) return s;
-    const { file, from } = s.encrypted;
-    try {
-      // Error messages name the encrypted file; positions are those of the plaintext.
-      return varsFromYaml(YamlFile.parse(file, await decryptAgeFile(file, identities)), true);
-    } catch (e) {
-      if (e instanceof ConfigError && from) throw new ConfigError(`${from.file}:${from.line}:${from.col}: ${e.message}`);
-      throw e;
-    }
-  }));
+  return Promise.all(
+    sources.map(async (s) => {
+      if (!s.encrypted) return s;
+      const { file, from } = s.encrypted;
+      try {
+        // Error messages name the encrypted file; positions are those of the plaintext.
+        return varsFromYaml(YamlFile.parse(file, await decryptAgeFile(file, identities)), true);
+      } catch (e) {
+        if (e instanceof ConfigError && from) throw new ConfigError(`${from.file}:${from.line}:${from.col}: ${e.message}`);
+        throw e;
+      }
+    }),
+  );
 }

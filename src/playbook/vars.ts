@@ -33,7 +33,12 @@ interface Entry {
   source: VarSource;
 }
 
-export function resolveVars(templater: Templater, layers: VarSource[], registeredNames: ReadonlySet<string> = new Set(), secrets?: Secrets): ResolvedVars {
+export function resolveVars(
+  templater: Templater,
+  layers: VarSource[],
+  registeredNames: ReadonlySet<string> = new Set(),
+  secrets?: Secrets,
+): ResolvedVars {
   const merged = new Map<string, Entry>();
   for (const source of layers) for (const [name, value] of Object.entries(source.vars)) merged.set(name, { value, source });
 
@@ -52,13 +57,20 @@ export function resolveVars(templater: Templater, layers: VarSource[], registere
       if (merged.has(ref) && !registeredNames.has(ref)) resolve(ref, [...chain, name]);
       if (registeredNames.has(ref) || deferred.has(ref)) deferred.add(name);
     }
-    if (!deferred.has(name)) values[name] = renderDeep(templater, entry.value, values, (p) => entry.source.locate(name, p), `variable '${name}'`);
+    if (!deferred.has(name))
+      values[name] = renderDeep(templater, entry.value, values, (p) => entry.source.locate(name, p), `variable '${name}'`);
     if (secrets && (entry.source.secret || secrets.names.has(name) || refs.some((r) => secrets.names.has(r)))) {
       // Secret only as a no_log step's output (registered, or computed from it): masked where it looks like a secret.
       const fromOutput = !entry.source.secret && !secrets.isDeclaredSecret(name) && !refs.some((r) => secrets.isDeclaredSecret(r));
       secrets.taint(name, fromOutput);
       if (!deferred.has(name)) {
-        forEachSecretLeaf(values[name], (text, p) => (entry.source.secret ? secrets.declare(text, entry.source.locate(name, p)) : fromOutput ? secrets.addOutput(text) : secrets.add(text)));
+        forEachSecretLeaf(values[name], (text, p) =>
+          entry.source.secret
+            ? secrets.declare(text, entry.source.locate(name, p))
+            : fromOutput
+              ? secrets.addOutput(text)
+              : secrets.add(text),
+        );
       }
     }
     done.add(name);
@@ -90,7 +102,14 @@ export interface SecretTaint {
 }
 
 /** VALUE with every template string rendered; errors name the position LOCATE gives. */
-export function renderDeep(templater: Templater, value: unknown, scope: Record<string, unknown>, locate: (p: YamlPath) => string, what: string, taint?: SecretTaint): unknown {
+export function renderDeep(
+  templater: Templater,
+  value: unknown,
+  scope: Record<string, unknown>,
+  locate: (p: YamlPath) => string,
+  what: string,
+  taint?: SecretTaint,
+): unknown {
   const go = (v: unknown, p: Array<string | number>): unknown => {
     if (typeof v === 'string') {
       if (!isTemplate(v)) return v;

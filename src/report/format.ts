@@ -42,8 +42,10 @@ export function hostLine(r: HostResult): string {
 
 function rawHostLine(r: HostResult): string {
   if (r.status === 'unreachable') return `${r.name} ! UNREACHABLE: ${r.error ?? ''}`;
-  if (r.status === 'interrupted') return `${r.name} ! INTERRUPTED after ${r.ok + r.changed} steps (${seconds(r.durationMs)}): ${oneLine(r.error ?? '')}`;
-  if (r.status === 'failed') return `${r.name} ! FAILED after ${r.ok + r.changed} steps (${seconds(r.durationMs)}): ${oneLine(r.error ?? '')}`;
+  if (r.status === 'interrupted')
+    return `${r.name} ! INTERRUPTED after ${r.ok + r.changed} steps (${seconds(r.durationMs)}): ${oneLine(r.error ?? '')}`;
+  if (r.status === 'failed')
+    return `${r.name} ! FAILED after ${r.ok + r.changed} steps (${seconds(r.durationMs)}): ${oneLine(r.error ?? '')}`;
   return `${r.name} = ${r.status} (${r.ok} ok, ${r.changed} changed, ${r.skipped} skipped, ${seconds(r.durationMs)})`;
 }
 

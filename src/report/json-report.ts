@@ -80,11 +80,24 @@ export function jsonReport(result: RunResult, secrets?: Secrets): JsonReportV1 {
   const hosts: Record<string, JsonHostV1> = {};
   for (const h of run.hosts) {
     hosts[h.name] = {
-      status: h.status, ok: h.ok, changed: h.changed, failed: h.failed, skipped: h.skipped,
-      durationMs: h.durationMs, error: h.error, roundTrips: h.roundTrips,
+      status: h.status,
+      ok: h.ok,
+      changed: h.changed,
+      failed: h.failed,
+      skipped: h.skipped,
+      durationMs: h.durationMs,
+      error: h.error,
+      roundTrips: h.roundTrips,
       steps: h.steps.map((s) => ({
-        name: s.name, module: s.module, status: s.status, changed: s.changed, changes: s.changes,
-        diff: s.diff, error: s.error, durationMs: s.durationMs, handler: s.handler,
+        name: s.name,
+        module: s.module,
+        status: s.status,
+        changed: s.changed,
+        changes: s.changes,
+        diff: s.diff,
+        error: s.error,
+        durationMs: s.durationMs,
+        handler: s.handler,
         ...(s.output ? { output: s.output } : {}),
       })),
       ...(h.connectRetry ? { connectRetry: h.connectRetry } : {}),

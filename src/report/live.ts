@@ -75,7 +75,8 @@ export class LiveReporter {
       case 'step-end': {
         const r = e.result;
         if (r.status === 'failed') this.permanent([stepLine(e.host, r, this.check), ...outputLines(r, `${e.host} !   `)].join('\n'));
-        else if (this.opts.diff && r.changed) this.permanent([stepLine(e.host, r, this.check), ...diffLines(r.diff, `${e.host} |   `)].join('\n'));
+        else if (this.opts.diff && r.changed)
+          this.permanent([stepLine(e.host, r, this.check), ...diffLines(r.diff, `${e.host} |   `)].join('\n'));
         break;
       }
       case 'host-end':
@@ -141,13 +142,17 @@ export class LiveReporter {
   block(): string[] {
     const width = this.opts.columns();
     const elapsed = seconds(this.now() - this.started);
-    const summary = `${this.batch}${this.done}/${this.total} done · ${this.active.size} running · ${this.changed} ${this.check ? 'would change' : 'changed'} · ` +
+    const summary =
+      `${this.batch}${this.done}/${this.total} done · ${this.active.size} running · ${this.changed} ${this.check ? 'would change' : 'changed'} · ` +
       `${this.failed} failed · ${this.unreachable} unreachable · ${elapsed}`;
     const room = Math.max(0, this.opts.rows() - 3);
     const hosts = [...this.active.entries()];
     const nameWidth = Math.max(0, ...hosts.map(([h]) => h.length));
     const shown = hosts.length > room ? hosts.slice(0, Math.max(0, room - 1)) : hosts;
-    const lines = [summary, ...shown.map(([h, a]) => `${h.padEnd(nameWidth)}  ${a.total ? `${a.index}/${a.total}` : ''.padEnd(3)}  ${a.step}`)];
+    const lines = [
+      summary,
+      ...shown.map(([h, a]) => `${h.padEnd(nameWidth)}  ${a.total ? `${a.index}/${a.total}` : ''.padEnd(3)}  ${a.step}`),
+    ];
     if (shown.length < hosts.length) lines.push(`... and ${hosts.length - shown.length} more running`);
     return lines.map((l) => truncate(l, width));
   }

@@ -29,7 +29,10 @@ export function redactStep(host: string, r: StepResult, secrets: Secrets): StepR
       error: r.error === null ? null : `error ${HIDDEN_NO_LOG}`,
     });
   }
-  return secrets.maskDeep({ ...r, diff: r.diff && r.diff.map((d) => (d.type === 'file' && secrets.isFileHidden(host, d.path) ? hideEntry(d) : d)) });
+  return secrets.maskDeep({
+    ...r,
+    diff: r.diff && r.diff.map((d) => (d.type === 'file' && secrets.isFileHidden(host, d.path) ? hideEntry(d) : d)),
+  });
 }
 
 export function redactHost(r: HostResult, secrets: Secrets): HostResult {
@@ -43,7 +46,12 @@ export function redactRun(run: RunResult, secrets: Secrets): RunResult {
 
 /** A diff entry without its content: a file's path stays, a value's before and after are masked. */
 function hideEntry(d: DiffEntry): DiffEntry {
-  if (d.type === 'file') return { type: 'file', path: d.path, unified: d.unified.startsWith(CONTENT_HIDDEN) ? d.unified : `${CONTENT_HIDDEN} (from a secret, or no_log)\n` };
+  if (d.type === 'file')
+    return {
+      type: 'file',
+      path: d.path,
+      unified: d.unified.startsWith(CONTENT_HIDDEN) ? d.unified : `${CONTENT_HIDDEN} (from a secret, or no_log)\n`,
+    };
   return { ...d, before: d.before === null ? null : MASK, after: d.after === null ? null : MASK };
 }
 

@@ -48,6 +48,9 @@ case "$fj_here/" in "\${fj_top%/}/"*) ;; *) echo ${outside} >&2; exit 1 ;; esac
 export function enterJailDirCreating(root: string, inside: string): string {
   const outside = `${root}${inside}: leads outside the jail's root from the host; fleetjail does not follow symlinks in a jail from the host`;
   const check = sh`fj_here=$(pwd -P); case "$fj_here/" in "\${fj_top%/}/"*) ;; *) echo ${outside} >&2; exit 1 ;; esac`;
-  const steps = inside.split('/').filter((p) => p !== '').map((part) => sh`[ -d ${`./${part}`} ] || mkdir -- ${`./${part}`}; cd -P -- ${`./${part}`}; ` + check);
+  const steps = inside
+    .split('/')
+    .filter((p) => p !== '')
+    .map((part) => sh`[ -d ${`./${part}`} ] || mkdir -- ${`./${part}`}; cd -P -- ${`./${part}`}; ` + check);
   return [sh`cd -P -- ${root}`, 'fj_top=$(pwd -P)', ...steps].join('\n') + '\n';
 }

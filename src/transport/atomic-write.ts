@@ -70,7 +70,9 @@ export function atomicWriteScript(target: string, opts: WriteFileOptions & { ver
     opts.confineTo !== undefined ? 'fj_ino=$(stat -f %d:%i "$tmp")' : '',
     // -h: a link at the target's name is replaced, never followed into a directory.
     sh`mv -f -h -- "$tmp" ${here}`,
-    opts.confineTo !== undefined ? sh`[ "$(stat -f %d:%i ${here})" = "$fj_ino" ] || { echo ${`${target}: the jail changed this path while fleetjail wrote it; the new content may not be there`} >&2; exit 1; }` : '',
+    opts.confineTo !== undefined
+      ? sh`[ "$(stat -f %d:%i ${here})" = "$fj_ino" ] || { echo ${`${target}: the jail changed this path while fleetjail wrote it; the new content may not be there`} >&2; exit 1; }`
+      : '',
     'trap - EXIT HUP INT TERM PIPE',
   ];
   return lines.filter(Boolean).join('\n') + '\n';

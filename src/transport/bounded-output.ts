@@ -69,7 +69,9 @@ export class BoundedOutput {
     if (tail.length > this.limit.tailBytes) tail = tail.subarray(tail.length - this.limit.tailBytes);
     const bytes = this.totalBytes - this.headLength - tail.length;
     const text = head + tail.toString('utf8');
-    return bytes > 0 ? { text, elided: { at: head.length, bytes, total: this.totalBytes, limit: this.limit.headBytes + this.limit.tailBytes } } : { text };
+    return bytes > 0
+      ? { text, elided: { at: head.length, bytes, total: this.totalBytes, limit: this.limit.headBytes + this.limit.tailBytes } }
+      : { text };
   }
 }
 

@@ -88,10 +88,15 @@ export class Connector {
           if (this.stopped) throw new ConnectError('network', target.name, `not connected: ${this.stopped}`);
           return this.handshake(target, sock);
         });
-    return new SshHostSession(target.name, client, {
-      become: target.become,
-      commandTimeoutMs: this.opts.commandTimeoutMs ?? 0,
-    }, () => this.clients.delete(client));
+    return new SshHostSession(
+      target.name,
+      client,
+      {
+        become: target.become,
+        commandTimeoutMs: this.opts.commandTimeoutMs ?? 0,
+      },
+      () => this.clients.delete(client),
+    );
   }
 
   /** End every connection this connector opened, jump hosts included. */
@@ -110,7 +115,13 @@ export class Connector {
     return new Promise<Duplex>((resolve, reject) => {
       jump.forwardOut('127.0.0.1', 0, target.address, target.port, (err, stream) => {
         if (err) {
-          reject(new ConnectError('proxy', target.name, `jump host ${last.name} could not reach ${target.address}:${target.port}: ${err.message}`));
+          reject(
+            new ConnectError(
+              'proxy',
+              target.name,
+              `jump host ${last.name} could not reach ${target.address}:${target.port}: ${err.message}`,
+            ),
+          );
         } else {
           resolve(stream);
         }

@@ -7,7 +7,10 @@ import type { Elision } from './bounded-output.js';
  * the rest as failed. The engine tells these apart by class, never by name.
  */
 export abstract class TransportError extends Error {
-  constructor(readonly host: string, message: string) {
+  constructor(
+    readonly host: string,
+    message: string,
+  ) {
     super(message);
     this.name = new.target.name;
   }

@@ -37,12 +37,19 @@ export class HostKeyPolicy {
         case 'match':
           return true;
         case 'revoked':
-          refused = new ConnectError('hostkey', target.name, `host key ${type} ${offered} offered by ${where} is marked @revoked in known_hosts`);
+          refused = new ConnectError(
+            'hostkey',
+            target.name,
+            `host key ${type} ${offered} offered by ${where} is marked @revoked in known_hosts`,
+          );
           return false;
         case 'mismatch':
-          refused = new ConnectError('hostkey', target.name,
+          refused = new ConnectError(
+            'hostkey',
+            target.name,
             `HOST KEY MISMATCH for ${where}: known_hosts expects ${result.expected.join(' or ')}, the host offered ${type} ${offered}. ` +
-            `Someone may be intercepting the connection, or the host was reinstalled (then remove the old key: ssh-keygen -R '${where}').`);
+              `Someone may be intercepting the connection, or the host was reinstalled (then remove the old key: ssh-keygen -R '${where}').`,
+          );
           return false;
         case 'unknown':
           if (this.opts.acceptNew && this.opts.files[0]) {
@@ -50,8 +57,11 @@ export class HostKeyPolicy {
             this.db.add?.(target.address, target.port, type, key);
             return true;
           }
-          refused = new ConnectError('hostkey', target.name,
-            `host key for ${where} is not in known_hosts (${type} ${offered}); verify it and re-run with --accept-new-host-keys to record it`);
+          refused = new ConnectError(
+            'hostkey',
+            target.name,
+            `host key for ${where} is not in known_hosts (${type} ${offered}); verify it and re-run with --accept-new-host-keys to record it`,
+          );
           return false;
       }
     };

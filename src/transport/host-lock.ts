@@ -58,8 +58,11 @@ export function readHolderScript(): string {
  * (this shell's parent), which every later command of the run checks is still there.
  */
 export function holderNote(req: LockRequest, nonce: string): string {
-  return sh`printf '%s since %s\n' ${req.holder} "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > ${HOLDER_FILE}` + '\n' +
-    `printf '@@fj:${nonce}:lockpid:%s\n' "$PPID"`;
+  return (
+    sh`printf '%s since %s\n' ${req.holder} "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > ${HOLDER_FILE}` +
+    '\n' +
+    `printf '@@fj:${nonce}:lockpid:%s\n' "$PPID"`
+  );
 }
 
 /** The lockf pid in the first script's output. */
@@ -83,7 +86,9 @@ export function lockGuard(lockPid: number): string {
  * ends within a second, and the channel's end tells the controller the lock is lost.
  */
 export function hostLockPayloadAfter(marker: string): string {
-  return `printf '\\n%s:%s\\n' '${marker}' "$fj_rc"; ` +
+  return (
+    `printf '\\n%s:%s\\n' '${marker}' "$fj_rc"; ` +
     '( while IFS= read -r fj_l; do :; done; kill "$fj_sh" ) <&3 >/dev/null 2>&1 & ' +
-    'while kill -0 "$PPID" 2>/dev/null; do sleep 1 </dev/null >/dev/null 2>&1; done; exit 0';
+    'while kill -0 "$PPID" 2>/dev/null; do sleep 1 </dev/null >/dev/null 2>&1; done; exit 0'
+  );
 }

@@ -69,10 +69,13 @@ function hashedNameMatcher(field: string): ((name: string) => boolean) | undefin
 
 /** As OpenSSH's match_hostname: some pattern matches and no negated one does, case-insensitively. */
 function patternListMatcher(field: string): (name: string) => boolean {
-  const patterns = field.split(',').filter(Boolean).map((p) => ({
-    negated: p.startsWith('!'),
-    glob: globRegExp(p.startsWith('!') ? p.slice(1) : p),
-  }));
+  const patterns = field
+    .split(',')
+    .filter(Boolean)
+    .map((p) => ({
+      negated: p.startsWith('!'),
+      glob: globRegExp(p.startsWith('!') ? p.slice(1) : p),
+    }));
   return (name) => {
     let matched = false;
     for (const { negated, glob } of patterns) {
@@ -86,7 +89,10 @@ function patternListMatcher(field: string): (name: string) => boolean {
 
 /** known_hosts globs know only `*` and `?`; everything else, `[` included, is literal. */
 function globRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 'is');
 }
 
@@ -149,7 +155,14 @@ export function fingerprint(key: Buffer): string {
  * Record a host key as one line, written with a single O_APPEND write so concurrent
  * writers cannot interleave within it. The file is created 0600 (its directory 0700).
  */
-export function appendKnownHost(file: string, host: string, port: number, keyType: string, key: Buffer, opts: { hash?: boolean } = {}): void {
+export function appendKnownHost(
+  file: string,
+  host: string,
+  port: number,
+  keyType: string,
+  key: Buffer,
+  opts: { hash?: boolean } = {},
+): void {
   // Anything that could end the host field or read as a pattern would corrupt the entry.
   if (!/^[^\s,#!*?|[\]]+$/.test(host)) throw new Error(`known_hosts: not a host name: ${JSON.stringify(host)}`);
   const type = keyFamily(keyType);

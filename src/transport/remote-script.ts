@@ -66,7 +66,7 @@ export function stdinScriptPayload(script: string, opts: { after?: string; timeo
     'fj_sh=$$',
     // Stop everything this command started that is still in its process group: TERM, then
     // KILL (the outer shell included, which ends the command with that signal).
-    'fj_end() { trap \'\' TERM; kill -TERM 0 2>/dev/null; sleep 1; kill -KILL 0; }',
+    "fj_end() { trap '' TERM; kill -TERM 0 2>/dev/null; sleep 1; kill -KILL 0; }",
     'fj_watch() { while IFS= read -r fj_l; do :; done; kill -TERM "$fj_sh" 2>/dev/null; }',
     // The timer's sleep runs in the background so that the timer, ended by TERM, ends it too
     // (a lingering sleep would hold nothing, but would linger); fd 5 is the command's stderr.

@@ -17,7 +17,19 @@ import { randomBytes } from 'node:crypto';
 import { atomicWriteScript, transferHeader } from './atomic-write.js';
 import { sha256Hex } from '../util/digest.js';
 import { BoundedOutput, OUTPUT_LIMITS, type Elision } from './bounded-output.js';
-import { abandonLockWaitScript, readHolderScript, holderNote, hostLockCommand, hostLockPayloadAfter, LOCK_FILE, LOCK_LOST_MESSAGE, LOCK_LOST_STATUS, lockedMarker, lockGuard, lockPidOf } from './host-lock.js';
+import {
+  abandonLockWaitScript,
+  readHolderScript,
+  holderNote,
+  hostLockCommand,
+  hostLockPayloadAfter,
+  LOCK_FILE,
+  LOCK_LOST_MESSAGE,
+  LOCK_LOST_STATUS,
+  lockedMarker,
+  lockGuard,
+  lockPidOf,
+} from './host-lock.js';
 
 export interface SessionSettings {
   become: Become;
@@ -64,11 +76,21 @@ export class SshHostSession implements HostSession {
     const timeoutMs = opts.timeoutMs ?? this.settings.commandTimeoutMs;
     // Under the host lock, every command first checks that the lock's holder is still there.
     const guarded = this.lockPid !== undefined ? `${lockGuard(this.lockPid)}\n${script}` : script;
-    const r = opts.stdin !== undefined
-      // A command with data of its own: its script (paths and modes only) in the command
-      // line, no host-side limit (the controller's own, and the end of its input, stop it).
-      ? await this.exec(wrapForRemote(guarded, become), { ...opts, input: { data: opts.stdin } }, timeoutMs, false)
-      : await this.exec(stdinScriptCommand(become), { ...opts, input: { lifeline: stdinScriptPayload(guarded, { ...this.limit(timeoutMs) }) }, limitMark: timeLimitMark(this.limitTag) }, timeoutMs, true);
+    const r =
+      opts.stdin !== undefined
+        ? // A command with data of its own: its script (paths and modes only) in the command
+          // line, no host-side limit (the controller's own, and the end of its input, stop it).
+          await this.exec(wrapForRemote(guarded, become), { ...opts, input: { data: opts.stdin } }, timeoutMs, false)
+        : await this.exec(
+            stdinScriptCommand(become),
+            {
+              ...opts,
+              input: { lifeline: stdinScriptPayload(guarded, { ...this.limit(timeoutMs) }) },
+              limitMark: timeLimitMark(this.limitTag),
+            },
+            timeoutMs,
+            true,
+          );
     if (r.exitCode === LOCK_LOST_STATUS && r.stderr.includes(LOCK_LOST_MESSAGE)) {
       this.lockLost = 'the host lock was lost (its lockf process ended before the run did)';
       throw new HostLockLostError(this.host, this.lockLost);
@@ -83,8 +105,16 @@ export class SshHostSession implements HostSession {
    */
   async abandonLockWait(onHolder: (holder: string) => void): Promise<void> {
     if (this.lockWaiter === undefined || this.closed) return;
-    const quick = (script: string) => this.exec(stdinScriptCommand(this.settings.become), { input: { lifeline: stdinScriptPayload(script, this.limit(5000)) }, limitMark: timeLimitMark(this.limitTag) }, 5000, true)
-      .then((r) => r.stdout.trim(), () => '');
+    const quick = (script: string) =>
+      this.exec(
+        stdinScriptCommand(this.settings.become),
+        { input: { lifeline: stdinScriptPayload(script, this.limit(5000)) }, limitMark: timeLimitMark(this.limitTag) },
+        5000,
+        true,
+      ).then(
+        (r) => r.stdout.trim(),
+        () => '',
+      );
     // The holder first: the wait ends (and the lock call fails) only after.
     onHolder(await quick(readHolderScript()));
     await quick(abandonLockWaitScript(this.lockWaiter));
@@ -117,31 +147,46 @@ export class SshHostSession implements HostSession {
       after: hostLockPayloadAfter(marker),
       ...this.limit(scriptMs),
     });
-    const r = await this.exec(withBecome(hostLockCommand({ ...opts, waiter: this.lockWaiter }), become), {
-      input: { lifeline: payload },
-      until: marker,
-      limitMs: scriptMs,
-      limitMark: timeLimitMark(this.limitTag),
-      onChannel: (c) => {
-        this.lockChannel = c;
-        // The lock lives as long as this channel: its end before ours (lockf killed, the
-        // OOM killer) means the host is no longer ours; no further command runs.
-        c.on('close', () => {
-          if (this.closed || !this.lockPid) return;
-          this.lockLost = 'the host lock was lost (its lockf process ended before the run did)';
-          // What runs now runs unlocked: stop it (the lifeline ends it on the host).
-          for (const running of this.inFlight) cancel(running);
-        });
+    const r = await this.exec(
+      withBecome(hostLockCommand({ ...opts, waiter: this.lockWaiter }), become),
+      {
+        input: { lifeline: payload },
+        until: marker,
+        limitMs: scriptMs,
+        limitMark: timeLimitMark(this.limitTag),
+        onChannel: (c) => {
+          this.lockChannel = c;
+          // The lock lives as long as this channel: its end before ours (lockf killed, the
+          // OOM killer) means the host is no longer ours; no further command runs.
+          c.on('close', () => {
+            if (this.closed || !this.lockPid) return;
+            this.lockLost = 'the host lock was lost (its lockf process ended before the run did)';
+            // What runs now runs unlocked: stop it (the lifeline ends it on the host).
+            for (const running of this.inFlight) cancel(running);
+          });
+        },
       },
-    }, scriptMs > 0 ? scriptMs + opts.waitSec * 1000 : 0, true);
+      scriptMs > 0 ? scriptMs + opts.waitSec * 1000 : 0,
+      true,
+    );
     if (!r.reachedMarker) {
       this.lockChannel = undefined;
-      const said = r.stderr.trim().split('\n').filter((l) => !l.startsWith('lockf:'));
+      const said = r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('lockf:'));
       if (r.exitCode === 75) {
         const self = said.some((l) => l.startsWith(opts.holder));
-        throw new HostLockedError(this.host, opts.waitSec, self ? 'this run holds it, under another inventory name for the same host' : said.join('; '));
+        throw new HostLockedError(
+          this.host,
+          opts.waitSec,
+          self ? 'this run holds it, under another inventory name for the same host' : said.join('; '),
+        );
       }
-      throw new HostLockError(this.host, `cannot take the host lock ${LOCK_FILE}: ${r.stderr.trim() || `lockf ended with status ${r.exitCode ?? r.signal}`}`);
+      throw new HostLockError(
+        this.host,
+        `cannot take the host lock ${LOCK_FILE}: ${r.stderr.trim() || `lockf ended with status ${r.exitCode ?? r.signal}`}`,
+      );
     }
     this.lockPid = lockPidOf(r.stdout, opts.nonce);
     const { reachedMarker: _, ...result } = r;
@@ -170,7 +215,12 @@ export class SshHostSession implements HostSession {
     void this.close();
   }
 
-  private exec(command: string, opts: ExecOptions, timeoutMs: number, hostLimited: boolean): Promise<RunResult & { reachedMarker: boolean }> {
+  private exec(
+    command: string,
+    opts: ExecOptions,
+    timeoutMs: number,
+    hostLimited: boolean,
+  ): Promise<RunResult & { reachedMarker: boolean }> {
     const started = performance.now();
     return new Promise((resolve, reject) => {
       if (this.closed) {
@@ -289,15 +339,16 @@ function collect(channel: ClientChannel, opts: ExecOptions, timeoutMs: number, d
     if (typeof code === 'number') outcome.exitCode = code;
     if (signal) outcome.signal = signal;
   });
-  const timer = timeoutMs > 0
-    ? setTimeout(() => {
-        outcome.timedOut = true;
-        cancel(channel);
-        // The host had its chance (its own limit and the lifeline); a host that does not
-        // answer at all gets the channel closed under it.
-        setTimeout(() => channel.close(), CANCEL_GRACE_MS).unref();
-      }, timeoutMs)
-    : undefined;
+  const timer =
+    timeoutMs > 0
+      ? setTimeout(() => {
+          outcome.timedOut = true;
+          cancel(channel);
+          // The host had its chance (its own limit and the lifeline); a host that does not
+          // answer at all gets the channel closed under it.
+          setTimeout(() => channel.close(), CANCEL_GRACE_MS).unref();
+        }, timeoutMs)
+      : undefined;
   channel.on('close', finish);
   channel.on('error', () => {}); // surfaces as a close without an exit status
   if ('lifeline' in opts.input) {
@@ -337,7 +388,13 @@ function cancel(channel: ClientChannel): void {
 function contentSource(content: string | Buffer | LocalFile): { size: number; sha256: string; body: () => AsyncIterable<Buffer> } {
   if (typeof content === 'string' || Buffer.isBuffer(content)) {
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    return { size: bytes.length, sha256: sha256Hex(bytes), body: async function* () { yield bytes; } };
+    return {
+      size: bytes.length,
+      sha256: sha256Hex(bytes),
+      body: async function* () {
+        yield bytes;
+      },
+    };
   }
   return { size: content.size, sha256: content.sha256, body: () => fs.createReadStream(content.path) };
 }

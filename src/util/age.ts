@@ -26,7 +26,10 @@ export function readIdentities(files: string[]): string[] {
     } catch (e) {
       throw new ConfigError(`cannot read age identity file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    const found = text.split('\n').map((l) => l.trim()).filter((l) => /^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/.test(l));
+    const found = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/.test(l));
     if (found.length === 0) throw new ConfigError(`${file}: no age identity (an AGE-SECRET-KEY-1... line, as age-keygen writes)`);
     keys.push(...found);
   }

@@ -162,7 +162,9 @@ export class Secrets {
     if (typeof v === 'string') return this.mask(v);
     if (Array.isArray(v)) return v.map((x) => this.maskAny(x));
     if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, STRUCTURAL_KEYS.has(k) && typeof x === 'string' ? x : this.maskAny(x)]));
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [k, STRUCTURAL_KEYS.has(k) && typeof x === 'string' ? x : this.maskAny(x)]),
+      );
     }
     return v;
   }
@@ -188,7 +190,13 @@ export class Secrets {
 function pieces(value: string, template?: string): string[] {
   if (!value.includes('\n')) return [value];
   const literal = new Set(template?.split('\n').map((l) => l.trim()));
-  return [value, ...value.split('\n').map((l) => l.trim()).filter((l) => !literal.has(l))];
+  return [
+    value,
+    ...value
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => !literal.has(l)),
+  ];
 }
 
 /** Quote characters: what splits a sh-quoted secret ('\'') or escapes one in jail.conf and rc.conf. */
@@ -210,21 +218,28 @@ const AROUND = `['"\\\\]{0,16}`;
 export function secretPattern(secret: string): string {
   // Plain text and runs of quoting characters, alternately: "it", "'", "s-a-s3cret".
   const parts = secret.split(QUOTING_RUNS);
-  return parts.map((part, i) => {
-    if (i % 2 === 0) return escapeRegExp(part);
-    const escaped = [...part].map(escapedForm).join(AROUND);
-    // Quotes and backslashes around the run only inside the secret: outside they are the
-    // text's own, and at the ends they would only make a failing match slower.
-    const before = i > 1 || parts[0] !== '' ? AROUND : '';
-    const after = i < parts.length - 2 || parts[parts.length - 1] !== '' ? AROUND : '';
-    return `${before}${escaped}${after}`;
-  }).join('');
+  return parts
+    .map((part, i) => {
+      if (i % 2 === 0) return escapeRegExp(part);
+      const escaped = [...part].map(escapedForm).join(AROUND);
+      // Quotes and backslashes around the run only inside the secret: outside they are the
+      // text's own, and at the ends they would only make a failing match slower.
+      const before = i > 1 || parts[0] !== '' ? AROUND : '';
+      const after = i < parts.length - 2 || parts[parts.length - 1] !== '' ? AROUND : '';
+      return `${before}${escaped}${after}`;
+    })
+    .join('');
 }
 
 /** One quoting character as itself or as a backslash escape of it (`\"`, `\040`, `\n`, `\x1b`, `\u001b`). */
 function escapedForm(c: string): string {
   const code = c.codePointAt(0) as number;
-  const forms = [escapeRegExp(c), `0?${code.toString(8).padStart(3, '0')}`, `x${code.toString(16).padStart(2, '0')}`, `u${code.toString(16).padStart(4, '0')}`];
+  const forms = [
+    escapeRegExp(c),
+    `0?${code.toString(8).padStart(3, '0')}`,
+    `x${code.toString(16).padStart(2, '0')}`,
+    `u${code.toString(16).padStart(4, '0')}`,
+  ];
   if (c === '\n') forms.push('n');
   if (c === '\t') forms.push('t');
   if (c === '\r') forms.push('r');

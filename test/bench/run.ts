@@ -39,7 +39,8 @@ const program = new Command('bench')
   .parse();
 const opts = program.opts<{ hosts: number; runs: number; copyHosts: number; phases: string; keepLab?: boolean }>();
 const wanted = new Set(opts.phases.split(',').map((p) => p.trim()));
-for (const p of wanted) if (!['ping', 'playbook', 'copy'].includes(p)) throw new Error(`bench: unknown phase '${p}' (ping, playbook, copy)`);
+for (const p of wanted)
+  if (!['ping', 'playbook', 'copy'].includes(p)) throw new Error(`bench: unknown phase '${p}' (ping, playbook, copy)`);
 const copyHosts = Math.min(opts.copyHosts, opts.hosts);
 
 const layout: LabLayout = { dir: path.join(PROJECT_ROOT, '.lab-bench'), subnet: process.env.FLEETJAIL_LAB_SUBNET ?? '127.50' };
@@ -51,7 +52,8 @@ const reportFile = path.join(scratch, 'report.json');
 const MB = 1024 * 1024;
 const COPY_TARGET = '/var/tmp/fleetjail-bench-copy';
 /** Undoes playbooks/bench.yaml on a host. */
-const RESET = 'sysrc -x bench_var_01 bench_var_02 bench_var_03 bench_var_04 bench_var_05 bench_var_06 bench_var_07 bench_var_08 bench_var_09 bench_var_10 2>/dev/null; ' +
+const RESET =
+  'sysrc -x bench_var_01 bench_var_02 bench_var_03 bench_var_04 bench_var_05 bench_var_06 bench_var_07 bench_var_08 bench_var_09 bench_var_10 2>/dev/null; ' +
   'rm -f /etc/fleetjail-bench /var/tmp/fleetjail-bench-ran';
 
 type Sample = Measurement & { roundTrips?: number[]; bytes?: number };
@@ -67,7 +69,13 @@ async function fleetjail(name: string, args: string[], trailing: string[] = []):
  * PLAYBOOK (default the bench's), checked against its report: every host of the run (HOSTS,
  * default all) changed (first run) or none did (converged).
  */
-async function playbookRun(name: string, expectChanged: boolean, book = playbook, hosts = opts.hosts, extra: string[] = []): Promise<Sample> {
+async function playbookRun(
+  name: string,
+  expectChanged: boolean,
+  book = playbook,
+  hosts = opts.hosts,
+  extra: string[] = [],
+): Promise<Sample> {
   fs.rmSync(reportFile, { force: true });
   const m = await fleetjail(name, ['run', book, '--report', reportFile, ...extra]);
   const report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as {
@@ -76,7 +84,9 @@ async function playbookRun(name: string, expectChanged: boolean, book = playbook
   };
   const want = expectChanged ? report.summary.changed : report.summary.ok;
   if (report.summary.hosts !== hosts || want !== hosts) {
-    throw new Error(`bench: ${name}: expected ${hosts} hosts ${expectChanged ? 'changed' : 'ok'}, report says ${JSON.stringify(report.summary)}`);
+    throw new Error(
+      `bench: ${name}: expected ${hosts} hosts ${expectChanged ? 'changed' : 'ok'}, report says ${JSON.stringify(report.summary)}`,
+    );
   }
   return { ...m, roundTrips: Object.values(report.hosts).map((h) => h.roundTrips ?? NaN) };
 }
@@ -88,7 +98,10 @@ function copyPlaybook(size: number): string {
   for (let left = size; left > 0; left -= MB) fs.writeSync(fd, crypto.randomBytes(Math.min(MB, left)));
   fs.closeSync(fd);
   const book = path.join(scratch, `${name}.yaml`);
-  fs.writeFileSync(book, `name: bench copy of ${size / MB} MB\nhosts: all\nsteps:\n  - file: { path: ${COPY_TARGET}, src: ${name}.bin, mode: '0600' }\n`);
+  fs.writeFileSync(
+    book,
+    `name: bench copy of ${size / MB} MB\nhosts: all\nsteps:\n  - file: { path: ${COPY_TARGET}, src: ${name}.bin, mode: '0600' }\n`,
+  );
   return book;
 }
 
@@ -133,15 +146,22 @@ async function main(): Promise<void> {
     }
     const floor = median(samples.get('floor') as Sample[]);
     console.log(`\n${opts.hosts} hosts, median of ${opts.runs} runs; playbook ${path.relative(PROJECT_ROOT, playbook)}`);
-    console.log(`${'phase'.padEnd(12)} ${'wall'.padStart(9)} ${'x floor'.padStart(8)} ${'peak RSS'.padStart(10)} ${'round trips/host'.padStart(17)} ${'throughput'.padStart(11)}`);
+    console.log(
+      `${'phase'.padEnd(12)} ${'wall'.padStart(9)} ${'x floor'.padStart(8)} ${'peak RSS'.padStart(10)} ${'round trips/host'.padStart(17)} ${'throughput'.padStart(11)}`,
+    );
     for (const p of phases) {
       if ((samples.get(p) as Sample[]).length === 0) continue;
       const r = median(samples.get(p) as Sample[]);
       const trips = r.roundTrips ? `${Math.min(...r.roundTrips)}-${Math.max(...r.roundTrips)}` : '-';
       const rate = r.bytes ? `${(r.bytes / MB / (r.wallMs / 1000)).toFixed(0)} MiB/s` : '-';
-      console.log(`${p.padEnd(12)} ${(r.wallMs / 1000).toFixed(2).padStart(8)}s ${(r.wallMs / floor.wallMs).toFixed(2).padStart(8)} ${r.peakRssMiB.toFixed(0).padStart(6)} MiB ${trips.padStart(17)} ${rate.padStart(11)}`);
+      console.log(
+        `${p.padEnd(12)} ${(r.wallMs / 1000).toFixed(2).padStart(8)}s ${(r.wallMs / floor.wallMs).toFixed(2).padStart(8)} ${r.peakRssMiB.toFixed(0).padStart(6)} MiB ${trips.padStart(17)} ${rate.padStart(11)}`,
+      );
     }
-    if (copies) console.log(`copies: to ${copyHosts} host${copyHosts === 1 ? '' : 's'} at once (${copyLimit}); throughput is the bytes landed on all of them per second`);
+    if (copies)
+      console.log(
+        `copies: to ${copyHosts} host${copyHosts === 1 ? '' : 's'} at once (${copyLimit}); throughput is the bytes landed on all of them per second`,
+      );
     console.log('targets: converged <= 1.30x floor, first run <= 2.00x floor, copy 100 MB peak RSS < 200 MiB');
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });

@@ -17,7 +17,11 @@ function inventory(defaults: string, hosts: string): string {
   fs.writeFileSync(f, `defaults:\n  user: root\n  known_hosts: ${labPaths.knownHosts}\n${defaults}hosts:\n${hosts}`);
   return f;
 }
-const hostLines = (n = 3) => labHosts().slice(0, n).map((h) => `  ${h.name}: { address: ${h.address} }\n`).join('');
+const hostLines = (n = 3) =>
+  labHosts()
+    .slice(0, n)
+    .map((h) => `  ${h.name}: { address: ${h.address} }\n`)
+    .join('');
 
 describe('authentication', () => {
   let agent: { pid: number; sock: string } | undefined;
@@ -105,7 +109,11 @@ describe('ProxyJump', () => {
     ].join('');
     const inv = inventory(`  identity_file: ${labPaths.clientKey}\n`, hosts);
     const bastionLog = path.join(labPaths.hostRoot(bastion!.name), 'var/log/sshd.log');
-    const logins = () => fs.readFileSync(bastionLog, 'utf8').split('\n').filter((l) => l.startsWith('Accepted publickey')).length;
+    const logins = () =>
+      fs
+        .readFileSync(bastionLog, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('Accepted publickey')).length;
     const before = logins();
     const r = await fleetjail(['exec', `all:!${bastion!.name}`, '-i', inv, '--json', '--', 'hostname'], { env: { HOME: dir } });
     const report = parseJson<Report>(r);
@@ -116,8 +124,10 @@ describe('ProxyJump', () => {
 
   it('reports a host behind an unreachable bastion as unreachable, naming the bastion', async () => {
     const [target] = labHosts();
-    const inv = inventory(`  identity_file: ${labPaths.clientKey}\n`,
-      `  deadjump: { address: 127.254.254.253 }\n  ${target!.name}: { address: ${target!.address}, proxy_jump: deadjump }\n`);
+    const inv = inventory(
+      `  identity_file: ${labPaths.clientKey}\n`,
+      `  deadjump: { address: 127.254.254.253 }\n  ${target!.name}: { address: ${target!.address}, proxy_jump: deadjump }\n`,
+    );
     const r = await fleetjail(['ping', target!.name, '-i', inv, '--json']);
     expect(r.code).toBe(4);
     expect(parseJson<Report>(r).hosts[0]?.error).toMatch(/deadjump.*jump host unreachable.*refused/);

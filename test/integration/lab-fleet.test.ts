@@ -11,7 +11,7 @@ describe('lab fleet', () => {
     expect(results.map((r) => r.stdout.trim())).toEqual(hosts.map((h) => h.name));
   });
 
-  it('a write to /etc on one host lands in that host\'s root only', async () => {
+  it("a write to /etc on one host lands in that host's root only", async () => {
     const [a, b] = labHosts() as [ReturnType<typeof labHosts>[0], ReturnType<typeof labHosts>[0]];
     const marker = `probe-${Date.now()}`;
     expect((await sshRun(a, `echo ${marker} > /etc/lab-probe`)).code).toBe(0);
@@ -33,7 +33,10 @@ describe('lab fleet', () => {
 
   it('each host sees only its own processes', async () => {
     const r = await sshRun(labHosts()[0]!, 'ps -e -o pid= -o comm=');
-    const lines = r.stdout.trim().split('\n').map((l) => l.trim());
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.trim());
     expect(lines[0]).toMatch(/^1 /);
     expect(lines.length).toBeLessThan(20);
   });

@@ -30,18 +30,25 @@ function tmpDir(): string {
 /** An inventory with the lab's hosts plus extra hand-written hosts (for down / unknown cases). */
 function inventoryWith(extraHosts: string, extraDefaults = ''): string {
   const file = path.join(tmpDir(), 'inventory.yaml');
-  const hosts = labHosts().map((h) => `  ${h.name}: { address: ${h.address} }`).join('\n');
-  fs.writeFileSync(file, [
-    'defaults:',
-    '  user: root',
-    `  identity_file: ${labPaths.clientKey}`,
-    `  known_hosts: ${labPaths.knownHosts}`,
-    extraDefaults,
-    'hosts:',
-    hosts,
-    extraHosts,
-    '',
-  ].filter((l) => l !== '').join('\n'));
+  const hosts = labHosts()
+    .map((h) => `  ${h.name}: { address: ${h.address} }`)
+    .join('\n');
+  fs.writeFileSync(
+    file,
+    [
+      'defaults:',
+      '  user: root',
+      `  identity_file: ${labPaths.clientKey}`,
+      `  known_hosts: ${labPaths.knownHosts}`,
+      extraDefaults,
+      'hosts:',
+      hosts,
+      extraHosts,
+      '',
+    ]
+      .filter((l) => l !== '')
+      .join('\n'),
+  );
   return file;
 }
 
@@ -50,7 +57,11 @@ describe('fleetjail ping', () => {
     const r = await fleetjail(['ping', 'all', ...inv, '--json']);
     const report = parseJson<Report>(r);
     expect(r.code).toBe(0);
-    expect(report.hosts.map((h) => h.name).sort()).toEqual(labHosts().map((h) => h.name).sort());
+    expect(report.hosts.map((h) => h.name).sort()).toEqual(
+      labHosts()
+        .map((h) => h.name)
+        .sort(),
+    );
     for (const h of report.hosts) {
       expect(h).toMatchObject({ status: 'ok', exitCode: 0, error: null });
       expect(h.stdout.trim()).not.toBe('');
@@ -77,7 +88,10 @@ describe('host keys', () => {
     const dir = tmpDir();
     const known = path.join(dir, 'known_hosts');
     // Claim that host a has host b's key.
-    const bKey = fs.readFileSync(labPaths.knownHosts, 'utf8').split('\n').find((l) => l.startsWith(`${b!.address} `))!;
+    const bKey = fs
+      .readFileSync(labPaths.knownHosts, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${b!.address} `))!;
     fs.writeFileSync(known, bKey.replace(b!.address, a!.address) + '\n');
     const r = await fleetjail(['ping', a!.name, ...inv, '--known-hosts', known, '--json']);
     const report = parseJson<Report>(r);
@@ -133,7 +147,14 @@ describe('fleetjail exec', () => {
   });
 
   it('runs POSIX sh scripts whatever the login shell (tcsh hosts included)', async () => {
-    const r = await fleetjail(['exec', 'tcsh_login', ...inv, '--json', '--', 'for i in 1 2 3; do printf "%s," "$i"; done; echo "${SHELL##*/}"']);
+    const r = await fleetjail([
+      'exec',
+      'tcsh_login',
+      ...inv,
+      '--json',
+      '--',
+      'for i in 1 2 3; do printf "%s," "$i"; done; echo "${SHELL##*/}"',
+    ]);
     const report = parseJson<Report>(r);
     expect(r.code).toBe(0);
     expect(report.hosts.length).toBeGreaterThan(0);

@@ -29,13 +29,20 @@ const DERIVED = [DB_PASSWORD.toUpperCase(), `postgres://app:${DB_PASSWORD}@127.0
 function onTerminal(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; screen: string }> {
   const command = [process.execPath, CLI, ...args].map(shq).join(' ');
   return new Promise((resolve) => {
-    execFile('script', ['-qec', command, '/dev/null'], {
-      cwd: PROJECT_ROOT, env: { ...process.env, SSH_AUTH_SOCK: '', COLUMNS: '160', LINES: '40', ...env }, maxBuffer: 64 * 1024 * 1024,
-    }, (err, stdout) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 255) : 0;
-      // The terminal turns \n into \r\n; any other CR came from somewhere else.
-      resolve({ code, screen: stdout.replace(/\r\n/g, '\n') });
-    });
+    execFile(
+      'script',
+      ['-qec', command, '/dev/null'],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, SSH_AUTH_SOCK: '', COLUMNS: '160', LINES: '40', ...env },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (err, stdout) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 255) : 0;
+        // The terminal turns \n into \r\n; any other CR came from somewhere else.
+        resolve({ code, screen: stdout.replace(/\r\n/g, '\n') });
+      },
+    );
   });
 }
 
@@ -58,12 +65,31 @@ describe('secrets never leave fleetjail', () => {
     e.addRecipient(await identityToRecipient(identity));
     fs.writeFileSync(path.join(dir, 'secrets.yaml.age'), await e.encrypt(`db_password: ${DB_PASSWORD}\n`));
     const host = labHosts()[0]!;
-    await shRun(host, 'rm -f /root/.fj-pwfile /root/.fj-consumed /usr/local/etc/secret-app.conf /tmp/fj-ps-stop; sysrc -x secret_app_token >/dev/null 2>&1; true');
+    await shRun(
+      host,
+      'rm -f /root/.fj-pwfile /root/.fj-consumed /usr/local/etc/secret-app.conf /tmp/fj-ps-stop; sysrc -x secret_app_token >/dev/null 2>&1; true',
+    );
 
     // Every process's argv on the first host, as the unprivileged user, until the run is over.
-    const sampler = sshRun(host, 'i=0; while [ ! -e /tmp/fj-ps-stop ] && [ $i -lt 600 ]; do ps -ax -o args; i=$((i+1)); sleep 0.05; done', { user: 'ops' });
-    run = await onTerminal(['run', path.join(dir, 'secret-db.yaml'), '-i', labPaths.inventory, '--diff', '--report', report, '--log', log, '--age-identity', keyFile],
-      { FLEETJAIL_TEST_API_TOKEN: API_TOKEN });
+    const sampler = sshRun(host, 'i=0; while [ ! -e /tmp/fj-ps-stop ] && [ $i -lt 600 ]; do ps -ax -o args; i=$((i+1)); sleep 0.05; done', {
+      user: 'ops',
+    });
+    run = await onTerminal(
+      [
+        'run',
+        path.join(dir, 'secret-db.yaml'),
+        '-i',
+        labPaths.inventory,
+        '--diff',
+        '--report',
+        report,
+        '--log',
+        log,
+        '--age-identity',
+        keyFile,
+      ],
+      { FLEETJAIL_TEST_API_TOKEN: API_TOKEN },
+    );
     await shRun(host, 'touch /tmp/fj-ps-stop');
     argvSeen = (await sampler).stdout;
     await shRun(host, 'rm -f /tmp/fj-ps-stop');
@@ -72,8 +98,13 @@ describe('secrets never leave fleetjail', () => {
   it('the hosts got the secrets', async () => {
     expect(run.code, run.screen).toBe(0);
     for (const h of labHosts()) {
-      const r = await shRun(h, 'cat /root/.fj-pwfile /root/.fj-consumed; stat -f %Lp /root/.fj-pwfile; sysrc -n secret_app_token; tail -3 /usr/local/etc/secret-app.conf');
-      expect(r.stdout, h.name).toBe(`${DB_PASSWORD}\nread it\n600\n${API_TOKEN}\ndsn = ${DERIVED[1]}\ntoken = ${API_TOKEN}\nupper = ${DERIVED[0]}\n`);
+      const r = await shRun(
+        h,
+        'cat /root/.fj-pwfile /root/.fj-consumed; stat -f %Lp /root/.fj-pwfile; sysrc -n secret_app_token; tail -3 /usr/local/etc/secret-app.conf',
+      );
+      expect(r.stdout, h.name).toBe(
+        `${DB_PASSWORD}\nread it\n600\n${API_TOKEN}\ndsn = ${DERIVED[1]}\ntoken = ${API_TOKEN}\nupper = ${DERIVED[0]}\n`,
+      );
     }
   });
 
@@ -88,11 +119,15 @@ describe('secrets never leave fleetjail', () => {
     expect(run.screen).toMatch(/a host that prints the secrets back in an error: FAILED \(ignored\): exit status 3: .*\*{8}/);
     expect(run.screen).toContain('a no_log step: FAILED (ignored): error hidden (no_log)');
     expect(run.screen).toContain('secret_app_token: (none) -> "********"');
-    const steps = (JSON.parse(outputs.report) as { hosts: Record<string, { steps: Array<{ name: string; diff: unknown }> }> }).hosts[labHosts()[0]!.name]!.steps;
-    expect(steps.find((s) => s.name === 'password file (0600)')?.diff).toEqual([{ type: 'file', path: '/root/.fj-pwfile', unified: 'content hidden (from a secret, or no_log)\n' }]);
+    const steps = (JSON.parse(outputs.report) as { hosts: Record<string, { steps: Array<{ name: string; diff: unknown }> }> }).hosts[
+      labHosts()[0]!.name
+    ]!.steps;
+    expect(steps.find((s) => s.name === 'password file (0600)')?.diff).toEqual([
+      { type: 'file', path: '/root/.fj-pwfile', unified: 'content hidden (from a secret, or no_log)\n' },
+    ]);
   });
 
-  it('no process on the host had a secret on its command line, fleetjail\'s own included', () => {
+  it("no process on the host had a secret on its command line, fleetjail's own included", () => {
     const lines = argvSeen.split('\n');
     // The consumer of the password file (as initdb --pwfile) was seen, with the file's path only.
     expect(lines.some((l) => l.includes('/root/.fj-pwfile') && l.startsWith('/bin/sh -c sleep 1;'))).toBe(true);
@@ -102,7 +137,7 @@ describe('secrets never leave fleetjail', () => {
   });
 });
 
-describe('hosts cannot drive the operator\'s terminal', () => {
+describe("hosts cannot drive the operator's terminal", () => {
   const hostile = String.raw`printf 'x\033[2J\033]0;owned\007\rforged line\342\200\256 reversed\n'`;
 
   it('exec: every line the host printed is shown escaped', async () => {
@@ -112,7 +147,7 @@ describe('hosts cannot drive the operator\'s terminal', () => {
     for (const h of labHosts()) expect(r.screen).toContain(`${h.name} | x\\x1b[2J\\x1b]0;owned\\x07\\rforged line\\u202e reversed\n`);
   });
 
-  it('run: a failing step\'s output (and the live view) reach the terminal escaped', async () => {
+  it("run: a failing step's output (and the live view) reach the terminal escaped", async () => {
     const r = await onTerminal(['run', path.join(FIXTURES, 'escapes.yaml'), '-i', labPaths.inventory]);
     expect(r.code, r.screen).toBe(2);
     expect(withoutOwnEscapes(r.screen)).not.toMatch(/[\x1b\x07\r\u202e]/);

@@ -16,7 +16,11 @@ import { sh } from '../../src/shell/quote.js';
 import { labHosts, labPaths, sshRun } from '../support/lab.js';
 
 function connector(connectTimeoutMs = 10_000): Connector {
-  return new Connector({ hostKeys: new HostKeyPolicy({ files: [labPaths.knownHosts], acceptNew: false }), connectTimeoutMs, agentSocket: '' });
+  return new Connector({
+    hostKeys: new HostKeyPolicy({ files: [labPaths.knownHosts], acceptNew: false }),
+    connectTimeoutMs,
+    agentSocket: '',
+  });
 }
 function target(name: string, address: string, extra = '') {
   const inv = parseInventory(`hosts:\n  ${name}: { address: ${address}, user: root, identity_file: ${labPaths.clientKey}${extra} }\n`);
@@ -37,7 +41,11 @@ describe('HostSession', () => {
   });
 
   it('runs many commands over one connection', async () => {
-    const logins = () => fs.readFileSync(path.join(labPaths.hostRoot(host().name), 'var/log/sshd.log'), 'utf8').split('\n').filter((l) => l.startsWith('Accepted')).length;
+    const logins = () =>
+      fs
+        .readFileSync(path.join(labPaths.hostRoot(host().name), 'var/log/sshd.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('Accepted')).length;
     const before = logins();
     for (let i = 0; i < 5; i++) expect((await session.run(`echo ${i}`)).stdout).toBe(`${i}\n`);
     expect(logins()).toBe(before);
@@ -67,7 +75,9 @@ describe('HostSession', () => {
   it('reports a failed write and leaves the old file in place', async () => {
     const file = '/usr/local/etc/fleetjail-keep.conf';
     await session.writeFileAtomic(file, 'keep\n');
-    await expect(session.writeFileAtomic(file, 'lost\n', { owner: 'nosuchuser' })).rejects.toThrow(/writing \/usr\/local\/etc\/fleetjail-keep.conf failed/);
+    await expect(session.writeFileAtomic(file, 'lost\n', { owner: 'nosuchuser' })).rejects.toThrow(
+      /writing \/usr\/local\/etc\/fleetjail-keep.conf failed/,
+    );
     const r = await sshRun(host(), sh`cat ${file}; ls -a /usr/local/etc`);
     expect(r.stdout).toMatch(/^keep\n/);
     expect(r.stdout).not.toMatch(/fleetjail-keep\.conf\.fleetjail\./);
@@ -91,7 +101,9 @@ describe('connect timeout', () => {
 
   it('gives up after the connect timeout with a clear error', async () => {
     const started = Date.now();
-    await expect(connector(1000).connect(target('silent', address, `, port: ${port}`))).rejects.toThrow(/silent: no SSH handshake from 127\.254\.0\.9:\d+ within the connect timeout/);
+    await expect(connector(1000).connect(target('silent', address, `, port: ${port}`))).rejects.toThrow(
+      /silent: no SSH handshake from 127\.254\.0\.9:\d+ within the connect timeout/,
+    );
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });

@@ -36,7 +36,9 @@ export const HOST_C_DIR = '/.sys/lab-bin';
 export const C_LINKS: Record<string, string> = {
   'usr/bin/stat': 'stat',
   'usr/bin/mktemp': 'mktemp',
-  ...Object.fromEntries(['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'sha512t224', 'sha512t256'].map((n) => [`sbin/${n}`, 'md5'])),
+  ...Object.fromEntries(
+    ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'sha512t224', 'sha512t256'].map((n) => [`sbin/${n}`, 'md5']),
+  ),
 };
 
 const CFLAGS = ['-O2', '-Wall', '-Wextra', '-Wno-format-nonliteral', '-Werror'];
@@ -52,7 +54,10 @@ export function buildCCommands(dir: string): string {
     const out = path.join(dir, cmd.name);
     const stampFile = path.join(dir, `.${cmd.name}.stamp`);
     if (fs.existsSync(out) && readOr(stampFile) === stamp) continue;
-    compile(files.filter((f) => f.endsWith('.c')), out);
+    compile(
+      files.filter((f) => f.endsWith('.c')),
+      out,
+    );
     fs.writeFileSync(stampFile, stamp);
   }
   return dir;

@@ -10,7 +10,8 @@ const program = new Command('lab').description('the fleetjail lab fleet');
 const layout = defaultLayout();
 const log = (m: string) => console.error(m);
 
-program.command('up')
+program
+  .command('up')
   .option('--hosts <n>', 'number of hosts', (v) => Number.parseInt(v, 10), 10)
   .option('--zfs <mode>', 'real (a zfs-fuse daemon per host) | emulated (for large fleets) | none', 'real')
   .action(async (o: { hosts: number; zfs: string }) => {
@@ -25,7 +26,8 @@ program.command('status').action(async () => {
   if (up !== hosts.length) process.exitCode = 1;
 });
 
-program.command('down')
+program
+  .command('down')
   .option('--keep-files', 'keep the host roots under the lab directory')
   .action(async (o: { keepFiles?: boolean }) => {
     await labDown(layout, { keepFiles: o.keepFiles === true, log });

@@ -110,11 +110,26 @@ export async function labUp(layout: LabLayout, opts: UpOptions): Promise<LabStat
 function startHost(layout: LabLayout, host: LabHost): number {
   const hostDir = paths(layout).hostDir(host.name);
   const logFd = fs.openSync(path.join(hostDir, 'boot.log'), 'a');
-  const child = spawn('unshare', [
-    // --ipc: each host has its own SysV IPC, as separate machines do (jails that inherit it share their host's).
-    '--pid', '--fork', '--kill-child', '--mount', '--uts', '--ipc', '--propagation', 'private',
-    '/bin/sh', path.join(LAB_SOURCE_DIR, 'boot-host.sh'), paths(layout).hostRoot(host.name), host.name, USERLAND_DIR,
-  ], { detached: true, stdio: ['ignore', logFd, logFd] });
+  const child = spawn(
+    'unshare',
+    [
+      // --ipc: each host has its own SysV IPC, as separate machines do (jails that inherit it share their host's).
+      '--pid',
+      '--fork',
+      '--kill-child',
+      '--mount',
+      '--uts',
+      '--ipc',
+      '--propagation',
+      'private',
+      '/bin/sh',
+      path.join(LAB_SOURCE_DIR, 'boot-host.sh'),
+      paths(layout).hostRoot(host.name),
+      host.name,
+      USERLAND_DIR,
+    ],
+    { detached: true, stdio: ['ignore', logFd, logFd] },
+  );
   fs.closeSync(logFd);
   child.unref();
   if (!child.pid) throw new Error(`lab: could not start ${host.name}`);
@@ -125,10 +140,12 @@ async function waitForSshd(hosts: LabHost[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const pending = new Set(hosts);
   while (pending.size > 0) {
-    await Promise.all([...pending].map(async (h) => {
-      if (await acceptsTcp(h.address, 22)) pending.delete(h);
-      else if (!isAlive(h.pid)) throw new Error(`lab: host ${h.name} exited during boot; see its boot.log`);
-    }));
+    await Promise.all(
+      [...pending].map(async (h) => {
+        if (await acceptsTcp(h.address, 22)) pending.delete(h);
+        else if (!isAlive(h.pid)) throw new Error(`lab: host ${h.name} exited during boot; see its boot.log`);
+      }),
+    );
     if (pending.size === 0) break;
     if (Date.now() > deadline) {
       throw new Error(`lab: sshd did not come up on ${[...pending].map((h) => h.name).join(', ')}`);
@@ -140,8 +157,14 @@ async function waitForSshd(hosts: LabHost[], timeoutMs: number): Promise<void> {
 export function acceptsTcp(address: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = net.connect({ host: address, port, timeout: timeoutMs });
-    sock.once('connect', () => { sock.destroy(); resolve(true); });
-    sock.once('timeout', () => { sock.destroy(); resolve(false); });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('timeout', () => {
+      sock.destroy();
+      resolve(false);
+    });
     sock.once('error', () => resolve(false));
   });
 }
@@ -215,7 +238,10 @@ export async function labDown(layout: LabLayout, opts: { keepFiles?: boolean; lo
   }
   if (stray.length > 0) throw new Error(`lab: processes still running under ${layout.dir}: ${stray.join(', ')}`);
   // Host mounts live in the hosts' namespaces; none may show up in the machine's.
-  const leaked = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.includes(layout.dir));
+  const leaked = fs
+    .readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(layout.dir));
   if (leaked.length > 0) throw new Error(`lab: mounts left on the machine: ${leaked.join('; ')}`);
   if (!opts.keepFiles) fs.rmSync(path.join(layout.dir, 'hosts'), { recursive: true, force: true });
   writeState(layout, { hosts: [] });

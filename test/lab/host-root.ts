@@ -27,10 +27,34 @@ export const OPS_USER = { name: 'ops', uid: 1001, gid: 1001 };
 export const FREEBSD_PATH = '/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin';
 
 const DIRS = [
-  'bin', 'sbin', 'usr/bin', 'usr/sbin', 'usr/local/bin', 'usr/local/sbin', 'usr/local/etc',
-  'usr/jails', 'etc/ssh', 'etc/jail.conf.d', 'etc/rc.conf.d', 'etc/defaults', 'var/log', 'var/run',
-  'var/empty', 'var/db', 'var/tmp', 'tmp', 'root/.ssh', 'home', 'dev', 'proc', 'boot', 'mnt',
-  'run/sshd', 'etc/pam.d', '.sys', '.lab',
+  'bin',
+  'sbin',
+  'usr/bin',
+  'usr/sbin',
+  'usr/local/bin',
+  'usr/local/sbin',
+  'usr/local/etc',
+  'usr/jails',
+  'etc/ssh',
+  'etc/jail.conf.d',
+  'etc/rc.conf.d',
+  'etc/defaults',
+  'var/log',
+  'var/run',
+  'var/empty',
+  'var/db',
+  'var/tmp',
+  'tmp',
+  'root/.ssh',
+  'home',
+  'dev',
+  'proc',
+  'boot',
+  'mnt',
+  'run/sshd',
+  'etc/pam.d',
+  '.sys',
+  '.lab',
 ];
 
 export function buildHostRoot(root: string, spec: HostSpec): void {
@@ -59,7 +83,12 @@ function writeHostEnv(root: string, spec: HostSpec): void {
   for (const [k, v] of Object.entries(vars)) {
     if (!/^[A-Za-z0-9_.:/-]*$/.test(v)) throw new Error(`lab: ${k}=${v} is not a plain word`);
   }
-  fs.writeFileSync(path.join(root, '.lab/host.env'), Object.entries(vars).map(([k, v]) => `${k}=${v}\n`).join(''));
+  fs.writeFileSync(
+    path.join(root, '.lab/host.env'),
+    Object.entries(vars)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+  );
 }
 
 /** Symlink each allowed command into the host's PATH, pointing at the machine's real binary under /.sys. */
@@ -158,21 +187,31 @@ function writeEtc(root: string, spec: HostSpec): void {
 
 function writeUsers(root: string, spec: HostSpec): void {
   const shell = spec.loginShell;
-  fs.writeFileSync(path.join(root, 'etc/passwd'), [
-    `root:x:0:0:Charlie &:/root:${shell}`,
-    'sshd:x:22:22:Secure Shell Daemon:/var/empty:/usr/sbin/nologin',
-    'nobody:x:65534:65534:Unprivileged user:/nonexistent:/usr/sbin/nologin',
-    `${OPS_USER.name}:x:${OPS_USER.uid}:${OPS_USER.gid}:Fleet operator:/home/${OPS_USER.name}:${shell}`,
-    '',
-  ].join('\n'));
-  fs.writeFileSync(path.join(root, 'etc/group'), [
-    'wheel:x:0:root', 'sshd:x:22:', 'nogroup:x:65533:', 'nobody:x:65534:',
-    `${OPS_USER.name}:x:${OPS_USER.gid}:`, '',
-  ].join('\n'));
+  fs.writeFileSync(
+    path.join(root, 'etc/passwd'),
+    [
+      `root:x:0:0:Charlie &:/root:${shell}`,
+      'sshd:x:22:22:Secure Shell Daemon:/var/empty:/usr/sbin/nologin',
+      'nobody:x:65534:65534:Unprivileged user:/nonexistent:/usr/sbin/nologin',
+      `${OPS_USER.name}:x:${OPS_USER.uid}:${OPS_USER.gid}:Fleet operator:/home/${OPS_USER.name}:${shell}`,
+      '',
+    ].join('\n'),
+  );
+  fs.writeFileSync(
+    path.join(root, 'etc/group'),
+    ['wheel:x:0:root', 'sshd:x:22:', 'nogroup:x:65533:', 'nobody:x:65534:', `${OPS_USER.name}:x:${OPS_USER.gid}:`, ''].join('\n'),
+  );
   // '*' = no password, but not locked: sshd (UsePAM no) still allows key logins.
-  fs.writeFileSync(path.join(root, 'etc/shadow'), ['root', 'sshd', 'nobody', OPS_USER.name].map((u) => `${u}:*:19000:0:99999:7:::`).join('\n') + '\n', { mode: 0o640 });
+  fs.writeFileSync(
+    path.join(root, 'etc/shadow'),
+    ['root', 'sshd', 'nobody', OPS_USER.name].map((u) => `${u}:*:19000:0:99999:7:::`).join('\n') + '\n',
+    { mode: 0o640 },
+  );
 
-  for (const [home, uid, gid] of [['root', 0, 0], [`home/${OPS_USER.name}`, OPS_USER.uid, OPS_USER.gid]] as const) {
+  for (const [home, uid, gid] of [
+    ['root', 0, 0],
+    [`home/${OPS_USER.name}`, OPS_USER.uid, OPS_USER.gid],
+  ] as const) {
     const sshDir = path.join(root, home, '.ssh');
     fs.mkdirSync(sshDir, { recursive: true });
     fs.writeFileSync(path.join(sshDir, 'authorized_keys'), spec.authorizedKey.trim() + '\n', { mode: 0o600 });
@@ -187,26 +226,29 @@ function writeSshd(root: string, spec: HostSpec): void {
   if (!fs.existsSync(keyFile)) {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${spec.name}`, '-f', keyFile]);
   }
-  fs.writeFileSync(path.join(root, 'etc/ssh/sshd_config'), [
-    `ListenAddress ${spec.address}:22`,
-    'HostKey /etc/ssh/ssh_host_ed25519_key',
-    'PermitRootLogin prohibit-password',
-    'PubkeyAuthentication yes',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'UsePAM no',
-    'UseDNS no',
-    'PrintMotd no',
-    'PrintLastLog no',
-    'PidFile /var/run/sshd.pid',
-    'MaxSessions 100',
-    'MaxStartups 200:30:400',
-    'LoginGraceTime 30',
-    'ClientAliveInterval 0',
-    `SetEnv PATH=${FREEBSD_PATH}`,
-    'Subsystem sftp internal-sftp',
-    '',
-  ].join('\n'));
+  fs.writeFileSync(
+    path.join(root, 'etc/ssh/sshd_config'),
+    [
+      `ListenAddress ${spec.address}:22`,
+      'HostKey /etc/ssh/ssh_host_ed25519_key',
+      'PermitRootLogin prohibit-password',
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'UseDNS no',
+      'PrintMotd no',
+      'PrintLastLog no',
+      'PidFile /var/run/sshd.pid',
+      'MaxSessions 100',
+      'MaxStartups 200:30:400',
+      'LoginGraceTime 30',
+      'ClientAliveInterval 0',
+      `SetEnv PATH=${FREEBSD_PATH}`,
+      'Subsystem sftp internal-sftp',
+      '',
+    ].join('\n'),
+  );
 }
 
 /** The host's public key line, for known_hosts. */

@@ -13,14 +13,19 @@ export const CLI = path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
 
 export function fleetjail(args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, SSH_AUTH_SOCK: '', ...opts.env },
-      maxBuffer: 64 * 1024 * 1024,
-    }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 255) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [CLI, ...args],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, SSH_AUTH_SOCK: '', ...opts.env },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 255) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
     child.stdin?.end(opts.stdin ?? '');
   });
 }

@@ -17,21 +17,24 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../lab/layout.js';
 
 /** Files that go to the second lab (paths below test/integration/). */
-const SECOND_LAB = [
-  'playbooks/seeds.test.ts',
-  'security/hostile-corpus.test.ts',
-  'modules/jail.test.ts',
-  'userland/zfs.test.ts',
-];
+const SECOND_LAB = ['playbooks/seeds.test.ts', 'security/hostile-corpus.test.ts', 'modules/jail.test.ts', 'userland/zfs.test.ts'];
 
-interface Lab { name: string; dir: string; subnet: string; files: string[] }
+interface Lab {
+  name: string;
+  dir: string;
+  subnet: string;
+  files: string[];
+}
 
 function integrationFiles(dir = path.join(PROJECT_ROOT, 'test', 'integration')): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) return integrationFiles(full);
-    return e.name.endsWith('.test.ts') ? [path.relative(path.join(PROJECT_ROOT, 'test', 'integration'), full)] : [];
-  }).sort();
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) return integrationFiles(full);
+      return e.name.endsWith('.test.ts') ? [path.relative(path.join(PROJECT_ROOT, 'test', 'integration'), full)] : [];
+    })
+    .sort();
 }
 
 function labs(): Lab[] {
@@ -39,8 +42,18 @@ function labs(): Lab[] {
   for (const f of SECOND_LAB) if (!all.includes(f)) throw new Error(`lab-suites: ${f} is not an integration test file (renamed?)`);
   const toPath = (f: string) => path.join('test', 'integration', f);
   return [
-    { name: 'lab-a', dir: process.env.FLEETJAIL_LAB_DIR ?? path.join(PROJECT_ROOT, '.lab'), subnet: process.env.FLEETJAIL_LAB_SUBNET ?? '127.0', files: all.filter((f) => !SECOND_LAB.includes(f)).map(toPath) },
-    { name: 'lab-b', dir: process.env.FLEETJAIL_LAB_B_DIR ?? path.join(PROJECT_ROOT, '.lab-b'), subnet: process.env.FLEETJAIL_LAB_B_SUBNET ?? '127.20', files: SECOND_LAB.map(toPath) },
+    {
+      name: 'lab-a',
+      dir: process.env.FLEETJAIL_LAB_DIR ?? path.join(PROJECT_ROOT, '.lab'),
+      subnet: process.env.FLEETJAIL_LAB_SUBNET ?? '127.0',
+      files: all.filter((f) => !SECOND_LAB.includes(f)).map(toPath),
+    },
+    {
+      name: 'lab-b',
+      dir: process.env.FLEETJAIL_LAB_B_DIR ?? path.join(PROJECT_ROOT, '.lab-b'),
+      subnet: process.env.FLEETJAIL_LAB_B_SUBNET ?? '127.20',
+      files: SECOND_LAB.map(toPath),
+    },
   ];
 }
 
@@ -59,11 +72,16 @@ function runLab(lab: Lab, extra: string[]): Promise<number> {
           pending = lines.pop()!;
           for (const l of lines) {
             const counts = /^(\d+) passed, (\d+) failed, (\d+) skipped$/.exec(l);
-            if (counts) counts.slice(1).forEach((n, i) => { total[i] = (total[i] ?? 0) + Number(n); });
+            if (counts)
+              counts.slice(1).forEach((n, i) => {
+                total[i] = (total[i] ?? 0) + Number(n);
+              });
             out.write(`[${lab.name}] ${l}\n`);
           }
         },
-        end() { if (pending) out.write(`[${lab.name}] ${pending}\n`); },
+        end() {
+          if (pending) out.write(`[${lab.name}] ${pending}\n`);
+        },
       };
     };
     const o = prefix(process.stdout);

@@ -12,7 +12,7 @@ export const labPaths = paths(labLayout);
 
 export function labHosts(): LabHost[] {
   const hosts = readState(labLayout).hosts;
-  if (hosts.length === 0) throw new Error('the lab is not up (the lab project\'s global setup brings it up)');
+  if (hosts.length === 0) throw new Error("the lab is not up (the lab project's global setup brings it up)");
   return hosts;
 }
 
@@ -25,13 +25,29 @@ export interface ShellResult {
 /** Run COMMAND on a lab host through the OpenSSH client (as `user`, default root). */
 export function sshRun(host: LabHost, command: string, opts: { user?: string; stdin?: string } = {}): Promise<ShellResult> {
   return new Promise((resolve) => {
-    const child = execFile('ssh', [
-      '-q', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${labPaths.knownHosts}`, '-o', 'StrictHostKeyChecking=yes',
-      '-i', labPaths.clientKey, '-l', opts.user ?? 'root', host.address, command,
-    ], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 255) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    const child = execFile(
+      'ssh',
+      [
+        '-q',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        `UserKnownHostsFile=${labPaths.knownHosts}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-i',
+        labPaths.clientKey,
+        '-l',
+        opts.user ?? 'root',
+        host.address,
+        command,
+      ],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 255) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
     if (opts.stdin !== undefined) child.stdin?.end(opts.stdin);
     else child.stdin?.end();
   });

@@ -17,11 +17,75 @@ export const MARKER_COMMAND = 'fjmark';
 
 /** Commands the scripts may call; a missing one shows up as "not found" (see SandboxRun.missing). */
 const STUBS = [
-  'awk', 'basename', 'cat', 'chflags', 'chmod', 'chown', 'cmp', 'cp', 'cut', 'date', 'dd', 'devfs', 'dirname', 'doas', 'du', 'env', 'fetch',
-  'find', 'freebsd-update', 'freebsd-version', 'grep', 'head', 'hostname', 'id', 'ifconfig', 'jail', 'jexec', 'jls', 'kill', 'kldload', 'kldstat',
-  'ln', 'ls', 'md5', 'mkdir', 'mktemp', 'mount', 'mount_nullfs', 'mv', 'nohup', 'pfctl', 'pkg', 'ps', 'readlink', 'rm', 'rmdir', 'route', 'sed', 'service',
-  'sha256', 'sleep', 'sort', 'stat', 'sudo', 'sysctl', 'sysrc', 'tail', 'tar', 'tee', 'timeout', 'touch', 'tr', 'umount', 'uname', 'wc',
-  'xargs', 'zfs', 'zpool', 'bin/freebsd-version',
+  'awk',
+  'basename',
+  'cat',
+  'chflags',
+  'chmod',
+  'chown',
+  'cmp',
+  'cp',
+  'cut',
+  'date',
+  'dd',
+  'devfs',
+  'dirname',
+  'doas',
+  'du',
+  'env',
+  'fetch',
+  'find',
+  'freebsd-update',
+  'freebsd-version',
+  'grep',
+  'head',
+  'hostname',
+  'id',
+  'ifconfig',
+  'jail',
+  'jexec',
+  'jls',
+  'kill',
+  'kldload',
+  'kldstat',
+  'ln',
+  'ls',
+  'md5',
+  'mkdir',
+  'mktemp',
+  'mount',
+  'mount_nullfs',
+  'mv',
+  'nohup',
+  'pfctl',
+  'pkg',
+  'ps',
+  'readlink',
+  'rm',
+  'rmdir',
+  'route',
+  'sed',
+  'service',
+  'sha256',
+  'sleep',
+  'sort',
+  'stat',
+  'sudo',
+  'sysctl',
+  'sysrc',
+  'tail',
+  'tar',
+  'tee',
+  'timeout',
+  'touch',
+  'tr',
+  'umount',
+  'uname',
+  'wc',
+  'xargs',
+  'zfs',
+  'zpool',
+  'bin/freebsd-version',
 ];
 
 export interface SandboxRun {
@@ -72,23 +136,31 @@ export function runInSandbox(scripts: Map<string, string>): SandboxRun {
     }
     for (const d of ['stub', 'stub/bin', 'cases', 'errs', 'tmp', 'dev']) fs.mkdirSync(path.join(root, d), { recursive: true });
     // /dev/null: the device as root; in a user namespace (no mknod) a file the driver empties before each case.
-    if (process.getuid?.() !== 0 || spawnSync('mknod', ['-m', '666', path.join(root, 'dev/null'), 'c', '1', '3']).status !== 0) fs.writeFileSync(path.join(root, 'dev/null'), '');
+    if (process.getuid?.() !== 0 || spawnSync('mknod', ['-m', '666', path.join(root, 'dev/null'), 'c', '1', '3']).status !== 0)
+      fs.writeFileSync(path.join(root, 'dev/null'), '');
     // One record per call: the case, the command's name and each argument, \036 before each, \035 at the end.
     const logCall = 'for fj_a in "$FJ_CASE" "${0##*/stub/}" "$@"; do printf \'\\036%s\' "$fj_a"; done >> /log; printf \'\\035\' >> /log\n';
     fs.writeFileSync(path.join(root, 'stub/_stub'), `#!/bin/sh\n${logCall}exit 0\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(root, 'stub/jls'), `#!/bin/sh\n${logCall}echo /fj-jails/www\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(root, `stub/${MARKER_COMMAND}`), '#!/bin/sh\nprintf \'%s\\n\' "$FJ_CASE" >> /hits\n', { mode: 0o755 });
-    for (const name of STUBS) if (!fs.existsSync(path.join(root, 'stub', name))) fs.symlinkSync('/stub/_stub', path.join(root, 'stub', name));
+    for (const name of STUBS)
+      if (!fs.existsSync(path.join(root, 'stub', name))) fs.symlinkSync('/stub/_stub', path.join(root, 'stub', name));
     const ids = [...scripts.keys()];
     ids.forEach((id, i) => fs.writeFileSync(path.join(root, 'cases', String(i)), scripts.get(id) as string));
-    fs.writeFileSync(path.join(root, 'driver'), [
-      'PATH=/stub:/stub/bin; export PATH',
-      'for f in /cases/*; do [ -c /dev/null ] || : > /dev/null; FJ_CASE=${f##*/}; export FJ_CASE; ( cd /tmp && /bin/sh "$f" ) </dev/null >/dev/null 2>"/errs/$FJ_CASE"; done',
-      'exit 0',
-      '',
-    ].join('\n'));
+    fs.writeFileSync(
+      path.join(root, 'driver'),
+      [
+        'PATH=/stub:/stub/bin; export PATH',
+        'for f in /cases/*; do [ -c /dev/null ] || : > /dev/null; FJ_CASE=${f##*/}; export FJ_CASE; ( cd /tmp && /bin/sh "$f" ) </dev/null >/dev/null 2>"/errs/$FJ_CASE"; done',
+        'exit 0',
+        '',
+      ].join('\n'),
+    );
     const before = new Set(listFiles(root));
-    const cmd = process.getuid?.() === 0 ? ['chroot', [root, '/bin/sh', '/driver']] as const : ['unshare', ['-r', 'chroot', root, '/bin/sh', '/driver']] as const;
+    const cmd =
+      process.getuid?.() === 0
+        ? (['chroot', [root, '/bin/sh', '/driver']] as const)
+        : (['unshare', ['-r', 'chroot', root, '/bin/sh', '/driver']] as const);
     const r = spawnSync(cmd[0], [...cmd[1]], { encoding: 'utf8', timeout: 300_000 });
     if (r.status !== 0) throw new Error(`sandbox driver failed (${r.status}): ${r.stderr}`);
     const read = (f: string) => (fs.existsSync(path.join(root, f)) ? fs.readFileSync(path.join(root, f), 'utf8') : '');
@@ -102,10 +174,13 @@ export function runInSandbox(scripts: Map<string, string>): SandboxRun {
     });
     const own = /^\/(log|hits|errs|errs\/.*)$/;
     const newFiles = listFiles(root).filter((f) => !before.has(f) && !own.test(f));
-    const calls = read('log').split('\x1d').filter(Boolean).map((rec) => {
-      const [, c, ...argv] = rec.split('\x1e');
-      return { id: ids[Number(c)] as string, argv };
-    });
+    const calls = read('log')
+      .split('\x1d')
+      .filter(Boolean)
+      .map((rec) => {
+        const [, c, ...argv] = rec.split('\x1e');
+        return { id: ids[Number(c)] as string, argv };
+      });
     return { hits, newFiles, missing: [...missing], calls, errs };
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

@@ -80,11 +80,16 @@ export const FREEBSD_SYSRC_CASES: SysrcCase[] = [
     name: 'multiple_operations',
     files: {},
     steps: [
-      { args: f('test1_enable=YES', 'test1_list+=item1'), stdout: 'test1_enable:  -> YES\ntest1_list:  -> item1\n', conf: 'test1_enable="YES"\ntest1_list="item1"\n' },
+      {
+        args: f('test1_enable=YES', 'test1_list+=item1'),
+        stdout: 'test1_enable:  -> YES\ntest1_list:  -> item1\n',
+        conf: 'test1_enable="YES"\ntest1_list="item1"\n',
+      },
       {
         args: f('test1_enable', 'test1_enable=NO', 'noexist', 'test2_enable=YES', 'test1_list-=item1', 'test2_list+=item3'),
         stdout: 'test1_enable: YES\ntest1_enable: YES -> NO\ntest2_enable:  -> YES\ntest1_list: item1 -> \ntest2_list:  -> item3\n',
-        stderr: unknown('noexist'), exit: 1,
+        stderr: unknown('noexist'),
+        exit: 1,
         conf: 'test1_enable="NO"\ntest1_list=""\ntest2_enable="YES"\ntest2_list="item3"\n',
       },
     ],
@@ -98,7 +103,14 @@ export const FREEBSD_SYSRC_CASES: SysrcCase[] = [
     name: 'A_flag',
     // A defaults file without source_rc_confs: sh's "not found", and only the defaults are read.
     files: { DEFAULTS: 'rc_conf_files="$CONF"\ntest_enable="NO"\n', CONF: 'test_enable="YES"\n' },
-    steps: [{ args: ['-A'], env: { RC_DEFAULTS: '$DEFAULTS' }, stdout: 'rc_conf_files: $CONF\ntest_enable: NO\n', stderr: '$SYSRC: source_rc_confs: not found\n' }],
+    steps: [
+      {
+        args: ['-A'],
+        env: { RC_DEFAULTS: '$DEFAULTS' },
+        stdout: 'rc_conf_files: $CONF\ntest_enable: NO\n',
+        stderr: '$SYSRC: source_rc_confs: not found\n',
+      },
+    ],
   },
   {
     name: 'c_flag',

@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { createLogger, redactSecrets } from '../../src/log.js';
 
 const tmpLog = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fj-log-')), 'sub', 'run.log');
-const readLines = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const readLines = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('createLogger', () => {
   it('writes JSON lines to a new 0600 file, each readable as soon as the call returns', () => {
@@ -14,7 +19,10 @@ describe('createLogger', () => {
     log.info({ host: 'h1' }, 'connecting');
     log.warn('second');
     // No flush: the destination is synchronous.
-    expect(readLines(file)).toMatchObject([{ msg: 'connecting', host: 'h1', level: 30 }, { msg: 'second', level: 40 }]);
+    expect(readLines(file)).toMatchObject([
+      { msg: 'connecting', host: 'h1', level: 30 },
+      { msg: 'second', level: 40 },
+    ]);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 
@@ -28,17 +36,35 @@ describe('createLogger', () => {
   it('redacts secrets in the file, at any depth and in child bindings', () => {
     const file = tmpLog();
     const log = createLogger({ file });
-    log.info({
-      host: 'h1',
-      passphrase: 'hunter2',
-      auth: { password: 'pw1', user: 'root', privateKey: Buffer.from('KEYDATA') },
-      hosts: [{ name: 'a', vars: { ansible_become_pass: 'pw2', becomePassword: 'pw3' } }],
-      env: { PATH: '/bin', PGPASSWORD: 'pw4', MY_PASS_FILE: 'pw5', AWS_SECRET_ACCESS_KEY: 'pw6' },
-      passed: 3,
-    }, 'connecting');
-    log.child({ password: 'pw7', run: 1 }).child({ env: { SUDO_PASS: 'pw8' } }).info('child');
+    log.info(
+      {
+        host: 'h1',
+        passphrase: 'hunter2',
+        auth: { password: 'pw1', user: 'root', privateKey: Buffer.from('KEYDATA') },
+        hosts: [{ name: 'a', vars: { ansible_become_pass: 'pw2', becomePassword: 'pw3' } }],
+        env: { PATH: '/bin', PGPASSWORD: 'pw4', MY_PASS_FILE: 'pw5', AWS_SECRET_ACCESS_KEY: 'pw6' },
+        passed: 3,
+      },
+      'connecting',
+    );
+    log
+      .child({ password: 'pw7', run: 1 })
+      .child({ env: { SUDO_PASS: 'pw8' } })
+      .info('child');
     const text = fs.readFileSync(file, 'utf8');
-    for (const secret of ['hunter2', 'pw1', 'pw2', 'pw3', 'pw4', 'pw5', 'pw6', 'pw7', 'pw8', 'KEYDATA', Buffer.from('KEYDATA').toString('base64')]) {
+    for (const secret of [
+      'hunter2',
+      'pw1',
+      'pw2',
+      'pw3',
+      'pw4',
+      'pw5',
+      'pw6',
+      'pw7',
+      'pw8',
+      'KEYDATA',
+      Buffer.from('KEYDATA').toString('base64'),
+    ]) {
       expect(text).not.toContain(secret);
     }
     const [first, child] = readLines(file);

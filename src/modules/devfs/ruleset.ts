@@ -32,27 +32,51 @@ export function isSafeDevfsRule(rule: string): boolean {
   return parts.every((p, i) => (i % 2 === 1 ? !/[\x00-\x1f\x7f]/.test(p) : RULE_TEXT.test(p.replace(/\$[A-Za-z_][A-Za-z0-9_]*/g, 'x'))));
 }
 
-const rule = z.string()
+const rule = z
+  .string()
   .refine((r) => !/[\n\r\0]/.test(r), 'one rule per line (no newline)')
-  .refine((r) => /^\s*(add\s|#)/.test(r), "a rule starts with 'add' (add path 'bpf*' unhide, add include $devfsrules_hide_all) or is a # comment")
-  .refine(isSafeDevfsRule, "rc.subr evals each rule as shell text: only words, '...' quoted patterns and $NAME references (no ; | & < > ( ) ` \\ \" or unbalanced ')");
+  .refine(
+    (r) => /^\s*(add\s|#)/.test(r),
+    "a rule starts with 'add' (add path 'bpf*' unhide, add include $devfsrules_hide_all) or is a # comment",
+  )
+  .refine(
+    isSafeDevfsRule,
+    "rc.subr evals each rule as shell text: only words, '...' quoted patterns and $NAME references (no ; | & < > ( ) ` \\ \" or unbalanced ')",
+  );
 
-export const devfsRulesetArgs = z.strictObject({
-  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a ruleset name is an sh variable name (rc.subr sets $NAME to its number), e.g. devfsrules_jail_bpf')
-    .describe('the section name, e.g. devfsrules_jail_bpf (rules elsewhere include it as $NAME)'),
-  number: z.number().int().min(1).max(65535).describe('the ruleset number jails use as devfs_ruleset (0 is reserved)'),
-  rules: z.array(rule).default([]).describe("the section's lines, kept exactly as given: add include $devfsrules_hide_all, add path 'bpf*' unhide, ...; " +
-    "rc.subr expands them as shell text, so only words, `'...'` patterns and `$NAME` references are accepted"),
-  state: z.enum(['present', 'absent']).default('present'),
-  file: absolutePath.default('/etc/devfs.rules').describe('the rules file (one of rc.conf\'s devfs_rulesets)'),
-  restart: z.boolean().default(true).describe('run `service devfs restart` after a change, so the kernel has the new rules'),
-}).superRefine((a, ctx) => {
-  if (a.state === 'present' && a.rules.length === 0) ctx.addIssue({ code: 'custom', path: ['rules'], message: 'state present needs at least one rule' });
-  const last = a.rules[a.rules.length - 1];
-  if (last !== undefined && /^\s*#/.test(last)) {
-    ctx.addIssue({ code: 'custom', path: ['rules'], message: 'the last line must be a rule, not a comment (a trailing comment reads as the start of the next section)' });
-  }
-});
+export const devfsRulesetArgs = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(
+        /^[A-Za-z_][A-Za-z0-9_]*$/,
+        'a ruleset name is an sh variable name (rc.subr sets $NAME to its number), e.g. devfsrules_jail_bpf',
+      )
+      .describe('the section name, e.g. devfsrules_jail_bpf (rules elsewhere include it as $NAME)'),
+    number: z.number().int().min(1).max(65535).describe('the ruleset number jails use as devfs_ruleset (0 is reserved)'),
+    rules: z
+      .array(rule)
+      .default([])
+      .describe(
+        "the section's lines, kept exactly as given: add include $devfsrules_hide_all, add path 'bpf*' unhide, ...; " +
+          "rc.subr expands them as shell text, so only words, `'...'` patterns and `$NAME` references are accepted",
+      ),
+    state: z.enum(['present', 'absent']).default('present'),
+    file: absolutePath.default('/etc/devfs.rules').describe("the rules file (one of rc.conf's devfs_rulesets)"),
+    restart: z.boolean().default(true).describe('run `service devfs restart` after a change, so the kernel has the new rules'),
+  })
+  .superRefine((a, ctx) => {
+    if (a.state === 'present' && a.rules.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['rules'], message: 'state present needs at least one rule' });
+    const last = a.rules[a.rules.length - 1];
+    if (last !== undefined && /^\s*#/.test(last)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rules'],
+        message: 'the last line must be a rule, not a comment (a trailing comment reads as the start of the next section)',
+      });
+    }
+  });
 
 export type DevfsRulesetArgs = z.output<typeof devfsRulesetArgs>;
 
@@ -74,14 +98,18 @@ function checkConflicts(a: DevfsRulesetArgs, content: string, path: string, own:
   if (own && mine.length > 1) throw new Error(`${path} defines [${a.name}=...] ${mine.length} times; leave one before fleetjail edits it`);
   const other = sections.find((s) => s.number === a.number && s.name !== a.name);
   if (other && a.state === 'present') {
-    throw new Error(`ruleset number ${a.number} is already used by [${other.name}=${other.number}] in ${path}; choose another number for ${a.name}`);
+    throw new Error(
+      `ruleset number ${a.number} is already used by [${other.name}=${other.number}] in ${path}; choose another number for ${a.name}`,
+    );
   }
 }
 
 export const devfsRuleset = defineModule<DevfsRulesetArgs, DevfsRulesetFacts>({
   name: 'devfs.ruleset',
   summary: 'a named, numbered ruleset section of /etc/devfs.rules; devfs restarted on change',
-  docs: { does: 'Other sections and comments are kept byte for byte; a number used by another section (also in `/etc/defaults/devfs.rules`) is refused.' },
+  docs: {
+    does: 'Other sections and comments are kept byte for byte; a number used by another section (also in `/etc/defaults/devfs.rules`) is refused.',
+  },
   args: devfsRulesetArgs,
   jailAware: false,
   describe: (a) => `devfs ruleset ${a.name}=${a.number}`,
@@ -93,18 +121,22 @@ export const devfsRuleset = defineModule<DevfsRulesetArgs, DevfsRulesetFacts>({
     const current = text(facts.file, a.file);
     checkConflicts(a, current, a.file, true);
     if (a.file !== DEFAULTS_FILE) checkConflicts(a, text(facts.defaults, DEFAULTS_FILE), DEFAULTS_FILE, false);
-    const wanted = a.state === 'present'
-      ? withDevfsSection(current, a.name, renderDevfsSection(a.name, a.number, a.rules))
-      : withoutDevfsSection(current, a.name);
+    const wanted =
+      a.state === 'present'
+        ? withDevfsSection(current, a.name, renderDevfsSection(a.name, a.number, a.rules))
+        : withoutDevfsSection(current, a.name);
     if (wanted === current) return [];
     const old = parseDevfsSections(current).find((s) => s.name === a.name);
-    const what = a.state === 'absent' ? 'remove' : old === undefined ? 'add' : old.number !== a.number ? `renumber ${old.number} ->` : 'update';
-    const changes: Change[] = [{
-      summary: `${a.file}: ${what} [${a.name}=${a.state === 'absent' ? (old?.number ?? a.number) : a.number}]`,
-      action: { kind: 'write', path: a.file, content: wanted },
-      touches: fileTouches(HOST, a.file),
-      diff: fileDiff(ctx, a.file, current, wanted),
-    }];
+    const what =
+      a.state === 'absent' ? 'remove' : old === undefined ? 'add' : old.number !== a.number ? `renumber ${old.number} ->` : 'update';
+    const changes: Change[] = [
+      {
+        summary: `${a.file}: ${what} [${a.name}=${a.state === 'absent' ? (old?.number ?? a.number) : a.number}]`,
+        action: { kind: 'write', path: a.file, content: wanted },
+        touches: fileTouches(HOST, a.file),
+        diff: fileDiff(ctx, a.file, current, wanted),
+      },
+    ];
     if (a.restart) {
       changes.push({
         summary: 'service devfs restart (load the rulesets)',

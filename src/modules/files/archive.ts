@@ -17,21 +17,42 @@ import { HOST, requireSuccess, resource } from '../kit/target.js';
 import { absolutePath } from '../kit/names.js';
 import { defineModule, type Change, type FactQuery } from '../kit/contract.js';
 
-const COMPRESSION: Array<[RegExp, string]> = [[/\.txz$|\.tar\.xz$/, '-J'], [/\.tgz$|\.tar\.gz$/, '-z'], [/\.tbz2?$|\.tar\.bz2$/, '-j'], [/\.tar$/, '']];
+const COMPRESSION: Array<[RegExp, string]> = [
+  [/\.txz$|\.tar\.xz$/, '-J'],
+  [/\.tgz$|\.tar\.gz$/, '-z'],
+  [/\.tbz2?$|\.tar\.bz2$/, '-j'],
+  [/\.tar$/, ''],
+];
 
-export const archiveArgs = z.strictObject({
-  path: absolutePath.describe('the directory to archive (e.g. a jail\'s root on UFS)'),
-  dest: absolutePath.refine((d) => COMPRESSION.some(([re]) => re.test(d)), 'must end in .txz, .tar.xz, .tgz, .tar.gz, .tbz, .tbz2, .tar.bz2 or .tar')
-    .describe('the archive file (`.txz`, `.tgz`, `.tbz`, `.tar`: tar(1)\'s compression by extension); when it exists, the step has nothing to do, so name it with a date'),
-  keep: z.strictObject({
-    prefix: z.string().min(1).refine((p) => !p.includes('/') && !/[\x00-\x1f\x7f]/.test(p), 'a file name prefix, without / or control characters').describe('the rotation\'s files in dest\'s directory: names starting with this'),
-    count: z.coerce.number().int().min(1).describe('how many of them stay (the newest in name order)'),
-  }).optional().describe('rotate: remove the older files of this prefix in dest\'s directory beyond count (name order)'),
-}).superRefine((a, ctx) => {
-  if (a.keep && !path.posix.basename(a.dest).startsWith(a.keep.prefix)) {
-    ctx.addIssue({ code: 'custom', message: `dest's name must start with keep.prefix (${a.keep.prefix}): it is part of the rotation`, path: ['keep', 'prefix'] });
-  }
-});
+export const archiveArgs = z
+  .strictObject({
+    path: absolutePath.describe("the directory to archive (e.g. a jail's root on UFS)"),
+    dest: absolutePath
+      .refine((d) => COMPRESSION.some(([re]) => re.test(d)), 'must end in .txz, .tar.xz, .tgz, .tar.gz, .tbz, .tbz2, .tar.bz2 or .tar')
+      .describe(
+        "the archive file (`.txz`, `.tgz`, `.tbz`, `.tar`: tar(1)'s compression by extension); when it exists, the step has nothing to do, so name it with a date",
+      ),
+    keep: z
+      .strictObject({
+        prefix: z
+          .string()
+          .min(1)
+          .refine((p) => !p.includes('/') && !/[\x00-\x1f\x7f]/.test(p), 'a file name prefix, without / or control characters')
+          .describe("the rotation's files in dest's directory: names starting with this"),
+        count: z.coerce.number().int().min(1).describe('how many of them stay (the newest in name order)'),
+      })
+      .optional()
+      .describe("rotate: remove the older files of this prefix in dest's directory beyond count (name order)"),
+  })
+  .superRefine((a, ctx) => {
+    if (a.keep && !path.posix.basename(a.dest).startsWith(a.keep.prefix)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `dest's name must start with keep.prefix (${a.keep.prefix}): it is part of the rotation`,
+        path: ['keep', 'prefix'],
+      });
+    }
+  });
 
 export type ArchiveArgs = z.output<typeof archiveArgs>;
 
@@ -51,7 +72,11 @@ function stateQuery(a: ArchiveArgs): FactQuery<ArchiveFacts['state']> {
     parse(out) {
       requireSuccess(out, `looking at ${a.path} and ${a.dest}`);
       const lines = out.stdout.split('\n');
-      return { source: lines.includes('source'), done: lines.includes('done'), rotation: lines.filter((l) => l.startsWith('file ')).map((l) => l.slice(5)) };
+      return {
+        source: lines.includes('source'),
+        done: lines.includes('done'),
+        rotation: lines.filter((l) => l.startsWith('file ')).map((l) => l.slice(5)),
+      };
     },
   };
 }
@@ -59,7 +84,9 @@ function stateQuery(a: ArchiveArgs): FactQuery<ArchiveFacts['state']> {
 export const archive = defineModule<ArchiveArgs, ArchiveFacts>({
   name: 'archive',
   summary: 'a directory packed into a tar file (written whole or not at all), and a rotation of them',
-  docs: { does: 'As `qjail archive` does; written to a temp file and renamed when tar has finished (never a half archive that looks done), mode 0600. Stop a jail first for a consistent copy.' },
+  docs: {
+    does: 'As `qjail archive` does; written to a temp file and renamed when tar has finished (never a half archive that looks done), mode 0600. Stop a jail first for a consistent copy.',
+  },
   args: archiveArgs,
   jailAware: false,
   describe: (a) => `archive ${a.dest}`,

@@ -25,30 +25,61 @@ import { defineModule, type Change, type DiffEntry, type LocalFile, type StepCon
 
 const octalMode = z.string().regex(/^[0-7]{3,4}$/, "must be an octal mode in quotes, e.g. '0644'");
 
-export const fileArgs = z.strictObject({
-  path: absolutePath.describe('absolute path (inside the jail with `jail:`)'),
-  state: z.enum(['file', 'directory', 'link', 'absent']).default('file')
-    .describe('`file` with `content`, `src` or `template`; `directory`; `link` (with `target`); `absent` (`recursive` for a directory)'),
-  content: z.string().optional().describe('the content, inline: text held in memory, small by nature'),
-  src: z.string().optional()
-    .describe('a local file whose content to copy (relative to the playbook). Any size and content (binary too): hashed by streaming it (once per run, whatever the number of hosts), compared with the host\'s sha256 without being read, and streamed to the host from disk, never held in memory (up to 16 KiB of UTF-8 text it is read, and travels in the batch script like `content`)'),
-  template: z.string().optional().describe('a local LiquidJS template rendered with the host\'s variables (relative to the playbook): text held in memory'),
-  target: z.string().min(1).refine((t) => !/[\x00-\x1f\x7f]/.test(t), 'no control characters (newline, tab, NUL ...)').optional().describe('what a symlink points to (state: link)'),
-  mode: z.union([octalMode, z.number()]).optional()
-    .refine((m) => typeof m === 'string', "write the mode in quotes, e.g. '0644' (YAML reads 0644 as a decimal number)")
-    .describe("octal, quoted: `'0644'`"),
-  owner: accountName.optional().describe("a user name or uid (in a jail: a name in the jail's own /etc/passwd)"),
-  group: accountName.optional().describe("a group name or gid (in a jail: in the jail's own /etc/group)"),
-  recursive: z.boolean().default(false).describe('state absent: remove a directory with its contents'),
-  validate: z.string().includes('%s', { message: 'the command needs %s where the new file goes, e.g. "pfctl -nf %s"' }).optional()
-    .describe('a command that checks the new content before it replaces the file (%s: the new file, on the host, e.g. `pfctl -nf %s`); failing keeps the old file'),
-}).superRefine((a, ctx) => {
-  const sources = (['content', 'src', 'template'] as const).filter((k) => a[k] !== undefined);
-  if (sources.length > 1) ctx.addIssue({ code: 'custom', message: `give one of content, src, template (not ${sources.join(' and ')})`, path: [sources[1] as string] });
-  if (sources.length > 0 && a.state !== 'file') ctx.addIssue({ code: 'custom', message: `${sources[0]} needs state: file`, path: [sources[0] as string] });
-  if (a.state === 'link' && a.target === undefined) ctx.addIssue({ code: 'custom', message: 'state link needs a target', path: ['target'] });
-  if (a.state !== 'link' && a.target !== undefined) ctx.addIssue({ code: 'custom', message: 'target is for state: link', path: ['target'] });
-});
+export const fileArgs = z
+  .strictObject({
+    path: absolutePath.describe('absolute path (inside the jail with `jail:`)'),
+    state: z
+      .enum(['file', 'directory', 'link', 'absent'])
+      .default('file')
+      .describe('`file` with `content`, `src` or `template`; `directory`; `link` (with `target`); `absent` (`recursive` for a directory)'),
+    content: z.string().optional().describe('the content, inline: text held in memory, small by nature'),
+    src: z
+      .string()
+      .optional()
+      .describe(
+        "a local file whose content to copy (relative to the playbook). Any size and content (binary too): hashed by streaming it (once per run, whatever the number of hosts), compared with the host's sha256 without being read, and streamed to the host from disk, never held in memory (up to 16 KiB of UTF-8 text it is read, and travels in the batch script like `content`)",
+      ),
+    template: z
+      .string()
+      .optional()
+      .describe("a local LiquidJS template rendered with the host's variables (relative to the playbook): text held in memory"),
+    target: z
+      .string()
+      .min(1)
+      .refine((t) => !/[\x00-\x1f\x7f]/.test(t), 'no control characters (newline, tab, NUL ...)')
+      .optional()
+      .describe('what a symlink points to (state: link)'),
+    mode: z
+      .union([octalMode, z.number()])
+      .optional()
+      .refine((m) => typeof m === 'string', "write the mode in quotes, e.g. '0644' (YAML reads 0644 as a decimal number)")
+      .describe("octal, quoted: `'0644'`"),
+    owner: accountName.optional().describe("a user name or uid (in a jail: a name in the jail's own /etc/passwd)"),
+    group: accountName.optional().describe("a group name or gid (in a jail: in the jail's own /etc/group)"),
+    recursive: z.boolean().default(false).describe('state absent: remove a directory with its contents'),
+    validate: z
+      .string()
+      .includes('%s', { message: 'the command needs %s where the new file goes, e.g. "pfctl -nf %s"' })
+      .optional()
+      .describe(
+        'a command that checks the new content before it replaces the file (%s: the new file, on the host, e.g. `pfctl -nf %s`); failing keeps the old file',
+      ),
+  })
+  .superRefine((a, ctx) => {
+    const sources = (['content', 'src', 'template'] as const).filter((k) => a[k] !== undefined);
+    if (sources.length > 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `give one of content, src, template (not ${sources.join(' and ')})`,
+        path: [sources[1] as string],
+      });
+    if (sources.length > 0 && a.state !== 'file')
+      ctx.addIssue({ code: 'custom', message: `${sources[0]} needs state: file`, path: [sources[0] as string] });
+    if (a.state === 'link' && a.target === undefined)
+      ctx.addIssue({ code: 'custom', message: 'state link needs a target', path: ['target'] });
+    if (a.state !== 'link' && a.target !== undefined)
+      ctx.addIssue({ code: 'custom', message: 'target is for state: link', path: ['target'] });
+  });
 
 /** After prepare(), `content` is the content from any source: a text, or a local file by reference. */
 export type FileArgs = Omit<z.output<typeof fileArgs>, 'content'> & { content?: string | LocalFile; mode?: string };
@@ -67,7 +98,8 @@ export const file = defineModule<FileArgs, FileFacts>({
   args: fileArgs as unknown as z.ZodType<FileArgs>,
   jailAware: true,
   describe: (a) => `file ${a.path}`,
-  prepare: (a, local) => (a.src !== undefined ? { ...a, content: localContent(local, a.src), src: undefined } : readLocalSource(a, local, 'content')),
+  prepare: (a, local) =>
+    a.src !== undefined ? { ...a, content: localContent(local, a.src), src: undefined } : readLocalSource(a, local, 'content'),
   facts(a, ctx) {
     const state = fileStateQuery(ctx.target, a.path, { content: ctx.diff && a.state === 'file' });
     if (ctx.target.kind !== 'jail') return { state };
@@ -91,7 +123,6 @@ export const file = defineModule<FileArgs, FileFacts>({
     }
   },
 });
-
 
 /**
  * In a jail, owner and group as the jail's numeric ids: the host chowns by number and
@@ -119,16 +150,23 @@ function planFile(a: FileArgs, on: FileState, ctx: StepContext, root?: string): 
     const diff = contentDiff(ctx, a.path, on, content);
     // The atomic write sets mode and owner too; a new file's are part of creating it.
     const attrs = on.type === 'absent' ? [] : attributeDiffs(a.path, attributeChangesOf(a, on));
-    return [{
-      summary: `${on.type === 'absent' ? 'create' : 'update'} ${a.path} (${sizeOf(content)})`,
-      action: {
-        kind: 'write', path, content,
-        ...(a.mode ? { mode: a.mode } : {}), ...(a.owner ? { owner: a.owner } : {}), ...(a.group ? { group: a.group } : {}),
-        ...(a.validate ? { validate: a.validate } : {}), ...confinement(ctx.target, root),
+    return [
+      {
+        summary: `${on.type === 'absent' ? 'create' : 'update'} ${a.path} (${sizeOf(content)})`,
+        action: {
+          kind: 'write',
+          path,
+          content,
+          ...(a.mode ? { mode: a.mode } : {}),
+          ...(a.owner ? { owner: a.owner } : {}),
+          ...(a.group ? { group: a.group } : {}),
+          ...(a.validate ? { validate: a.validate } : {}),
+          ...confinement(ctx.target, root),
+        },
+        touches,
+        diff: [...diff, ...attrs],
       },
-      touches,
-      diff: [...diff, ...attrs],
-    }];
+    ];
   }
   return attributeChange(a, on, at(ctx.target, root, a.path, true), touches, false);
 }
@@ -172,10 +210,18 @@ function planDirectory(a: FileArgs, on: FileState, ctx: StepContext, root?: stri
   if (on.type === 'absent') {
     const attrs = (name: string, noFollow: boolean) => attributeCommands(attributeChangesOf(a, undefined), name, false, noFollow);
     // In a jail, created one directory at a time, each entered and checked (see at()).
-    const script = ctx.target.kind === 'jail' && root
-      ? `(\n${jailPathGuard(ctx.target, root, a.path)}${enterJailDirCreating(root, posix.dirname(a.path))}${[sh`mkdir -- ${`./${posix.basename(a.path)}`}`, ...attrs(`./${posix.basename(a.path)}`, true)].join('\n')}\n)`
-      : [sh`mkdir -p -- ${hostPathOf}`, ...attrs(hostPathOf, false)].join('\n');
-    return [{ summary: `create directory ${a.path}`, action: { kind: 'script', script }, touches, diff: [{ type: 'value', name: a.path, before: null, after: 'directory' }] }];
+    const script =
+      ctx.target.kind === 'jail' && root
+        ? `(\n${jailPathGuard(ctx.target, root, a.path)}${enterJailDirCreating(root, posix.dirname(a.path))}${[sh`mkdir -- ${`./${posix.basename(a.path)}`}`, ...attrs(`./${posix.basename(a.path)}`, true)].join('\n')}\n)`
+        : [sh`mkdir -p -- ${hostPathOf}`, ...attrs(hostPathOf, false)].join('\n');
+    return [
+      {
+        summary: `create directory ${a.path}`,
+        action: { kind: 'script', script },
+        touches,
+        diff: [{ type: 'value', name: a.path, before: null, after: 'directory' }],
+      },
+    ];
   }
   if (on.type !== 'directory') throw new Error(`${a.path} is ${aFileType(on.type)}, not a directory`);
   return attributeChange(a, on, at(ctx.target, root, a.path, true), touches, false);
@@ -184,27 +230,42 @@ function planDirectory(a: FileArgs, on: FileState, ctx: StepContext, root?: stri
 function planLink(a: FileArgs, on: FileState, ctx: StepContext, root?: string): Change[] {
   const touches = fileTouches(ctx.target, a.path);
   const target = a.target as string;
-  if (on.type === 'directory' || on.type === 'other') throw new Error(`${a.path} is ${aFileType(on.type)}; remove it first to put a symlink there`);
+  if (on.type === 'directory' || on.type === 'other')
+    throw new Error(`${a.path} is ${aFileType(on.type)}; remove it first to put a symlink there`);
   // A symlink gets no mode of its own here (only owner and group, with chown -h).
   const { mode: _mode, ...linkArgs } = a;
   // The link itself is replaced (ln -h, chown -h), never followed: only the directories above it are checked.
   const place = at(ctx.target, root, a.path, false);
   if (on.type === 'link' && on.linkTarget === target) return attributeChange(linkArgs, on, place, touches, true);
   // -h: replace a symlink to a directory instead of creating the link inside that directory.
-  const script = place.wrap([sh`ln -sfh -- ${target} ${place.name}`, ...attributeCommands(attributeChangesOf(linkArgs, undefined), place.name, true)]);
-  return [{
-    summary: `link ${a.path} -> ${target}`,
-    action: { kind: 'script', script },
-    touches,
-    diff: [{ type: 'value', name: `${a.path} -> `, before: on.type === 'link' ? (on.linkTarget ?? null) : on.type === 'absent' ? null : on.type, after: target }],
-  }];
+  const script = place.wrap([
+    sh`ln -sfh -- ${target} ${place.name}`,
+    ...attributeCommands(attributeChangesOf(linkArgs, undefined), place.name, true),
+  ]);
+  return [
+    {
+      summary: `link ${a.path} -> ${target}`,
+      action: { kind: 'script', script },
+      touches,
+      diff: [
+        {
+          type: 'value',
+          name: `${a.path} -> `,
+          before: on.type === 'link' ? (on.linkTarget ?? null) : on.type === 'absent' ? null : on.type,
+          after: target,
+        },
+      ],
+    },
+  ];
 }
 
 function planAbsent(a: FileArgs, on: FileState, ctx: StepContext, root?: string): Change[] {
   if (on.type === 'absent') return [];
   // rm -f removes a link itself (rm -r never follows one); the directories above it must not be links.
   const place = at(ctx.target, root, a.path, on.type !== 'link');
-  const script = place.wrap([on.type !== 'directory' ? sh`rm -f -- ${place.name}` : a.recursive ? sh`rm -rf -- ${place.name}` : sh`rmdir -- ${place.name}`]);
+  const script = place.wrap([
+    on.type !== 'directory' ? sh`rm -f -- ${place.name}` : a.recursive ? sh`rm -rf -- ${place.name}` : sh`rmdir -- ${place.name}`,
+  ]);
   const diff: DiffEntry[] = removalDiff(ctx, a.path, on);
   // A removed directory takes the facts of everything below it along.
   const touches = [...fileTouches(ctx.target, a.path), resource(ctx.target, 'file', `${a.path}/*`)];
@@ -222,8 +283,10 @@ function attributeChangesOf(a: FileArgs, on: FileState | undefined): AttributeCh
   const out: AttributeChange[] = [];
   const mode = a.mode?.padStart(4, '0');
   if (mode !== undefined && on?.mode !== mode) out.push({ attr: 'mode', before: on?.mode ?? null, after: mode });
-  if (a.owner !== undefined && a.owner !== on?.owner && a.owner !== on?.uid) out.push({ attr: 'owner', before: on?.owner ?? null, after: a.owner });
-  if (a.group !== undefined && a.group !== on?.group && a.group !== on?.gid) out.push({ attr: 'group', before: on?.group ?? null, after: a.group });
+  if (a.owner !== undefined && a.owner !== on?.owner && a.owner !== on?.uid)
+    out.push({ attr: 'owner', before: on?.owner ?? null, after: a.owner });
+  if (a.group !== undefined && a.group !== on?.group && a.group !== on?.gid)
+    out.push({ attr: 'group', before: on?.group ?? null, after: a.group });
   return out;
 }
 
@@ -247,12 +310,14 @@ function attributeDiffs(path: string, changes: AttributeChange[]): DiffEntry[] {
 function attributeChange(a: FileArgs, on: FileState, place: Place, touches: string[], link: boolean): Change[] {
   const changes = attributeChangesOf(a, on);
   if (changes.length === 0) return [];
-  return [{
-    summary: `${a.path}: ${changes.map((c) => `${c.attr} ${c.before} -> ${c.after}`).join(', ')}`,
-    action: { kind: 'script', script: place.wrap(attributeCommands(changes, place.name, link, place.noFollow)) },
-    touches,
-    diff: attributeDiffs(a.path, changes),
-  }];
+  return [
+    {
+      summary: `${a.path}: ${changes.map((c) => `${c.attr} ${c.before} -> ${c.after}`).join(', ')}`,
+      action: { kind: 'script', script: place.wrap(attributeCommands(changes, place.name, link, place.noFollow)) },
+      touches,
+      diff: attributeDiffs(a.path, changes),
+    },
+  ];
 }
 
 /** A file's state with its owner and group as numbers (uid, gid). */

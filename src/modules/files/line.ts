@@ -12,29 +12,44 @@ import { fileDiff } from '../kit/file-diff.js';
 import { absolutePath } from '../kit/names.js';
 import { defineModule, type Change } from '../kit/contract.js';
 
-const regexSource = z.string().min(1).refine((s) => {
-  try {
-    new RegExp(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'not a valid regular expression (JavaScript syntax)');
+const regexSource = z
+  .string()
+  .min(1)
+  .refine((s) => {
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a valid regular expression (JavaScript syntax)');
 
-export const lineArgs = z.strictObject({
-  path: absolutePath.describe('the file (inside the jail with `jail:`)'),
-  line: z.string().refine((l) => !l.includes('\n') && !l.includes('\0'), 'one line, without a newline or NUL').optional()
-    .describe('the line: present replaces the last line matching `regexp`, else goes after `insert_after` / before `insert_before` / at the end; absent removes it (or every line matching `regexp`)'),
-  regexp: regexSource.optional().describe('the line to replace (the last line matching this) or remove (every line matching it): a JavaScript regular expression'),
-  state: z.enum(['present', 'absent']).default('present').describe('`absent` removes the line, found by `regexp` or `line`'),
-  insert_after: regexSource.optional().describe('a new line goes after the last line matching this (default: at the end)'),
-  insert_before: regexSource.optional().describe('a new line goes before the first line matching this'),
-  create: z.boolean().default(false).describe('create the file when it does not exist'),
-}).superRefine((a, ctx) => {
-  if (a.state === 'present' && a.line === undefined) ctx.addIssue({ code: 'custom', message: 'state present needs a line', path: ['line'] });
-  if (a.state === 'absent' && a.line === undefined && a.regexp === undefined) ctx.addIssue({ code: 'custom', message: 'state absent needs a line or a regexp', path: ['line'] });
-  if (a.insert_after !== undefined && a.insert_before !== undefined) ctx.addIssue({ code: 'custom', message: 'give insert_after or insert_before, not both', path: ['insert_before'] });
-});
+export const lineArgs = z
+  .strictObject({
+    path: absolutePath.describe('the file (inside the jail with `jail:`)'),
+    line: z
+      .string()
+      .refine((l) => !l.includes('\n') && !l.includes('\0'), 'one line, without a newline or NUL')
+      .optional()
+      .describe(
+        'the line: present replaces the last line matching `regexp`, else goes after `insert_after` / before `insert_before` / at the end; absent removes it (or every line matching `regexp`)',
+      ),
+    regexp: regexSource
+      .optional()
+      .describe('the line to replace (the last line matching this) or remove (every line matching it): a JavaScript regular expression'),
+    state: z.enum(['present', 'absent']).default('present').describe('`absent` removes the line, found by `regexp` or `line`'),
+    insert_after: regexSource.optional().describe('a new line goes after the last line matching this (default: at the end)'),
+    insert_before: regexSource.optional().describe('a new line goes before the first line matching this'),
+    create: z.boolean().default(false).describe('create the file when it does not exist'),
+  })
+  .superRefine((a, ctx) => {
+    if (a.state === 'present' && a.line === undefined)
+      ctx.addIssue({ code: 'custom', message: 'state present needs a line', path: ['line'] });
+    if (a.state === 'absent' && a.line === undefined && a.regexp === undefined)
+      ctx.addIssue({ code: 'custom', message: 'state absent needs a line or a regexp', path: ['line'] });
+    if (a.insert_after !== undefined && a.insert_before !== undefined)
+      ctx.addIssue({ code: 'custom', message: 'give insert_after or insert_before, not both', path: ['insert_before'] });
+  });
 
 export type LineArgs = z.output<typeof lineArgs>;
 
@@ -67,7 +82,13 @@ export const line = defineModule<LineArgs, LineFacts>({
     if (after === before && on.type !== 'absent') return [];
     const change: Change = {
       summary: a.state === 'present' ? `${a.path}: line ${JSON.stringify(a.line)} present` : `${a.path}: line removed`,
-      action: { kind: 'edit', path: hostPath(ctx.target, facts.root, a.path), base: on.type === 'absent' ? null : before, edit: (text) => editLines(text, a), ...confinement(ctx.target, facts.root) },
+      action: {
+        kind: 'edit',
+        path: hostPath(ctx.target, facts.root, a.path),
+        base: on.type === 'absent' ? null : before,
+        edit: (text) => editLines(text, a),
+        ...confinement(ctx.target, facts.root),
+      },
       touches: fileTouches(ctx.target, a.path),
       diff: fileDiff(ctx, a.path, before, after),
     };

@@ -11,7 +11,9 @@ export const CLONABLE = /^(lo[1-9][0-9]*|bridge[0-9]+|tap[0-9]+|tun[0-9]+|vlan[0
 const ip4 = String.raw`\d{1,3}(?:\.\d{1,3}){3}`;
 const ADDRESS = new RegExp(String.raw`^(?:${ip4}(?:/\d{1,2})?|[0-9a-fA-F:]*:[0-9a-fA-F:.]*(?:/\d{1,3})?)$`);
 /** `inet A[-N][/P] [netmask M|prefixlen P|broadcast B]...` as rc.conf writes an alias (the family word is optional here). */
-const ALIAS = new RegExp(String.raw`^(?:(inet6?)\s+)?(${ip4}(?:-\d{1,3})?(?:/\d{1,2})?|[0-9a-fA-F:]*:[0-9a-fA-F:.]*(?:/\d{1,3})?)((?:\s+(?:netmask|prefixlen|broadcast)\s+[0-9A-Fa-fx:.]+)*)$`);
+const ALIAS = new RegExp(
+  String.raw`^(?:(inet6?)\s+)?(${ip4}(?:-\d{1,3})?(?:/\d{1,2})?|[0-9a-fA-F:]*:[0-9a-fA-F:.]*(?:/\d{1,3})?)((?:\s+(?:netmask|prefixlen|broadcast)\s+[0-9A-Fa-fx:.]+)*)$`,
+);
 
 const family = (addr: string) => (addr.includes(':') ? 'inet6' : 'inet');
 
@@ -23,33 +25,63 @@ export function normaliseAlias(spec: string): string {
   return `${m[1] ?? family(addr)} ${addr}${m[3] ?? ''}`;
 }
 
-export const interfaceArgs = z.strictObject({
-  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*[0-9]$/, 'an interface name such as lo1, bridge0 or em0')
-    .refine((n) => !/^epair/.test(n), 'epair interfaces are made by the jail module (vnet: {epair: N, bridge: ...})')
-    .refine((n) => n !== 'lo0', 'lo0 is the system loopback; give another lo (lo1, lo2, ...)')
-    .describe('the interface: a cloned one (lo1, bridge0, tap0, vlan0, ...) or an existing one (em0)'),
-  state: z.enum(['present', 'absent']).default('present'),
-  cloned: z.boolean().optional().describe('listed in cloned_interfaces and created with `ifconfig NAME create` (default: true for lo1.., bridge, tap, tun, vlan, gif, gre, wg, lagg)'),
-  address: z.string().regex(ADDRESS, 'an address with its prefix length, e.g. 192.168.7.1/24 or fd00::1/64').optional()
-    .describe('the primary address, written as "inet ADDR" in ifconfig_NAME'),
-  aliases: z.array(z.string().regex(ALIAS, 'an alias such as "inet 192.168.1.0-9", "192.168.1.20/32" or "inet6 fd00::2/64"').refine((v) => !v.includes('\0'), 'an rc.conf value cannot contain a NUL byte').transform(normaliseAlias)).optional()
-    .describe('ifconfig_NAME_alias0, alias1, ... in this order (address ranges such as "inet 192.168.1.0-9" allowed); other aliasN variables are removed'),
-  addm: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_.]*[0-9a-z]$/, 'an interface name')).optional()
-    .describe('bridge members: "addm M" in ifconfig_NAME, and added live'),
-  up: z.boolean().optional().describe('true: "up" in ifconfig_NAME and the interface up; false: no "up", and brought down'),
-  live: z.boolean().default(true).describe('also apply to the running system (create, add addresses and members, up), not only rc.conf'),
-}).superRefine((a, ctx) => {
-  if (a.addm !== undefined && !/^bridge/.test(a.name)) ctx.addIssue({ code: 'custom', path: ['addm'], message: 'addm is for bridges (bridge0, ...)' });
-  if (a.addm?.includes(a.name)) ctx.addIssue({ code: 'custom', path: ['addm'], message: 'a bridge cannot be its own member' });
-  if (a.state === 'absent' && (a.address !== undefined || a.aliases !== undefined || a.addm !== undefined || a.up !== undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['state'], message: 'state absent takes no address, aliases, addm or up' });
-  }
-  for (const spec of a.aliases ?? []) {
-    const bad = checkAliasRange(spec);
-    if (bad) ctx.addIssue({ code: 'custom', path: ['aliases'], message: bad });
-  }
-  if (a.cloned === true && !CLONABLE.test(a.name)) ctx.addIssue({ code: 'custom', path: ['cloned'], message: `${a.name} is not a cloned interface type (lo1, bridge0, tap0, vlan0, ...)` });
-});
+export const interfaceArgs = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]*[0-9]$/, 'an interface name such as lo1, bridge0 or em0')
+      .refine((n) => !/^epair/.test(n), 'epair interfaces are made by the jail module (vnet: {epair: N, bridge: ...})')
+      .refine((n) => n !== 'lo0', 'lo0 is the system loopback; give another lo (lo1, lo2, ...)')
+      .describe('the interface: a cloned one (lo1, bridge0, tap0, vlan0, ...) or an existing one (em0)'),
+    state: z.enum(['present', 'absent']).default('present'),
+    cloned: z
+      .boolean()
+      .optional()
+      .describe(
+        'listed in cloned_interfaces and created with `ifconfig NAME create` (default: true for lo1.., bridge, tap, tun, vlan, gif, gre, wg, lagg)',
+      ),
+    address: z
+      .string()
+      .regex(ADDRESS, 'an address with its prefix length, e.g. 192.168.7.1/24 or fd00::1/64')
+      .optional()
+      .describe('the primary address, written as "inet ADDR" in ifconfig_NAME'),
+    aliases: z
+      .array(
+        z
+          .string()
+          .regex(ALIAS, 'an alias such as "inet 192.168.1.0-9", "192.168.1.20/32" or "inet6 fd00::2/64"')
+          .refine((v) => !v.includes('\0'), 'an rc.conf value cannot contain a NUL byte')
+          .transform(normaliseAlias),
+      )
+      .optional()
+      .describe(
+        'ifconfig_NAME_alias0, alias1, ... in this order (address ranges such as "inet 192.168.1.0-9" allowed); other aliasN variables are removed',
+      ),
+    addm: z
+      .array(z.string().regex(/^[A-Za-z][A-Za-z0-9_.]*[0-9a-z]$/, 'an interface name'))
+      .optional()
+      .describe('bridge members: "addm M" in ifconfig_NAME, and added live'),
+    up: z.boolean().optional().describe('true: "up" in ifconfig_NAME and the interface up; false: no "up", and brought down'),
+    live: z.boolean().default(true).describe('also apply to the running system (create, add addresses and members, up), not only rc.conf'),
+  })
+  .superRefine((a, ctx) => {
+    if (a.addm !== undefined && !/^bridge/.test(a.name))
+      ctx.addIssue({ code: 'custom', path: ['addm'], message: 'addm is for bridges (bridge0, ...)' });
+    if (a.addm?.includes(a.name)) ctx.addIssue({ code: 'custom', path: ['addm'], message: 'a bridge cannot be its own member' });
+    if (a.state === 'absent' && (a.address !== undefined || a.aliases !== undefined || a.addm !== undefined || a.up !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['state'], message: 'state absent takes no address, aliases, addm or up' });
+    }
+    for (const spec of a.aliases ?? []) {
+      const bad = checkAliasRange(spec);
+      if (bad) ctx.addIssue({ code: 'custom', path: ['aliases'], message: bad });
+    }
+    if (a.cloned === true && !CLONABLE.test(a.name))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cloned'],
+        message: `${a.name} is not a cloned interface type (lo1, bridge0, tap0, vlan0, ...)`,
+      });
+  });
 
 export type InterfaceArgs = z.output<typeof interfaceArgs>;
 
@@ -85,14 +117,21 @@ export function expandAlias(spec: string): LiveAddress[] {
   if (!m) return [];
   const addrSpec = m[2] as string;
   const fam = (m[1] ?? family(addrSpec)) as 'inet' | 'inet6';
-  const extra = (m[3] ?? '').trim().split(/\s+/).filter((w) => w !== '');
+  const extra = (m[3] ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== '');
   const range = /^(\d+\.\d+\.\d+\.)(\d+)-(\d+)(\/\d+)?$/.exec(addrSpec);
   if (!range) return [{ family: fam, addr: addrSpec.replace(/\/\d+$/, '').toLowerCase(), words: [fam, addrSpec, ...extra] }];
   const [, head, lo, hi, plen] = range as unknown as [string, string, string, string, string | undefined];
   const out: LiveAddress[] = [];
   for (let k = Number(lo); k <= Number(hi); k++) {
     const addr = `${head}${k}`;
-    out.push(k === Number(lo) ? { family: 'inet', addr, words: ['inet', `${addr}${plen ?? ''}`, ...extra] } : { family: 'inet', addr, words: ['inet', `${addr}/32`] });
+    out.push(
+      k === Number(lo)
+        ? { family: 'inet', addr, words: ['inet', `${addr}${plen ?? ''}`, ...extra] }
+        : { family: 'inet', addr, words: ['inet', `${addr}/32`] },
+    );
   }
   return out;
 }

@@ -67,7 +67,8 @@ export function protectedInterfaces(f: NetFacts, clonable: RegExp): Set<string> 
     for (const i of all) if ([...i.inet, ...i.inet6].some((a) => a.addr === f.sshAddress)) out.add(i.name);
   }
   if (out.size === 0 && f.defaultInterface !== undefined) out.add(f.defaultInterface);
-  if (out.size === 0) for (const i of all) if (!/^lo[0-9]/.test(i.name) && !clonable.test(i.name) && !/^epair/.test(i.name)) out.add(i.name);
+  if (out.size === 0)
+    for (const i of all) if (!/^lo[0-9]/.test(i.name) && !clonable.test(i.name) && !/^epair/.test(i.name)) out.add(i.name);
   for (const i of all) if (i.members.some((m) => out.has(m))) out.add(i.name);
   return out;
 }

@@ -13,7 +13,17 @@ import { parseRcConf } from '../../facts/rc-conf.js';
 import { fileText } from '../kit/file-facts.js';
 import { desiredValue, listValue, rcVariableChange } from '../kit/rc-variable.js';
 import { HOST } from '../kit/target.js';
-import { CLONABLE, expandAlias, ifconfigValue, isCloned, membersOf, primaryAddresses, rcName, type InterfaceArgs, type LiveAddress } from './args.js';
+import {
+  CLONABLE,
+  expandAlias,
+  ifconfigValue,
+  isCloned,
+  membersOf,
+  primaryAddresses,
+  rcName,
+  type InterfaceArgs,
+  type LiveAddress,
+} from './args.js';
 import { NET_RESOURCE, protectedInterfaces, type InterfaceFacts } from './facts.js';
 import type { Change } from '../kit/contract.js';
 
@@ -27,7 +37,12 @@ function rcChange(base: RcBase, name: string, before: string | undefined, after:
 }
 
 function live(summary: string, lines: string[], diff?: { name: string; before: string | null; after: string | null }): Change {
-  return { summary, action: { kind: 'script', script: lines.join('\n') }, touches: [NET_RESOURCE], ...(diff ? { diff: [{ type: 'value' as const, ...diff }] } : {}) };
+  return {
+    summary,
+    action: { kind: 'script', script: lines.join('\n') },
+    touches: [NET_RESOURCE],
+    ...(diff ? { diff: [{ type: 'value' as const, ...diff }] } : {}),
+  };
 }
 
 /** ifconfig_NAME_aliasN variables set in rc.conf, by N. */
@@ -61,7 +76,8 @@ function rcChanges(a: InterfaceArgs, vars: Map<string, { value: string }>, rc: R
     const name = `${base}_alias${n}`;
     if (have.get(n) !== spec) out.push(rcChange(rc, name, have.get(n), spec));
   });
-  for (const n of [...have.keys()].sort((x, y) => x - y)) if (n >= want.length) out.push(rcChange(rc, `${base}_alias${n}`, have.get(n), undefined));
+  for (const n of [...have.keys()].sort((x, y) => x - y))
+    if (n >= want.length) out.push(rcChange(rc, `${base}_alias${n}`, have.get(n), undefined));
   return out;
 }
 
@@ -105,21 +121,33 @@ function liveChanges(a: InterfaceArgs, f: InterfaceFacts, vars: Map<string, { va
     const gone = old.filter((x) => holds(iface, x));
     if (gone.length > 0) {
       refuseIfProtected(a.name, prot, `remove addresses from ${a.name}`);
-      out.push(live(`${a.name}: remove ${listAddrs(gone)}`, gone.map((x) => sh`ifconfig ${a.name} ${x.family} ${x.addr} -alias`)));
+      out.push(
+        live(
+          `${a.name}: remove ${listAddrs(gone)}`,
+          gone.map((x) => sh`ifconfig ${a.name} ${x.family} ${x.addr} -alias`),
+        ),
+      );
     }
     return out;
   }
 
   const want = wantedAddresses(a, vars);
   if (!iface) {
-    if (!isCloned(a)) throw new Error(`interface ${a.name} does not exist on the host (and is not a cloned interface fleetjail can create)`);
+    if (!isCloned(a))
+      throw new Error(`interface ${a.name} does not exist on the host (and is not a cloned interface fleetjail can create)`);
     // Everything after create acts on the new interface: all addresses, members and up.
     const lines = [sh`ifconfig ${a.name} create`];
     lines.push(...want.map((x) => sh`ifconfig ${a.name} ${x.words} alias`));
     for (const m of a.addm ?? []) lines.push(sh`ifconfig ${a.name} addm ${m}`);
     if (a.up === true) lines.push(sh`ifconfig ${a.name} up`);
-    const extra = [want.length ? listAddrs(want) : '', (a.addm ?? []).length ? `members ${(a.addm ?? []).join(', ')}` : '', a.up === true ? 'up' : ''].filter(Boolean);
-    out.push(live(`create ${a.name}${extra.length ? `: ${extra.join('; ')}` : ''}`, lines, { name: a.name, before: null, after: 'present' }));
+    const extra = [
+      want.length ? listAddrs(want) : '',
+      (a.addm ?? []).length ? `members ${(a.addm ?? []).join(', ')}` : '',
+      a.up === true ? 'up' : '',
+    ].filter(Boolean);
+    out.push(
+      live(`create ${a.name}${extra.length ? `: ${extra.join('; ')}` : ''}`, lines, { name: a.name, before: null, after: 'present' }),
+    );
     return out;
   }
 
@@ -129,11 +157,28 @@ function liveChanges(a: InterfaceArgs, f: InterfaceFacts, vars: Map<string, { va
   const stale = old.filter((x) => !wanted.has(key(x)) && holds(iface, x));
   if (stale.length > 0) {
     refuseIfProtected(a.name, prot, `remove ${listAddrs(stale)} from ${a.name}`);
-    out.push(live(`${a.name}: remove ${listAddrs(stale)}`, stale.map((x) => sh`ifconfig ${a.name} ${x.family} ${x.addr} -alias`)));
+    out.push(
+      live(
+        `${a.name}: remove ${listAddrs(stale)}`,
+        stale.map((x) => sh`ifconfig ${a.name} ${x.family} ${x.addr} -alias`),
+      ),
+    );
   }
   if (missing.length > 0) {
-    out.push(live(`${a.name}: add ${listAddrs(missing)}`, missing.map((x) => sh`ifconfig ${a.name} ${x.words} alias`),
-      { name: `${a.name} addresses`, before: [...iface.inet, ...iface.inet6].map((x) => x.addr).join(' ') || null, after: [...iface.inet, ...iface.inet6].map((x) => x.addr).concat(missing.map((x) => x.addr)).join(' ') }));
+    out.push(
+      live(
+        `${a.name}: add ${listAddrs(missing)}`,
+        missing.map((x) => sh`ifconfig ${a.name} ${x.words} alias`),
+        {
+          name: `${a.name} addresses`,
+          before: [...iface.inet, ...iface.inet6].map((x) => x.addr).join(' ') || null,
+          after: [...iface.inet, ...iface.inet6]
+            .map((x) => x.addr)
+            .concat(missing.map((x) => x.addr))
+            .join(' '),
+        },
+      ),
+    );
   }
   if (a.addm !== undefined) {
     const oldMembers = membersOf(vars.get(base)?.value);
@@ -141,14 +186,25 @@ function liveChanges(a: InterfaceArgs, f: InterfaceFacts, vars: Map<string, { va
     const add = a.addm.filter((m) => !iface.members.includes(m));
     if (drop.length > 0) {
       for (const m of drop) refuseIfProtected(prot.has(a.name) ? a.name : m, prot, `remove ${m} from ${a.name}`);
-      out.push(live(`${a.name}: deletem ${drop.join(', ')}`, drop.map((m) => sh`ifconfig ${a.name} deletem ${m}`)));
+      out.push(
+        live(
+          `${a.name}: deletem ${drop.join(', ')}`,
+          drop.map((m) => sh`ifconfig ${a.name} deletem ${m}`),
+        ),
+      );
     }
     if (add.length > 0) {
-      out.push(live(`${a.name}: addm ${add.join(', ')}`, add.map((m) => sh`ifconfig ${a.name} addm ${m}`),
-        { name: `${a.name} members`, before: iface.members.join(' ') || null, after: [...iface.members, ...add].join(' ') }));
+      out.push(
+        live(
+          `${a.name}: addm ${add.join(', ')}`,
+          add.map((m) => sh`ifconfig ${a.name} addm ${m}`),
+          { name: `${a.name} members`, before: iface.members.join(' ') || null, after: [...iface.members, ...add].join(' ') },
+        ),
+      );
     }
   }
-  if (a.up === true && !iface.up) out.push(live(`${a.name}: up`, [sh`ifconfig ${a.name} up`], { name: `${a.name} state`, before: 'down', after: 'up' }));
+  if (a.up === true && !iface.up)
+    out.push(live(`${a.name}: up`, [sh`ifconfig ${a.name} up`], { name: `${a.name} state`, before: 'down', after: 'up' }));
   if (a.up === false && iface.up) {
     refuseIfProtected(a.name, prot, `bring ${a.name} down`);
     out.push(live(`${a.name}: down`, [sh`ifconfig ${a.name} down`], { name: `${a.name} state`, before: 'up', after: 'down' }));

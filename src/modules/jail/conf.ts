@@ -66,11 +66,7 @@ function appended(name: string, commands: string[]): string[] {
 
 /** The jail's block, as /etc/jail.conf.d/NAME.conf holds it. */
 export function renderJailConf(a: JailArgs): string {
-  const lines: string[] = [
-    confParam('path', a.path),
-    confParam('host.hostname', a.hostname ?? a.name),
-    confParam('mount.devfs', a.devfs),
-  ];
+  const lines: string[] = [confParam('path', a.path), confParam('host.hostname', a.hostname ?? a.name), confParam('mount.devfs', a.devfs)];
   if (a.devfs_ruleset !== undefined) lines.push(confParam('devfs_ruleset', a.devfs_ruleset));
   if (a.enforce_statfs !== undefined) lines.push(confParam('enforce_statfs', a.enforce_statfs));
   if (a.interface !== undefined) lines.push(confParam('interface', a.interface));
@@ -84,10 +80,18 @@ export function renderJailConf(a: JailArgs): string {
     const e = `epair${epair}`;
     lines.push(confParam('vnet', true), confParam('vnet.interface', `${e}b`));
     const [ea, eb] = [`${e}a`, `${e}b`];
-    lines.push(...appended('exec.prestart', [sh`/sbin/ifconfig ${e} create up`, sh`/sbin/ifconfig ${ea} up descr ${`jail:${a.name}`}`, sh`/sbin/ifconfig ${bridge} addm ${ea} up`]));
+    lines.push(
+      ...appended('exec.prestart', [
+        sh`/sbin/ifconfig ${e} create up`,
+        sh`/sbin/ifconfig ${ea} up descr ${`jail:${a.name}`}`,
+        sh`/sbin/ifconfig ${bridge} addm ${ea} up`,
+      ]),
+    );
     const start: string[] = [];
-    if (address !== undefined) start.push(address.includes(':') ? sh`/sbin/ifconfig ${eb} inet6 ${address} up` : sh`/sbin/ifconfig ${eb} ${address} up`);
-    if (gateway !== undefined) start.push(gateway.includes(':') ? sh`/sbin/route add -inet6 default ${gateway}` : sh`/sbin/route add default ${gateway}`);
+    if (address !== undefined)
+      start.push(address.includes(':') ? sh`/sbin/ifconfig ${eb} inet6 ${address} up` : sh`/sbin/ifconfig ${eb} ${address} up`);
+    if (gateway !== undefined)
+      start.push(gateway.includes(':') ? sh`/sbin/route add -inet6 default ${gateway}` : sh`/sbin/route add default ${gateway}`);
     lines.push(...appended('exec.start', start));
     lines.push(...appended('exec.poststop', [sh`/sbin/ifconfig ${bridge} deletem ${ea}`, sh`/sbin/ifconfig ${ea} destroy`]));
   }

@@ -9,17 +9,19 @@ import { argvWord, command, shOperand, type CommandArgs } from '../system/comman
 import { absolutePath, accountName, jailName } from '../kit/names.js';
 import { defineModule, type StepContext } from '../kit/contract.js';
 
-export const jailExecArgs = z.strictObject({
-  jail: jailName.describe('the running jail'),
-  cmd: z.string().min(1).optional().describe('a shell command line (sh -c, inside the jail)'),
-  argv: z.array(argvWord).min(1).optional().describe('a command and its arguments (quoted words), instead of `cmd`'),
-  user: accountName.optional().describe('run as this user of the jail (jexec -U)'),
-  chdir: absolutePath.optional().describe('the directory it runs in, inside the jail'),
-  creates: absolutePath.optional().describe('skip when this path exists in the jail'),
-  removes: absolutePath.optional().describe('skip when this path does not exist in the jail'),
-  unless: z.string().min(1).optional().describe('skip when this probe command exits 0 in the jail'),
-  onlyif: z.string().min(1).optional().describe('skip when this probe command exits non-zero in the jail'),
-}).refine((a) => (a.cmd === undefined) !== (a.argv === undefined), { message: 'give cmd or argv (one of them)', path: ['cmd'] });
+export const jailExecArgs = z
+  .strictObject({
+    jail: jailName.describe('the running jail'),
+    cmd: z.string().min(1).optional().describe('a shell command line (sh -c, inside the jail)'),
+    argv: z.array(argvWord).min(1).optional().describe('a command and its arguments (quoted words), instead of `cmd`'),
+    user: accountName.optional().describe('run as this user of the jail (jexec -U)'),
+    chdir: absolutePath.optional().describe('the directory it runs in, inside the jail'),
+    creates: absolutePath.optional().describe('skip when this path exists in the jail'),
+    removes: absolutePath.optional().describe('skip when this path does not exist in the jail'),
+    unless: z.string().min(1).optional().describe('skip when this probe command exits 0 in the jail'),
+    onlyif: z.string().min(1).optional().describe('skip when this probe command exits non-zero in the jail'),
+  })
+  .refine((a) => (a.cmd === undefined) !== (a.argv === undefined), { message: 'give cmd or argv (one of them)', path: ['cmd'] });
 
 export type JailExecArgs = z.output<typeof jailExecArgs>;
 
@@ -49,6 +51,10 @@ export const jailExec = defineModule<JailExecArgs, Record<string, boolean | unde
     // The same command line, as that user: jexec -U USER NAME /bin/sh -c LINE.
     const text = a.cmd ?? sh`${a.argv as string[]}`;
     const line = a.chdir !== undefined ? `cd ${sh`${a.chdir}`} && ${text}` : text;
-    return changes.map((c) => ({ ...c, summary: `${c.summary} (as ${a.user})`, action: { kind: 'script' as const, script: sh`jexec -U ${a.user as string} ${a.jail} /bin/sh -c ${shOperand(line)}` } }));
+    return changes.map((c) => ({
+      ...c,
+      summary: `${c.summary} (as ${a.user})`,
+      action: { kind: 'script' as const, script: sh`jexec -U ${a.user as string} ${a.jail} /bin/sh -c ${shOperand(line)}` },
+    }));
   },
 });

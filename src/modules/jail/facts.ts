@@ -30,7 +30,10 @@ fj_yes() { if "$@" >/dev/null 2>&1; then echo yes; else echo no; fi; }
 export function jailStateScript(a: JailArgs): string {
   const lines = [HELPERS.trimEnd(), sh`printf 'jls '; jls -n -j ${a.name} 2>/dev/null || echo -`];
   // A root whose copy did not finish (its marker is still there) has no version yet: it is copied again.
-  lines.push(sh`echo "root $(fj_kind ${a.path})"`, sh`if [ -e ${copyingMarker(a.path)} ]; then echo 'rootver -'; else echo "rootver $(fj_ver ${`${a.path}/bin/freebsd-version`})"; fi`);
+  lines.push(
+    sh`echo "root $(fj_kind ${a.path})"`,
+    sh`if [ -e ${copyingMarker(a.path)} ]; then echo 'rootver -'; else echo "rootver $(fj_ver ${`${a.path}/bin/freebsd-version`})"; fi`,
+  );
   const snap = templateSnapshot(a);
   if (snap) {
     lines.push(
@@ -39,7 +42,10 @@ export function jailStateScript(a: JailArgs): string {
       sh`echo "snapshot $(fj_yes zfs list -H -o name -t snapshot ${a.template as string})"`,
     );
   } else if (a.template !== undefined) {
-    lines.push(sh`echo "template $(fj_kind ${a.template}) "${a.template}`, sh`echo "tplver $(fj_ver ${`${a.template}/bin/freebsd-version`})"`);
+    lines.push(
+      sh`echo "template $(fj_kind ${a.template}) "${a.template}`,
+      sh`echo "tplver $(fj_ver ${`${a.template}/bin/freebsd-version`})"`,
+    );
   }
   if (a.dataset !== undefined) lines.push(sh`echo "dataset $(fj_yes zfs list -H -o name ${a.dataset})"`);
   lines.push(...jailKind(a.type).stateLines(a));
@@ -81,4 +87,3 @@ export function jailFactQueries(a: JailArgs): FactQueries<JailFacts> {
     rcConf: fileStateQuery(HOST, '/etc/rc.conf', { content: true }),
   };
 }
-

@@ -13,7 +13,8 @@ export const jail = defineModule<JailArgs, JailFacts>({
   name: 'jail',
   summary: 'a jail: its root from a template, its jail.conf.d block and fstab, running / stopped / absent, started at boot',
   docs: {
-    does: "Its block is `/etc/jail.conf.d/NAME.conf` (and `/etc/jail.conf` has its `.include`). Paths that go into the jail's fstab (`path`, " +
+    does:
+      "Its block is `/etc/jail.conf.d/NAME.conf` (and `/etc/jail.conf` has its `.include`). Paths that go into the jail's fstab (`path`, " +
       '`skeleton`, `mounts`...) take no blanks: jail(8) splits mount.fstab lines on them.',
   },
   args: jailArgs,

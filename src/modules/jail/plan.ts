@@ -46,7 +46,9 @@ function stop(a: JailArgs, summary: string): Change {
 
 function start(a: JailArgs, summary: string): Change {
   // Linux mount points: dev, proc and sys of the userland (dev/shm is in the devfs mounted there).
-  const linuxDirs = linuxMounts(a).filter(([, t]) => !t.endsWith('/dev/shm')).map(([, t]) => mountPointOnHost(a, t));
+  const linuxDirs = linuxMounts(a)
+    .filter(([, t]) => !t.endsWith('/dev/shm'))
+    .map(([, t]) => mountPointOnHost(a, t));
   const dirs = [...linuxDirs, ...a.mounts.map((m) => mountPointOnHost(a, m.target))];
   const prepare = dirs.length > 0 ? `${sh`mkdir -p -- ${dirs}`}\n` : '';
   return { summary, action: { kind: 'script', script: `${prepare}${sh`jail -c ${a.name}`}` }, touches: jailTouches(a) };
@@ -66,7 +68,14 @@ function currentText(state: FileState, path: string): string | undefined {
 }
 
 /** Write PATH with CONTENT when it differs; the diff is the file's. */
-function writeFile(ctx: StepContext, path: string, current: string | undefined, content: string, summary: string, mode = '0644'): Change | undefined {
+function writeFile(
+  ctx: StepContext,
+  path: string,
+  current: string | undefined,
+  content: string,
+  summary: string,
+  mode = '0644',
+): Change | undefined {
   if (current === content) return undefined;
   return {
     summary,
@@ -92,8 +101,17 @@ function planPresent(a: JailArgs, f: JailFacts, ctx: StepContext): Change[] {
   const push = (c: Change | undefined) => c && changes.push(c);
 
   const jailConf = currentText(f.jailConf, '/etc/jail.conf');
-  push(writeFile(ctx, '/etc/jail.conf', jailConf, jailConfWithInclude(jailConf),
-    jailConf === undefined ? 'create /etc/jail.conf (common block, .include "/etc/jail.conf.d/*.conf")' : '/etc/jail.conf: add .include "/etc/jail.conf.d/*.conf"'));
+  push(
+    writeFile(
+      ctx,
+      '/etc/jail.conf',
+      jailConf,
+      jailConfWithInclude(jailConf),
+      jailConf === undefined
+        ? 'create /etc/jail.conf (common block, .include "/etc/jail.conf.d/*.conf")'
+        : '/etc/jail.conf: add .include "/etc/jail.conf.d/*.conf"',
+    ),
+  );
 
   changes.push(...linuxHostChanges(a, f));
 
@@ -120,7 +138,8 @@ function planPresent(a: JailArgs, f: JailFacts, ctx: StepContext): Change[] {
   push(update);
   const pending = st.running && wantRunning && !a.restart && reasons.length > 0 ? ' (running jail not restarted: restart: false)' : '';
   push(writeFile(ctx, confPath(a.name), confText, conf, `${confText === undefined ? 'create' : 'update'} ${confPath(a.name)}${pending}`));
-  if (fstab !== undefined) push(writeFile(ctx, fstabPath(a), fstabText, fstab, `${fstabText === undefined ? 'create' : 'update'} ${fstabPath(a)}${pending}`));
+  if (fstab !== undefined)
+    push(writeFile(ctx, fstabPath(a), fstabText, fstab, `${fstabText === undefined ? 'create' : 'update'} ${fstabPath(a)}${pending}`));
   if (restart) push(start(a, `start jail ${a.name} again`));
   else if (!st.running && wantRunning) push(start(a, `start jail ${a.name}`));
   changes.push(...bootChanges(a, f));
@@ -146,7 +165,13 @@ function createRoot(a: JailArgs, f: JailFacts, ctx: StepContext): Change {
   const st = f.state;
   const template = a.template as string;
   const snap = templateSnapshot(a);
-  const missing = snap ? (st.snapshot !== true ? `snapshot ${template}` : undefined) : st.template !== 'directory' ? `directory ${template}` : undefined;
+  const missing = snap
+    ? st.snapshot !== true
+      ? `snapshot ${template}`
+      : undefined
+    : st.template !== 'directory'
+      ? `directory ${template}`
+      : undefined;
   // In check mode an earlier step (the release) may be what would create the template.
   if (missing !== undefined && !ctx.check) throw new Error(`jail ${a.name}: the template ${missing} does not exist`);
   const { lines, what } = jailKind(a.type).createRoot(a, st, template);
@@ -167,12 +192,17 @@ function updateRoot(a: JailArgs, f: JailFacts): Change | undefined {
   const cmp = comparePatch(root, tpl);
   if (cmp === undefined) {
     if (root.release.localeCompare(tpl.release, 'en', { numeric: true }) > 0) return undefined;
-    throw new Error(`jail ${a.name}: its root is ${root.text} and its template ${tpl.text}; the jail module applies patches, not release upgrades (freebsd-update -b ${a.path} upgrade -r ...); set update: false to leave it`);
+    throw new Error(
+      `jail ${a.name}: its root is ${root.text} and its template ${tpl.text}; the jail module applies patches, not release upgrades (freebsd-update -b ${a.path} upgrade -r ...); set update: false to leave it`,
+    );
   }
   if (cmp >= 0) return undefined;
   return {
     summary: `update root: ${root.text} -> ${tpl.text} (the template's patch level), freebsd-update -b ${a.path}`,
-    action: { kind: 'script', script: sh`freebsd-update -b ${a.path} --currently-running ${root.text} --not-running-from-cron fetch install` },
+    action: {
+      kind: 'script',
+      script: sh`freebsd-update -b ${a.path} --currently-running ${root.text} --not-running-from-cron fetch install`,
+    },
     touches: rootTouches(a),
     diff: [{ type: 'value', name: `${a.path}: freebsd-version -u`, before: root.text, after: tpl.text }],
   };
@@ -187,7 +217,13 @@ function destroyRoot(a: JailArgs, f: JailFacts): Change[] {
   const kind = jailKind(a.type);
   const lines = kind.destroyRoot(a, f.state);
   if (lines.length === 0) return [];
-  return [{ summary: `destroy root of ${a.name}: ${kind.destroyWhat(a)}`, action: { kind: 'script', script: lines.join('\n') }, touches: rootTouches(a) }];
+  return [
+    {
+      summary: `destroy root of ${a.name}: ${kind.destroyWhat(a)}`,
+      action: { kind: 'script', script: lines.join('\n') },
+      touches: rootTouches(a),
+    },
+  ];
 }
 
 /**
@@ -228,7 +264,8 @@ function bootChanges(a: JailArgs, f: JailFacts): Change[] {
     if (want !== list) out.push(rcChange(f, 'jail_list', list, want, ''));
     if (a.parallel_start !== undefined) {
       const p = a.parallel_start ? 'YES' : 'NO';
-      if (isRcYes(get('jail_parallel_start')) !== a.parallel_start) out.push(rcChange(f, 'jail_parallel_start', get('jail_parallel_start'), p, ''));
+      if (isRcYes(get('jail_parallel_start')) !== a.parallel_start)
+        out.push(rcChange(f, 'jail_parallel_start', get('jail_parallel_start'), p, ''));
     }
     return out;
   }
@@ -237,7 +274,15 @@ function bootChanges(a: JailArgs, f: JailFacts): Change[] {
   out.push(rcChange(f, 'jail_list', list, want, ''));
   // rc.d/jail reads an empty jail_list as "every jail in jail.conf": with the last name gone, no jail starts at boot.
   if ((want ?? '').trim() === '' && isRcYes(get('jail_enable'))) {
-    out.push(rcChange(f, 'jail_enable', get('jail_enable'), 'NO', ` (${a.name} was the only jail in jail_list; an empty jail_list would start every jail)`));
+    out.push(
+      rcChange(
+        f,
+        'jail_enable',
+        get('jail_enable'),
+        'NO',
+        ` (${a.name} was the only jail in jail_list; an empty jail_list would start every jail)`,
+      ),
+    );
   }
   return out;
 }

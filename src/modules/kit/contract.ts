@@ -40,12 +40,20 @@ export type FactQueries<F> = { [K in keyof F]: FactQuery<F[K]> };
 
 /** A before/after pair for the report: a file's unified diff, or a property's old and new value. */
 export type DiffEntry =
-  | { type: 'file'; path: string; unified: string }
-  | { type: 'value'; name: string; before: string | null; after: string | null };
+  { type: 'file'; path: string; unified: string } | { type: 'value'; name: string; before: string | null; after: string | null };
 
 export type Action =
   | { kind: 'script'; script: string }
-  | { kind: 'write'; path: string; content: string | LocalFile; mode?: string; owner?: string; group?: string; validate?: string; confineTo?: string }
+  | {
+      kind: 'write';
+      path: string;
+      content: string | LocalFile;
+      mode?: string;
+      owner?: string;
+      group?: string;
+      validate?: string;
+      confineTo?: string;
+    }
   | EditAction
   | ConfirmedAction;
 

@@ -47,7 +47,9 @@ export function contentDiff(ctx: DiffContext, path: string, on: FileState, conte
 export function removalDiff(ctx: DiffContext, path: string, on: FileState): DiffEntry[] {
   if (!ctx.diff) return [];
   if (on.type === 'file' && on.mode !== undefined && isPrivateMode(on.mode)) return [hiddenFileDiff(path, `mode ${on.mode}`)];
-  return on.type === 'file' && on.content !== undefined ? contentDiff(ctx, path, on, '') : [{ type: 'value', name: path, before: on.type, after: null }];
+  return on.type === 'file' && on.content !== undefined
+    ? contentDiff(ctx, path, on, '')
+    : [{ type: 'value', name: path, before: on.type, after: null }];
 }
 
 function entry(path: string, before: Side, after: Side): DiffEntry {
@@ -57,13 +59,18 @@ function entry(path: string, before: Side, after: Side): DiffEntry {
     if (unified !== null) return { type: 'file', path, unified };
     why = beyondLimits(before.text, after.text);
   }
-  return { type: 'file', path, unified: `${path}: files differ: ${sizes(before, after)}, sha256 ${hashOf(before)} -> ${hashOf(after)} (${why})\n` };
+  return {
+    type: 'file',
+    path,
+    unified: `${path}: files differ: ${sizes(before, after)}, sha256 ${hashOf(before)} -> ${hashOf(after)} (${why})\n`,
+  };
 }
 
 /** Which of unifiedDiff's limits two texts it gave up on are beyond. */
 function beyondLimits(before: string, after: string): string {
   if (Math.max(before.length, after.length) > DIFF_LIMITS.maxBytes) return `larger than ${mib(DIFF_LIMITS.maxBytes)}`;
-  if (Math.max(splitLines(before).length, splitLines(after).length) > DIFF_LIMITS.maxLines) return `more than ${DIFF_LIMITS.maxLines} lines`;
+  if (Math.max(splitLines(before).length, splitLines(after).length) > DIFF_LIMITS.maxLines)
+    return `more than ${DIFF_LIMITS.maxLines} lines`;
   return 'too many changes to diff';
 }
 
@@ -88,7 +95,11 @@ function hostSide(on: FileState): Side {
   if (on.type === 'absent') return textSide('');
   if (on.content !== undefined) return { ...textSide(on.content), bytes: on.size ?? null, sha256: on.sha256 ?? null };
   const big = on.size !== undefined && on.size > DIFF_LIMITS.maxBytes;
-  return { bytes: on.size ?? null, sha256: on.sha256 ?? null, why: big ? `larger than ${mib(DIFF_LIMITS.maxBytes)}` : 'the old content was not read' };
+  return {
+    bytes: on.size ?? null,
+    sha256: on.sha256 ?? null,
+    why: big ? `larger than ${mib(DIFF_LIMITS.maxBytes)}` : 'the old content was not read',
+  };
 }
 
 /** A local file is read for the diff only when it is small enough for one. */

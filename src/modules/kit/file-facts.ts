@@ -21,7 +21,11 @@ export const MAX_CONTENT_BYTES = 1024 * 1024;
  * checksum, which matters on a fleet, where every process a fact script starts is paid once
  * per host.
  */
-export function fileStateQuery(t: Target, path: string, opts: { content: boolean; aspect?: string; metadata?: boolean }): FactQuery<FileState> {
+export function fileStateQuery(
+  t: Target,
+  path: string,
+  opts: { content: boolean; aspect?: string; metadata?: boolean },
+): FactQuery<FileState> {
   const metadata = opts.metadata ?? true;
   if (!metadata && !opts.content) throw new Error('fileStateQuery: metadata: false needs content: true');
   // In a jail, what is read is read from inside the file's directory (entered with cd -P and
@@ -29,13 +33,13 @@ export function fileStateQuery(t: Target, path: string, opts: { content: boolean
   // be the file at its name: a jail that swaps a directory or the file for a symlink while the
   // facts are read does not get the host's files read (see transport/confine.ts).
   const jail = t.kind === 'jail';
-  const bytes = (reader: string) => jail
-    ? `{ [ "$(stat -f %d:%i)" = "$(stat -f %d:%i "$fj_p")" ] || { echo "${'$'}{fj_p#./}: swapped while fleetjail read it" >&2; exit 1; }; ${reader}; } < "$fj_p"`
-    : `${reader} "$fj_p"`;
+  const bytes = (reader: string) =>
+    jail
+      ? `{ [ "$(stat -f %d:%i)" = "$(stat -f %d:%i "$fj_p")" ] || { echo "${'$'}{fj_p#./}: swapped while fleetjail read it" >&2; exit 1; }; ${reader}; } < "$fj_p"`
+      : `${reader} "$fj_p"`;
   // One stat(1) for everything, its last field (the size) reused for the content check.
-  const content = (size: string) => opts.content
-    ? sh`  if [ ${raw(size)} -le ${MAX_CONTENT_BYTES} ]; then echo content; ${raw(bytes('cat'))} || exit 1; fi` + '\n'
-    : '';
+  const content = (size: string) =>
+    opts.content ? sh`  if [ ${raw(size)} -le ${MAX_CONTENT_BYTES} ]; then echo content; ${raw(bytes('cat'))} || exit 1; fi` + '\n' : '';
   const details = metadata
     ? `fj_s=$(stat -f '%Mp%Lp %u %g %Su %Sg %z' "$fj_p") || exit 1
 printf 'stat %s\n' "$fj_s"
@@ -44,18 +48,21 @@ if [ -f "$fj_p" ] && [ ! -L "$fj_p" ]; then
   printf 'sha256 '; ${bytes('sha256 -q')} || exit 1
 ${content('"${fj_s##* }"')}fi
 `
-    // Without metadata, no size either: one byte more than the limit tells a larger file.
-    : `if [ -f "$fj_p" ] && [ ! -L "$fj_p" ]; then echo content; ${bytes(`head -c ${MAX_CONTENT_BYTES + 1}`)} || exit 1; fi
+    : // Without metadata, no size either: one byte more than the limit tells a larger file.
+      `if [ -f "$fj_p" ] && [ ! -L "$fj_p" ]; then echo content; ${bytes(`head -c ${MAX_CONTENT_BYTES + 1}`)} || exit 1; fi
 `;
   const rooted = rootedPath(t, path); // also refuses a jail path that is not normal (no `..`)
   const where = jail ? inJailDir(path) : sh`fj_p=${rooted}` + '\n';
-  const script = rootPrelude(t) + where +
+  const script =
+    rootPrelude(t) +
+    where +
     `if [ -L "$fj_p" ]; then echo 'type link'
 elif [ -d "$fj_p" ]; then echo 'type directory'
 elif [ -f "$fj_p" ]; then echo 'type file'
 elif [ -e "$fj_p" ]; then echo 'type other'
 else echo 'type absent'; exit 0; fi
-` + details;
+` +
+    details;
   return {
     key: `${targetId(t)}:file:${path}${opts.content ? ':content' : ''}${metadata ? '' : ':text-only'}${opts.aspect ? `:${opts.aspect}` : ''}`,
     script,
@@ -95,11 +102,13 @@ export function fileText(state: FileState, path: string): string | null {
 function inJailDir(path: string): string {
   const dir = posix.dirname(path);
   const outside = `${dir}: leads outside the jail's root from the host; fleetjail does not follow symlinks in a jail from the host`;
-  return noSymlinksBelow(raw('"$fj_root"'), path, false) +
+  return (
+    noSymlinksBelow(raw('"$fj_root"'), path, false) +
     sh`if ! [ -d "$fj_root"${dir === '/' ? '' : dir} ]; then echo 'type absent'; exit 0; fi
 cd -P -- "$fj_root"${dir === '/' ? '/' : dir}
 fj_top=$(cd -P -- "$fj_root" && pwd -P) && fj_here=$(pwd -P)
 case "$fj_here/" in "\${fj_top%/}/"*) ;; *) echo ${outside} >&2; exit 1 ;; esac
 fj_p=${`./${posix.basename(path)}`}
-`;
+`
+  );
 }

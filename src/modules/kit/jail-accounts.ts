@@ -20,15 +20,23 @@ export interface JailIds {
 }
 
 /** The ids of OWNER and GROUP names in jail T's own files (a numeric one is not looked up). */
-export function jailIdsQuery(t: Extract<Target, { kind: 'jail' }>, owner: string | undefined, group: string | undefined): FactQuery<JailIds> {
+export function jailIdsQuery(
+  t: Extract<Target, { kind: 'jail' }>,
+  owner: string | undefined,
+  group: string | undefined,
+): FactQuery<JailIds> {
   const lookups = [
     ...(owner !== undefined && !isNumericId(owner) ? [['passwd', owner, 'uid'] as const] : []),
     ...(group !== undefined && !isNumericId(group) ? [['group', group, 'gid'] as const] : []),
   ];
   // sh's read, no process per file: FILE's first field NAME, third field the id ("-": no such name).
   const lookup = `fj_id_of() { [ -f "$fj_root/etc/$1" ] || { echo "the jail has no /etc/$1" >&2; exit 1; }; while IFS=: read -r fj_n fj_x fj_i fj_rest; do if [ "$fj_n" = "$2" ]; then echo "$3 $fj_i"; return 0; fi; done < "$fj_root/etc/$1"; echo "$3 -"; }\n`;
-  const script = rootPrelude(t) + lookups.map(([file]) => noSymlinksBelow(raw('"$fj_root"'), `/etc/${file}`)).join('') + lookup +
-    lookups.map(([file, name, key]) => sh`fj_id_of ${file} ${name} ${key}`).join('\n') + '\n';
+  const script =
+    rootPrelude(t) +
+    lookups.map(([file]) => noSymlinksBelow(raw('"$fj_root"'), `/etc/${file}`)).join('') +
+    lookup +
+    lookups.map(([file, name, key]) => sh`fj_id_of ${file} ${name} ${key}`).join('\n') +
+    '\n';
   return {
     key: `${targetId(t)}:accounts:${owner ?? ''}:${group ?? ''}`,
     script,
@@ -41,7 +49,10 @@ export function jailIdsQuery(t: Extract<Target, { kind: 'jail' }>, owner: string
         if (!m) continue;
         const [, key, id] = m as unknown as [string, 'uid' | 'gid', string];
         const name = key === 'uid' ? owner : group;
-        if (!isNumericId(id)) throw new Error(`${key === 'uid' ? 'user' : 'group'} ${name} does not exist in jail ${t.name} (its /etc/${key === 'uid' ? 'passwd' : 'group'})`);
+        if (!isNumericId(id))
+          throw new Error(
+            `${key === 'uid' ? 'user' : 'group'} ${name} does not exist in jail ${t.name} (its /etc/${key === 'uid' ? 'passwd' : 'group'})`,
+          );
         ids[key] = id;
       }
       return ids;

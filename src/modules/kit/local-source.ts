@@ -10,7 +10,11 @@ import type { LocalContext, LocalFile } from './contract.js';
  * `src` or `template` read on the controller into the argument KEY as text (pf's rules, which
  * pfctl reads from stdin and which are small by nature).
  */
-export function readLocalSource<A extends { src?: string | undefined; template?: string | undefined }>(a: A, local: LocalContext, key: keyof A): A {
+export function readLocalSource<A extends { src?: string | undefined; template?: string | undefined }>(
+  a: A,
+  local: LocalContext,
+  key: keyof A,
+): A {
   if (a.src !== undefined) return { ...a, [key]: local.readFile(a.src), src: undefined };
   if (a.template !== undefined) return { ...a, [key]: local.renderTemplate(a.template), template: undefined };
   return a;

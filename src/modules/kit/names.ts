@@ -35,10 +35,14 @@ export function isNormalPath(path: string): boolean {
  * (newline, tab, NUL...) are refused: no FreeBSD configuration file or tool output that a
  * path goes through can carry them.
  */
-export const absolutePath = z.string()
+export const absolutePath = z
+  .string()
   .refine((p) => p.startsWith('/'), 'must be an absolute path (starting with /)')
   .refine((p) => !CONTROL.test(p), 'must not contain control characters (newline, tab, NUL ...)')
-  .refine((p) => !p.startsWith('/') || normalisePath(p) !== undefined, 'must not climb above / with .. (inside a jail that would be outside its root)')
+  .refine(
+    (p) => !p.startsWith('/') || normalisePath(p) !== undefined,
+    'must not climb above / with .. (inside a jail that would be outside its root)',
+  )
   .transform((p) => normalisePath(p) as string);
 
 /**
@@ -46,7 +50,8 @@ export const absolutePath = z.string()
  * not starting with - (an option), no dots (jail(8) reads a.b as jail b inside jail a), not
  * all digits (the kernel refuses a numeric name unless it is the JID).
  */
-export const jailName = z.string()
+export const jailName = z
+  .string()
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_-]*$/, 'a jail name: letters, digits, _ and - (not starting with -)')
   .max(200, 'a jail name of at most 200 characters')
   .refine((n) => !/^[0-9]+$/.test(n), 'a jail name cannot be all digits (jail(8) would read it as a JID)');
@@ -55,7 +60,8 @@ export const jailName = z.string()
  * A user or group name (passwd(5), pw(8): no leading -, no : , or blanks; at most 32
  * characters, a trailing $ allowed for Samba machine accounts), or a numeric id.
  */
-export const accountName = z.string()
+export const accountName = z
+  .string()
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\$?$/, 'a user or group name (letters, digits, _ . -, not starting with -) or a numeric id');
 
 /**
@@ -63,21 +69,28 @@ export const accountName = z.string()
  * letters, digits, _ - . : and space-free; no @ or # (snapshots, bookmarks), no empty or
  * `.`/`..` component, no leading -.
  */
-export const datasetName = z.string()
+export const datasetName = z
+  .string()
   .regex(/^[A-Za-z][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)*$/, 'a ZFS dataset name such as zroot/jails/www')
   .max(255, 'a ZFS name of at most 255 characters')
   .refine((n) => !n.split('/').some((c) => c === '.' || c === '..'), 'no . or .. component in a dataset name');
 
 /** DATASET@SNAPSHOT (zfsconcepts(7)). */
-export const snapshotName = z.string()
+export const snapshotName = z
+  .string()
   .regex(/^[A-Za-z][A-Za-z0-9_.:-]*(\/[A-Za-z0-9_.:-]+)*@[A-Za-z0-9_.:-]+$/, 'a snapshot, DATASET@SNAPSHOT')
   .refine((n) => !n.split(/[/@]/).some((c) => c === '.' || c === '..'), 'no . or .. component in a snapshot name');
 
 /** An interface name as ifconfig(8) takes it (IFNAMSIZ is 16 with its NUL): lo1, bridge0, em0.100. */
-export const interfaceName = z.string()
+export const interfaceName = z
+  .string()
   .regex(/^[A-Za-z][A-Za-z0-9_.]{0,14}$/, 'an interface name such as lo1, bridge0 or em0 (at most 15 characters)');
 
 /** A host name (host.hostname): labels of letters, digits, - and _, separated by dots. */
-export const hostName = z.string()
-  .regex(/^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*$/, 'a host name such as www or www.example.org')
+export const hostName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*$/,
+    'a host name such as www or www.example.org',
+  )
   .max(255, 'a host name of at most 255 characters');

@@ -39,7 +39,7 @@ export interface RcView {
  */
 export function rcView(name: string, base: RcFile[], editable: RcFile[]): RcView {
   const env = new Map<string, RcAssignment & { file: string }>();
-  let underneath: RcAssignment & { file: string } | undefined;
+  let underneath: (RcAssignment & { file: string }) | undefined;
   const assignedIn: string[] = [];
   base.concat(editable).forEach((f, index) => {
     if (f.text === null) return;
@@ -87,7 +87,9 @@ export function rcConfFiles(defaults: RcFile): string[] {
   const list = [...new Set(a.value.split(/[ \t\n]+/).filter((f) => f !== ''))];
   const unread = list.filter((f) => !(RC_CONF_FILES as readonly string[]).includes(f));
   if (a.dynamic !== undefined || unread.length > 0) {
-    throw new Error(`${defaults.path}:${a.line}: rc_conf_files is ${JSON.stringify(a.value)}; fleetjail reads ${RC_CONF_FILES.join(' and ')} only: give the step a file`);
+    throw new Error(
+      `${defaults.path}:${a.line}: rc_conf_files is ${JSON.stringify(a.value)}; fleetjail reads ${RC_CONF_FILES.join(' and ')} only: give the step a file`,
+    );
   }
   return list;
 }

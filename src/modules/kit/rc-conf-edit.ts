@@ -16,7 +16,8 @@ import { raw, sh } from '../../shell/quote.js';
 /** Why VALUE cannot be an sh variable's value (a NUL byte, text that is not Unicode), or undefined. */
 export function rcValueProblem(value: string): string | undefined {
   if (value.includes('\0')) return 'contains a NUL byte, which no sh variable can hold';
-  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) return 'is not valid Unicode text (a lone surrogate), which cannot be written as UTF-8';
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value))
+    return 'is not valid Unicode text (a lone surrogate), which cannot be written as UTF-8';
   return undefined;
 }
 
@@ -35,7 +36,8 @@ export function scanOrExplain(text: string, env?: RcEnv, opts?: { resolve?: bool
   try {
     return scanRcConf(text, env, opts);
   } catch (e) {
-    if (e instanceof ShSyntaxError) throw new Error(`${e.message}; fleetjail cannot read this file as sh does, so it edits nothing in it`, { cause: e });
+    if (e instanceof ShSyntaxError)
+      throw new Error(`${e.message}; fleetjail cannot read this file as sh does, so it edits nothing in it`, { cause: e });
     throw e;
   }
 }
@@ -89,7 +91,8 @@ function removeAll(text: string, found: RcAssignmentAt[]): string {
 }
 
 function removalSpan(text: string, a: RcAssignmentAt): [number, number] {
-  const refuse = () => new Error(`line ${a.line}: the assignment to ${a.name} shares its line in a way fleetjail does not rewrite; edit it by hand`);
+  const refuse = () =>
+    new Error(`line ${a.line}: the assignment to ${a.name} shares its line in a way fleetjail does not rewrite; edit it by hand`);
   if (!a.alone) throw refuse();
   const eol = text.indexOf('\n', a.valueEnd);
   const lineEnd = eol < 0 ? text.length : eol + 1;
@@ -121,13 +124,16 @@ function checkEdit(old: RcScan, after: string, name: string, value: string | und
     return a ? `line ${a.line}: ` : '';
   };
   if (got.get(name) !== (value === undefined ? undefined : `=${value}`)) {
-    throw new Error(`${where()}cannot ${value === undefined ? 'remove' : 'set'} ${name} safely: it is assigned in a form fleetjail does not rewrite; edit it by hand`);
+    throw new Error(
+      `${where()}cannot ${value === undefined ? 'remove' : 'set'} ${name} safely: it is assigned in a form fleetjail does not rewrite; edit it by hand`,
+    );
   }
   for (const k of new Set([...before.keys(), ...got.keys()])) {
     if (k !== name && got.get(k) !== before.get(k)) throw new Error(`${where()}editing ${name} would change ${k}; edit it by hand`);
   }
   const places = (scan: RcScan) => scan.unplaceable.map((u) => `${u.name}:${u.why}`).join('\n');
-  if (places(now) !== places(old)) throw new Error(`${where()}editing ${name} would change how the file's other statements read; edit it by hand`);
+  if (places(now) !== places(old))
+    throw new Error(`${where()}editing ${name} would change how the file's other statements read; edit it by hand`);
 }
 
 /**
@@ -142,11 +148,18 @@ function checkEdit(old: RcScan, after: string, name: string, value: string | und
  */
 export function rcValidation(name: string, value: string | undefined, jail?: { name: string; root: string }): string {
   // `%s` is the one placeholder of validate text: a value's own "%s" is written as %''s.
-  const quoted = (text: string) => text.split('%s').map((part) => sh`${part}`).join("%''s");
+  const quoted = (text: string) =>
+    text
+      .split('%s')
+      .map((part) => sh`${part}`)
+      .join("%''s");
   // After the file is sourced (with stdin from /dev/null), so nothing in it reads or sets fj_w.
-  const readBack = (file: string, want: string) => sh`unset ${name} 2>/dev/null; . ${raw(file)} </dev/null >/dev/null 2>&1; fj_n=${name}; eval "fj_s=\\\${$fj_n+set} fj_v=\\\${$fj_n-}"; ${raw(want)}` +
-    (value === undefined ? '[ -z "$fj_s" ]' : '[ "$fj_s" = set ] && [ "$fj_v" = "$fj_w" ]') + ' && echo fj-read-back';
-  if (jail === undefined) return `/bin/sh -n %s && [ "$( ${readBack('%s', value === undefined ? '' : `fj_w=${quoted(value)}; `)} )" = fj-read-back ]`;
+  const readBack = (file: string, want: string) =>
+    sh`unset ${name} 2>/dev/null; . ${raw(file)} </dev/null >/dev/null 2>&1; fj_n=${name}; eval "fj_s=\\\${$fj_n+set} fj_v=\\\${$fj_n-}"; ${raw(want)}` +
+    (value === undefined ? '[ -z "$fj_s" ]' : '[ "$fj_s" = set ] && [ "$fj_v" = "$fj_w" ]') +
+    ' && echo fj-read-back';
+  if (jail === undefined)
+    return `/bin/sh -n %s && [ "$( ${readBack('%s', value === undefined ? '' : `fj_w=${quoted(value)}; `)} )" = fj-read-back ]`;
   const root = jail.root === '/' ? '' : jail.root.replace(/\/+$/, '');
   // The jail's sh reads the value whole from stdin: `x` keeps trailing newlines from $(...).
   const check = sh`jexec -- ${jail.name} /bin/sh -c ${readBack('"$1"', value === undefined ? '' : 'fj_w=$(cat); fj_w=${fj_w%x}; ')} sh "\${fj_t#"$fj_r"}"`;

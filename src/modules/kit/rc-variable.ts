@@ -43,10 +43,16 @@ export function desiredValue(a: DesiredValue, current: string | undefined): stri
  * The current value of a list variable read from one file (jail_list, cloned_interfaces), for
  * desiredValue: an error naming the line when the value needs running sh to be known.
  */
-export function listValue(vars: ReadonlyMap<string, Pick<RcAssignment, 'value'> & Partial<RcAssignment>>, name: string, file = '/etc/rc.conf'): string | undefined {
+export function listValue(
+  vars: ReadonlyMap<string, Pick<RcAssignment, 'value'> & Partial<RcAssignment>>,
+  name: string,
+  file = '/etc/rc.conf',
+): string | undefined {
   const a = vars.get(name);
   if (a?.dynamic !== undefined) {
-    throw new Error(`${file}:${a.line ?? '?'}: ${a.dynamic}: the value of ${name} needs running sh, so fleetjail cannot add or remove an item of it; edit it by hand`);
+    throw new Error(
+      `${file}:${a.line ?? '?'}: ${a.dynamic}: the value of ${name} needs running sh, so fleetjail cannot add or remove an item of it; edit it by hand`,
+    );
   }
   return a?.value;
 }
@@ -96,7 +102,10 @@ export function rcVariableChange(e: RcVariableEdit): Change {
   return {
     summary: `${e.name}: ${show(e.before)} -> ${show(shown)}${file === '/etc/rc.conf' ? '' : ` in ${file}`}${e.why ?? ''}`,
     action: {
-      kind: 'edit', path: hostPath(e.target, e.root, file), base: e.base, edit: (text) => editRcVariable(text, e.name, e.after),
+      kind: 'edit',
+      path: hostPath(e.target, e.root, file),
+      base: e.base,
+      edit: (text) => editRcVariable(text, e.name, e.after),
       validate: rcValidation(e.name, e.after, e.target.kind === 'jail' ? { name: e.target.name, root: e.root ?? '' } : undefined),
       ...confinement(e.target, e.root),
     },

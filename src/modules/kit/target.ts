@@ -45,7 +45,8 @@ export function rootPrelude(t: Target): string {
  * this keeps a module that forgot from reaching the host's tree.
  */
 function confinedPath(t: Target, path: string): string {
-  if (t.kind === 'jail' && !isNormalPath(path)) throw new Error(`${path}: not a normal absolute path inside jail ${t.name} (no . or .. components)`);
+  if (t.kind === 'jail' && !isNormalPath(path))
+    throw new Error(`${path}: not a normal absolute path inside jail ${t.name} (no . or .. components)`);
   return path;
 }
 

@@ -66,11 +66,12 @@ class OverBudget extends Error {}
 /** A shortest edit script from A to B, or null when finding it takes more than MAXWORK steps. */
 export function editScript(a: string[], b: string[], maxWork = Infinity): EditScript | null {
   const ids = new Map<string, number>();
-  const intern = (lines: string[]) => Int32Array.from(lines, (l) => {
-    let id = ids.get(l);
-    if (id === undefined) ids.set(l, (id = ids.size));
-    return id;
-  });
+  const intern = (lines: string[]) =>
+    Int32Array.from(lines, (l) => {
+      let id = ids.get(l);
+      if (id === undefined) ids.set(l, (id = ids.size));
+      return id;
+    });
   const [aIds, bIds] = [intern(a), intern(b)];
   // A line that the other side does not have at all is a deletion (or an insertion) in every
   // shortest script; only the others need the search, which spares it the rewritten parts.
@@ -80,7 +81,11 @@ export function editScript(a: string[], b: string[], maxWork = Infinity): EditSc
   for (const id of bIds) inB[id] = 1;
   const aKept = keptIndexes(aIds, inB);
   const bKept = keptIndexes(bIds, inA);
-  const search = new MiddleSnake(aKept.map((i) => aIds[i] as number), bKept.map((i) => bIds[i] as number), maxWork);
+  const search = new MiddleSnake(
+    aKept.map((i) => aIds[i] as number),
+    bKept.map((i) => bIds[i] as number),
+    maxWork,
+  );
   try {
     search.compare(0, aKept.length, 0, bKept.length);
   } catch (e) {
@@ -89,8 +94,12 @@ export function editScript(a: string[], b: string[], maxWork = Infinity): EditSc
   }
   const deleted = Uint8Array.from(aIds, (id) => 1 - (inB[id] as number));
   const inserted = Uint8Array.from(bIds, (id) => 1 - (inA[id] as number));
-  search.deleted.forEach((d, k) => { if (d) deleted[aKept[k] as number] = 1; });
-  search.inserted.forEach((d, k) => { if (d) inserted[bKept[k] as number] = 1; });
+  search.deleted.forEach((d, k) => {
+    if (d) deleted[aKept[k] as number] = 1;
+  });
+  search.inserted.forEach((d, k) => {
+    if (d) inserted[bKept[k] as number] = 1;
+  });
   return { deleted, inserted };
 }
 
@@ -98,7 +107,9 @@ export function editScript(a: string[], b: string[], maxWork = Infinity): EditSc
 function keptIndexes(lines: Int32Array, present: Uint8Array): Int32Array {
   const out = new Int32Array(lines.length);
   let n = 0;
-  lines.forEach((id, i) => { if (present[id]) out[n++] = i; });
+  lines.forEach((id, i) => {
+    if (present[id]) out[n++] = i;
+  });
   return out.slice(0, n);
 }
 
@@ -114,7 +125,11 @@ class MiddleSnake {
   private readonly backward: Int32Array;
   private work = 0;
 
-  constructor(private readonly a: Int32Array, private readonly b: Int32Array, private readonly maxWork: number) {
+  constructor(
+    private readonly a: Int32Array,
+    private readonly b: Int32Array,
+    private readonly maxWork: number,
+  ) {
     this.deleted = new Uint8Array(a.length);
     this.inserted = new Uint8Array(b.length);
     const size = a.length + b.length + 4;
@@ -176,7 +191,8 @@ class MiddleSnake {
     for (let d = 0; d < maxD; d++) {
       for (let k1 = -d + k1start; k1 <= d - k1end; k1 += 2) {
         const i = off + k1;
-        let x1 = k1 === -d || (k1 !== d && (vf[i - 1] as number) < (vf[i + 1] as number)) ? (vf[i + 1] as number) : (vf[i - 1] as number) + 1;
+        let x1 =
+          k1 === -d || (k1 !== d && (vf[i - 1] as number) < (vf[i + 1] as number)) ? (vf[i + 1] as number) : (vf[i - 1] as number) + 1;
         let y1 = x1 - k1;
         const x0 = x1;
         while (x1 < n && y1 < m && a[aLo + x1] === b[bLo + y1]) {
@@ -185,8 +201,10 @@ class MiddleSnake {
         }
         this.spend(x1 - x0 + 1);
         vf[i] = x1;
-        if (x1 > n) k1end += 2; // off the right edge
-        else if (y1 > m) k1start += 2; // off the bottom edge
+        if (x1 > n)
+          k1end += 2; // off the right edge
+        else if (y1 > m)
+          k1start += 2; // off the bottom edge
         else if (front) {
           const j = off + delta - k1;
           if (j >= 0 && j < length && (vb[j] as number) !== -1 && x1 >= n - (vb[j] as number)) return [aLo + x1, bLo + y1];
@@ -194,7 +212,8 @@ class MiddleSnake {
       }
       for (let k2 = -d + k2start; k2 <= d - k2end; k2 += 2) {
         const i = off + k2;
-        let x2 = k2 === -d || (k2 !== d && (vb[i - 1] as number) < (vb[i + 1] as number)) ? (vb[i + 1] as number) : (vb[i - 1] as number) + 1;
+        let x2 =
+          k2 === -d || (k2 !== d && (vb[i - 1] as number) < (vb[i + 1] as number)) ? (vb[i + 1] as number) : (vb[i - 1] as number) + 1;
         let y2 = x2 - k2;
         const x0 = x2;
         while (x2 < n && y2 < m && a[aHi - 1 - x2] === b[bHi - 1 - y2]) {

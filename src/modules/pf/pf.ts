@@ -26,19 +26,32 @@ import { defineModule, type Change, type DiffEntry, type FactQuery, type StepCon
 const RC = '/etc/rc.conf';
 const DEFAULT_RULES = '/etc/pf.conf';
 
-export const pfArgs = z.strictObject({
-  rules: z.string().optional().describe('the ruleset (pf.conf(5)), inline'),
-  src: z.string().optional().describe('a local file with the ruleset (relative to the playbook)'),
-  template: z.string().optional().describe('a local LiquidJS template of the ruleset, rendered with the host\'s variables'),
-  path: absolutePath.default(DEFAULT_RULES).describe('the ruleset file (another path than /etc/pf.conf goes into pf_rules in rc.conf)'),
-  enabled: z.boolean().default(true).describe('pf enabled now and at boot (`pf_enable=YES`); false disables it'),
-  confirm_timeout: z.number().int().min(10).max(3600).default(60)
-    .describe('seconds the host waits for a new SSH session to confirm a ruleset before it goes back to the old one'),
-}).superRefine((a, ctx) => {
-  const sources = (['rules', 'src', 'template'] as const).filter((k) => a[k] !== undefined);
-  if (sources.length > 1) ctx.addIssue({ code: 'custom', message: `give one of rules, src, template (not ${sources.join(' and ')})`, path: [sources[1] as string] });
-  if (sources.length === 0 && a.enabled) ctx.addIssue({ code: 'custom', message: 'enabled pf needs its ruleset: rules, src or template', path: ['rules'] });
-});
+export const pfArgs = z
+  .strictObject({
+    rules: z.string().optional().describe('the ruleset (pf.conf(5)), inline'),
+    src: z.string().optional().describe('a local file with the ruleset (relative to the playbook)'),
+    template: z.string().optional().describe("a local LiquidJS template of the ruleset, rendered with the host's variables"),
+    path: absolutePath.default(DEFAULT_RULES).describe('the ruleset file (another path than /etc/pf.conf goes into pf_rules in rc.conf)'),
+    enabled: z.boolean().default(true).describe('pf enabled now and at boot (`pf_enable=YES`); false disables it'),
+    confirm_timeout: z
+      .number()
+      .int()
+      .min(10)
+      .max(3600)
+      .default(60)
+      .describe('seconds the host waits for a new SSH session to confirm a ruleset before it goes back to the old one'),
+  })
+  .superRefine((a, ctx) => {
+    const sources = (['rules', 'src', 'template'] as const).filter((k) => a[k] !== undefined);
+    if (sources.length > 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `give one of rules, src, template (not ${sources.join(' and ')})`,
+        path: [sources[1] as string],
+      });
+    if (sources.length === 0 && a.enabled)
+      ctx.addIssue({ code: 'custom', message: 'enabled pf needs its ruleset: rules, src or template', path: ['rules'] });
+  });
 
 export type PfArgs = z.output<typeof pfArgs>;
 
@@ -61,7 +74,8 @@ export const pf = defineModule<PfArgs, PfFacts>({
   name: 'pf',
   summary: 'pf enabled with a ruleset, changed only if a new SSH session still gets in',
   docs: {
-    does: 'The ruleset comes from `rules`, `src` or `template`. A new or changed ruleset is checked with `pfctl -nf`, loaded while the old ' +
+    does:
+      'The ruleset comes from `rules`, `src` or `template`. A new or changed ruleset is checked with `pfctl -nf`, loaded while the old ' +
       'file stays in place and a timer on the host waits to undo it, and kept only when a NEW SSH session to the host gets in (open ' +
       "sessions survive a bad ruleset through pf's state table, so they prove nothing); then the new file replaces the old. Otherwise the " +
       "old rules are loaded again at once over the session that made the change, or by the host's timer when that session is gone too. " +
@@ -110,7 +124,14 @@ function loadConfirmed(a: PfArgs, f: PfFacts, rulesChanged: boolean, ctx: StepCo
   ];
   return {
     summary: `${what}${f.status !== 'enabled' ? ' and enable pf' : ''} (kept once a new SSH session gets in)`,
-    action: { kind: 'confirmed', apply: applyScript(change), stdin: rules, commit: commitScript(change), rollback: rollbackScript(change), timeoutSec: a.confirm_timeout },
+    action: {
+      kind: 'confirmed',
+      apply: applyScript(change),
+      stdin: rules,
+      commit: commitScript(change),
+      rollback: rollbackScript(change),
+      timeoutSec: a.confirm_timeout,
+    },
     touches: [...fileTouches(HOST, a.path), resource(HOST, 'pf')],
     diff,
   };

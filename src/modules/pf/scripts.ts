@@ -25,9 +25,7 @@ export function newRulesPath(path: string): string {
 }
 
 export function rollbackScript(c: PfChange): string {
-  const restore = c.wasEnabled
-    ? sh`if [ -f ${c.path} ]; then pfctl -q -f ${c.path}; else pfctl -q -d; fi`
-    : 'pfctl -q -d 2>/dev/null || :';
+  const restore = c.wasEnabled ? sh`if [ -f ${c.path} ]; then pfctl -q -f ${c.path}; else pfctl -q -d; fi` : 'pfctl -q -d 2>/dev/null || :';
   return [sh`rm -f -- ${PENDING} ${newRulesPath(c.path)}`, restore].join('\n');
 }
 
@@ -37,7 +35,8 @@ export function applyScript(c: PfChange): string {
   // this change's token, so an older change's timer never undoes a newer change.
   // Signals ignored (sleep inherits that): the end of the SSH command that armed it, even
   // a cancelled one, must not take the timer along.
-  const timer = sh`trap '' HUP INT TERM; sleep ${c.timeoutSec}; [ "$(cat ${PENDING} 2>/dev/null)" = "$1" ] || exit 0` + '\n' + rollbackScript(c);
+  const timer =
+    sh`trap '' HUP INT TERM; sleep ${c.timeoutSec}; [ "$(cat ${PENDING} 2>/dev/null)" = "$1" ] || exit 0` + '\n' + rollbackScript(c);
   return [
     'set -e',
     'umask 077',

@@ -19,7 +19,15 @@
  */
 import { createHash } from 'node:crypto';
 import { sh, raw } from '../../shell/quote.js';
-import { parseFreebsdUpdateFetch, parseFreebsdVersion, parseManifest, parseZfsGet, type FreebsdVersion, type ManifestEntry, type UpdateFetch } from '../../facts/release.js';
+import {
+  parseFreebsdUpdateFetch,
+  parseFreebsdVersion,
+  parseManifest,
+  parseZfsGet,
+  type FreebsdVersion,
+  type ManifestEntry,
+  type UpdateFetch,
+} from '../../facts/release.js';
 import { HOST_FILES, markerPaths, releaseUrl, setFile, workdirOf, type ReleaseArgs } from './args.js';
 import type { FactOutput, FactQuery } from '../kit/contract.js';
 
@@ -88,9 +96,8 @@ export function releaseFactQuery(a: ReleaseArgs): FactQuery<TemplateState> {
   ];
   for (const set of a.sets) {
     const file = setFile(set);
-    const byHand = file === 'base.txz'
-      ? sh`else case "$fj_v" in ${a.version}|${a.version}-p[0-9]*) ;; *) fj_need=1 ;; esac`
-      : 'else fj_need=1';
+    const byHand =
+      file === 'base.txz' ? sh`else case "$fj_v" in ${a.version}|${a.version}-p[0-9]*) ;; *) fj_need=1 ;; esac` : 'else fj_need=1';
     lines.push(
       sh`if grep -qxF ${file} "$fj_x" 2>/dev/null; then fj_need=1`,
       sh`elif [ -f "$fj_m" ]; then awk -v ${`f=${file}`} -v ${`v=${a.version}`} '$1 == f && $2 == v { ok = 1 } END { exit !ok }' "$fj_m" || fj_need=1`,
@@ -187,15 +194,22 @@ export function parseTemplateState(out: FactOutput, a: ReleaseArgs): TemplateSta
   }
   const s = splitSections(`\n${out.stdout}`);
   const get = (name: string) => s.get(name) ?? '';
-  const lines = (name: string) => get(name).split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = (name: string) =>
+    get(name)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
 
   const dir = get('dir').trim();
-  if (dir !== 'absent' && dir !== 'empty' && dir !== 'nonempty' && dir !== 'notdir') throw new Error(`reading template ${a.path}: no answer (${out.stderr.trim() || 'empty output'})`);
+  if (dir !== 'absent' && dir !== 'empty' && dir !== 'nonempty' && dir !== 'notdir')
+    throw new Error(`reading template ${a.path}: no answer (${out.stderr.trim() || 'empty output'})`);
   const userlandText = get('userland').trim();
   let userland: FreebsdVersion | null = null;
   try {
     if (userlandText !== '') userland = parseFreebsdVersion(userlandText);
-  } catch { /* not a version: treated as no userland */ }
+  } catch {
+    /* not a version: treated as no userland */
+  }
   const marker = lines('marker');
   const sets = marker.slice(1).map((l) => {
     const [file, version, sha256] = l.split(/\s+/);
@@ -214,7 +228,9 @@ export function parseTemplateState(out: FactOutput, a: ReleaseArgs): TemplateSta
     sets,
     extracting: lines('extracting'),
     hostFiles,
-    snapshots: lines('snapshots').filter((n) => n.startsWith(`${a.dataset}@`)).map((n) => n.slice(n.indexOf('@') + 1)),
+    snapshots: lines('snapshots')
+      .filter((n) => n.startsWith(`${a.dataset}@`))
+      .map((n) => n.slice(n.indexOf('@') + 1)),
   };
   if (a.dataset !== undefined) state.dataset = parseDataset(get('dataset'), get('dataset-status').trim(), a.dataset);
   if (s.has('manifest')) {
@@ -238,7 +254,10 @@ export function parseTemplateState(out: FactOutput, a: ReleaseArgs): TemplateSta
         state.update = { ok: false, error: (e as Error).message };
       }
     } else {
-      state.update = { ok: false, error: `freebsd-update fetch exit status ${status}${lastLines(get('update')) ? `: ${lastLines(get('update'))}` : ''}` };
+      state.update = {
+        ok: false,
+        error: `freebsd-update fetch exit status ${status}${lastLines(get('update')) ? `: ${lastLines(get('update'))}` : ''}`,
+      };
     }
   }
   return state;
@@ -256,5 +275,10 @@ function parseDataset(text: string, status: string, dataset: string): DatasetSta
 }
 
 function lastLines(text: string, n = 3): string {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').slice(-n).join('; ');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .slice(-n)
+    .join('; ');
 }

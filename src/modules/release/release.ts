@@ -20,7 +20,8 @@ export const release = defineModule<ReleaseArgs, ReleaseFacts>({
   name: 'release',
   summary: 'a FreeBSD release as a jail template: sets checked against MANIFEST, freebsd-update, snapshots',
   docs: {
-    does: "Each set is fetched, checked against the release's MANIFEST sha256 and extracted (`tar -xf --unlink`); a marker written last " +
+    does:
+      "Each set is fetched, checked against the release's MANIFEST sha256 and extracted (`tar -xf --unlink`); a marker written last " +
       "makes an interrupted extraction start again. The host's resolv.conf and localtime are copied in. The template's version is read " +
       'from the template itself; a new patch is found by `freebsd-update fetch` in the facts round trip (into a work directory, never the ' +
       'template), so a converged run costs one fetch per template (see `update_check_every`).',

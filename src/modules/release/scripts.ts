@@ -52,11 +52,7 @@ export function copyHostFileScript(path: string, file: string): string {
 
 export function updateScript(a: ReleaseArgs): string {
   const fv = `${a.path}/bin/freebsd-version`;
-  return [
-    sh`fj_v=$(${fv} -u)`,
-    updateCommand(a, 'fetch install'),
-    sh`echo "freebsd-update: $fj_v -> $(${fv} -u)"`,
-  ].join('\n');
+  return [sh`fj_v=$(${fv} -u)`, updateCommand(a, 'fetch install'), sh`echo "freebsd-update: $fj_v -> $(${fv} -u)"`].join('\n');
 }
 
 /** DATASET@NAME, or DATASET@pN for the patch level the template has when the script runs. */

@@ -13,15 +13,17 @@ import { defineModule, type FactQuery, type Target } from '../kit/contract.js';
 /** One word of an argv: any text but a NUL (no command argument can hold one). */
 export const argvWord = z.string().refine((w) => !w.includes('\0'), 'no NUL byte (no command argument can hold one)');
 
-const full = z.strictObject({
-  cmd: z.string().min(1).optional().describe('a shell command line (sh -c)'),
-  argv: z.array(argvWord).min(1).optional().describe('a command and its arguments (quoted words), instead of `cmd`'),
-  chdir: absolutePath.optional().describe('the directory it runs in'),
-  creates: absolutePath.optional().describe('skip when this path exists'),
-  removes: absolutePath.optional().describe('skip when this path does not exist'),
-  unless: z.string().min(1).optional().describe('skip when this probe command exits 0'),
-  onlyif: z.string().min(1).optional().describe('skip when this probe command exits non-zero'),
-}).refine((a) => (a.cmd === undefined) !== (a.argv === undefined), { message: 'give cmd or argv (one of them)', path: ['cmd'] });
+const full = z
+  .strictObject({
+    cmd: z.string().min(1).optional().describe('a shell command line (sh -c)'),
+    argv: z.array(argvWord).min(1).optional().describe('a command and its arguments (quoted words), instead of `cmd`'),
+    chdir: absolutePath.optional().describe('the directory it runs in'),
+    creates: absolutePath.optional().describe('skip when this path exists'),
+    removes: absolutePath.optional().describe('skip when this path does not exist'),
+    unless: z.string().min(1).optional().describe('skip when this probe command exits 0'),
+    onlyif: z.string().min(1).optional().describe('skip when this probe command exits non-zero'),
+  })
+  .refine((a) => (a.cmd === undefined) !== (a.argv === undefined), { message: 'give cmd or argv (one of them)', path: ['cmd'] });
 
 export const commandArgs = z.union([z.string().min(1), full]);
 
@@ -84,7 +86,8 @@ export const command = defineModule<z.output<typeof commandArgs>, CommandFacts>(
   name: 'command',
   summary: 'a command, with creates / removes / unless / onlyif guards',
   docs: {
-    does: '`creates` and `removes` are paths; `unless` and `onlyif` are probe commands, run in the facts round trip, also in check mode, ' +
+    does:
+      '`creates` and `removes` are paths; `unless` and `onlyif` are probe commands, run in the facts round trip, also in check mode, ' +
       'each as its own `sh -c` whose exit status is read outside it. Changed only when it ran. `command: LINE` is short for `cmd: LINE`.',
     inJail: '`jexec`',
   },
@@ -110,11 +113,13 @@ export const command = defineModule<z.output<typeof commandArgs>, CommandFacts>(
     if (facts.creates === true || facts.removes === false || facts.unless === true || facts.onlyif === false) return [];
     const text = a.cmd ?? sh`${a.argv as string[]}`;
     const line = a.chdir !== undefined ? `cd ${sh`${a.chdir}`} && ${text}` : text;
-    return [{
-      summary: `run: ${a.cmd ?? (a.argv as string[]).join(' ')}`,
-      action: { kind: 'script', script: inTarget(ctx.target, line) },
-      // A command may change anything in its target (on the host: in its jails too).
-      touches: [ctx.target.kind === 'host' ? '*' : everythingIn(ctx.target)],
-    }];
+    return [
+      {
+        summary: `run: ${a.cmd ?? (a.argv as string[]).join(' ')}`,
+        action: { kind: 'script', script: inTarget(ctx.target, line) },
+        // A command may change anything in its target (on the host: in its jails too).
+        touches: [ctx.target.kind === 'host' ? '*' : everythingIn(ctx.target)],
+      },
+    ];
   },
 });

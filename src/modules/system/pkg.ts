@@ -9,11 +9,13 @@ import { parsePkgInfo, parsePkgVersion } from '../../facts/pkg.js';
 import { everythingIn, requireSuccess, resource, targetId } from '../kit/target.js';
 import { defineModule, type Change, type FactQuery, type Target } from '../kit/contract.js';
 
-const pkgName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+@-]*$/, 'a package name as pkg info shows it, e.g. nginx or postgresql16-server');
+const pkgName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.+@-]*$/, 'a package name as pkg info shows it, e.g. nginx or postgresql16-server');
 
 export const pkgArgs = z.strictObject({
   name: z.union([pkgName, z.array(pkgName).min(1)]).describe('one package or a list'),
-  state: z.enum(['present', 'absent', 'latest']).default('present').describe('latest: also upgraded to the repository\'s version'),
+  state: z.enum(['present', 'absent', 'latest']).default('present').describe("latest: also upgraded to the repository's version"),
 });
 
 export type PkgArgs = z.output<typeof pkgArgs>;
@@ -55,7 +57,11 @@ function outdatedQuery(t: Target): FactQuery<Map<string, string | undefined>> {
     resources: [resource(t, 'pkg')],
     parse(out) {
       requireSuccess(out, 'pkg version');
-      return new Map(parsePkgVersion(out.stdout).filter((l) => l.status === '<').map((l) => [l.name, l.available]));
+      return new Map(
+        parsePkgVersion(out.stdout)
+          .filter((l) => l.status === '<')
+          .map((l) => [l.name, l.available]),
+      );
     },
   };
 }

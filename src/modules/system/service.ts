@@ -10,11 +10,19 @@ import { parseServiceRcvar, type ServiceRcvar } from '../../facts/service.js';
 import { describeTarget, fileTouches, resource, targetId } from '../kit/target.js';
 import { defineModule, type Change, type FactQuery, type Target } from '../kit/contract.js';
 
-export const serviceArgs = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/, 'an rc.d script name, e.g. sshd (not starting with -)').describe('the rc.d script, e.g. sshd'),
-  enabled: z.boolean().optional().describe('the service starts at boot (through its rcvar: sshd_enable is YES)'),
-  state: z.enum(['running', 'stopped', 'restarted', 'reloaded']).optional().describe('running or stopped now; restarted and reloaded act on every run'),
-}).refine((a) => a.enabled !== undefined || a.state !== undefined, { message: 'give enabled, state, or both', path: ['state'] });
+export const serviceArgs = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/, 'an rc.d script name, e.g. sshd (not starting with -)')
+      .describe('the rc.d script, e.g. sshd'),
+    enabled: z.boolean().optional().describe('the service starts at boot (through its rcvar: sshd_enable is YES)'),
+    state: z
+      .enum(['running', 'stopped', 'restarted', 'reloaded'])
+      .optional()
+      .describe('running or stopped now; restarted and reloaded act on every run'),
+  })
+  .refine((a) => a.enabled !== undefined || a.state !== undefined, { message: 'give enabled, state, or both', path: ['state'] });
 
 export type ServiceArgs = z.output<typeof serviceArgs>;
 
@@ -79,7 +87,9 @@ export const service = defineModule<ServiceArgs, ServiceFacts>({
         // file can still override it, so check what rc.subr now decides.
         const verify = `${serviceCmd(t)} ${sh`${a.name} enabled`}`;
         const complaint = `${rcvar} is ${want} in rc.conf but ${a.name} is still ${a.enabled ? 'disabled' : 'enabled'} (set in an rc.conf.d file?)`;
-        const check = a.enabled ? `${verify} || { echo ${sh`${complaint}`} >&2; exit 1; }` : `! ${verify} || { echo ${sh`${complaint}`} >&2; exit 1; }`;
+        const check = a.enabled
+          ? `${verify} || { echo ${sh`${complaint}`} >&2; exit 1; }`
+          : `! ${verify} || { echo ${sh`${complaint}`} >&2; exit 1; }`;
         changes.push({
           summary: `${a.enabled ? 'enable' : 'disable'} ${a.name} (${rcvar}: ${JSON.stringify(value ?? '')} -> "${want}")`,
           action: { kind: 'script', script: `${sysrc} ${sh`${`${rcvar}=${want}`}`} >/dev/null\n${check}` },

@@ -9,26 +9,42 @@ import { z } from 'zod';
 import { sh } from '../../shell/quote.js';
 import { ancestorsOf } from '../../facts/zfs.js';
 import {
-  ALL_HOST_FILES, datasetName, originsFor, snapshotName, zfsDatasetQuery, zfsResource, zfsSubtreeTouches, zfsTreeQuery,
-  type ZfsDataset, type ZfsTreeEntry,
+  ALL_HOST_FILES,
+  datasetName,
+  originsFor,
+  snapshotName,
+  zfsDatasetQuery,
+  zfsResource,
+  zfsSubtreeTouches,
+  zfsTreeQuery,
+  type ZfsDataset,
+  type ZfsTreeEntry,
 } from './common.js';
 import { canonical, display, propertiesSchema, type Properties } from './properties.js';
 import { destroyChanges, propertyChanges } from './dataset.js';
 import { needsUsage, zfsUsageQuery, type ZfsUsage } from './usage.js';
 import { defineModule, type Change, type DiffEntry } from '../kit/contract.js';
 
-export const zfsCloneArgs = z.strictObject({
-  name: datasetName.describe('the clone: pool/path (e.g. zroot/jails/www)'),
-  origin: snapshotName.optional().describe('the snapshot it is cloned from (e.g. zroot/jails/template@p3); required for state present'),
-  state: z.enum(['present', 'absent']).default('present'),
-  properties: propertiesSchema.default({}),
-  recursive: z.boolean().default(false).describe('absent: also destroy its children, snapshots and dependent clones'),
-  force: z.boolean().default(false)
-    .describe('as zfs.dataset\'s: changes that unmount file systems in use (running jails below, mounted children) are refused without it; zfs itself still refuses a busy unmount'),
-}).superRefine((a, ctx) => {
-  if (a.state === 'present' && a.origin === undefined) ctx.addIssue({ code: 'custom', path: ['origin'], message: 'state present needs the origin snapshot' });
-  if (a.state === 'absent' && Object.keys(a.properties).length > 0) ctx.addIssue({ code: 'custom', path: ['properties'], message: 'properties apply to state present only' });
-});
+export const zfsCloneArgs = z
+  .strictObject({
+    name: datasetName.describe('the clone: pool/path (e.g. zroot/jails/www)'),
+    origin: snapshotName.optional().describe('the snapshot it is cloned from (e.g. zroot/jails/template@p3); required for state present'),
+    state: z.enum(['present', 'absent']).default('present'),
+    properties: propertiesSchema.default({}),
+    recursive: z.boolean().default(false).describe('absent: also destroy its children, snapshots and dependent clones'),
+    force: z
+      .boolean()
+      .default(false)
+      .describe(
+        "as zfs.dataset's: changes that unmount file systems in use (running jails below, mounted children) are refused without it; zfs itself still refuses a busy unmount",
+      ),
+  })
+  .superRefine((a, ctx) => {
+    if (a.state === 'present' && a.origin === undefined)
+      ctx.addIssue({ code: 'custom', path: ['origin'], message: 'state present needs the origin snapshot' });
+    if (a.state === 'absent' && Object.keys(a.properties).length > 0)
+      ctx.addIssue({ code: 'custom', path: ['properties'], message: 'properties apply to state present only' });
+  });
 
 export type ZfsCloneArgs = z.output<typeof zfsCloneArgs>;
 
@@ -53,7 +69,7 @@ export const zfsClone = defineModule<ZfsCloneArgs, ZfsCloneFacts>({
     return needsUsage(a.properties) ? { ...present, usage: zfsUsageQuery(a.name) } : present;
   },
   plan(a, facts) {
-    const guard = a.force ? undefined : facts.usage ?? null;
+    const guard = a.force ? undefined : (facts.usage ?? null);
     if (a.state === 'absent') {
       const tree = facts.tree ?? null;
       const origins = facts.origins ?? new Map<string, string>();
@@ -75,7 +91,9 @@ export const zfsClone = defineModule<ZfsCloneArgs, ZfsCloneFacts>({
 function requireCloneOf(name: string, actual: string | undefined, wanted: string): void {
   if (actual === wanted) return;
   const what = actual === undefined || actual === '-' ? 'it is not a clone' : `it is a clone of ${actual}`;
-  throw new Error(`${name} exists but is not a clone of ${wanted} (${what}); refusing to replace it: destroy it first (zfs.dataset state: absent) if that is intended`);
+  throw new Error(
+    `${name} exists but is not a clone of ${wanted} (${what}); refusing to replace it: destroy it first (zfs.dataset state: absent) if that is intended`,
+  );
 }
 
 function cloneChange(name: string, origin: string, props: Properties): Change {
@@ -87,7 +105,12 @@ function cloneChange(name: string, origin: string, props: Properties): Change {
     touches: [...zfsSubtreeTouches(name), ...ancestorsOf(name).map(zfsResource), zfsResource(origin), ALL_HOST_FILES],
     diff: [
       { type: 'value', name, before: null, after: `clone of ${origin}` },
-      ...Object.entries(props).map(([p, v]): DiffEntry => ({ type: 'value', name: `${name} ${p}`, before: null, after: display(p, canonical(p, v)) })),
+      ...Object.entries(props).map(([p, v]): DiffEntry => ({
+        type: 'value',
+        name: `${name} ${p}`,
+        before: null,
+        after: display(p, canonical(p, v)),
+      })),
     ],
   };
 }

@@ -24,15 +24,19 @@ const COMPONENT = '[A-Za-z0-9_.:-]+';
 const DATASET = `[A-Za-z]${'[A-Za-z0-9_.:-]*'}(?:/${COMPONENT})*`;
 
 function noDotComponents(name: string): boolean {
-  return !snapshotDataset(name).split('/').some((c) => c === '.' || c === '..');
+  return !snapshotDataset(name)
+    .split('/')
+    .some((c) => c === '.' || c === '..');
 }
 
-export const datasetName = z.string()
+export const datasetName = z
+  .string()
   .regex(new RegExp(`^${DATASET}$`), 'a dataset name: pool/path/to/dataset (letters, digits, _ - : .)')
   .max(255)
   .refine(noDotComponents, 'a dataset name cannot have . or .. components');
 
-export const snapshotName = z.string()
+export const snapshotName = z
+  .string()
   .regex(new RegExp(`^${DATASET}@${COMPONENT}$`), 'a snapshot name: pool/path/to/dataset@snapshot')
   .max(255)
   .refine(noDotComponents, 'a dataset name cannot have . or .. components');
@@ -105,7 +109,11 @@ export function zfsOriginsQuery(pool: string): FactQuery<Map<string, string>> {
     resources: zfsSubtreeTouches(pool),
     parse(out) {
       requireSuccess(out, `zfs list ${pool}`);
-      return new Map(parseZfsList(out.stdout, ['name', 'origin'] as const).filter((r) => r.origin !== '-').map((r) => [r.name, r.origin]));
+      return new Map(
+        parseZfsList(out.stdout, ['name', 'origin'] as const)
+          .filter((r) => r.origin !== '-')
+          .map((r) => [r.name, r.origin]),
+      );
     },
   };
 }
@@ -138,7 +146,10 @@ export function dependentClones(datasets: readonly string[], origins: ReadonlyMa
 
 /** Clones that depend on one of these SNAPSHOTS directly. */
 export function clonesOf(snapshots: readonly string[], origins: ReadonlyMap<string, string>): string[] {
-  return [...origins].filter(([, origin]) => snapshots.includes(origin)).map(([clone]) => clone).sort();
+  return [...origins]
+    .filter(([, origin]) => snapshots.includes(origin))
+    .map(([clone]) => clone)
+    .sort();
 }
 
 /** The words of a list for messages: "a, b and 2 more". */

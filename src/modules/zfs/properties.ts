@@ -14,7 +14,16 @@
 import { z } from 'zod';
 
 /** Sizes in bytes with `zfs get -p`; `none` is 0 for these. */
-const SIZE_PROPS = new Set(['quota', 'refquota', 'reservation', 'refreservation', 'recordsize', 'volsize', 'volblocksize', 'special_small_blocks']);
+const SIZE_PROPS = new Set([
+  'quota',
+  'refquota',
+  'reservation',
+  'refreservation',
+  'recordsize',
+  'volsize',
+  'volblocksize',
+  'special_small_blocks',
+]);
 const SIZE_PREFIXES = ['userquota@', 'groupquota@', 'projectquota@'];
 /** Counts; `none` is 0 (object quotas) or UINT64_MAX (limits) with -p. */
 const COUNT_ZERO_NONE_PREFIXES = ['userobjquota@', 'groupobjquota@', 'projectobjquota@'];
@@ -22,18 +31,65 @@ const LIMIT_PROPS = new Set(['filesystem_limit', 'snapshot_limit']);
 const UINT64_MAX = '18446744073709551615';
 
 /** Not inheritable: compared by value only (see the header). */
-const NOT_INHERITABLE = new Set(['quota', 'refquota', 'reservation', 'refreservation', 'volsize', 'canmount', 'version', 'filesystem_limit', 'snapshot_limit', 'keylocation']);
+const NOT_INHERITABLE = new Set([
+  'quota',
+  'refquota',
+  'reservation',
+  'refreservation',
+  'volsize',
+  'canmount',
+  'version',
+  'filesystem_limit',
+  'snapshot_limit',
+  'keylocation',
+]);
 
 /** Read-only statistics: a step cannot set them. */
 export const READ_ONLY_PROPS = new Set([
-  'type', 'creation', 'used', 'available', 'avail', 'referenced', 'refer', 'compressratio', 'refcompressratio', 'mounted', 'origin',
-  'usedbysnapshots', 'usedbydataset', 'usedbychildren', 'usedbyrefreservation', 'defer_destroy', 'userrefs', 'clones', 'written',
-  'logicalused', 'logicalreferenced', 'guid', 'createtxg', 'objsetid', 'encryptionroot', 'keystatus', 'filesystem_count',
-  'snapshot_count', 'snapshots_changed', 'receive_resume_token', 'redact_snaps', 'inconsistent',
+  'type',
+  'creation',
+  'used',
+  'available',
+  'avail',
+  'referenced',
+  'refer',
+  'compressratio',
+  'refcompressratio',
+  'mounted',
+  'origin',
+  'usedbysnapshots',
+  'usedbydataset',
+  'usedbychildren',
+  'usedbyrefreservation',
+  'defer_destroy',
+  'userrefs',
+  'clones',
+  'written',
+  'logicalused',
+  'logicalreferenced',
+  'guid',
+  'createtxg',
+  'objsetid',
+  'encryptionroot',
+  'keystatus',
+  'filesystem_count',
+  'snapshot_count',
+  'snapshots_changed',
+  'receive_resume_token',
+  'redact_snaps',
+  'inconsistent',
 ]);
 
 /** Settable only by zfs create / zfs clone -o. */
-export const CREATION_ONLY_PROPS = new Set(['casesensitivity', 'normalization', 'utf8only', 'volblocksize', 'encryption', 'keyformat', 'pbkdf2iters']);
+export const CREATION_ONLY_PROPS = new Set([
+  'casesensitivity',
+  'normalization',
+  'utf8only',
+  'volblocksize',
+  'encryption',
+  'keyformat',
+  'pbkdf2iters',
+]);
 
 const PROPERTY_NAME = /^(?:[a-z][a-z0-9_]*|[a-z0-9_.-]*:[a-z0-9_.:-]*|(?:user|group|project)(?:obj)?quota@[^\s=@]+)$/;
 
@@ -84,7 +140,7 @@ export function valueText(v: string | number | boolean): string {
 
 /** The canonical form of PROPERTY's VALUE, the same for the operator's text and `zfs get -Hp`'s. */
 export function canonical(property: string, value: string): string {
-  if (isSizeProp(property)) return value === 'none' ? '0' : parseSize(value) ?? value;
+  if (isSizeProp(property)) return value === 'none' ? '0' : (parseSize(value) ?? value);
   if (isCountProp(property)) return value === 'none' ? (LIMIT_PROPS.has(property) ? UINT64_MAX : '0') : value;
   if (property === 'mountpoint' && value.length > 1) return value.replace(/\/+$/, '');
   return value;
@@ -92,7 +148,12 @@ export function canonical(property: string, value: string): string {
 
 /** The canonical value shown to people: sizes with units, none for an unset quota or limit. */
 export function display(property: string, canonicalValue: string): string {
-  if (isSizeProp(property)) return canonicalValue === '0' && property !== 'special_small_blocks' ? 'none' : /^\d+$/.test(canonicalValue) ? formatSize(canonicalValue) : canonicalValue;
+  if (isSizeProp(property))
+    return canonicalValue === '0' && property !== 'special_small_blocks'
+      ? 'none'
+      : /^\d+$/.test(canonicalValue)
+        ? formatSize(canonicalValue)
+        : canonicalValue;
   if (isCountProp(property) && (canonicalValue === UINT64_MAX || canonicalValue === '0')) return 'none';
   return canonicalValue;
 }
@@ -123,7 +184,12 @@ export function propertyDrift(desired: Record<string, string>, current: Readonly
     const sameValue = have !== undefined && have.value !== '-' && canonical(property, have.value) === want;
     const pinned = !isInheritable(property) || have?.source === 'local';
     if (sameValue && pinned) continue;
-    drift.push({ property, value, before: have === undefined || have.value === '-' ? null : describeCurrent(property, have), after: display(property, want) });
+    drift.push({
+      property,
+      value,
+      before: have === undefined || have.value === '-' ? null : describeCurrent(property, have),
+      after: display(property, want),
+    });
   }
   return drift;
 }
@@ -134,21 +200,37 @@ function describeCurrent(property: string, have: CurrentProperty): string {
 }
 
 /** Step argument `properties`: names checked, values validated where zfs has a syntax (sizes). */
-export const propertiesSchema = z.record(
-  z.string().regex(PROPERTY_NAME, 'a zfs property name: lowercase native name (compression), user property with a colon (com.example:role), or userquota@USER'),
-  z.union([z.string(), z.number(), z.boolean()]),
-).superRefine((props, ctx) => {
-  for (const [name, raw] of Object.entries(props)) {
-    const value = valueText(raw);
-    if (READ_ONLY_PROPS.has(name)) ctx.addIssue({ code: 'custom', path: [name], message: `${name} is a read-only property` });
-    if (/[\t\n\0]/.test(value)) ctx.addIssue({ code: 'custom', path: [name], message: 'a property value cannot contain tabs, newlines or NUL bytes' });
-    if (isSizeProp(name) && value !== 'none' && parseSize(value) === undefined) {
-      ctx.addIssue({ code: 'custom', path: [name], message: `${name}: '${value}' is not a size (e.g. 10G, 512M, 131072${name.includes('quota') || name.includes('reservation') ? ', none' : ''})` });
+export const propertiesSchema = z
+  .record(
+    z
+      .string()
+      .regex(
+        PROPERTY_NAME,
+        'a zfs property name: lowercase native name (compression), user property with a colon (com.example:role), or userquota@USER',
+      ),
+    z.union([z.string(), z.number(), z.boolean()]),
+  )
+  .superRefine((props, ctx) => {
+    for (const [name, raw] of Object.entries(props)) {
+      const value = valueText(raw);
+      if (READ_ONLY_PROPS.has(name)) ctx.addIssue({ code: 'custom', path: [name], message: `${name} is a read-only property` });
+      if (/[\t\n\0]/.test(value))
+        ctx.addIssue({ code: 'custom', path: [name], message: 'a property value cannot contain tabs, newlines or NUL bytes' });
+      if (isSizeProp(name) && value !== 'none' && parseSize(value) === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `${name}: '${value}' is not a size (e.g. 10G, 512M, 131072${name.includes('quota') || name.includes('reservation') ? ', none' : ''})`,
+        });
+      }
+      if (isUserProperty(name) && name.length > 256)
+        ctx.addIssue({ code: 'custom', path: [name], message: 'a user property name is at most 256 characters' });
     }
-    if (isUserProperty(name) && name.length > 256) ctx.addIssue({ code: 'custom', path: [name], message: 'a user property name is at most 256 characters' });
-  }
-}).transform((props) => Object.fromEntries(Object.entries(props).map(([k, v]) => [k, valueText(v)])))
-  .describe('zfs properties: mountpoint, compression, quota (10G), recordsize, atime, canmount, com.example:foo, ... (any property, user properties too; ' +
-    'sizes compared after unit normalisation: `10G` = `10737418240`; an inheritable property must be set `local`)');
+  })
+  .transform((props) => Object.fromEntries(Object.entries(props).map(([k, v]) => [k, valueText(v)])))
+  .describe(
+    'zfs properties: mountpoint, compression, quota (10G), recordsize, atime, canmount, com.example:foo, ... (any property, user properties too; ' +
+      'sizes compared after unit normalisation: `10G` = `10737418240`; an inheritable property must be set `local`)',
+  );
 
 export type Properties = z.output<typeof propertiesSchema>;

@@ -89,7 +89,11 @@ export function parseUsage(stdout: string): ZfsUsage {
   for (const s of ['zfs', 'jls', 'mount']) if (!sections.has(s)) throw new Error(`incomplete usage facts: no ${s} section`);
   const text = (s: string) => (sections.get(s) as string[]).join('\n');
   return {
-    datasets: parseZfsList(text('zfs'), ['name', 'mountpoint', 'mounted'] as const).map((r) => ({ name: r.name, mountpoint: r.mountpoint, mounted: r.mounted === 'yes' })),
+    datasets: parseZfsList(text('zfs'), ['name', 'mountpoint', 'mounted'] as const).map((r) => ({
+      name: r.name,
+      mountpoint: r.mountpoint,
+      mounted: r.mounted === 'yes',
+    })),
     jails: parseRunningJails(text('jls')),
     mounts: parseMountList(text('mount')),
   };
@@ -124,7 +128,11 @@ export function unmountedWith(dataset: string, usage: ZfsUsage, all: boolean): M
   const self = usage.datasets.find((d) => d.name === dataset);
   const base = self?.mountpoint.startsWith('/') ? self.mountpoint : undefined;
   return usage.datasets
-    .filter((d) => d.mounted && (d.name === dataset || (isDescendant(d.name, dataset) && (all || (base !== undefined && isPathWithin(d.mountpoint, base))))))
+    .filter(
+      (d) =>
+        d.mounted &&
+        (d.name === dataset || (isDescendant(d.name, dataset) && (all || (base !== undefined && isPathWithin(d.mountpoint, base))))),
+    )
     .map((d) => mountedAt(d, usage.mounts));
 }
 
@@ -167,9 +175,27 @@ export function usersOf(going: readonly Mounted[], usage: ZfsUsage, moved: reado
 
 function describeUsers(u: Users): string[] {
   const parts: string[] = [];
-  if (u.jails.length) parts.push(`running jail${u.jails.length > 1 ? 's' : ''} ${nameList(u.jails.map((j) => `${j.name} (${j.how})`), 10)}`);
-  if (u.datasets.length) parts.push(`mounted dataset${u.datasets.length > 1 ? 's' : ''} ${nameList(u.datasets.map((d) => (d.path ? `${d.name} (${d.path})` : d.name)), 10)}`);
-  if (u.mounts.length) parts.push(`mount${u.mounts.length > 1 ? 's' : ''} ${nameList(u.mounts.map((m) => `${m.source} on ${m.target} (${m.fstype})`), 10)}`);
+  if (u.jails.length)
+    parts.push(
+      `running jail${u.jails.length > 1 ? 's' : ''} ${nameList(
+        u.jails.map((j) => `${j.name} (${j.how})`),
+        10,
+      )}`,
+    );
+  if (u.datasets.length)
+    parts.push(
+      `mounted dataset${u.datasets.length > 1 ? 's' : ''} ${nameList(
+        u.datasets.map((d) => (d.path ? `${d.name} (${d.path})` : d.name)),
+        10,
+      )}`,
+    );
+  if (u.mounts.length)
+    parts.push(
+      `mount${u.mounts.length > 1 ? 's' : ''} ${nameList(
+        u.mounts.map((m) => `${m.source} on ${m.target} (${m.fstype})`),
+        10,
+      )}`,
+    );
   return parts;
 }
 
@@ -182,9 +208,10 @@ function howToProceed(u: Users): string {
     ...(u.jails.length ? [`stop ${u.jails.length > 1 ? 'the jails' : `jail ${(u.jails[0] as JailUse).name}`} first`] : []),
     ...(u.mounts.length ? ['unmount what is mounted there'] : []),
   ];
-  const force = u.datasets.length && ways.length === 0
-    ? 'set force: true on the step to have zfs unmount and remount them'
-    : 'set force: true on the step to let zfs try anyway (zfs itself refuses to unmount a busy file system)';
+  const force =
+    u.datasets.length && ways.length === 0
+      ? 'set force: true on the step to have zfs unmount and remount them'
+      : 'set force: true on the step to let zfs try anyway (zfs itself refuses to unmount a busy file system)';
   return [...ways, force].join(', or ');
 }
 
@@ -207,10 +234,16 @@ export function refuseBusyPropertyChange(ds: ZfsDataset, drift: readonly Propert
   const all = unmounting.some((d) => d.property === 'jailed' || d.property === 'zoned');
   const going = unmountedWith(ds.name, usage, all);
   if (going.length === 0) return;
-  const users = usersOf(going, usage, going.filter((g) => g.name !== ds.name));
+  const users = usersOf(
+    going,
+    usage,
+    going.filter((g) => g.name !== ds.name),
+  );
   if (isEmpty(users)) return;
   const what = unmounting.map((d) => `${d.property} ${d.before ?? '(unset)'} -> ${d.after}`).join(', ');
-  throw new Error(`refusing to set ${what} on ${ds.name}: zfs would unmount ${nameList(going.map((g) => g.name))}, in use by ${describeUsers(users).join('; ')}. To proceed: ${howToProceed(users)}`);
+  throw new Error(
+    `refusing to set ${what} on ${ds.name}: zfs would unmount ${nameList(going.map((g) => g.name))}, in use by ${describeUsers(users).join('; ')}. To proceed: ${howToProceed(users)}`,
+  );
 }
 
 /**
@@ -223,5 +256,7 @@ export function refuseBusyDestroy(name: string, doomed: readonly string[], usage
   if (going.length === 0) return;
   const users = usersOf(going, usage);
   if (isEmpty(users)) return;
-  throw new Error(`refusing to destroy ${name}: zfs would unmount ${nameList(going.map((g) => g.name))}, in use by ${describeUsers(users).join('; ')}. To proceed: ${howToProceed(users)}`);
+  throw new Error(
+    `refusing to destroy ${name}: zfs would unmount ${nameList(going.map((g) => g.name))}, in use by ${describeUsers(users).join('; ')}. To proceed: ${howToProceed(users)}`,
+  );
 }

@@ -36,14 +36,28 @@ afterAll(async () => {
 
 /** Busy loops on every core (and one more), each ending by itself after a while. */
 function loadTheCpu(): void {
-  hogs = Array.from({ length: 3 }, () => spawn(process.execPath, ['-e', 'const end = Date.now() + 150000; while (Date.now() < end) {}'], { stdio: 'ignore' }));
+  hogs = Array.from({ length: 3 }, () =>
+    spawn(process.execPath, ['-e', 'const end = Date.now() + 150000; while (Date.now() < end) {}'], { stdio: 'ignore' }),
+  );
 }
 
 async function run(maxHandshakes: number): Promise<JsonReportV1> {
   const playbook = writeFile(dir, 'tiny.yaml', 'hosts: all\nsteps:\n  - command: { cmd: "true", creates: /etc/rc.conf }\n');
   const report = path.join(dir, `report-${maxHandshakes}.json`);
-  await fleetjail(['run', playbook, '-i', paths(layout).inventory, '--forks', String(HOSTS), '--connect-timeout', '3',
-    '--max-handshakes', String(maxHandshakes), '--report', report]);
+  await fleetjail([
+    'run',
+    playbook,
+    '-i',
+    paths(layout).inventory,
+    '--forks',
+    String(HOSTS),
+    '--connect-timeout',
+    '3',
+    '--max-handshakes',
+    String(maxHandshakes),
+    '--report',
+    report,
+  ]);
   return JSON.parse(fs.readFileSync(report, 'utf8')) as JsonReportV1;
 }
 
@@ -55,7 +69,9 @@ describe(`${HOSTS} hosts, a loaded controller, a 3 s connect timeout`, () => {
     // from 0 to all 200 healthy hosts unreachable.
     const unbounded = await run(1000);
     const report = await run(16);
-    console.error(`busy controller: unreachable without admission ${unbounded.summary.unreachable}/${HOSTS}, with admission ${report.summary.unreachable}/${HOSTS}, retried ${Object.values(report.hosts).filter((h) => h.connectRetry).length}`);
+    console.error(
+      `busy controller: unreachable without admission ${unbounded.summary.unreachable}/${HOSTS}, with admission ${report.summary.unreachable}/${HOSTS}, retried ${Object.values(report.hosts).filter((h) => h.connectRetry).length}`,
+    );
     expect(report.summary.unreachable, JSON.stringify(Object.values(report.hosts).find((h) => h.status === 'unreachable')?.error)).toBe(0);
     expect(report.summary.ok).toBe(HOSTS);
     for (const h of Object.values(report.hosts)) if (h.connectRetry) expect(h.connectRetry).toMatch(/^first attempt failed: /);

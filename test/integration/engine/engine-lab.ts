@@ -28,21 +28,31 @@ export async function onHost(host: LabHost, command: string): Promise<string> {
   return r.stdout;
 }
 
-const SITE_FILES = ['/etc/rc.conf', '/boot/loader.conf', '/usr/local/etc/nginx/nginx.conf', '/etc/motd.template', '/etc/ntp.conf', '/var/db/fleetjail/configured'];
+const SITE_FILES = [
+  '/etc/rc.conf',
+  '/boot/loader.conf',
+  '/usr/local/etc/nginx/nginx.conf',
+  '/etc/motd.template',
+  '/etc/ntp.conf',
+  '/var/db/fleetjail/configured',
+];
 
 /**
  * What playbooks/site.yaml manages on a host, as text: each file's checksum, mode and owner,
  * the jail root's mode, the installed packages, and nginx's state and pid (a restart shows).
  */
 export function siteFingerprint(host: LabHost): Promise<string> {
-  return onHost(host, [
-    `for f in ${SITE_FILES.join(' ')}; do`,
-    '  if [ -e "$f" ]; then echo "$f $(sha256 -q "$f") $(stat -f "%Lp %Su:%Sg" "$f")"; else echo "$f absent"; fi',
-    'done',
-    'echo "/usr/jails $(stat -f %Lp /usr/jails)"',
-    'pkg info -q | sort',
-    'if service nginx status >/dev/null 2>&1; then echo "nginx running $(cat /var/run/nginx.pid)"; else echo "nginx not running"; fi',
-  ].join('\n'));
+  return onHost(
+    host,
+    [
+      `for f in ${SITE_FILES.join(' ')}; do`,
+      '  if [ -e "$f" ]; then echo "$f $(sha256 -q "$f") $(stat -f "%Lp %Su:%Sg" "$f")"; else echo "$f absent"; fi',
+      'done',
+      'echo "/usr/jails $(stat -f %Lp /usr/jails)"',
+      'pkg info -q | sort',
+      'if service nginx status >/dev/null 2>&1; then echo "nginx running $(cat /var/run/nginx.pid)"; else echo "nginx not running"; fi',
+    ].join('\n'),
+  );
 }
 
 /**
@@ -51,16 +61,21 @@ export function siteFingerprint(host: LabHost): Promise<string> {
  * every step of site.yaml has something to change.
  */
 export async function undoSite(host: LabHost, opts: { unconverged?: boolean } = {}): Promise<void> {
-  await onHost(host, [
-    'service nginx onestop >/dev/null 2>&1',
-    'pkg delete -y nginx pcre2 tmux libevent vim-tiny >/dev/null 2>&1',
-    'sysrc -x clear_tmp_enable cloned_interfaces sendmail_enable nginx_enable >/dev/null 2>&1',
-    'sysrc -f /boot/loader.conf -x tmpfs_load >/dev/null 2>&1; [ -s /boot/loader.conf ] || rm -f /boot/loader.conf',
-    'rm -rf /usr/local/etc/nginx /etc/motd.template /etc/ntp.conf /var/db/fleetjail',
-    // Unconverged: sendmail enabled, since its default ("NONE") is what site.yaml asks for.
-    opts.unconverged ? 'sysrc -x hostname >/dev/null; sysrc sendmail_enable=YES >/dev/null; chmod 0700 /usr/jails' : `sysrc hostname=${host.name} >/dev/null; chmod 0755 /usr/jails`,
-    'grep -q "^sshd_enable=\\"YES\\"" /etc/rc.conf',
-  ].join('\n'));
+  await onHost(
+    host,
+    [
+      'service nginx onestop >/dev/null 2>&1',
+      'pkg delete -y nginx pcre2 tmux libevent vim-tiny >/dev/null 2>&1',
+      'sysrc -x clear_tmp_enable cloned_interfaces sendmail_enable nginx_enable >/dev/null 2>&1',
+      'sysrc -f /boot/loader.conf -x tmpfs_load >/dev/null 2>&1; [ -s /boot/loader.conf ] || rm -f /boot/loader.conf',
+      'rm -rf /usr/local/etc/nginx /etc/motd.template /etc/ntp.conf /var/db/fleetjail',
+      // Unconverged: sendmail enabled, since its default ("NONE") is what site.yaml asks for.
+      opts.unconverged
+        ? 'sysrc -x hostname >/dev/null; sysrc sendmail_enable=YES >/dev/null; chmod 0700 /usr/jails'
+        : `sysrc hostname=${host.name} >/dev/null; chmod 0755 /usr/jails`,
+      'grep -q "^sshd_enable=\\"YES\\"" /etc/rc.conf',
+    ].join('\n'),
+  );
 }
 
 /** The steps of one host in the report, by name. */

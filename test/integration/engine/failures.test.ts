@@ -17,7 +17,10 @@ const names = hosts.map((h) => h.name);
 const MARKER = '/var/tmp/fleetjail-engine-failures';
 const dir = scratchDir();
 
-const playbook = writeFile(dir, 'fail-one.yaml', `
+const playbook = writeFile(
+  dir,
+  'fail-one.yaml',
+  `
 hosts: all
 steps:
   - name: before
@@ -26,7 +29,8 @@ steps:
     command: { cmd: "test {{ inventory_hostname }} != {{ bad_host }}" }
   - name: after
     command: { cmd: "echo after-{{ run_id }} >> ${MARKER}" }
-`);
+`,
+);
 const ghost = writeFile(dir, 'ghost.yaml', `hosts:\n  ghost:\n    address: ${unusedLabAddress()}\n`);
 
 let runs = 0;
@@ -96,7 +100,11 @@ describe('playbook errors fail before any host is contacted', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as net.AddressInfo).port;
-    inventory = writeFile(dir, 'trap.yaml', `defaults:\n  user: root\n  identity_file: ${labPaths.clientKey}\n  known_hosts: ${labPaths.knownHosts}\nhosts:\n  trap:\n    address: 127.0.0.1\n    port: ${port}\n`);
+    inventory = writeFile(
+      dir,
+      'trap.yaml',
+      `defaults:\n  user: root\n  identity_file: ${labPaths.clientKey}\n  known_hosts: ${labPaths.knownHosts}\nhosts:\n  trap:\n    address: 127.0.0.1\n    port: ${port}\n`,
+    );
   });
   afterAll(async () => {
     for (const socket of sockets) socket.destroy();
@@ -120,15 +128,19 @@ describe('playbook errors fail before any host is contacted', () => {
   });
 
   it('an undefined variable: file:line:column and the variable, exit 1', async () => {
-    const file = writeFile(dir, 'undefined.yaml', [
-      'hosts: all',
-      'vars:',
-      '  known: yes',
-      'steps:',
-      '  - name: set it',
-      '    sysrc: { name: engine_test, value: "{{ knwon }}" }',
-      '',
-    ].join('\n'));
+    const file = writeFile(
+      dir,
+      'undefined.yaml',
+      [
+        'hosts: all',
+        'vars:',
+        '  known: yes',
+        'steps:',
+        '  - name: set it',
+        '    sysrc: { name: engine_test, value: "{{ knwon }}" }',
+        '',
+      ].join('\n'),
+    );
     const r = await runTrap(file);
     expect(r.code).toBe(1);
     expect(r.connections).toBe(0);
@@ -147,17 +159,21 @@ describe('playbook errors fail before any host is contacted', () => {
   });
 
   it('misspelled keys and module names: each with its position and the nearest valid name, exit 1', async () => {
-    const file = writeFile(dir, 'typos.yaml', [
-      'hosts: all',
-      'serail: 2',
-      'steps:',
-      '  - name: a',
-      '    sysrc: { name: engine_test, valeu: x }',
-      '    notfiy: nobody',
-      '  - name: b',
-      '    servcie: { name: sshd, state: running }',
-      '',
-    ].join('\n'));
+    const file = writeFile(
+      dir,
+      'typos.yaml',
+      [
+        'hosts: all',
+        'serail: 2',
+        'steps:',
+        '  - name: a',
+        '    sysrc: { name: engine_test, valeu: x }',
+        '    notfiy: nobody',
+        '  - name: b',
+        '    servcie: { name: sshd, state: running }',
+        '',
+      ].join('\n'),
+    );
     const r = await runTrap(file);
     expect(r.code).toBe(1);
     expect(r.connections).toBe(0);

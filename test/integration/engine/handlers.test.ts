@@ -11,7 +11,10 @@ import { onHost, runPlaybook, scratchDir, stepsByName, writeFile } from './engin
 const hosts = labHosts();
 const DIR = '/var/tmp/fleetjail-engine-handlers';
 const dir = scratchDir();
-const playbook = writeFile(dir, 'handlers.yaml', `
+const playbook = writeFile(
+  dir,
+  'handlers.yaml',
+  `
 hosts: all
 vars:
   content: one
@@ -31,10 +34,12 @@ handlers:
     command: { cmd: "echo fired >> ${DIR}/log" }
   - name: never notified
     command: { cmd: "echo wrong >> ${DIR}/log" }
-`);
+`,
+);
 
 /** Each host's handler log: how many times the handler ran there. */
-const fired = () => Promise.all(hosts.map(async (h) => (await onHost(h, `cat ${DIR}/log 2>/dev/null || true`)).split('\n').filter(Boolean)));
+const fired = () =>
+  Promise.all(hosts.map(async (h) => (await onHost(h, `cat ${DIR}/log 2>/dev/null || true`)).split('\n').filter(Boolean)));
 const handlerSteps = (r: Awaited<ReturnType<typeof runPlaybook>>, host: string) =>
   r.report.hosts[host]?.steps.filter((s) => s.handler) ?? [];
 
@@ -54,7 +59,11 @@ describe('handlers on every lab host', () => {
     for (const h of hosts) {
       const steps = r.report.hosts[h.name]?.steps ?? [];
       expect(steps.map((s) => `${s.handler ? 'handler ' : ''}${s.name}:${s.status}`)).toEqual([
-        'directory:changed', 'first file:changed', 'second file:changed', 'file without notify:changed', 'handler log it:changed',
+        'directory:changed',
+        'first file:changed',
+        'second file:changed',
+        'file without notify:changed',
+        'handler log it:changed',
       ]);
     }
   });

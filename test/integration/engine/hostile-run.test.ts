@@ -19,7 +19,6 @@ afterAll(async () => {
   await shRun(labHosts()[0]!, 'rm -f /var/tmp/fj-hostile-* /tmp/fj-hostile-*');
 });
 
-
 const onFirst = (script: string) => shRun(labHosts()[0]!, script);
 /** Processes on the first host whose command line takes the host lock (a holder or a waiter). */
 const lockProcs = async () => Number((await onFirst('pgrep -f "lockf -k -t [0-9]* /var/run/fleetjail.lock" | wc -l')).stdout.trim());
@@ -54,14 +53,18 @@ describe('a command the controller gives up on is stopped on the host', () => {
   it('a step that ignores SIGTERM is really stopped at its timeout', async () => {
     const h = labHosts()[0]!;
     await onFirst('rm -f /var/tmp/fj-hostile-term');
-    const file = writeFile(dir, 'term-timeout.yaml', [
-      `hosts: ${h.name}`,
-      'steps:',
-      '  - name: stubborn',
-      `    command: "trap '' TERM; sleep 9; echo ran > /var/tmp/fj-hostile-term"`,
-      '    timeout: 1',
-      '',
-    ].join('\n'));
+    const file = writeFile(
+      dir,
+      'term-timeout.yaml',
+      [
+        `hosts: ${h.name}`,
+        'steps:',
+        '  - name: stubborn',
+        `    command: "trap '' TERM; sleep 9; echo ran > /var/tmp/fj-hostile-term"`,
+        '    timeout: 1',
+        '',
+      ].join('\n'),
+    );
     const r = await runPlaybook(file);
     expect(r.code).toBe(2);
     expect(r.report.hosts[h.name]?.steps[0]?.error).toMatch(/the command was stopped on the host/);
@@ -75,13 +78,17 @@ describe('a command the controller gives up on is stopped on the host', () => {
   it('--host-timeout: a command that ignores SIGTERM is really stopped', async () => {
     const h = labHosts()[0]!;
     await onFirst('rm -f /var/tmp/fj-hostile-term2');
-    const file = writeFile(dir, 'term-host-timeout.yaml', [
-      `hosts: ${h.name}`,
-      'steps:',
-      '  - name: stubborn',
-      `    command: "trap '' TERM; sleep 8; echo ran > /var/tmp/fj-hostile-term2"`,
-      '',
-    ].join('\n'));
+    const file = writeFile(
+      dir,
+      'term-host-timeout.yaml',
+      [
+        `hosts: ${h.name}`,
+        'steps:',
+        '  - name: stubborn',
+        `    command: "trap '' TERM; sleep 8; echo ran > /var/tmp/fj-hostile-term2"`,
+        '',
+      ].join('\n'),
+    );
     const r = await runPlaybook(file, ['--host-timeout', '2']);
     expect(r.code).toBe(2);
     expect(r.report.hosts[h.name]?.error).toMatch(/its command was stopped on the host/);
@@ -122,30 +129,44 @@ describe('one run per host at a time', () => {
   it('a run whose lock holder is killed stops rather than going on unlocked', async () => {
     const h = labHosts()[0]!;
     await onFirst('rm -f /var/tmp/fj-hostile-k');
-    const a = startRun([writeFile(dir, 'lock-a.yaml', [
-      `hosts: ${h.name}`,
-      'steps:',
-      '  - name: first',
-      '    command: "sleep 4"',
-      '  - name: second',
-      '    command: "echo A >> /var/tmp/fj-hostile-k"',
-      '',
-    ].join('\n')), '--report', path.join(dir, 'lock-a.json')]);
+    const a = startRun([
+      writeFile(
+        dir,
+        'lock-a.yaml',
+        [
+          `hosts: ${h.name}`,
+          'steps:',
+          '  - name: first',
+          '    command: "sleep 4"',
+          '  - name: second',
+          '    command: "echo A >> /var/tmp/fj-hostile-k"',
+          '',
+        ].join('\n'),
+      ),
+      '--report',
+      path.join(dir, 'lock-a.json'),
+    ]);
     await until('run A to hold the lock', () => holderIs(h.name, 'lock-a.yaml'));
-    await until('run A\'s first step', async () => (await sshRun(h, 'pgrep -f "^sleep 4"')).code === 0);
+    await until("run A's first step", async () => (await sshRun(h, 'pgrep -f "^sleep 4"')).code === 0);
     await onFirst('pkill -f "fleetjail.lock /bin/sh -s"');
     // Resolution: once A's lock is gone, the host is free: B may take it (it holds the lock
     // properly). What must not happen is A going on unlocked: its running step is stopped
     // within about a second, its next step never runs, and its report says why.
     const ra = await a.done;
-    const b = await runPlaybook(writeFile(dir, 'lock-b.yaml', `hosts: ${h.name}\nsteps:\n  - command: "echo B >> /var/tmp/fj-hostile-k"\n`), ['--lock-wait', '1']);
+    const b = await runPlaybook(
+      writeFile(dir, 'lock-b.yaml', `hosts: ${h.name}\nsteps:\n  - command: "echo B >> /var/tmp/fj-hostile-k"\n`),
+      ['--lock-wait', '1'],
+    );
     expect(b.code).toBe(0);
     const lines = (await onFirst('cat /var/tmp/fj-hostile-k')).stdout.trim().split('\n');
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'lock-a.json'), 'utf8')) as JsonReportV1;
     expect(ra.code).toBe(2);
     expect(report.hosts[h.name]?.error).toMatch(/host lock was lost/);
     // Both steps went to the host in one batch: both are reported failed, cut off by the lost lock.
-    expect(report.hosts[h.name]?.steps.map((s) => [s.name, s.status])).toEqual([['first', 'failed'], ['second', 'failed']]);
+    expect(report.hosts[h.name]?.steps.map((s) => [s.name, s.status])).toEqual([
+      ['first', 'failed'],
+      ['second', 'failed'],
+    ]);
     expect(report.hosts[h.name]?.steps[0]?.error).toMatch(/host lock was lost/);
     expect(lines).toEqual(['B']);
     expect((await onFirst('pgrep -f "^sleep 4" || true')).stdout.trim()).toBe('');
@@ -161,7 +182,8 @@ describe('one run per host at a time', () => {
   // names the holder; no waiter of this run remains.
   it('a host timeout while waiting for the lock says so, and leaves no waiter', async () => {
     const h = labHosts()[0]!;
-    const holder = startRun([writeFile(dir, 'long-holder.yaml', `hosts: ${h.name}\nsteps:\n  - command: "sleep 8"\n`)]);
+    // Long enough to outlast the late run on a loaded machine: the holder must still be there when its lock processes are counted.
+    const holder = startRun([writeFile(dir, 'long-holder.yaml', `hosts: ${h.name}\nsteps:\n  - command: "sleep 20"\n`)]);
     await until('the first run to hold the lock', () => holderIs(h.name, 'long-holder.yaml'));
     const holderOnly = await lockProcs();
     const r = await runPlaybook(writeFile(dir, 'late.yaml', `hosts: ${h.name}\nsteps:\n  - command: "true"\n`), ['--host-timeout', '2']);
@@ -176,10 +198,11 @@ describe('one run per host at a time', () => {
   // starts; running steps finish", but a run waiting for another run's lock keeps waiting
   // (up to --lock-wait, 60 s by default) although nothing of it runs on the host. Should:
   // the first signal ends the wait at once (the host is interrupted, not started).
-  it('the first SIGINT ends a wait for another run\'s lock', async () => {
+  it("the first SIGINT ends a wait for another run's lock", async () => {
     const h = labHosts()[0]!;
-    const holder = startRun([writeFile(dir, 'holder-10.yaml', `hosts: ${h.name}\nsteps:\n  - command: "sleep 10"\n`)]);
-    await until('the first run to hold the lock', () => holderIs(h.name, 'holder-10.yaml'));
+    // The holder outlasts the threshold by far: a waiter that kept waiting would take 30 s.
+    const holder = startRun([writeFile(dir, 'holder-30.yaml', `hosts: ${h.name}\nsteps:\n  - command: "sleep 30"\n`)]);
+    await until('the first run to hold the lock', () => holderIs(h.name, 'holder-30.yaml'));
     const holderOnly = await lockProcs();
     const waiter = startRun([writeFile(dir, 'waiter.yaml', `hosts: ${h.name}\nsteps:\n  - command: "true"\n`)]);
     await until('the second run to wait', async () => (await lockProcs()) === 2 * holderOnly);
@@ -189,8 +212,9 @@ describe('one run per host at a time', () => {
     const waited = Date.now() - sent;
     await holder.done;
     expect(r.code! & 8).toBe(8);
-    expect(waited).toBeLessThan(3_000);
-  }, 60_000);
+    // Seconds, not the holder's 30: generous for a loaded machine.
+    expect(waited).toBeLessThan(10_000);
+  }, 120_000);
 
   // FINDING 6 (lies in the report, cosmetic). One host under two inventory names with
   // `allow_same_address: true`: the second name waits for the first name's lock, and with
@@ -200,18 +224,33 @@ describe('one run per host at a time', () => {
   // as a host key it is refused, "unknown key 'allow_same_address'"; it is a host variable.)
   it('a host listed twice: the second name is not told that "another run" holds the lock', async () => {
     const h = labHosts()[0]!;
-    const inv = writeFile(dir, 'twice.yaml', [
-      `defaults: { user: root, identity_file: ${labPaths.clientKey}, known_hosts: ${labPaths.knownHosts} }`,
-      'hosts:',
-      `  ${h.name}: { address: ${h.address} }`,
-      `  again: { address: ${h.address}, vars: { allow_same_address: true } }`,
-      '',
-    ].join('\n'));
-    const run = startRun([writeFile(dir, 'twice-slow.yaml', 'hosts: all\nsteps:\n  - command: "sleep 3"\n'), '--lock-wait', '1', '--report', path.join(dir, 'twice.json')], inv);
+    const inv = writeFile(
+      dir,
+      'twice.yaml',
+      [
+        `defaults: { user: root, identity_file: ${labPaths.clientKey}, known_hosts: ${labPaths.knownHosts} }`,
+        'hosts:',
+        `  ${h.name}: { address: ${h.address} }`,
+        `  again: { address: ${h.address}, vars: { allow_same_address: true } }`,
+        '',
+      ].join('\n'),
+    );
+    const run = startRun(
+      [
+        writeFile(dir, 'twice-slow.yaml', 'hosts: all\nsteps:\n  - command: "sleep 3"\n'),
+        '--lock-wait',
+        '1',
+        '--report',
+        path.join(dir, 'twice.json'),
+      ],
+      inv,
+    );
     const pid = run.child.pid!;
     await run.done;
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'twice.json'), 'utf8')) as JsonReportV1;
-    const errors = Object.values(report.hosts).map((x) => x.error ?? '').join('\n');
+    const errors = Object.values(report.hosts)
+      .map((x) => x.error ?? '')
+      .join('\n');
     expect(errors).toMatch(/holds this host's lock/); // one of the two names waited and gave up
     expect(errors).not.toMatch(new RegExp(`another fleetjail run holds this host's lock \\(fleetjail pid ${pid} `));
   }, 60_000);
@@ -226,20 +265,27 @@ describe('a failure is reported as what it is', () => {
   // the next step), or not label the step ignored, and count it as failed in any case.
   it('ignore_errors on a timed-out step: the run goes on, and the counts agree', async () => {
     const h = labHosts()[0]!;
-    const file = writeFile(dir, 'ignore-timeout.yaml', [
-      `hosts: ${h.name}`,
-      'steps:',
-      '  - name: slow',
-      '    command: "sleep 5"',
-      '    timeout: 1',
-      '    ignore_errors: true',
-      '  - name: next',
-      '    command: "true"',
-      '',
-    ].join('\n'));
+    const file = writeFile(
+      dir,
+      'ignore-timeout.yaml',
+      [
+        `hosts: ${h.name}`,
+        'steps:',
+        '  - name: slow',
+        '    command: "sleep 5"',
+        '    timeout: 1',
+        '    ignore_errors: true',
+        '  - name: next',
+        '    command: "true"',
+        '',
+      ].join('\n'),
+    );
     const r = await runPlaybook(file);
     const host = r.report.hosts[h.name]!;
-    expect(host.steps.map((s) => [s.name, s.status])).toEqual([['slow', 'failed'], ['next', 'changed']]);
+    expect(host.steps.map((s) => [s.name, s.status])).toEqual([
+      ['slow', 'failed'],
+      ['next', 'changed'],
+    ]);
     expect(host.status).toBe('changed');
     expect(r.code).toBe(0);
   }, 60_000);
@@ -255,7 +301,11 @@ describe('a file on a host is the new one, whole', () => {
     const h = labHosts()[0]!;
     const bytes = Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x80, 0x61, 0x62, 0x0a]);
     fs.writeFileSync(path.join(dir, 'latin1.bin'), bytes);
-    const file = writeFile(dir, 'binary-src.yaml', `hosts: ${h.name}\nsteps:\n  - file: { path: /var/tmp/fj-hostile-bin, src: latin1.bin }\n`);
+    const file = writeFile(
+      dir,
+      'binary-src.yaml',
+      `hosts: ${h.name}\nsteps:\n  - file: { path: /var/tmp/fj-hostile-bin, src: latin1.bin }\n`,
+    );
     const r = await runPlaybook(file);
     expect(r.code).toBe(0);
     expect(sha256(fs.readFileSync(hostFile(h.name, 'var/tmp/fj-hostile-bin')))).toBe(sha256(bytes));
@@ -291,14 +341,19 @@ describe('a batch of steps is reported step by step', () => {
   // is not batched), and steps whose frames arrived are reported as what they did.
   it('-T is per command: three 1.5 s steps pass under -T 2', async () => {
     const h = labHosts()[0]!;
-    const file = writeFile(dir, 'batch-timeout.yaml', [
-      `hosts: ${h.name}`,
-      'steps:',
-      ...['one', 'two', 'three'].flatMap((n) => [`  - name: ${n}`, '    command: "sleep 1.5"']),
-      '',
-    ].join('\n'));
+    const file = writeFile(
+      dir,
+      'batch-timeout.yaml',
+      [`hosts: ${h.name}`, 'steps:', ...['one', 'two', 'three'].flatMap((n) => [`  - name: ${n}`, '    command: "sleep 1.5"']), ''].join(
+        '\n',
+      ),
+    );
     const r = await runPlaybook(file, ['-T', '2']);
-    expect(r.report.hosts[h.name]?.steps.map((s) => [s.name, s.status])).toEqual([['one', 'changed'], ['two', 'changed'], ['three', 'changed']]);
+    expect(r.report.hosts[h.name]?.steps.map((s) => [s.name, s.status])).toEqual([
+      ['one', 'changed'],
+      ['two', 'changed'],
+      ['three', 'changed'],
+    ]);
     expect(r.code).toBe(0);
   }, 60_000);
 
@@ -311,15 +366,19 @@ describe('a batch of steps is reported step by step', () => {
   it('sshd killed mid-batch: a step that finished before is reported changed', async () => {
     const h = labHosts()[0]!;
     await onFirst('rm -f /var/tmp/fj-hostile-kb-a');
-    const file = writeFile(dir, 'batch-killed.yaml', [
-      `hosts: ${h.name}`,
-      'steps:',
-      '  - name: file A',
-      '    file: { path: /var/tmp/fj-hostile-kb-a, content: "a\\n" }',
-      '  - name: slow',
-      '    command: "sleep 6"',
-      '',
-    ].join('\n'));
+    const file = writeFile(
+      dir,
+      'batch-killed.yaml',
+      [
+        `hosts: ${h.name}`,
+        'steps:',
+        '  - name: file A',
+        '    file: { path: /var/tmp/fj-hostile-kb-a, content: "a\\n" }',
+        '  - name: slow',
+        '    command: "sleep 6"',
+        '',
+      ].join('\n'),
+    );
     const run = startRun([file, '--report', path.join(dir, 'batch-killed.json')]);
     await until('the slow step to run', async () => (await sshRun(h, 'pgrep -f "^sleep 6"')).code === 0);
     const kill = await onFirst(`p=$(pgrep -f '^sleep 6' | head -1)
@@ -333,7 +392,10 @@ exit 1`);
     expect(r.code).toBe(4);
     expect(fs.readFileSync(hostFile(h.name, 'var/tmp/fj-hostile-kb-a'), 'utf8')).toBe('a\n');
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'batch-killed.json'), 'utf8')) as JsonReportV1;
-    expect(report.hosts[h.name]?.steps.map((s) => [s.name, s.status])).toEqual([['file A', 'changed'], ['slow', 'failed']]);
+    expect(report.hosts[h.name]?.steps.map((s) => [s.name, s.status])).toEqual([
+      ['file A', 'changed'],
+      ['slow', 'failed'],
+    ]);
   }, 60_000);
 });
 
@@ -350,17 +412,29 @@ describe('Ctrl-C while hosts are still connecting', () => {
     const address = `${labLayout.subnet}.200.1`;
     await new Promise<void>((r) => server.listen(0, address, r));
     const port = (server.address() as net.AddressInfo).port;
-    return { address, port, connected: () => connections > 0, close: () => { for (const s of sockets) s.destroy(); server.close(); } };
+    return {
+      address,
+      port,
+      connected: () => connections > 0,
+      close: () => {
+        for (const s of sockets) s.destroy();
+        server.close();
+      },
+    };
   }
   const inventoryWith = (hole: { address: string; port: number }, name: string) => {
     const h = labHosts()[0]!;
-    return writeFile(dir, name, [
-      `defaults: { user: root, identity_file: ${labPaths.clientKey}, known_hosts: ${labPaths.knownHosts} }`,
-      'hosts:',
-      `  hole: { address: ${hole.address}, port: ${hole.port} }`,
-      `  ${h.name}: { address: ${h.address} }`,
-      '',
-    ].join('\n'));
+    return writeFile(
+      dir,
+      name,
+      [
+        `defaults: { user: root, identity_file: ${labPaths.clientKey}, known_hosts: ${labPaths.knownHosts} }`,
+        'hosts:',
+        `  hole: { address: ${hole.address}, port: ${hole.port} }`,
+        `  ${h.name}: { address: ${h.address} }`,
+        '',
+      ].join('\n'),
+    );
   };
 
   // FINDING 12 (the run goes on touching hosts after the operator's stop). After the first
@@ -374,8 +448,15 @@ describe('Ctrl-C while hosts are still connecting', () => {
     await onFirst('rm -f /var/tmp/fj-hostile-facts');
     const hole = await blackHole();
     try {
-      const file = writeFile(dir, 'probe-after-int.yaml', 'hosts: all\nsteps:\n  - command: { cmd: "true", unless: "date >> /var/tmp/fj-hostile-facts; false" }\n');
-      const run = startRun([file, '--max-handshakes', '1', '--connect-timeout', '3', '--report', path.join(dir, 'after-int.json')], inventoryWith(hole, 'hole-first.yaml'));
+      const file = writeFile(
+        dir,
+        'probe-after-int.yaml',
+        'hosts: all\nsteps:\n  - command: { cmd: "true", unless: "date >> /var/tmp/fj-hostile-facts; false" }\n',
+      );
+      const run = startRun(
+        [file, '--max-handshakes', '1', '--connect-timeout', '3', '--report', path.join(dir, 'after-int.json')],
+        inventoryWith(hole, 'hole-first.yaml'),
+      );
       await until('the black hole to be connected to', () => hole.connected());
       run.child.kill('SIGINT');
       const r = await run.done;
@@ -396,7 +477,7 @@ describe('Ctrl-C while hosts are still connecting', () => {
     const hole = await blackHole();
     try {
       const file = writeFile(dir, 'hang-connect.yaml', 'hosts: hole\nsteps:\n  - command: "true"\n');
-      const run = startRun([file, '--connect-timeout', '8'], inventoryWith(hole, 'hole-only.yaml'));
+      const run = startRun([file, '--connect-timeout', '40'], inventoryWith(hole, 'hole-only.yaml'));
       await until('the black hole to be connected to', () => hole.connected());
       const sent = Date.now();
       run.child.kill('SIGINT');
@@ -404,7 +485,8 @@ describe('Ctrl-C while hosts are still connecting', () => {
       run.child.kill('SIGINT');
       const r = await run.done;
       expect(r.code! & 8).toBe(8);
-      expect(Date.now() - sent).toBeLessThan(3_000);
+      // Seconds, not the connect timeout's 40: generous for a loaded machine.
+      expect(Date.now() - sent).toBeLessThan(10_000);
     } finally {
       hole.close();
     }
@@ -449,45 +531,58 @@ describe('a change that could lock fleetjail out is confirmed in time', () => {
   // blames the host; the cause is the controller's own queue. Here: 5 black holes, one
   // handshake at a time, 3 s connect timeout. Should: the confirmation is not queued behind
   // first connections (it is admitted at once or ahead of them).
-  it('pf: the confirming session is not queued behind other hosts\' handshakes', async () => {
+  it("pf: the confirming session is not queued behind other hosts' handshakes", async () => {
     const h = labHosts()[0]!;
     const holes: net.Server[] = [];
     const sockets = new Set<net.Socket>();
     const address = `${labLayout.subnet}.200.1`;
     const ports: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const server = net.createServer((sock) => { sockets.add(sock); sock.on('error', () => {}); });
+      const server = net.createServer((sock) => {
+        sockets.add(sock);
+        sock.on('error', () => {});
+      });
       await new Promise<void>((r) => server.listen(0, address, r));
       holes.push(server);
       ports.push((server.address() as net.AddressInfo).port);
     }
     try {
-      const inv = writeFile(dir, 'pf-holes.yaml', [
-        `defaults: { user: root, identity_file: ${labPaths.clientKey}, known_hosts: ${labPaths.knownHosts} }`,
-        'hosts:',
-        `  ${h.name}: { address: ${h.address} }`,
-        ...ports.map((p, i) => `  hole${i}: { address: ${address}, port: ${p} }`),
-        '',
-      ].join('\n'));
-      const file = writeFile(dir, 'pf-confirm.yaml', [
-        'hosts: all',
-        'steps:',
-        '  - name: pf',
-        '    pf:',
-        '      rules: |',
-        '        set skip on lo0',
-        '        pass in quick proto tcp to port 22',
-        '        pass all',
-        '      confirm_timeout: 10',
-        '',
-      ].join('\n'));
+      const inv = writeFile(
+        dir,
+        'pf-holes.yaml',
+        [
+          `defaults: { user: root, identity_file: ${labPaths.clientKey}, known_hosts: ${labPaths.knownHosts} }`,
+          'hosts:',
+          `  ${h.name}: { address: ${h.address} }`,
+          ...ports.map((p, i) => `  hole${i}: { address: ${address}, port: ${p} }`),
+          '',
+        ].join('\n'),
+      );
+      const file = writeFile(
+        dir,
+        'pf-confirm.yaml',
+        [
+          'hosts: all',
+          'steps:',
+          '  - name: pf',
+          '    pf:',
+          '      rules: |',
+          '        set skip on lo0',
+          '        pass in quick proto tcp to port 22',
+          '        pass all',
+          '      confirm_timeout: 10',
+          '',
+        ].join('\n'),
+      );
       const r = await runPlaybook(file, ['-i', inv, '--max-handshakes', '1', '--connect-timeout', '3']);
       expect(r.report.hosts[h.name]?.steps[0]?.error ?? null).toBeNull();
       expect(r.report.hosts[h.name]?.steps[0]?.status).toBe('changed');
     } finally {
       for (const sock of sockets) sock.destroy();
       for (const server of holes) server.close();
-      await onFirst('pfctl -q -d 2>/dev/null; rm -f /etc/pf.conf /etc/pf.conf.fleetjail-new /var/run/fleetjail-pf.pending; sysrc -x pf_enable pf_rules >/dev/null 2>&1; true');
+      await onFirst(
+        'pfctl -q -d 2>/dev/null; rm -f /etc/pf.conf /etc/pf.conf.fleetjail-new /var/run/fleetjail-pf.pending; sysrc -x pf_enable pf_rules >/dev/null 2>&1; true',
+      );
     }
   }, 90_000);
 });
@@ -504,7 +599,11 @@ describe('a rolled-back change is rolled back whole', () => {
   it('pf: a change that is rolled back leaves pf_enable in rc.conf as it was', async () => {
     await onFirst('pfctl -q -d 2>/dev/null; rm -f /etc/pf.conf; sysrc -x pf_enable pf_rules >/dev/null 2>&1; true');
     const h = labHosts()[0]!;
-    const file = writeFile(dir, 'pf-lockout.yaml', `hosts: ${h.name}\nsteps:\n  - name: pf\n    pf:\n      rules: |\n        block all\n      confirm_timeout: 10\n`);
+    const file = writeFile(
+      dir,
+      'pf-lockout.yaml',
+      `hosts: ${h.name}\nsteps:\n  - name: pf\n    pf:\n      rules: |\n        block all\n      confirm_timeout: 10\n`,
+    );
     try {
       const r = await runPlaybook(file);
       expect(r.report.hosts[h.name]?.steps[0]?.error).toMatch(/rolled back/);

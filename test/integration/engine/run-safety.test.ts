@@ -18,7 +18,6 @@ import type { JsonReportV1 } from '../../../src/report/json-report.js';
 const dir = scratchDir();
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-
 function leftovers(host: string, dirInHost: string, base: string): string[] {
   return fs.readdirSync(hostFile(host, dirInHost)).filter((f) => f.startsWith(`.${base}.fleetjail.`));
 }
@@ -39,25 +38,30 @@ describe('verified writes: a transfer cut short leaves the old file whole', () =
       fs.writeFileSync(hostFile(h.name, 'var/tmp/big.txt'), 'the good old file\n');
       const run = startRun([playbook]);
       // Wait until part of the new content is on the host, in the temp file.
-      await until('a partial temp file', () => leftovers(h.name, 'var/tmp', 'big.txt').some((f) => {
-        try {
-          return fs.statSync(hostFile(h.name, `var/tmp/${f}`)).size > 1024 * 1024;
-        } catch {
-          return false;
-        }
-      }));
+      await until('a partial temp file', () =>
+        leftovers(h.name, 'var/tmp', 'big.txt').some((f) => {
+          try {
+            return fs.statSync(hostFile(h.name, `var/tmp/${f}`)).size > 1024 * 1024;
+          } catch {
+            return false;
+          }
+        }),
+      );
       // Frozen mid-transfer, then killed: the controller itself, or the sshd serving the
       // transfer (the writer's ancestor named "sshd: ..."), outright.
       run.child.kill('SIGSTOP');
       if (killed === 'the controller') {
         run.child.kill('SIGKILL');
       } else {
-        const kill = await shRun(h, `p=$(pgrep -f 'big.txt.fleetjail' | head -1)
+        const kill = await shRun(
+          h,
+          `p=$(pgrep -f 'big.txt.fleetjail' | head -1)
 while [ -n "$p" ] && [ "$p" != 1 ]; do
   case "$(ps -o args= -p "$p")" in "sshd: "*) kill -9 "$p"; exit 0 ;; esac
   p=$(ps -o ppid= -p "$p" | tr -d ' ')
 done
-exit 1`);
+exit 1`,
+        );
         expect(kill.code, kill.stderr).toBe(0);
         run.child.kill('SIGCONT');
       }
@@ -86,9 +90,16 @@ describe('completion markers', () => {
     const h = labHosts()[0]!;
     const tpl = hostFile(h.name, 'var/tmp/fj-tpl');
     fs.mkdirSync(path.join(tpl, 'bin'), { recursive: true });
-    fs.writeFileSync(path.join(tpl, 'bin/freebsd-version'), '#!/bin/sh\nUSERLAND_VERSION="14.2-RELEASE"\necho "$USERLAND_VERSION"\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(tpl, 'bin/freebsd-version'), '#!/bin/sh\nUSERLAND_VERSION="14.2-RELEASE"\necho "$USERLAND_VERSION"\n', {
+      mode: 0o755,
+    });
     fs.writeFileSync(path.join(tpl, 'zz-big'), Buffer.alloc(400 * 1024 * 1024, 7)); // after bin/ in the copy
-    const jail = (state: string, extra = '') => writeFile(dir, `thick-${state}.yaml`, `hosts: ${h.name}\nsteps:\n  - jail: { name: fjcut, type: thick, state: ${state}, template: /var/tmp/fj-tpl, path: /var/tmp/fj-cut-root, boot: false${extra} }\n`);
+    const jail = (state: string, extra = '') =>
+      writeFile(
+        dir,
+        `thick-${state}.yaml`,
+        `hosts: ${h.name}\nsteps:\n  - jail: { name: fjcut, type: thick, state: ${state}, template: /var/tmp/fj-tpl, path: /var/tmp/fj-cut-root, boot: false${extra} }\n`,
+      );
     try {
       const run = startRun([jail('stopped')]);
       await until('the copy to be under way', () => {
@@ -118,31 +129,45 @@ describe('completion markers', () => {
 
 describe('timeouts are failures', () => {
   it('a step past its timeout: the step and host fail (exit 2), earlier steps are reported, the command is stopped on the host', async () => {
-    const file = writeFile(dir, 'timeout.yaml', [
-      'hosts: all',
-      'steps:',
-      '  - name: before',
-      '    command: "echo before > /var/tmp/fj-before"',
-      '  - name: slow',
-      '    command: "sleep 31; echo never > /var/tmp/fj-never"',
-      '    timeout: 1',
-      '  - name: after',
-      '    command: "echo after > /var/tmp/fj-after"',
-      '',
-    ].join('\n'));
+    const file = writeFile(
+      dir,
+      'timeout.yaml',
+      [
+        'hosts: all',
+        'steps:',
+        '  - name: before',
+        '    command: "echo before > /var/tmp/fj-before"',
+        '  - name: slow',
+        '    command: "sleep 31; echo never > /var/tmp/fj-never"',
+        '    timeout: 1',
+        '  - name: after',
+        '    command: "echo after > /var/tmp/fj-after"',
+        '',
+      ].join('\n'),
+    );
     await onAllHosts('rm -f /var/tmp/fj-before /var/tmp/fj-never /var/tmp/fj-after');
     const r = await runPlaybook(file);
     expect(r.code).toBe(2);
     for (const h of labHosts()) {
       const host = r.report.hosts[h.name]!;
       expect(host.status).toBe('failed');
-      expect(host.steps.map((s) => [s.name, s.status])).toEqual([['before', 'changed'], ['slow', 'failed']]);
+      expect(host.steps.map((s) => [s.name, s.status])).toEqual([
+        ['before', 'changed'],
+        ['slow', 'failed'],
+      ]);
       expect(host.steps[1]?.error).toMatch(/timed out after 1 s; the command was stopped on the host/);
     }
     expect(r.stdout).toMatch(/slow: FAILED: .*timed out/);
     await sleep(500);
-    for (const res of await onAllHosts('ps -ax -o args= | grep -c "^sleep 31" || true; ls /var/tmp/fj-after /var/tmp/fj-never 2>/dev/null | wc -l')) {
-      expect(res.stdout.split('\n').map((l) => l.trim()).slice(0, 2)).toEqual(['0', '0']);
+    for (const res of await onAllHosts(
+      'ps -ax -o args= | grep -c "^sleep 31" || true; ls /var/tmp/fj-after /var/tmp/fj-never 2>/dev/null | wc -l',
+    )) {
+      expect(
+        res.stdout
+          .split('\n')
+          .map((l) => l.trim())
+          .slice(0, 2),
+      ).toEqual(['0', '0']);
     }
   });
 
@@ -150,12 +175,14 @@ describe('timeouts are failures', () => {
     const file = writeFile(dir, 'probe-timeout.yaml', 'hosts: all\nsteps:\n  - command: { cmd: "true", unless: "sleep 33" }\n');
     const r = await runPlaybook(file, ['-T', '1']);
     expect(r.code).toBe(2);
-    for (const h of labHosts()) expect(r.report.hosts[h.name]).toMatchObject({ status: 'failed', error: expect.stringMatching(/gathering facts: .*timed out/) });
+    for (const h of labHosts())
+      expect(r.report.hosts[h.name]).toMatchObject({ status: 'failed', error: expect.stringMatching(/gathering facts: .*timed out/) });
   });
 });
 
 describe('one run per host at a time', () => {
-  const vars = (prefix: string) => Array.from({ length: 10 }, (_, i) => `  - sysrc: { name: ${prefix}_${i}, value: "${prefix} ${i}" }`).join('\n');
+  const vars = (prefix: string) =>
+    Array.from({ length: 10 }, (_, i) => `  - sysrc: { name: ${prefix}_${i}, value: "${prefix} ${i}" }`).join('\n');
   afterAll(async () => {
     await onAllHosts("sed -i '' -e '/^lock[ab]_[0-9]=/d' /etc/rc.conf");
   });
@@ -179,10 +206,17 @@ describe('one run per host at a time', () => {
     const slow = writeFile(dir, 'holder.yaml', `hosts: ${h.name}\nsteps:\n  - command: "sleep 4"\n`);
     const quick = writeFile(dir, 'waiter.yaml', `hosts: ${h.name}\nsteps:\n  - command: "true"\n`);
     const holder = startRun([slow]);
-    await until('the first run to hold the lock', () => fs.existsSync(hostFile(h.name, 'var/run/fleetjail.lock.holder')) && fs.readFileSync(hostFile(h.name, 'var/run/fleetjail.lock.holder'), 'utf8').includes('holder.yaml'));
+    await until(
+      'the first run to hold the lock',
+      () =>
+        fs.existsSync(hostFile(h.name, 'var/run/fleetjail.lock.holder')) &&
+        fs.readFileSync(hostFile(h.name, 'var/run/fleetjail.lock.holder'), 'utf8').includes('holder.yaml'),
+    );
     const r = await runPlaybook(quick, ['--lock-wait', '1']);
     expect(r.code).toBe(2);
-    expect(r.report.hosts[h.name]?.error).toMatch(/another fleetjail run holds this host's lock \(fleetjail pid \d+ on .* playbook holder\.yaml since \d{4}-\d\d-\d\dT/);
+    expect(r.report.hosts[h.name]?.error).toMatch(
+      /another fleetjail run holds this host's lock \(fleetjail pid \d+ on .* playbook holder\.yaml since \d{4}-\d\d-\d\dT/,
+    );
     expect((await holder.done).code).toBe(0);
   });
 
@@ -190,7 +224,9 @@ describe('one run per host at a time', () => {
     const h = labHosts()[0]!;
     const slow = writeFile(dir, 'killed.yaml', `hosts: ${h.name}\nsteps:\n  - command: "sleep 30"\n`);
     const run = startRun([slow]);
-    await until('the run to hold the lock', () => fs.readFileSync(hostFile(h.name, 'var/run/fleetjail.lock.holder'), 'utf8').includes('killed.yaml'));
+    await until('the run to hold the lock', () =>
+      fs.readFileSync(hostFile(h.name, 'var/run/fleetjail.lock.holder'), 'utf8').includes('killed.yaml'),
+    );
     await until('the step to start', async () => (await sshRun(h, 'pgrep -f "^sleep 30"')).code === 0);
     run.child.kill('SIGKILL');
     await run.done;
@@ -203,17 +239,23 @@ describe('one run per host at a time', () => {
 
   it('one host listed under two names is refused before any connection (exit 1)', async () => {
     const h = labHosts()[0]!;
-    const inv = writeFile(dir, 'twice.yaml', [
-      `defaults: { user: root, identity_file: ${labPaths.clientKey}, known_hosts: ${labPaths.knownHosts} }`,
-      'hosts:',
-      `  ${h.name}: { address: ${h.address} }`,
-      `  again: { address: ${h.address} }`,
-      '',
-    ].join('\n'));
+    const inv = writeFile(
+      dir,
+      'twice.yaml',
+      [
+        `defaults: { user: root, identity_file: ${labPaths.clientKey}, known_hosts: ${labPaths.knownHosts} }`,
+        'hosts:',
+        `  ${h.name}: { address: ${h.address} }`,
+        `  again: { address: ${h.address} }`,
+        '',
+      ].join('\n'),
+    );
     const file = writeFile(dir, 'twice-play.yaml', 'hosts: all\nsteps:\n  - command: "true"\n');
     const r = await fleetjail(['run', file, '-i', inv]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`the inventory names one host more than once:\\n  ${h.name}, again are all root@${h.address.replaceAll('.', '\\.')}:22`));
+    expect(r.stderr).toMatch(
+      new RegExp(`the inventory names one host more than once:\\n  ${h.name}, again are all root@${h.address.replaceAll('.', '\\.')}:22`),
+    );
   });
 });
 
@@ -221,22 +263,33 @@ describe('interrupts', () => {
   it('SIGINT: running steps finish, no new step starts, the report and recap are written, exit has bit 8', async () => {
     // Long enough for every host to be in it at once on a loaded machine (two labs on two
     // cores); the signal goes as soon as each host has been seen in it.
-    const file = writeFile(dir, 'interrupt.yaml', 'hosts: all\nsteps:\n  - name: slow\n    command: "sleep 20"\n  - name: next\n    command: "true"\n');
+    const file = writeFile(
+      dir,
+      'interrupt.yaml',
+      'hosts: all\nsteps:\n  - name: slow\n    command: "sleep 20"\n  - name: next\n    command: "true"\n',
+    );
     const report = path.join(dir, 'interrupt.json');
     const run = startRun([file, '--report', report]);
     const seen = new Set<string>();
-    await until('the slow step to start on every host', async () => {
-      const now = await onAllHosts('pgrep -f "^sleep 20$" >/dev/null && echo y');
-      now.forEach((r, i) => r.stdout.trim() === 'y' && seen.add(labHosts()[i]!.name));
-      return seen.size === labHosts().length;
-    }, 60_000);
+    await until(
+      'the slow step to start on every host',
+      async () => {
+        const now = await onAllHosts('pgrep -f "^sleep 20$" >/dev/null && echo y');
+        now.forEach((r, i) => r.stdout.trim() === 'y' && seen.add(labHosts()[i]!.name));
+        return seen.size === labHosts().length;
+      },
+      60_000,
+    );
     run.child.kill('SIGINT');
     const r = await run.done;
     expect(r.code! & 8).toBe(8);
     expect(r.stdout).toContain('RECAP');
     const json = JSON.parse(fs.readFileSync(report, 'utf8')) as JsonReportV1;
     for (const h of labHosts()) {
-      expect(json.hosts[h.name]).toMatchObject({ status: 'interrupted', error: expect.stringMatching(/interrupted \(SIGINT\): stopped before step 'next'/) });
+      expect(json.hosts[h.name]).toMatchObject({
+        status: 'interrupted',
+        error: expect.stringMatching(/interrupted \(SIGINT\): stopped before step 'next'/),
+      });
       expect(json.hosts[h.name]?.steps.map((s) => [s.name, s.status])).toEqual([['slow', 'changed']]);
     }
     expect(json.summary.interrupted).toBe(labHosts().length);
@@ -246,7 +299,9 @@ describe('interrupts', () => {
     const file = writeFile(dir, 'interrupt2.yaml', 'hosts: all\nsteps:\n  - name: long\n    command: "sleep 34"\n');
     const report = path.join(dir, 'interrupt2.json');
     const run = startRun([file, '--report', report]);
-    await until('the long step to start on every host', async () => (await onAllHosts('pgrep -f "^sleep 34" >/dev/null && echo y')).every((r) => r.stdout.trim() === 'y'));
+    await until('the long step to start on every host', async () =>
+      (await onAllHosts('pgrep -f "^sleep 34" >/dev/null && echo y')).every((r) => r.stdout.trim() === 'y'),
+    );
     run.child.kill('SIGINT');
     await sleep(200);
     run.child.kill('SIGINT');
@@ -255,7 +310,11 @@ describe('interrupts', () => {
     const json = JSON.parse(fs.readFileSync(report, 'utf8')) as JsonReportV1;
     for (const h of labHosts()) {
       expect(json.hosts[h.name]?.status).toBe('interrupted');
-      expect(json.hosts[h.name]?.steps[0]).toMatchObject({ name: 'long', status: 'failed', error: expect.stringMatching(/stopped while running/) });
+      expect(json.hosts[h.name]?.steps[0]).toMatchObject({
+        name: 'long',
+        status: 'failed',
+        error: expect.stringMatching(/stopped while running/),
+      });
     }
     await sleep(500);
     for (const res of await onAllHosts('pgrep -f "^sleep 34" || true')) expect(res.stdout.trim()).toBe('');
@@ -264,13 +323,17 @@ describe('interrupts', () => {
 
 describe('failures say why', () => {
   it('a failed command step shows the line that names the cause, and its output tails', async () => {
-    const file = writeFile(dir, 'cause.yaml', [
-      'hosts: all',
-      'steps:',
-      '  - name: update',
-      `    command: "echo 'Looking up update.FreeBSD.org mirrors... 3 mirrors found.'; echo 'Fetching metadata signature for 14.2-RELEASE from update1.freebsd.org... failed.'; echo 'No mirrors remaining, giving up.'; echo 'This may be because upgrading from this platform is not supported' >&2; exit 1"`,
-      '',
-    ].join('\n'));
+    const file = writeFile(
+      dir,
+      'cause.yaml',
+      [
+        'hosts: all',
+        'steps:',
+        '  - name: update',
+        `    command: "echo 'Looking up update.FreeBSD.org mirrors... 3 mirrors found.'; echo 'Fetching metadata signature for 14.2-RELEASE from update1.freebsd.org... failed.'; echo 'No mirrors remaining, giving up.'; echo 'This may be because upgrading from this platform is not supported' >&2; exit 1"`,
+        '',
+      ].join('\n'),
+    );
     const r = await runPlaybook(file);
     expect(r.code).toBe(2);
     for (const h of labHosts()) {
@@ -287,17 +350,27 @@ describe('failures say why', () => {
 describe('nothing of a script in the command line', () => {
   it('an unprivileged user watching ps sees neither file contents nor rc.conf text', async () => {
     const secret = 'fj-secret-6c0ffee';
-    const file = writeFile(dir, 'ps.yaml', [
-      'hosts: all',
-      'steps:',
-      `  - file: { path: /var/tmp/fj-secret.conf, content: "password=${secret}\\n", mode: "0600" }`,
-      `  - sysrc: { name: fj_ps_check, value: "${secret}-rc" }`,
-      '  - command: "sleep 2"',
-      '',
-    ].join('\n'));
+    const file = writeFile(
+      dir,
+      'ps.yaml',
+      [
+        'hosts: all',
+        'steps:',
+        `  - file: { path: /var/tmp/fj-secret.conf, content: "password=${secret}\\n", mode: "0600" }`,
+        `  - sysrc: { name: fj_ps_check, value: "${secret}-rc" }`,
+        '  - command: "sleep 2"',
+        '',
+      ].join('\n'),
+    );
     // ops watches every process's arguments for the whole run: from before it starts until
     // its last step (sleep 2) has been seen a few times (at most 30 s, on a loaded machine).
-    const watch = labHosts().map((h) => shRun(h, 'i=0; n=0; while [ $i -lt 600 ] && [ $n -lt 5 ]; do o=$(ps -ax -o args=); printf "%s\\n" "$o"; case "$o" in *"sleep 2"*) n=$((n+1)) ;; esac; i=$((i+1)); sleep 0.05; done', { user: 'ops' }));
+    const watch = labHosts().map((h) =>
+      shRun(
+        h,
+        'i=0; n=0; while [ $i -lt 600 ] && [ $n -lt 5 ]; do o=$(ps -ax -o args=); printf "%s\\n" "$o"; case "$o" in *"sleep 2"*) n=$((n+1)) ;; esac; i=$((i+1)); sleep 0.05; done',
+        { user: 'ops' },
+      ),
+    );
     await sleep(300);
     const r = await runPlaybook(file);
     expect(r.code).toBe(0);

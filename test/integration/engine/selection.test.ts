@@ -13,7 +13,10 @@ const names = hosts.map((h) => h.name);
 const DIR = '/var/tmp/fleetjail-engine-selection';
 const dir = scratchDir();
 
-const playbook = writeFile(dir, 'selection.yaml', `
+const playbook = writeFile(
+  dir,
+  'selection.yaml',
+  `
 hosts: all
 steps:
   - name: setup
@@ -38,10 +41,12 @@ steps:
     command: { cmd: "echo flagged-{{ probe.stdout }}-rc{{ probe.rc }} >> ${DIR}/log" }
     when: "probe.stdout == 'yes'"
     tags: [always]
-`);
+`,
+);
 
 /** Each host's log, one entry per step that ran there ('' when nothing ran). */
-const logs = () => Promise.all(hosts.map(async (h) => (await onHost(h, `cat ${DIR}/log 2>/dev/null || true`)).trim().split('\n').filter(Boolean).join(',')));
+const logs = () =>
+  Promise.all(hosts.map(async (h) => (await onHost(h, `cat ${DIR}/log 2>/dev/null || true`)).trim().split('\n').filter(Boolean).join(',')));
 
 describe('--tags, --skip-tags, --limit, when and register on every lab host', () => {
   beforeEach(async () => {
@@ -57,9 +62,11 @@ describe('--tags, --skip-tags, --limit, when and register on every lab host', ()
     await onHost(flagged, `mkdir -p ${DIR} && echo yes > ${DIR}/flag`);
     const r = await runPlaybook(playbook);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(await logs()).toEqual(hosts.map((h, i) => [
-      'web', 'db', 'untagged', ...(i === 0 ? ['first'] : []), ...(h === flagged ? ['flagged-yes-rc0'] : []),
-    ].join(',')));
+    expect(await logs()).toEqual(
+      hosts.map((h, i) =>
+        ['web', 'db', 'untagged', ...(i === 0 ? ['first'] : []), ...(h === flagged ? ['flagged-yes-rc0'] : [])].join(','),
+      ),
+    );
     for (const h of hosts) {
       const steps = r.report.hosts[h.name]?.steps ?? [];
       expect(steps.find((s) => s.name === 'flagged')?.status).toBe(h === flagged ? 'changed' : 'skipped');

@@ -16,7 +16,10 @@ const MARKER = '/var/tmp/fleetjail-engine-serial';
 const dir = scratchDir();
 
 function playbook(serial: string, maxFail?: number): string {
-  return writeFile(dir, `serial-${serial.replace('%', 'pct')}-${maxFail ?? 'none'}.yaml`, `
+  return writeFile(
+    dir,
+    `serial-${serial.replace('%', 'pct')}-${maxFail ?? 'none'}.yaml`,
+    `
 hosts: all
 serial: ${serial}
 ${maxFail === undefined ? '' : `max_fail_percentage: ${maxFail}`}
@@ -25,7 +28,8 @@ steps:
     command: { cmd: "echo {{ run_id }} > ${MARKER}" }
   - name: fails on one host
     command: { cmd: "test {{ inventory_hostname }} != {{ bad_host }}" }
-`);
+`,
+  );
 }
 
 let runs = 0;
@@ -33,8 +37,9 @@ let runs = 0;
 async function run(file: string) {
   const id = `run${++runs}-${process.pid}`;
   const r = await runPlaybook(file, ['-e', `run_id=${id}`, '-e', `bad_host=${names[0]}`]);
-  const reached = (await Promise.all(hosts.map(async (h) => ((await onHost(h, `cat ${MARKER} 2>/dev/null || true`)).trim() === id ? h.name : null))))
-    .filter((n): n is string => n !== null);
+  const reached = (
+    await Promise.all(hosts.map(async (h) => ((await onHost(h, `cat ${MARKER} 2>/dev/null || true`)).trim() === id ? h.name : null)))
+  ).filter((n): n is string => n !== null);
   return { ...r, reached };
 }
 
@@ -71,7 +76,9 @@ describe('serial and max_fail_percentage on every lab host', () => {
     expect(r.code).toBe(2);
     expect(r.reached).toEqual(names.slice(0, size));
     expect(r.report.summary.notRun).toEqual(names.slice(size));
-    expect(r.report.summary.aborted).toMatch(/^run stopped after batch 1 of \d+: 1 of \d+ hosts in the batch failed \(\d+(\.\d)?% > max_fail_percentage 0%\)$/);
+    expect(r.report.summary.aborted).toMatch(
+      /^run stopped after batch 1 of \d+: 1 of \d+ hosts in the batch failed \(\d+(\.\d)?% > max_fail_percentage 0%\)$/,
+    );
     expect(r.stdout).toContain('STOPPED: run stopped after batch 1');
   });
 

@@ -17,9 +17,19 @@ const fingerprints = () => Promise.all(hosts.map(siteFingerprint));
 
 /** site.yaml's steps, in order; a host whose hostname line is missing changes all of them. */
 const STEPS = [
-  'hostname in rc.conf', 'clear /tmp at boot', 'lo1 for jail addresses', 'no sendmail', 'tmpfs module at boot',
-  'admin tools', 'web server', 'nginx configuration', 'nginx enabled and running', 'message of the day',
-  'jail root directory', 'NTP server', 'record the first configuration date',
+  'hostname in rc.conf',
+  'clear /tmp at boot',
+  'lo1 for jail addresses',
+  'no sendmail',
+  'tmpfs module at boot',
+  'admin tools',
+  'web server',
+  'nginx configuration',
+  'nginx enabled and running',
+  'message of the day',
+  'jail root directory',
+  'NTP server',
+  'record the first configuration date',
 ];
 
 describe('playbooks/site.yaml on every lab host', () => {
@@ -40,7 +50,12 @@ describe('playbooks/site.yaml on every lab host', () => {
     for (const name of names) {
       const steps = stepsByName(r, name);
       // Diffs only with --diff.
-      expect(steps.get('no sendmail')).toMatchObject({ status: 'changed', changed: true, changes: ['sendmail_enable: "YES" -> "NONE"'], diff: null });
+      expect(steps.get('no sendmail')).toMatchObject({
+        status: 'changed',
+        changed: true,
+        changes: ['sendmail_enable: "YES" -> "NONE"'],
+        diff: null,
+      });
       expect(steps.get('web server')).toMatchObject({ status: 'changed' });
       expect(steps.get('nginx configuration')).toMatchObject({ status: 'changed' });
       // nginx is not installed yet: whether it would start cannot be known without installing it.
@@ -59,7 +74,15 @@ describe('playbooks/site.yaml on every lab host', () => {
     const report = r.report;
     expect(report).toMatchObject({ version: 1, playbook: SITE, check: false });
     expect(Number.isNaN(Date.parse(report.startedAt))).toBe(false);
-    expect(report.summary).toMatchObject({ hosts: hosts.length, ok: 0, changed: hosts.length, failed: 0, unreachable: 0, notRun: [], aborted: null });
+    expect(report.summary).toMatchObject({
+      hosts: hosts.length,
+      ok: 0,
+      changed: hosts.length,
+      failed: 0,
+      unreachable: 0,
+      notRun: [],
+      aborted: null,
+    });
     expect(report.summary.durationMs).toBeGreaterThan(0);
     for (const name of names) {
       const h = report.hosts[name];
@@ -71,27 +94,60 @@ describe('playbooks/site.yaml on every lab host', () => {
         expect(s).toMatchObject({ status: 'changed', changed: true, error: null });
         expect(s.changes.length, s.name).toBeGreaterThan(0);
       }
-      expect(h?.steps.map((s) => s.module)).toEqual(['sysrc', 'sysrc', 'sysrc', 'sysrc', 'sysrc', 'pkg', 'pkg', 'file', 'service', 'file', 'file', 'line', 'command', 'service']);
+      expect(h?.steps.map((s) => s.module)).toEqual([
+        'sysrc',
+        'sysrc',
+        'sysrc',
+        'sysrc',
+        'sysrc',
+        'pkg',
+        'pkg',
+        'file',
+        'service',
+        'file',
+        'file',
+        'line',
+        'command',
+        'service',
+      ]);
       expect(h?.steps.filter((s) => s.handler)).toHaveLength(1);
     }
 
     // The hosts, read independently.
     const nginxConf = fs.readFileSync(path.join(PROJECT_ROOT, 'playbooks/files/nginx.conf'), 'utf8');
     for (const host of hosts) {
-      const out = await onHost(host, [
-        'sysrc -n hostname clear_tmp_enable cloned_interfaces sendmail_enable nginx_enable',
-        'sysrc -f /boot/loader.conf -n tmpfs_load',
-        'pkg info -e tmux vim-tiny nginx && echo pkgs',
-        'service nginx status >/dev/null && echo nginx running',
-        'stat -f %Lp /usr/jails /usr/local/etc/nginx/nginx.conf /etc/motd.template',
-        'cat /etc/motd.template /etc/ntp.conf',
-        'test -s /var/db/fleetjail/configured && echo configured',
-      ].join('; '));
-      expect(out).toBe([
-        host.name, 'YES', 'lo1', 'NONE', 'YES', 'YES', 'pkgs', 'nginx running', '755', '644', '644',
-        `${host.name}: a FreeBSD jail host managed by fleetjail.`, 'Jails live under /usr/jails. Questions: ops@example.org.',
-        'server 0.freebsd.pool.ntp.org iburst', 'configured', '',
-      ].join('\n'));
+      const out = await onHost(
+        host,
+        [
+          'sysrc -n hostname clear_tmp_enable cloned_interfaces sendmail_enable nginx_enable',
+          'sysrc -f /boot/loader.conf -n tmpfs_load',
+          'pkg info -e tmux vim-tiny nginx && echo pkgs',
+          'service nginx status >/dev/null && echo nginx running',
+          'stat -f %Lp /usr/jails /usr/local/etc/nginx/nginx.conf /etc/motd.template',
+          'cat /etc/motd.template /etc/ntp.conf',
+          'test -s /var/db/fleetjail/configured && echo configured',
+        ].join('; '),
+      );
+      expect(out).toBe(
+        [
+          host.name,
+          'YES',
+          'lo1',
+          'NONE',
+          'YES',
+          'YES',
+          'pkgs',
+          'nginx running',
+          '755',
+          '644',
+          '644',
+          `${host.name}: a FreeBSD jail host managed by fleetjail.`,
+          'Jails live under /usr/jails. Questions: ops@example.org.',
+          'server 0.freebsd.pool.ntp.org iburst',
+          'configured',
+          '',
+        ].join('\n'),
+      );
       expect(await onHost(host, 'cat /usr/local/etc/nginx/nginx.conf')).toBe(nginxConf);
     }
   });
@@ -122,7 +178,9 @@ describe('playbooks/site.yaml on every lab host', () => {
     const steps = stepsByName(r, drifted.name);
     const changed = [...steps.values()].filter((s) => s.changed).map((s) => s.name);
     expect(changed).toEqual(['no sendmail', 'nginx configuration']);
-    expect(steps.get('no sendmail')?.diff).toEqual([{ type: 'value', name: '/etc/rc.conf: sendmail_enable', before: 'YES', after: 'NONE' }]);
+    expect(steps.get('no sendmail')?.diff).toEqual([
+      { type: 'value', name: '/etc/rc.conf: sendmail_enable', before: 'YES', after: 'NONE' },
+    ]);
     const fileDiff = steps.get('nginx configuration')?.diff;
     expect(fileDiff).toHaveLength(1);
     expect(fileDiff?.[0]).toMatchObject({ type: 'file', path: '/usr/local/etc/nginx/nginx.conf' });
@@ -150,14 +208,20 @@ describe('playbooks/site.yaml on every lab host', () => {
     for (const [i, host] of hosts.entries()) {
       if (host === drifted) {
         expect(r.report.hosts[host.name]).toMatchObject({ status: 'changed', changed: 3 });
-        expect(r.report.hosts[host.name]?.steps.filter((s) => s.changed).map((s) => s.name)).toEqual(['no sendmail', 'nginx configuration', 'restart nginx']);
+        expect(r.report.hosts[host.name]?.steps.filter((s) => s.changed).map((s) => s.name)).toEqual([
+          'no sendmail',
+          'nginx configuration',
+          'restart nginx',
+        ]);
         expect(nginxPid(after[i]!)).not.toBe(nginxPid(before[i]!));
       } else {
         expect(r.report.hosts[host.name]).toMatchObject({ status: 'ok', changed: 0 });
         expect(after[i]).toBe(before[i]);
       }
     }
-    expect(await onHost(drifted, 'sysrc -n sendmail_enable; grep -c "hand edit" /usr/local/etc/nginx/nginx.conf || true')).toBe('NONE\n0\n');
+    expect(await onHost(drifted, 'sysrc -n sendmail_enable; grep -c "hand edit" /usr/local/etc/nginx/nginx.conf || true')).toBe(
+      'NONE\n0\n',
+    );
   });
 });
 

@@ -13,14 +13,24 @@ import { expectChangedOnAll, onAllHosts as onAll, runWithReport as run } from '.
 import { labHosts } from '../../support/lab.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-devfs-'));
-const SITE = '# Site rules (hand-written; fleetjail must leave them alone)\n[devfsrules_site=900]\nadd include $devfsrules_jail\nadd path pf unhide\n';
-const SEED003 = ['add include $devfsrules_hide_all', 'add include $devfsrules_unhide_basic', 'add include $devfsrules_unhide_login',
-  'add path zfs unhide', 'add path mem unhide', 'add path kmem unhide', "add path 'bpf*' unhide"];
+const SITE =
+  '# Site rules (hand-written; fleetjail must leave them alone)\n[devfsrules_site=900]\nadd include $devfsrules_jail\nadd path pf unhide\n';
+const SEED003 = [
+  'add include $devfsrules_hide_all',
+  'add include $devfsrules_unhide_basic',
+  'add include $devfsrules_unhide_login',
+  'add path zfs unhide',
+  'add path mem unhide',
+  'add path kmem unhide',
+  "add path 'bpf*' unhide",
+];
 
 function playbook(opts: { number?: number; bpf?: 'unhide' | 'hide'; state?: 'present' | 'absent' } = {}): string {
   const rules = [...SEED003.slice(0, -1), `add path 'bpf*' ${opts.bpf ?? 'unhide'}`];
   const file = path.join(tmp, `devfs-${opts.number ?? 1000}-${opts.bpf ?? 'unhide'}-${opts.state ?? 'present'}.yaml`);
-  fs.writeFileSync(file, `
+  fs.writeFileSync(
+    file,
+    `
 name: devfs rules
 hosts: all
 steps:
@@ -31,12 +41,10 @@ steps:
       state: ${opts.state ?? 'present'}
       rules:
 ${rules.map((r) => `        - ${JSON.stringify(r)}`).join('\n')}
-`);
+`,
+  );
   return file;
 }
-
-
-
 
 /** The device names a devfs mounted with ruleset 1000 shows (independent of fleetjail: the lab kernel's loaded rules). */
 const VISIBLE = `d=$(mktemp -d /tmp/fj-devfs.XXXXXX) && mount -t devfs -o ruleset=1000 devfs "$d" && ls "$d" | tr '\\n' ' '; umount "$d"; rmdir "$d"`;
@@ -50,12 +58,14 @@ service devfs restart`);
 });
 
 afterAll(async () => {
-  await onAll(`if [ -e /var/tmp/fj-devfs.rules.saved ]; then mv /var/tmp/fj-devfs.rules.saved /etc/devfs.rules; else rm -f /etc/devfs.rules; fi; service devfs restart`);
+  await onAll(
+    `if [ -e /var/tmp/fj-devfs.rules.saved ]; then mv /var/tmp/fj-devfs.rules.saved /etc/devfs.rules; else rm -f /etc/devfs.rules; fi; service devfs restart`,
+  );
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('devfs.ruleset on the lab fleet', () => {
-  it('first run adds the section after the site\'s own, and the kernel has it', async () => {
+  it("first run adds the section after the site's own, and the kernel has it", async () => {
     for (const r of await onAll(`${VISIBLE}; echo`)) expect(r.stderr).toMatch(/No such process/);
     const { cli, report } = await run(playbook());
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
@@ -80,11 +90,13 @@ describe('devfs.ruleset on the lab fleet', () => {
     const { cli, report } = await run(playbook({ bpf: 'hide' }), '--check');
     expect(cli.code).toBe(0);
     expectChangedOnAll(report, 1);
-    expect(cli.stdout).toContain('would change: /etc/devfs.rules: update [devfsrules_jailnet=1000]; service devfs restart (load the rulesets)');
+    expect(cli.stdout).toContain(
+      'would change: /etc/devfs.rules: update [devfsrules_jailnet=1000]; service devfs restart (load the rulesets)',
+    );
     expect(await onAll(`sha256 -q /etc/devfs.rules; ${VISIBLE}`)).toEqual(before);
   });
 
-  it('--diff shows the file\'s diff; the new rule is loaded', async () => {
+  it("--diff shows the file's diff; the new rule is loaded", async () => {
     const { cli, report } = await run(playbook({ bpf: 'hide' }), '--diff');
     expect(cli.code).toBe(0);
     expectChangedOnAll(report, 1);
@@ -105,14 +117,16 @@ describe('devfs.ruleset on the lab fleet', () => {
     expect(cli.code).toBe(2);
     for (const h of labHosts()) {
       expect(report.hosts[h.name]?.status).toBe('failed');
-      expect(report.hosts[h.name]?.steps[0]?.error).toContain('ruleset number 900 is already used by [devfsrules_site=900] in /etc/devfs.rules');
+      expect(report.hosts[h.name]?.steps[0]?.error).toContain(
+        'ruleset number 900 is already used by [devfsrules_site=900] in /etc/devfs.rules',
+      );
     }
     const defaults = await run(playbook({ number: 4 }), '--check');
     expect(defaults.report.hosts[labHosts()[0]!.name]?.steps[0]?.error).toContain('[devfsrules_jail=4] in /etc/defaults/devfs.rules');
     expect(await onAll('sha256 -q /etc/devfs.rules')).toEqual(before);
   });
 
-  it('state absent gives the site\'s file back byte for byte; again: 0 changed', async () => {
+  it("state absent gives the site's file back byte for byte; again: 0 changed", async () => {
     const { cli, report } = await run(playbook({ state: 'absent' }));
     expect(cli.code).toBe(0);
     expectChangedOnAll(report, 1);

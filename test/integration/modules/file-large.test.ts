@@ -29,7 +29,10 @@ fs.writeFileSync(`${dir}/files/large.bin`, binary);
 writeFile(dir, 'files/big.txt', bigText);
 writeFile(dir, 'files/mid.txt', midText);
 
-const playbook = writeFile(dir, 'large.yaml', `
+const playbook = writeFile(
+  dir,
+  'large.yaml',
+  `
 name: large files
 hosts: all
 steps:
@@ -39,7 +42,8 @@ steps:
     file: { path: ${BIG_TEXT}, src: files/big.txt }
   - name: mid text
     file: { path: ${MID_TEXT}, src: files/mid.txt }
-`);
+`,
+);
 
 afterAll(async () => {
   await onAll(`rm -f ${BIN} ${BIG_TEXT} ${MID_TEXT}`);
@@ -58,7 +62,11 @@ describe('large files on the lab fleet', () => {
     }
     for (const h of labHosts()) {
       const steps = report.hosts[h.name]?.steps ?? [];
-      expect(steps.map((s) => s.changes)).toEqual([[`create ${BIN} (${binary.length} bytes)`], [`create ${BIG_TEXT} (${bigText.length} bytes)`], [`create ${MID_TEXT} (${midText.length} bytes)`]]);
+      expect(steps.map((s) => s.changes)).toEqual([
+        [`create ${BIN} (${binary.length} bytes)`],
+        [`create ${BIG_TEXT} (${bigText.length} bytes)`],
+        [`create ${MID_TEXT} (${midText.length} bytes)`],
+      ]);
       expect(steps.map((s) => s.diff)).toEqual([null, null, null]);
     }
   });
@@ -80,14 +88,20 @@ describe('large files on the lab fleet', () => {
     const edited = `${bigText}hand edit\n`;
     for (const h of labHosts()) {
       const steps = new Map((report.hosts[h.name]?.steps ?? []).map((s) => [s.name, s]));
-      expect(steps.get('big text')?.diff).toEqual([{
-        type: 'file', path: BIG_TEXT,
-        unified: `${BIG_TEXT}: files differ: ${edited.length} -> ${bigText.length} bytes, sha256 ${sha256(edited)} -> ${sha256(bigText)} (larger than 1 MiB)\n`,
-      }]);
+      expect(steps.get('big text')?.diff).toEqual([
+        {
+          type: 'file',
+          path: BIG_TEXT,
+          unified: `${BIG_TEXT}: files differ: ${edited.length} -> ${bigText.length} bytes, sha256 ${sha256(edited)} -> ${sha256(bigText)} (larger than 1 MiB)\n`,
+        },
+      ]);
       const unified = (steps.get('mid text')?.diff?.[0] as { unified: string } | undefined)?.unified ?? '';
       expect(unified.split('\n').filter((l) => /^[-+@]/.test(l))).toEqual([
-        `--- ${MID_TEXT}`, `+++ ${MID_TEXT}`, '@@ -8998,7 +8998,7 @@',
-        `-mid line 9000 (edited): ${'text '.repeat(5)}`, `+mid line 9000: ${'text '.repeat(5)}`,
+        `--- ${MID_TEXT}`,
+        `+++ ${MID_TEXT}`,
+        '@@ -8998,7 +8998,7 @@',
+        `-mid line 9000 (edited): ${'text '.repeat(5)}`,
+        `+mid line 9000: ${'text '.repeat(5)}`,
       ]);
     }
     // Four hosts, 2 MB + 600 KB each: the diffs themselves cost next to nothing.

@@ -19,7 +19,10 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-iface-'));
 const TEMPLATE = '/usr/jails/fjif-template';
 const JAIL = 'fjif';
 
-interface Variant { range?: string; state?: 'present' | 'absent' }
+interface Variant {
+  range?: string;
+  state?: 'present' | 'absent';
+}
 
 function playbook(v: Variant = {}): string {
   const state = v.state ?? 'present';
@@ -27,13 +30,16 @@ function playbook(v: Variant = {}): string {
   const jailStep = `
   - name: jail on lo3
     jail: { name: ${JAIL}, type: thick, template: ${TEMPLATE}, path: /usr/jails/${JAIL}, interface: lo3, ip4: 192.168.1.12, state: ${state === 'absent' ? 'absent' : 'running'}, destroy_root: ${state === 'absent'} }`;
-  const ifaces = state === 'absent' ? `
+  const ifaces =
+    state === 'absent'
+      ? `
   - name: lo3
     interface: { name: lo3, state: absent }
   - name: bridge3
     interface: { name: bridge3, state: absent }
   - name: tap3
-    interface: { name: tap3, state: absent }` : `
+    interface: { name: tap3, state: absent }`
+      : `
   - name: lo3
     interface: { name: lo3, aliases: ['inet 192.168.1.${v.range ?? '0-9'}'] }
   - name: tap3
@@ -41,16 +47,16 @@ function playbook(v: Variant = {}): string {
   - name: bridge3
     interface: { name: bridge3, address: 192.168.7.1/24, addm: [tap3], up: true }`;
   // Absent: the jail first (jail -r takes its address off lo3), then the interfaces.
-  fs.writeFileSync(file, `
+  fs.writeFileSync(
+    file,
+    `
 name: interfaces
 hosts: all
 steps:${state === 'absent' ? jailStep + ifaces : ifaces + jailStep}
-`);
+`,
+  );
   return file;
 }
-
-
-
 
 const LO3 = `ifconfig lo3 | sed -n 's/^.inet \\([0-9.]*\\) .*/\\1/p' | tr '\\n' ' '`;
 const CLEAN = `jail -r ${JAIL} >/dev/null 2>&1; rm -rf /usr/jails/${JAIL} /etc/jail.conf.d/${JAIL}.conf
@@ -80,19 +86,23 @@ describe('interface on the lab fleet', () => {
     const { cli, report } = await run(playbook());
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
     expectChangedOnAll(report, 4);
-    for (const r of await onAll(`${LO3}; echo; ifconfig bridge3 | grep -E 'flags|inet |member'; grep -E '^(cloned_interfaces|ifconfig_)' /etc/rc.conf; jls name ip4.addr; jexec ${JAIL} hostname`)) {
-      expect(r.stdout).toBe([
-        `${[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12].map((k) => `192.168.1.${k}`).join(' ')} `,
-        'bridge3: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1500',
-        '\tinet 192.168.7.1 netmask 0xffffff00 broadcast 192.168.7.255',
-        '\tmember: tap3 flags=143<LEARNING,DISCOVER,AUTOEDGE,AUTOPTP>',
-        'cloned_interfaces="lo3 tap3 bridge3"',
-        'ifconfig_lo3_alias0="inet 192.168.1.0-9"',
-        'ifconfig_tap3="up"',
-        'ifconfig_bridge3="inet 192.168.7.1/24 addm tap3 up"',
-        `${JAIL} 192.168.1.12`,
-        JAIL,
-      ].join('\n') + '\n');
+    for (const r of await onAll(
+      `${LO3}; echo; ifconfig bridge3 | grep -E 'flags|inet |member'; grep -E '^(cloned_interfaces|ifconfig_)' /etc/rc.conf; jls name ip4.addr; jexec ${JAIL} hostname`,
+    )) {
+      expect(r.stdout).toBe(
+        [
+          `${[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12].map((k) => `192.168.1.${k}`).join(' ')} `,
+          'bridge3: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1500',
+          '\tinet 192.168.7.1 netmask 0xffffff00 broadcast 192.168.7.255',
+          '\tmember: tap3 flags=143<LEARNING,DISCOVER,AUTOEDGE,AUTOPTP>',
+          'cloned_interfaces="lo3 tap3 bridge3"',
+          'ifconfig_lo3_alias0="inet 192.168.1.0-9"',
+          'ifconfig_tap3="up"',
+          'ifconfig_bridge3="inet 192.168.7.1/24 addm tap3 up"',
+          `${JAIL} 192.168.1.12`,
+          JAIL,
+        ].join('\n') + '\n',
+      );
     }
   });
 
@@ -115,12 +125,14 @@ describe('interface on the lab fleet', () => {
     for (const r of await onAll(LO3)) expect(r.stdout).toContain('192.168.1.5 ');
   });
 
-  it('a shrunk range removes what the range had added, and leaves the jail\'s address', async () => {
+  it("a shrunk range removes what the range had added, and leaves the jail's address", async () => {
     const { cli, report } = await run(playbook({ range: '0-4' }));
     expect(cli.code, cli.stdout).toBe(0);
     expectChangedOnAll(report, 1);
     for (const r of await onAll(`${LO3}; echo; grep '^ifconfig_lo3' /etc/rc.conf`)) {
-      expect(r.stdout).toBe('192.168.1.0 192.168.1.1 192.168.1.2 192.168.1.3 192.168.1.4 192.168.1.12 \nifconfig_lo3_alias0="inet 192.168.1.0-4"\n');
+      expect(r.stdout).toBe(
+        '192.168.1.0 192.168.1.1 192.168.1.2 192.168.1.3 192.168.1.4 192.168.1.12 \nifconfig_lo3_alias0="inet 192.168.1.0-4"\n',
+      );
     }
     expectChangedOnAll((await run(playbook({ range: '0-4' }))).report, 0);
   });
@@ -130,7 +142,8 @@ describe('interface on the lab fleet', () => {
     fs.writeFileSync(file, 'name: down\nhosts: all\nsteps:\n  - name: em0 down\n    interface: { name: em0, up: false }\n');
     const { cli, report } = await run(file);
     expect(cli.code).toBe(2);
-    for (const h of labHosts()) expect(report.hosts[h.name]?.steps[0]?.error).toContain('refusing to bring em0 down: the SSH connection runs over em0');
+    for (const h of labHosts())
+      expect(report.hosts[h.name]?.steps[0]?.error).toContain('refusing to bring em0 down: the SSH connection runs over em0');
     for (const r of await onAll('ifconfig em0 | head -n 1')) expect(r.stdout).toMatch(/<UP,/);
   });
 

@@ -24,18 +24,26 @@ const J = 'fjlx';
 const ROOT = `/usr/jails/fjlx/${J}`;
 const DEB = `${ROOT}/compat/debian`;
 
-interface Variant { home?: boolean; state?: 'running' | 'absent' }
+interface Variant {
+  home?: boolean;
+  state?: 'running' | 'absent';
+}
 
 function playbook(v: Variant = {}): string {
   const state = v.state ?? 'running';
   const file = path.join(tmp, `linux-${v.home ? 'home' : 'plain'}-${state}.yaml`);
   const mounts = v.home ? `\n      mounts: [{ source: /usr/jails/fjlx-home, target: /compat/debian/home, options: rw }]` : '';
-  const userland = state === 'running' ? `
+  const userland =
+    state === 'running'
+      ? `
   - name: Debian userland (debootstrap's place)
     command:
       cmd: mkdir -p ${DEB}/bin ${DEB}/etc && cp ${ROOT}/bin/busybox ${DEB}/bin/busybox && ln -s busybox ${DEB}/bin/sh && echo 12.8 > ${DEB}/etc/debian_version
-      creates: ${DEB}/bin/sh` : '';
-  fs.writeFileSync(file, `
+      creates: ${DEB}/bin/sh`
+      : '';
+  fs.writeFileSync(
+    file,
+    `
 name: linux jail
 hosts: all
 steps:
@@ -51,12 +59,10 @@ steps:
       params: { allow.raw_sockets: true }${mounts}
       destroy_root: ${state === 'absent'}
 ${userland}
-`);
+`,
+  );
   return file;
 }
-
-
-
 
 const MOUNTS = `mount | grep -F ' on ${DEB}/' | sed 's/ (.*//'`;
 const CLEAN = `jail -r ${J} >/dev/null 2>&1; rm -f /etc/jail.conf.d/${J}.conf ${ROOT}.fstab
@@ -95,11 +101,22 @@ describe('Linux jail on the lab fleet', () => {
     expectChangedOnAll(report, 2);
     for (const r of await onAll(`sysrc -n linux_enable; kldstat -q -n linux64 && echo linux64 loaded; jls name; ${MOUNTS}
 jexec ${J} chroot /compat/debian /bin/sh -c 'echo ok; cat /etc/debian_version; test -r /proc/version && echo proc; test -d /sys/kernel && echo sys; test -e /dev/null && echo dev'`)) {
-      expect(r.stdout).toBe([
-        'YES', 'linux64 loaded', J,
-        `devfs on ${DEB}/dev`, `tmpfs on ${DEB}/dev/shm`, `linprocfs on ${DEB}/proc`, `linsysfs on ${DEB}/sys`,
-        'ok', '12.8', 'proc', 'sys', 'dev',
-      ].join('\n') + '\n');
+      expect(r.stdout).toBe(
+        [
+          'YES',
+          'linux64 loaded',
+          J,
+          `devfs on ${DEB}/dev`,
+          `tmpfs on ${DEB}/dev/shm`,
+          `linprocfs on ${DEB}/proc`,
+          `linsysfs on ${DEB}/sys`,
+          'ok',
+          '12.8',
+          'proc',
+          'sys',
+          'dev',
+        ].join('\n') + '\n',
+      );
     }
   });
 
@@ -128,7 +145,14 @@ jexec ${J} chroot /compat/debian /bin/sh -c 'echo ok; cat /etc/debian_version; t
       expect(cli.stdout).toMatch(new RegExp(`${h.name} \\|   \\+/usr/jails/fjlx-home\\s+${DEB}/home\\s+nullfs\\s+rw`));
       const [jid, ...rest] = after[i]!.stdout.trim().split('\n');
       expect(Number(jid)).toBeGreaterThan(Number(before[i]!.stdout.trim()));
-      expect(rest).toEqual([`devfs on ${DEB}/dev`, `tmpfs on ${DEB}/dev/shm`, `linprocfs on ${DEB}/proc`, `linsysfs on ${DEB}/sys`, `/usr/jails/fjlx-home on ${DEB}/home`, 'ok']);
+      expect(rest).toEqual([
+        `devfs on ${DEB}/dev`,
+        `tmpfs on ${DEB}/dev/shm`,
+        `linprocfs on ${DEB}/proc`,
+        `linsysfs on ${DEB}/sys`,
+        `/usr/jails/fjlx-home on ${DEB}/home`,
+        'ok',
+      ]);
     });
     expectChangedOnAll((await run(playbook({ home: true }))).report, 0);
   });

@@ -23,13 +23,19 @@ const TJ = 'fjthick';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-jail-'));
 
-interface Variant { raw?: boolean; state?: 'running' | 'stopped' | 'absent'; destroy?: boolean }
+interface Variant {
+  raw?: boolean;
+  state?: 'running' | 'stopped' | 'absent';
+  destroy?: boolean;
+}
 
 /** The playbook; VARIANT changes one parameter or the state of both jails. */
 function playbook(v: Variant = {}): string {
   const state = v.state ?? 'running';
   const file = path.join(tmp, `jails-${v.raw ? 'raw' : 'plain'}-${state}${v.destroy ? '-destroy' : ''}.yaml`);
-  const extra = state === 'running' ? `
+  const extra =
+    state === 'running'
+      ? `
   - name: sendmail off in ${ZJ}
     jail: ${ZJ}
     sysrc: { name: sendmail_enable, value: NO }  # not the jail's default (NONE): a change
@@ -38,8 +44,11 @@ function playbook(v: Variant = {}): string {
     file: { path: /etc/motd.template, content: "fleetjail lab jail\\n" }
   - name: marker in ${ZJ}
     jail.exec: { jail: ${ZJ}, cmd: "hostname > /root/made-by-jail-exec", creates: /root/made-by-jail-exec }
-` : '';
-  fs.writeFileSync(file, `
+`
+      : '';
+  fs.writeFileSync(
+    file,
+    `
 name: jails
 hosts: all
 steps:
@@ -70,13 +79,10 @@ steps:
       destroy_root: ${v.destroy === true}
   - name: ${TJ}
     jail: { name: ${TJ}, type: thick, state: ${state}, template: ${TEMPLATE}, dataset: zroot/usr/jails/fj/${TJ}, path: /usr/jails/fj/${TJ}, interface: lo1, ip4: 10.64.0.11, destroy_root: ${v.destroy === true} }
-${extra}`.replace(/\n\s+parallel_start: null/, ''));
+${extra}`.replace(/\n\s+parallel_start: null/, ''),
+  );
   return file;
 }
-
-
-
-
 
 const CLEAN = `jail -r ${ZJ} >/dev/null 2>&1; jail -r ${NJ} >/dev/null 2>&1; jail -r ${TJ} >/dev/null 2>&1
 rm -f /etc/jail.conf.d/${ZJ}.conf /etc/jail.conf.d/${NJ}.conf /etc/jail.conf.d/${TJ}.conf /usr/jails/fj/${NJ}.fstab
@@ -114,25 +120,38 @@ rm -rf /var/cache/fj-jail; true`);
 }, 120_000);
 
 describe('jail module on the lab fleet', () => {
-  it('first run: the three jails up on every host, at the template\'s version; other modules act inside them', async () => {
+  it("first run: the three jails up on every host, at the template's version; other modules act inside them", async () => {
     const { cli, report } = await run(playbook());
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
     expectChangedOnAll(report, 6);
     for (const h of labHosts()) {
       expect(changesOf(cli, h.name, TJ)[0]).toBe(`create root: a copy of ${TEMPLATE} on zroot/usr/jails/fj/${TJ}`);
       expect(changesOf(cli, h.name, ZJ)).toContain(`create root: zfs clone ${TEMPLATE_DS}@base zroot/usr/jails/fj/${ZJ}`);
-      const r = await shRun(h, `jls name path | sort; jexec ${ZJ} freebsd-version; jexec ${NJ} freebsd-version; jexec ${TJ} freebsd-version; jexec ${NJ} ifconfig epair17b | grep inet; ` +
-        `jls -j ${ZJ} allow.sysvipc; cat /usr/jails/fj/${ZJ}/etc/rc.conf; cat /usr/jails/fj/${NJ}.skeleton/etc/motd.template; cat /usr/jails/fj/${ZJ}/root/made-by-jail-exec; ` +
-        `grep -E '^jail_(enable|list|parallel_start)=' /etc/rc.conf; mount | grep -c ' on /usr/jails/fj/${NJ}'`);
-      expect(r.stdout).toBe([
-        `${NJ} /usr/jails/fj/${NJ}`, `${TJ} /usr/jails/fj/${TJ}`, `${ZJ} /usr/jails/fj/${ZJ}`,
-        '14.2-RELEASE', '14.2-RELEASE', '14.2-RELEASE',
-        '\tinet 192.168.7.17 netmask 0xffffff00',
-        'true', // allow.sysvipc
-        'sendmail_enable="NO"', 'fleetjail lab jail', ZJ,
-        'jail_enable="YES"', `jail_list="${ZJ} ${NJ}"`, 'jail_parallel_start="YES"',
-        '7', // template ro, 5 skeleton dirs rw, devfs
-      ].join('\n') + '\n');
+      const r = await shRun(
+        h,
+        `jls name path | sort; jexec ${ZJ} freebsd-version; jexec ${NJ} freebsd-version; jexec ${TJ} freebsd-version; jexec ${NJ} ifconfig epair17b | grep inet; ` +
+          `jls -j ${ZJ} allow.sysvipc; cat /usr/jails/fj/${ZJ}/etc/rc.conf; cat /usr/jails/fj/${NJ}.skeleton/etc/motd.template; cat /usr/jails/fj/${ZJ}/root/made-by-jail-exec; ` +
+          `grep -E '^jail_(enable|list|parallel_start)=' /etc/rc.conf; mount | grep -c ' on /usr/jails/fj/${NJ}'`,
+      );
+      expect(r.stdout).toBe(
+        [
+          `${NJ} /usr/jails/fj/${NJ}`,
+          `${TJ} /usr/jails/fj/${TJ}`,
+          `${ZJ} /usr/jails/fj/${ZJ}`,
+          '14.2-RELEASE',
+          '14.2-RELEASE',
+          '14.2-RELEASE',
+          '\tinet 192.168.7.17 netmask 0xffffff00',
+          'true', // allow.sysvipc
+          'sendmail_enable="NO"',
+          'fleetjail lab jail',
+          ZJ,
+          'jail_enable="YES"',
+          `jail_list="${ZJ} ${NJ}"`,
+          'jail_parallel_start="YES"',
+          '7', // template ro, 5 skeleton dirs rw, devfs
+        ].join('\n') + '\n',
+      );
     }
   }, 120_000);
 
@@ -146,7 +165,9 @@ describe('jail module on the lab fleet', () => {
     // From the host, the jail's /root/hostetc -> /etc would be the HOST's /etc.
     for (const r of await onAll(`jexec ${ZJ} ln -s /etc /root/hostetc`)) expect(r.stderr).toBe('');
     const escape = path.join(tmp, 'escape.yaml');
-    fs.writeFileSync(escape, `
+    fs.writeFileSync(
+      escape,
+      `
 hosts: all
 steps:
   - jail: ${ZJ}
@@ -154,14 +175,17 @@ steps:
     ignore_errors: true
   - jail: ${ZJ}
     sysrc: { name: fj_escape, value: "1", file: /root/hostetc/rc.conf }
-`);
+`,
+    );
     const { report } = await run(escape);
     for (const h of labHosts()) {
       const errors = report.hosts[h.name]?.steps.map((s) => s.error);
       const refused = `/usr/jails/fj/${ZJ}/root/hostetc: a symlink inside the jail; fleetjail does not follow symlinks in a jail from the host`;
       expect(errors).toEqual([`reading /root/hostetc/fj-escape: ${refused}`, `reading /root/hostetc/rc.conf: ${refused}`]);
     }
-    for (const r of await onAll(`test -e /etc/fj-escape && echo escaped || echo absent; grep -c fj_escape /etc/rc.conf; rm /usr/jails/fj/${ZJ}/root/hostetc`)) {
+    for (const r of await onAll(
+      `test -e /etc/fj-escape && echo escaped || echo absent; grep -c fj_escape /etc/rc.conf; rm /usr/jails/fj/${ZJ}/root/hostetc`,
+    )) {
       expect(r.stdout).toBe('absent\n0\n');
     }
   });
@@ -172,7 +196,11 @@ steps:
     expect(cli.code).toBe(0);
     for (const h of labHosts()) {
       expect(report.hosts[h.name]?.changed).toBe(1);
-      expect(changesOf(cli, h.name, ZJ)).toEqual([`restart: /etc/jail.conf.d/${ZJ}.conf changed`, `update /etc/jail.conf.d/${ZJ}.conf`, `start jail ${ZJ} again`]);
+      expect(changesOf(cli, h.name, ZJ)).toEqual([
+        `restart: /etc/jail.conf.d/${ZJ}.conf changed`,
+        `update /etc/jail.conf.d/${ZJ}.conf`,
+        `start jail ${ZJ} again`,
+      ]);
     }
     expect(await onAll(`jls -j ${ZJ} jid; sha256 -q /etc/jail.conf.d/${ZJ}.conf`)).toEqual(before);
   }, 60_000);
@@ -195,14 +223,20 @@ steps:
   }, 90_000);
 
   it('after a template update, a re-run brings every jail to the new patch level', async () => {
-    const up = await onAll(`freebsd-update --not-running-from-cron -b ${TEMPLATE} fetch install >/dev/null && chroot ${TEMPLATE} /bin/freebsd-version && zfs snapshot ${TEMPLATE_DS}@p3`);
+    const up = await onAll(
+      `freebsd-update --not-running-from-cron -b ${TEMPLATE} fetch install >/dev/null && chroot ${TEMPLATE} /bin/freebsd-version && zfs snapshot ${TEMPLATE_DS}@p3`,
+    );
     for (const r of up) expect(r.stdout).toBe('14.2-RELEASE-p3\n');
     const { cli, report } = await run(playbook({ raw: true }));
     expect(cli.code, cli.stdout).toBe(0);
     expectChangedOnAll(report, 3);
     for (const h of labHosts()) {
-      expect(changesOf(cli, h.name, TJ)).toContain(`update root: 14.2-RELEASE -> 14.2-RELEASE-p3 (the template's patch level), freebsd-update -b /usr/jails/fj/${TJ}`);
-      expect(changesOf(cli, h.name, ZJ)).toContain(`update root: 14.2-RELEASE -> 14.2-RELEASE-p3 (the template's patch level), freebsd-update -b /usr/jails/fj/${ZJ}`);
+      expect(changesOf(cli, h.name, TJ)).toContain(
+        `update root: 14.2-RELEASE -> 14.2-RELEASE-p3 (the template's patch level), freebsd-update -b /usr/jails/fj/${TJ}`,
+      );
+      expect(changesOf(cli, h.name, ZJ)).toContain(
+        `update root: 14.2-RELEASE -> 14.2-RELEASE-p3 (the template's patch level), freebsd-update -b /usr/jails/fj/${ZJ}`,
+      );
       expect(changesOf(cli, h.name, NJ)[0]).toBe('restart: template updated to 14.2-RELEASE-p3 (jail started on 14.2-RELEASE)');
       const r = await shRun(h, `jexec ${ZJ} freebsd-version; jexec ${NJ} freebsd-version; jexec ${TJ} freebsd-version`);
       expect(r.stdout).toBe('14.2-RELEASE-p3\n14.2-RELEASE-p3\n14.2-RELEASE-p3\n');
@@ -225,7 +259,9 @@ steps:
     const kept = await run(playbook({ state: 'absent' }));
     expect(kept.cli.code).toBe(0);
     expectChangedOnAll(kept.report, 3);
-    for (const r of await onAll(`ls /etc/jail.conf.d; zfs list -H -o name zroot/usr/jails/fj/${TJ} zroot/usr/jails/fj/${ZJ}; ls /usr/jails/fj/${NJ}.skeleton; grep '^jail_list=' /etc/rc.conf`)) {
+    for (const r of await onAll(
+      `ls /etc/jail.conf.d; zfs list -H -o name zroot/usr/jails/fj/${TJ} zroot/usr/jails/fj/${ZJ}; ls /usr/jails/fj/${NJ}.skeleton; grep '^jail_list=' /etc/rc.conf`,
+    )) {
       expect(r.stdout).toBe(`zroot/usr/jails/fj/${TJ}\nzroot/usr/jails/fj/${ZJ}\netc\nroot\ntmp\nusr\nvar\njail_list=""\n`);
     }
     const gone = await run(playbook({ state: 'absent', destroy: true }));

@@ -31,7 +31,8 @@ beforeAll(async () => {
   for (const r of await onAll(`set -e
 if [ -e /etc/pf.conf ]; then cp -p /etc/pf.conf /var/tmp/fj-pf.conf.saved; else rm -f /var/tmp/fj-pf.conf.saved; fi
 cp -p /etc/rc.conf /var/tmp/fj-pf-rc.conf.saved
-if pfctl -s info 2>/dev/null | grep -q 'Status: Enabled'; then pfctl -q -d; echo enabled > /var/tmp/fj-pf.was; else rm -f /var/tmp/fj-pf.was; fi`)) expect(r.stderr).toBe('');
+if pfctl -s info 2>/dev/null | grep -q 'Status: Enabled'; then pfctl -q -d; echo enabled > /var/tmp/fj-pf.was; else rm -f /var/tmp/fj-pf.was; fi`))
+    expect(r.stderr).toBe('');
 });
 
 afterAll(async () => {
@@ -69,12 +70,15 @@ describe('pf on the lab fleet', () => {
     for (const r of await onAll(STATE)) expect(r.stdout).toBe(`Enabled\n1\nYES\n${sha256Hex(GOOD)}\n2\n`);
   });
 
-  it('a change nobody confirms is undone by the host\'s own timer', async () => {
+  it("a change nobody confirms is undone by the host's own timer", async () => {
     const [h] = labHosts();
     if (!h) throw new Error('no lab hosts');
     await shRun(h, `printf '%s' '${LOCKOUT}' > /var/tmp/fj-lockout.conf`);
     // The apply half alone, with a 2 s timer, as if fleetjail had died right after it.
-    const applied = await shRun(h, `( ${applyScript({ path: '/etc/pf.conf', wasEnabled: true, timeoutSec: 2 })} ) < /var/tmp/fj-lockout.conf`);
+    const applied = await shRun(
+      h,
+      `( ${applyScript({ path: '/etc/pf.conf', wasEnabled: true, timeoutSec: 2 })} ) < /var/tmp/fj-lockout.conf`,
+    );
     expect(applied.stderr).toBe('');
     expect((await shRun(h, 'true')).code).toBe(255); // locked out
     await new Promise((resolve) => setTimeout(resolve, 4000));

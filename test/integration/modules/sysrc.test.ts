@@ -21,7 +21,10 @@ fj_t_gone=1; fj_t_keep2=2
 `;
 const TRICKY = `it's "q" $HOME \`id\` back\\slash`;
 const MULTI = 'line1\nline2';
-const playbook = writeFile(dir, 'sysrc.yaml', `
+const playbook = writeFile(
+  dir,
+  'sysrc.yaml',
+  `
 name: sysrc on rc.conf
 hosts: all
 steps:
@@ -32,7 +35,8 @@ steps:
   - sysrc: { name: fj_t_multi, value: ${JSON.stringify(MULTI)} }
   - sysrc: { name: fj_t_list, item: c }
   - sysrc: { name: fj_t_gone, state: absent }
-`);
+`,
+);
 const VARS = 'fj_t_keep fj_t_over fj_t_tricky fj_t_multi fj_t_list fj_t_gone fj_t_keep2';
 /** rc(8)'s view: the file sourced by sh, each variable then printed between brackets. */
 const SOURCED = `( . /etc/rc.conf; for v in ${VARS}; do eval "printf '[%s]' \\"\\\${$v-unset}\\""; done )`;
@@ -40,7 +44,8 @@ const SOURCED = `( . /etc/rc.conf; for v in ${VARS}; do eval "printf '[%s]' \\"\
 beforeAll(async () => {
   for (const r of await onAll(`set -e
 cp -p /etc/rc.conf /var/tmp/fj-sysrc-rc.conf.saved
-printf '%s' '${SITE}' >> /etc/rc.conf`)) expect(r.stderr).toBe('');
+printf '%s' '${SITE}' >> /etc/rc.conf`))
+    expect(r.stderr).toBe('');
 });
 
 afterAll(async () => {
@@ -57,7 +62,9 @@ describe('sysrc on the lab fleet', () => {
     // the enable; rc.conf read again; the four other sysrc steps as one write
     for (const h of labHosts()) expect(report.hosts[h.name]?.roundTrips, h.name).toBe(6);
     const want = ['kept', 'new', TRICKY, MULTI, 'a b c', 'unset', '2'].map((v) => `[${v}]`).join('');
-    for (const r of await onAll(`${SOURCED}; echo; sysrc -n fj_t_over fj_t_list fj_t_keep2; stat -f '%Mp%Lp %Su:%Sg' /etc/rc.conf; grep -c 'fleetjail must keep this' /etc/rc.conf; grep '^fj_t_over=' /etc/rc.conf; sysrc -n pflog_enable`)) {
+    for (const r of await onAll(
+      `${SOURCED}; echo; sysrc -n fj_t_over fj_t_list fj_t_keep2; stat -f '%Mp%Lp %Su:%Sg' /etc/rc.conf; grep -c 'fleetjail must keep this' /etc/rc.conf; grep '^fj_t_over=' /etc/rc.conf; sysrc -n pflog_enable`,
+    )) {
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe(`${want}\nnew\na b c\n2\n0644 root:wheel\n1\nfj_t_over="new" # trailing comment kept\nYES\n`);
     }
@@ -71,7 +78,9 @@ describe('sysrc on the lab fleet', () => {
     expect((await shRun(first, 'sysrc fj_t_list="a b"')).stdout).toBe('fj_t_list: a b c -> a b\n');
     const { cli, report } = await run(playbook, '--check', '--diff');
     expect(report.hosts[first.name]?.changed).toBe(1);
-    expect(report.hosts[first.name]?.steps.find((s) => s.changed)?.diff).toEqual([{ type: 'value', name: '/etc/rc.conf: fj_t_list', before: 'a b', after: 'a b c' }]);
+    expect(report.hosts[first.name]?.steps.find((s) => s.changed)?.diff).toEqual([
+      { type: 'value', name: '/etc/rc.conf: fj_t_list', before: 'a b', after: 'a b c' },
+    ]);
     for (const h of labHosts().slice(1)) expect(report.hosts[h.name]?.changed, h.name).toBe(0);
     expect(cli.code).toBe(0);
     expect((await shRun(first, 'sysrc -n fj_t_list')).stdout).toBe('a b\n');
@@ -84,8 +93,13 @@ describe('sysrc on the lab fleet', () => {
     const refused = writeFile(dir, 'refused.yaml', 'hosts: all\nsteps:\n  - sysrc: { name: fj_t_b, state: absent }\n');
     const { cli, report } = await run(refused, '--limit', first.name);
     expect(cli.code).toBe(2);
-    expect(report.hosts[first.name]?.steps[0]?.error).toMatch(/^\/etc\/rc\.conf:\d+: the assignment to fj_t_b shares its line in a way fleetjail does not rewrite; edit it by hand$/);
-    expect((await shRun(first, '[ "$(sha256 -q /etc/rc.conf)" = "$(cat /var/tmp/fj-sysrc.sum)" ] && echo same; rm /var/tmp/fj-sysrc.sum')).stdout).toBe('same\n');
+    expect(report.hosts[first.name]?.steps[0]?.error).toMatch(
+      /^\/etc\/rc\.conf:\d+: the assignment to fj_t_b shares its line in a way fleetjail does not rewrite; edit it by hand$/,
+    );
+    expect(
+      (await shRun(first, '[ "$(sha256 -q /etc/rc.conf)" = "$(cat /var/tmp/fj-sysrc.sum)" ] && echo same; rm /var/tmp/fj-sysrc.sum'))
+        .stdout,
+    ).toBe('same\n');
   });
 });
 
@@ -101,7 +115,8 @@ fj_h_ml="a
 \tb\tc"
 `;
 /** rc(8)'s view of VARS: the defaults and rc.conf sourced by sh, each variable printed between brackets. */
-const sourced = (vars: string) => `( . /etc/defaults/rc.conf; . /etc/rc.conf; for v in ${vars}; do eval "printf '[%s]' \\"\\\${$v-unset}\\""; done; echo )`;
+const sourced = (vars: string) =>
+  `( . /etc/defaults/rc.conf; . /etc/rc.conf; for v in ${vars}; do eval "printf '[%s]' \\"\\\${$v-unset}\\""; done; echo )`;
 
 /** Runs STEPS on every host: 0 exit, CHANGED steps changed; a second run changes nothing. */
 async function converge(file: string, steps: string, changed: number): Promise<void> {
@@ -125,7 +140,8 @@ describe('rc.conf as sh reads it', () => {
 cp -p /etc/rc.conf /var/tmp/fj-sysrc-hostile.saved
 printf '%s' '${HOSTILE.replaceAll("'", `'\\''`)}' >> /etc/rc.conf
 /bin/sh -n /etc/rc.conf
-grep -c '^syslogd_flags="-s"' /etc/defaults/rc.conf`)) expect(r.stdout).toBe('1\n');
+grep -c '^syslogd_flags="-s"' /etc/defaults/rc.conf`))
+      expect(r.stdout).toBe('1\n');
   });
   afterAll(async () => {
     await onAll('mv /var/tmp/fj-sysrc-hostile.saved /etc/rc.conf');
@@ -148,16 +164,22 @@ grep -c '^syslogd_flags="-s"' /etc/defaults/rc.conf`)) expect(r.stdout).toBe('1\
 
   it('an item added to a variable only the defaults set starts from the default value (syslogd_flags keeps -s)', async () => {
     await converge('syslogd.yaml', '  - sysrc: { name: syslogd_flags, item: -c }\n', 1);
-    await expectOnAll(`${sourced('syslogd_flags')}; sysrc -n syslogd_flags; grep '^syslogd_flags=' /etc/rc.conf`, '[-s -c]\n-s -c\nsyslogd_flags="-s -c"\n');
+    await expectOnAll(
+      `${sourced('syslogd_flags')}; sysrc -n syslogd_flags; grep '^syslogd_flags=' /etc/rc.conf`,
+      '[-s -c]\n-s -c\nsyslogd_flags="-s -c"\n',
+    );
   });
 
-  it('a new text the host\'s sh does not read as planned is not written: the old file stays and the step fails', async () => {
+  it("a new text the host's sh does not read as planned is not written: the old file stays and the step fails", async () => {
     const [first] = labHosts();
     if (!first) throw new Error('no lab hosts');
     const set = writeFile(dir, 'overridden.yaml', 'hosts: all\nsteps:\n  - sysrc: { name: fj_h_src, value: new }\n');
     const sum = `sha256 -q /etc/rc.conf`;
     // (1) read back: a file rc.conf sources sets it again, so sourcing the new text does not give "new"
-    await shRun(first, `printf 'fj_h_src="other"\\n' > /etc/fj-h-extra.conf; printf 'fj_h_src="old"\\n. /etc/fj-h-extra.conf\\n' >> /etc/rc.conf; ${sum} > /var/tmp/fj-h.sum`);
+    await shRun(
+      first,
+      `printf 'fj_h_src="other"\\n' > /etc/fj-h-extra.conf; printf 'fj_h_src="old"\\n. /etc/fj-h-extra.conf\\n' >> /etc/rc.conf; ${sum} > /var/tmp/fj-h.sum`,
+    );
     let { cli, report } = await run(set, '--limit', first.name);
     expect(cli.code).toBe(2);
     expect(report.hosts[first.name]?.steps[0]?.error).toMatch(/validation failed \(.*\/bin\/sh -n .*\): the file was not changed/s);
@@ -179,8 +201,16 @@ grep -c '^syslogd_flags="-s"' /etc/defaults/rc.conf`)) expect(r.stdout).toBe('1\
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const port = (server.address() as net.AddressInfo).port;
-      const inventory = writeFile(dir, 'trap.yaml', `defaults:\n  user: root\n  identity_file: ${labPaths.clientKey}\n  known_hosts: ${labPaths.knownHosts}\nhosts:\n  trap:\n    address: 127.0.0.1\n    port: ${port}\n`);
-      const nul = writeFile(dir, 'nul.yaml', 'hosts: all\nsteps:\n  - sysrc: { name: fj_h_nul, value: "a\\0b" }\n  - sysrc: { name: jail_list, item: "x\\0" }\n');
+      const inventory = writeFile(
+        dir,
+        'trap.yaml',
+        `defaults:\n  user: root\n  identity_file: ${labPaths.clientKey}\n  known_hosts: ${labPaths.knownHosts}\nhosts:\n  trap:\n    address: 127.0.0.1\n    port: ${port}\n`,
+      );
+      const nul = writeFile(
+        dir,
+        'nul.yaml',
+        'hosts: all\nsteps:\n  - sysrc: { name: fj_h_nul, value: "a\\0b" }\n  - sysrc: { name: jail_list, item: "x\\0" }\n',
+      );
       const r = await fleetjail(['run', nul, '-i', inventory, '--connect-timeout', '2']);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/nul\.yaml:3:\d+: .*an rc\.conf value contains a NUL byte, which no sh variable can hold/);

@@ -27,16 +27,29 @@ const setup = [
   `jail -c name=${JAIL} path=${JAIL_ROOT} persist >/dev/null`,
 ].join('\n');
 
-const cleanup = () => Promise.all(labHosts().map((h) => onHost(h, `jail -r ${JAIL} >/dev/null 2>&1; zfs destroy -r ${ROOT} 2>/dev/null; rmdir /fjzb-moved /fjzb-box 2>/dev/null; ! zfs list ${ROOT} 2>/dev/null`)));
+const cleanup = () =>
+  Promise.all(
+    labHosts().map((h) =>
+      onHost(
+        h,
+        `jail -r ${JAIL} >/dev/null 2>&1; zfs destroy -r ${ROOT} 2>/dev/null; rmdir /fjzb-moved /fjzb-box 2>/dev/null; ! zfs list ${ROOT} 2>/dev/null`,
+      ),
+    ),
+  );
 
 const state = (h: LabHost, ds: string) => onHost(h, `zfs get -H -o property,value mountpoint,mounted ${ds}`);
 const jailRunning = (h: LabHost) => onHost(h, `jls -j ${JAIL} path && jexec ${JAIL} /bin/sh -c 'echo alive'`);
 
-const step = (name: string, extra = '') => writeFile(dir, `${name.replace(/\W/g, '_')}${extra ? '-f' : ''}.yaml`, `name: ${name}
+const step = (name: string, extra = '') =>
+  writeFile(
+    dir,
+    `${name.replace(/\W/g, '_')}${extra ? '-f' : ''}.yaml`,
+    `name: ${name}
 hosts: all
 steps:
   - zfs.dataset: { name: ${name}, properties: { mountpoint: ${name === JAILS ? '/fjzb-moved' : '/fjzb-box'} }${extra} }
-`);
+`,
+  );
 
 beforeAll(async () => {
   await cleanup();
@@ -64,14 +77,22 @@ describe('zfs.dataset and file systems in use, on the lab', () => {
   });
 
   it('destroying the parent, even recursive, is refused while the jail runs', async () => {
-    const r = await runPlaybook(writeFile(dir, 'destroy.yaml', `name: destroy
+    const r = await runPlaybook(
+      writeFile(
+        dir,
+        'destroy.yaml',
+        `name: destroy
 hosts: all
 steps:
   - zfs.dataset: { name: ${ROOT}, state: absent, recursive: true }
-`));
+`,
+      ),
+    );
     expect(r.code, r.stdout + r.stderr).toBe(2);
     for (const h of labHosts()) {
-      expect(r.report.hosts[h.name]!.steps[0]!.error).toMatch(new RegExp(`^refusing to destroy ${ROOT}: zfs would unmount ${ROOT}, .*running jail ${JAIL} \\(root ${JAIL_ROOT}\\)`));
+      expect(r.report.hosts[h.name]!.steps[0]!.error).toMatch(
+        new RegExp(`^refusing to destroy ${ROOT}: zfs would unmount ${ROOT}, .*running jail ${JAIL} \\(root ${JAIL_ROOT}\\)`),
+      );
       expect(await onHost(h, `zfs list -H -o name -r ${ROOT}`)).toBe(`${ROOT}\n${BOX}\n${BOX}/inner\n${JAILS}\n`);
     }
   });
@@ -80,7 +101,9 @@ steps:
     const refused = await runPlaybook(step(BOX));
     expect(refused.code, refused.stdout + refused.stderr).toBe(2);
     for (const h of labHosts()) {
-      expect(refused.report.hosts[h.name]!.steps[0]!.error).toContain(`in use by mounted dataset ${BOX}/inner (/zroot/fjzb/box/inner). To proceed: set force: true on the step to have zfs unmount and remount them`);
+      expect(refused.report.hosts[h.name]!.steps[0]!.error).toContain(
+        `in use by mounted dataset ${BOX}/inner (/zroot/fjzb/box/inner). To proceed: set force: true on the step to have zfs unmount and remount them`,
+      );
       expect(await state(h, `${BOX}/inner`)).toBe('mountpoint\t/zroot/fjzb/box/inner\nmounted\tyes\n');
     }
     const forced = await runPlaybook(step(BOX, ', force: true'));

@@ -15,7 +15,10 @@ const WWW = `${ROOT}/jails/data/www`;
 const CLONE = `${ROOT}/clones/www2`;
 const dir = scratchDir();
 
-const PLAYBOOK = writeFile(dir, 'zfs.yaml', `name: zfs modules
+const PLAYBOOK = writeFile(
+  dir,
+  'zfs.yaml',
+  `name: zfs modules
 hosts: all
 steps:
   - name: jails root
@@ -28,13 +31,13 @@ steps:
     zfs.snapshot: { name: ${ROOT}/jails@base, recursive: true }
   - name: www2 clone
     zfs.clone: { name: ${CLONE}, origin: ${WWW}@base, properties: { quota: 1g, "com.example:role": clone } }
-`);
+`,
+);
 
 const cleanup = () => Promise.all(labHosts().map((h) => onHost(h, `zfs destroy -R ${ROOT} 2>/dev/null; ! zfs list ${ROOT} 2>/dev/null`)));
 
 /** property, value and source (tab-separated lines) of some properties of one dataset. */
-const props = (host: LabHost, names: string, ds: string) =>
-  onHost(host, `zfs get -Hp -o property,value,source ${names} ${ds}`);
+const props = (host: LabHost, names: string, ds: string) => onHost(host, `zfs get -Hp -o property,value,source ${names} ${ds}`);
 
 beforeAll(cleanup);
 afterAll(async () => {
@@ -57,12 +60,22 @@ describe('zfs modules on the lab', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     for (const h of labHosts()) {
       expect(r.report.hosts[h.name]).toMatchObject({ status: 'changed', changed: 4, failed: 0 });
-      expect(await props(h, 'quota,recordsize,atime,com.example:owner,compression', WWW)).toBe([
-        'quota\t10737418240\tlocal', 'recordsize\t65536\tlocal', 'atime\toff\tlocal', "com.example:owner\tweb team's\tlocal",
-        `compression\ton\tinherited from ${ROOT}/jails`, '',
-      ].join('\n'));
-      expect(await onHost(h, `zfs list -H -o name -t snapshot -r ${ROOT}`)).toBe(`${ROOT}/jails@base\n${ROOT}/jails/data@base\n${WWW}@base\n`);
-      expect(await props(h, 'origin,quota,com.example:role', CLONE)).toBe(`origin\t${WWW}@base\t-\nquota\t1073741824\tlocal\ncom.example:role\tclone\tlocal\n`);
+      expect(await props(h, 'quota,recordsize,atime,com.example:owner,compression', WWW)).toBe(
+        [
+          'quota\t10737418240\tlocal',
+          'recordsize\t65536\tlocal',
+          'atime\toff\tlocal',
+          "com.example:owner\tweb team's\tlocal",
+          `compression\ton\tinherited from ${ROOT}/jails`,
+          '',
+        ].join('\n'),
+      );
+      expect(await onHost(h, `zfs list -H -o name -t snapshot -r ${ROOT}`)).toBe(
+        `${ROOT}/jails@base\n${ROOT}/jails/data@base\n${WWW}@base\n`,
+      );
+      expect(await props(h, 'origin,quota,com.example:role', CLONE)).toBe(
+        `origin\t${WWW}@base\t-\nquota\t1073741824\tlocal\ncom.example:role\tclone\tlocal\n`,
+      );
     }
   });
 
@@ -92,11 +105,15 @@ describe('zfs modules on the lab', () => {
   });
 
   it('refuses a non-recursive destroy of a dataset with children, and a clone target that is not that clone', async () => {
-    const refuse = writeFile(dir, 'refuse.yaml', `name: refusals
+    const refuse = writeFile(
+      dir,
+      'refuse.yaml',
+      `name: refusals
 hosts: all
 steps:
   - zfs.dataset: { name: ${ROOT}/jails, state: absent }
-`);
+`,
+    );
     const r = await runPlaybook(refuse);
     expect(r.code).toBe(2);
     for (const h of labHosts()) {
@@ -106,26 +123,42 @@ steps:
       expect(err).toContain('recursive: true');
       expect(await onHost(h, `zfs list -H -o name ${ROOT}/jails; zfs list -H -o name ${CLONE}`)).toBe(`${ROOT}/jails\n${CLONE}\n`);
     }
-    const notClone = writeFile(dir, 'not-clone.yaml', `name: not a clone
+    const notClone = writeFile(
+      dir,
+      'not-clone.yaml',
+      `name: not a clone
 hosts: all
 steps:
   - zfs.clone: { name: ${WWW}, origin: ${ROOT}/jails@base }
-`);
+`,
+    );
     const c = await runPlaybook(notClone);
     expect(c.code).toBe(2);
-    expect(c.report.hosts[labHosts()[0]!.name]!.steps[0]!.error).toContain(`${WWW} exists but is not a clone of ${ROOT}/jails@base (it is not a clone)`);
+    expect(c.report.hosts[labHosts()[0]!.name]!.steps[0]!.error).toContain(
+      `${WWW} exists but is not a clone of ${ROOT}/jails@base (it is not a clone)`,
+    );
   });
 
   it('recursive destroy takes children, snapshots and the dependent clone elsewhere (zfs destroy -R), on one host only', async () => {
     const [h1, h2] = labHosts();
-    const destroy = writeFile(dir, 'destroy.yaml', `name: recursive destroy
+    const destroy = writeFile(
+      dir,
+      'destroy.yaml',
+      `name: recursive destroy
 hosts: all
 steps:
   - zfs.dataset: { name: ${ROOT}/jails, state: absent, recursive: true }
-`);
+`,
+    );
     const check = await runPlaybook(destroy, ['--check', '--diff', '-l', h1!.name]);
     expect(check.report.hosts[h1!.name]!.steps[0]!.diff?.map((d) => (d.type === 'value' ? d.name : d.path))).toEqual([
-      `${ROOT}/jails`, `${ROOT}/jails@base`, `${ROOT}/jails/data`, `${ROOT}/jails/data@base`, WWW, `${WWW}@base`, CLONE,
+      `${ROOT}/jails`,
+      `${ROOT}/jails@base`,
+      `${ROOT}/jails/data`,
+      `${ROOT}/jails/data@base`,
+      WWW,
+      `${WWW}@base`,
+      CLONE,
     ]);
     expect(await onHost(h1!, `zfs list -H -o name ${CLONE}`)).toBe(`${CLONE}\n`);
     const r = await runPlaybook(destroy, ['-l', h1!.name]);
@@ -135,23 +168,32 @@ steps:
   });
 
   it('absent: clone, snapshots and datasets go; a second run changes nothing', async () => {
-    const absent = writeFile(dir, 'absent.yaml', `name: zfs absent
+    const absent = writeFile(
+      dir,
+      'absent.yaml',
+      `name: zfs absent
 hosts: all
 steps:
   - zfs.clone: { name: ${CLONE}, origin: ${WWW}@base, state: absent }
   - zfs.snapshot: { name: ${ROOT}/jails@base, recursive: true, state: absent }
   - zfs.dataset: { name: ${ROOT}/jails/data/www, state: absent }
   - zfs.dataset: { name: ${ROOT}, state: absent, recursive: true }
-`);
+`,
+    );
     const r = await runPlaybook(absent, ['--diff']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const [h1, ...others] = labHosts();
     expect(r.report.hosts[h1!.name]).toMatchObject({ changed: 1, ok: 3 }); // only zroot/fjzt/clones was left there
     for (const h of others) {
       expect(r.report.hosts[h.name]).toMatchObject({ changed: 4 });
-      expect(r.report.hosts[h.name]!.steps[1]!.diff?.map((d) => (d.type === 'value' ? d.name : d.path))).toEqual([`${ROOT}/jails@base`, `${ROOT}/jails/data@base`, `${WWW}@base`]);
+      expect(r.report.hosts[h.name]!.steps[1]!.diff?.map((d) => (d.type === 'value' ? d.name : d.path))).toEqual([
+        `${ROOT}/jails@base`,
+        `${ROOT}/jails/data@base`,
+        `${WWW}@base`,
+      ]);
     }
-    for (const h of labHosts()) expect(await onHost(h, `zfs list -H -o name -r ${ROOT} 2>&1 || true`)).toBe(`cannot open '${ROOT}': dataset does not exist\n`);
+    for (const h of labHosts())
+      expect(await onHost(h, `zfs list -H -o name -r ${ROOT} 2>&1 || true`)).toBe(`cannot open '${ROOT}': dataset does not exist\n`);
     const again = await runPlaybook(absent);
     for (const h of labHosts()) expect(again.report.hosts[h.name]).toMatchObject({ changed: 0, ok: 4, roundTrips: 1 });
   });

@@ -9,7 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectChangedOnAll, onAllHosts as onAll, runWithReport as run, scratchDir, writeFile } from '../../support/playbook.js';
 
 const dir = scratchDir();
-const vars = writeFile(dir, 'jails.yaml', 'archive_dir: /var/tmp/fj-archive\njails:\n  - { name: fjsnap, dataset: zroot/fjsnap }\n  - { name: fjplain, path: /var/tmp/fj-plain }\n');
+const vars = writeFile(
+  dir,
+  'jails.yaml',
+  'archive_dir: /var/tmp/fj-archive\njails:\n  - { name: fjsnap, dataset: zroot/fjsnap }\n  - { name: fjplain, path: /var/tmp/fj-plain }\n',
+);
 const PLAYBOOK = 'playbooks/nightly-archive.yaml';
 const night = (date: string) => run(PLAYBOOK, '-e', `@${vars}`, '-e', `today=${date}`);
 const SNAPSHOTS = 'zfs list -H -o name -t snapshot -r zroot/fjsnap | sort';
@@ -25,7 +29,8 @@ zfs snapshot zroot/fjsnap@base
 rm -rf /var/tmp/fj-plain /var/tmp/fj-archive; mkdir -p /var/tmp/fj-plain/etc /var/tmp/fj-archive
 echo 'hostname="fjplain"' > /var/tmp/fj-plain/etc/rc.conf
 for d in 01 02 03 04 05 06 07 08; do : > /var/tmp/fj-archive/fjplain.2026-01-$d.txz; done
-: > /var/tmp/fj-archive/other.txz; : > /var/tmp/fj-archive/fjplain-old.2026-01-01.txz`)) expect(r.stderr).toBe('');
+: > /var/tmp/fj-archive/other.txz; : > /var/tmp/fj-archive/fjplain-old.2026-01-01.txz`))
+    expect(r.stderr).toBe('');
 });
 
 afterAll(async () => {
@@ -41,7 +46,9 @@ describe('nightly-archive.yaml on the lab fleet', () => {
     const kept = ['03', '04', '05', '06', '07', '08', '09'];
     const want = [...names('zroot/fjsnap', kept), 'zroot/fjsnap@base', ...names('zroot/fjsnap/child', kept)].sort();
     const files = ['fjplain-old.2026-01-01.txz', ...kept.map((d) => `fjplain.2026-01-${d}.txz`), 'other.txz'];
-    for (const r of await onAll(`${SNAPSHOTS}; ls -a /var/tmp/fj-archive | grep txz | LC_ALL=C sort; stat -f %Mp%Lp /var/tmp/fj-archive/fjplain.2026-01-09.txz; tar -tJf /var/tmp/fj-archive/fjplain.2026-01-09.txz ./etc/rc.conf`)) {
+    for (const r of await onAll(
+      `${SNAPSHOTS}; ls -a /var/tmp/fj-archive | grep txz | LC_ALL=C sort; stat -f %Mp%Lp /var/tmp/fj-archive/fjplain.2026-01-09.txz; tar -tJf /var/tmp/fj-archive/fjplain.2026-01-09.txz ./etc/rc.conf`,
+    )) {
       expect(r.stdout).toBe(`${want.join('\n')}\n${files.join('\n')}\n0600\n./etc/rc.conf\n`);
     }
   });
@@ -49,7 +56,9 @@ describe('nightly-archive.yaml on the lab fleet', () => {
   it('a second run the same night changes nothing; the next night rotates one more out', async () => {
     expectChangedOnAll((await night('2026-01-09')).report, 0);
     expectChangedOnAll((await night('2026-01-10')).report, 2);
-    for (const r of await onAll(`${SNAPSHOTS} | grep -c nightly; ${SNAPSHOTS} | grep -c 2026-01-03; ls /var/tmp/fj-archive | grep -c '^fjplain\\.'; ls /var/tmp/fj-archive | grep -c 2026-01-03`)) {
+    for (const r of await onAll(
+      `${SNAPSHOTS} | grep -c nightly; ${SNAPSHOTS} | grep -c 2026-01-03; ls /var/tmp/fj-archive | grep -c '^fjplain\\.'; ls /var/tmp/fj-archive | grep -c 2026-01-03`,
+    )) {
       expect(r.stdout).toBe('14\n0\n7\n0\n');
     }
   });

@@ -48,13 +48,18 @@ const play = (name: string, steps: unknown[]) => writeFile(dir, `${name}.yaml`, 
 
 describe('issue #11 findings on the lab fleet', () => {
   it('1: a thin-nullfs template path is quoted for sh inside jail.conf: the jail starts, nothing else runs', async () => {
-    const pb = play('f1', [{ name: NULLFS, jail: { name: NULLFS, type: 'thin-nullfs', template: ODD_TEMPLATE, path: `/usr/jails/${NULLFS}` } }]);
+    const pb = play('f1', [
+      { name: NULLFS, jail: { name: NULLFS, type: 'thin-nullfs', template: ODD_TEMPLATE, path: `/usr/jails/${NULLFS}` } },
+    ]);
     const { cli, report } = await runWithReport(pb);
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
     for (const h of labHosts()) {
       expect(report.hosts[h.name]?.status).toBe('changed');
       // exec.prestart copied the template's version (the path reached cp whole) and ran nothing else.
-      const r = await shRun(h, `jls -j ${NULLFS} name; cmp -s '${ODD_TEMPLATE}/bin/freebsd-version' /var/run/jail_${NULLFS}.template-version && echo copied; ls /tmp/fj-pwned-1 /tmp/fj-pwned-2 2>&1 | grep -c 'No such file'`);
+      const r = await shRun(
+        h,
+        `jls -j ${NULLFS} name; cmp -s '${ODD_TEMPLATE}/bin/freebsd-version' /var/run/jail_${NULLFS}.template-version && echo copied; ls /tmp/fj-pwned-1 /tmp/fj-pwned-2 2>&1 | grep -c 'No such file'`,
+      );
       expect(r.stdout).toBe(`${NULLFS}\ncopied\n2\n`);
     }
     // A restart runs exec.prestart again: still nothing.
@@ -62,7 +67,7 @@ describe('issue #11 findings on the lab fleet', () => {
     for (const r of await onAllHosts('ls /tmp/fj-pwned-1 /tmp/fj-pwned-2 2>&1 | grep -c "No such file"')) expect(r.stdout).toBe('2\n');
   }, 120_000);
 
-  it('2: a path inside a jail cannot climb out of its root, and the step\'s jail: is a jail name', async () => {
+  it("2: a path inside a jail cannot climb out of its root, and the step's jail: is a jail name", async () => {
     const escape = play('f2', [{ name: 'escape', jail: JAIL, file: { path: '/../../../../tmp/fj-escape-2', content: 'escaped\n' } }]);
     const r = await fleetjail(['run', escape, '-i', labPaths.inventory]);
     expect(r.code, r.stdout + r.stderr).toBe(1);
@@ -75,7 +80,8 @@ describe('issue #11 findings on the lab fleet', () => {
     const inside = play('f2c', [{ name: 'inside', jail: JAIL, file: { path: '/tmp/../tmp/fj-inside', content: 'inside\n' } }]);
     const ok = await fleetjail(['run', inside, '-i', labPaths.inventory]);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    for (const res of await onAllHosts(`cat ${JAIL_ROOT}/tmp/fj-inside; ls /tmp/fj-escape-2 2>&1 | grep -c 'No such file'`)) expect(res.stdout).toBe('inside\n1\n');
+    for (const res of await onAllHosts(`cat ${JAIL_ROOT}/tmp/fj-inside; ls /tmp/fj-escape-2 2>&1 | grep -c 'No such file'`))
+      expect(res.stdout).toBe('inside\n1\n');
   }, 120_000);
 
   it('3: a probe ending in a comment, or calling exit, is read by its own exit status', async () => {
@@ -87,8 +93,16 @@ describe('issue #11 findings on the lab fleet', () => {
     ]);
     const { cli, report } = await runWithReport(pb);
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
-    for (const h of labHosts()) expect(report.hosts[h.name]?.steps.map((s) => `${s.name}:${s.status}`)).toEqual(['comment:ok', 'exit:ok', 'onlyif:changed', 'in jail:ok']);
-    for (const r of await onAllHosts(`ls /var/tmp/fj-probe-comment /var/tmp/fj-probe-exit ${JAIL_ROOT}/tmp/fj-probe-jail 2>&1 | grep -c 'No such file'; ls /var/tmp/fj-probe-onlyif`)) {
+    for (const h of labHosts())
+      expect(report.hosts[h.name]?.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
+        'comment:ok',
+        'exit:ok',
+        'onlyif:changed',
+        'in jail:ok',
+      ]);
+    for (const r of await onAllHosts(
+      `ls /var/tmp/fj-probe-comment /var/tmp/fj-probe-exit ${JAIL_ROOT}/tmp/fj-probe-jail 2>&1 | grep -c 'No such file'; ls /var/tmp/fj-probe-onlyif`,
+    )) {
       expect(r.stdout).toBe('3\n/var/tmp/fj-probe-onlyif\n');
     }
   }, 120_000);
@@ -102,4 +116,3 @@ describe('issue #11 findings on the lab fleet', () => {
     for (const res of await onAllHosts('stat -f %Su /var/tmp/fj-owner /var/tmp/fj-owner/sub')) expect(res.stdout).toBe('ops\nops\n');
   }, 60_000);
 });
-

@@ -49,12 +49,21 @@ function applySteps(): { steps: Step[]; used: Set<number> } {
     add(i, 'line', 'line', { path: `${D}/l${i}`, line: v, create: true });
     // sysrc takes a NUL into rc.conf (reported; sysrc.ts is not this test's): the file would stop being text.
     if (!v.includes('\0')) add(i, 'sysrc', 'sysrc', { file: `${D}/rc.conf`, name: `fj_v${i}`, value: v });
-    add(i, 'argv', 'command', { argv: ['printf', '%s', v], ...(short && valid('command', { argv: ['true'], creates: `${D}/c${i}-${v}` }) ? { creates: `${D}/c${i}-${v}` } : {}) });
+    add(i, 'argv', 'command', {
+      argv: ['printf', '%s', v],
+      ...(short && valid('command', { argv: ['true'], creates: `${D}/c${i}-${v}` }) ? { creates: `${D}/c${i}-${v}` } : {}),
+    });
     add(i, 'jail argv', 'jail.exec', { jail: JAIL, argv: ['printf', '%s', v] });
     if (short) add(i, 'jail file', 'file', { path: `/tmp/f${i}-${v}`, content: 'x' }, { jail: JAIL });
     // Every fourth value: a tar run per step is the slowest carrier.
     if (short && i % 4 === 0) add(i, 'archive', 'archive', { path: `${D}/src`, dest: `${D}/a${i}-${v}.tar` });
-    add(i, 'devfs', 'devfs.ruleset', { name: `devfsrules_fj${i}`, number: 700 + i, rules: [`add path '${v}' unhide`], file: `${D}/devfs.rules`, restart: false });
+    add(i, 'devfs', 'devfs.ruleset', {
+      name: `devfsrules_fj${i}`,
+      number: 700 + i,
+      rules: [`add path '${v}' unhide`],
+      file: `${D}/devfs.rules`,
+      restart: false,
+    });
   });
   return { steps, used };
 }
@@ -79,7 +88,12 @@ function checkSteps(): { steps: Step[]; refused: Step[]; modules: Set<string>; u
         const ok = m.args.safeParse(args).success;
         if (ok && !accepted) {
           accepted = true;
-          steps.push({ name: `${m.name} ${leaf.path.join('.')} ${i}`, [m.name]: args, ignore_errors: true, ...(m.jailAware && i % 2 === 0 ? { jail: JAIL } : {}) });
+          steps.push({
+            name: `${m.name} ${leaf.path.join('.')} ${i}`,
+            [m.name]: args,
+            ignore_errors: true,
+            ...(m.jailAware && i % 2 === 0 ? { jail: JAIL } : {}),
+          });
           modules.add(m.name);
           used.add(i);
         } else if (!ok && !rejected) {
@@ -98,7 +112,11 @@ function checkSteps(): { steps: Step[]; refused: Step[]; modules: Set<string>; u
 
 /** A playbook (JSON is YAML) with step K on line K + 2, so an error's line names its step. */
 const play = (name: string, steps: Step[]) =>
-  writeFile(dir, `${name}.yaml`, `{"name": ${JSON.stringify(name)}, "hosts": "all", "steps": [\n${steps.map((st) => JSON.stringify(st)).join(',\n')}\n]}\n`);
+  writeFile(
+    dir,
+    `${name}.yaml`,
+    `{"name": ${JSON.stringify(name)}, "hosts": "all", "steps": [\n${steps.map((st) => JSON.stringify(st)).join(',\n')}\n]}\n`,
+  );
 
 /** STEPS in playbooks of at most N steps: a fact script travels as one argument, and hostile values are long. */
 const chunks = (steps: Step[], n: number) => Array.from({ length: Math.ceil(steps.length / n) }, (_, k) => steps.slice(k * n, (k + 1) * n));
@@ -141,10 +159,20 @@ function namedPaths(steps: Step[]): string[] {
 async function expectNoEffect(steps: Step[]): Promise<void> {
   // /.lab/zfs: the lab's zfs-fuse pool file.
   const allowed = [D, JAIL_ROOT, '/var/run/', '/var/log/', '/var/db/', '/.lab/zfs/', STAMP, ...namedPaths(steps)];
-  for (const [i, r] of (await onAllHosts(`ls /var/tmp/fj-marker-ran ${JAIL_ROOT}/tmp/fj-marker-ran 2>/dev/null; find / -xdev -newer ${STAMP} \\( -type f -o -type l \\) 2>/dev/null`)).entries()) {
+  for (const [i, r] of (
+    await onAllHosts(
+      `ls /var/tmp/fj-marker-ran ${JAIL_ROOT}/tmp/fj-marker-ran 2>/dev/null; find / -xdev -newer ${STAMP} \\( -type f -o -type l \\) 2>/dev/null`,
+    )
+  ).entries()) {
     const files = r.stdout.split('\n').filter(Boolean);
-    expect(files.filter((f) => f.endsWith('fj-marker-ran')), `${labHosts()[i]?.name}: ${MARKER} ran`).toEqual([]);
-    expect(files.filter((f) => !allowed.some((a) => f.startsWith(a))), `${labHosts()[i]?.name}: files outside the test's paths`).toEqual([]);
+    expect(
+      files.filter((f) => f.endsWith('fj-marker-ran')),
+      `${labHosts()[i]?.name}: ${MARKER} ran`,
+    ).toEqual([]);
+    expect(
+      files.filter((f) => !allowed.some((a) => f.startsWith(a))),
+      `${labHosts()[i]?.name}: files outside the test's paths`,
+    ).toEqual([]);
   }
 }
 
@@ -154,12 +182,18 @@ describe('hostile corpus on the lab fleet (sh and tcsh hosts, root and doas)', (
 
   it('covers every module and every corpus value', () => {
     expect([...check.modules].sort()).toEqual(MODULES.map((m) => m.name).sort());
-    const all = new Set([...apply.used, ...check.used, ...HOSTILE_CORPUS.map((_, i) => i).filter((i) => check.refused.some((s) => String(s.name).endsWith(` ${i}`)))]);
+    const all = new Set([
+      ...apply.used,
+      ...check.used,
+      ...HOSTILE_CORPUS.map((_, i) => i).filter((i) => check.refused.some((s) => String(s.name).endsWith(` ${i}`))),
+    ]);
     expect(HOSTILE_CORPUS.map((_, i) => i).filter((i) => !all.has(i))).toEqual([]);
   });
 
   it('the marker leaves its file when it runs (the check below can fail)', async () => {
-    const [r] = await onAllHosts(`${MARKER} control; ${JAIL_ROOT}/usr/local/bin/${MARKER} control; ls /var/tmp/fj-marker-ran /tmp/fj-marker-ran; rm -f /var/tmp/fj-marker-ran /tmp/fj-marker-ran; touch ${STAMP}`);
+    const [r] = await onAllHosts(
+      `${MARKER} control; ${JAIL_ROOT}/usr/local/bin/${MARKER} control; ls /var/tmp/fj-marker-ran /tmp/fj-marker-ran; rm -f /var/tmp/fj-marker-ran /tmp/fj-marker-ran; touch ${STAMP}`,
+    );
     expect(r?.stdout).toBe('/tmp/fj-marker-ran\n/var/tmp/fj-marker-ran\n');
   });
 

@@ -57,7 +57,13 @@ printf 'fjh_token="set-elsewhere"\\n' > /etc/rc.conf.fjh`);
     expect(r.code, r.stdout + r.stderr).toBe(2); // the check failed on every host, as it should
     const outputs = { terminal: r.stdout + r.stderr, report: fs.readFileSync(report, 'utf8') };
     for (const [where, text] of Object.entries(outputs)) {
-      expect(text.includes('s-a-s3cret-value'), `${where} shows the secret's quoted form:\n${text.split('\n').filter((l) => l.includes('s3cret')).join('\n')}`).toBe(false);
+      expect(
+        text.includes('s-a-s3cret-value'),
+        `${where} shows the secret's quoted form:\n${text
+          .split('\n')
+          .filter((l) => l.includes('s3cret'))
+          .join('\n')}`,
+      ).toBe(false);
     }
     await onAllHosts('cp -p /var/tmp/fjo-rc.conf.saved /etc/rc.conf; rm -f /etc/rc.conf.fjh');
   }, 120_000);
@@ -69,14 +75,31 @@ printf 'fjh_token="set-elsewhere"\\n' > /etc/rc.conf.fjh`);
   // Severity: leaks a secret.
   it('a secret with a double quote in a jail param is not shown by --diff', async () => {
     const TOKEN = 'pw"with-quote-77';
-    const pb = play('jailparam', [{
-      name: 'jail with a keyed hook',
-      jail: { name: 'fjhj', type: 'thick', template: TPL, path: '/usr/jails/fjhj', state: 'stopped', params: { 'exec.poststart': '/usr/local/bin/notify --key={{ token }}' } },
-    }]);
-    const r = await fleetjail(['run', pb, '-i', labPaths.inventory, '-l', first().name, '--check', '--diff'], { env: { ...process.env, [TOKEN_ENV]: TOKEN } });
+    const pb = play('jailparam', [
+      {
+        name: 'jail with a keyed hook',
+        jail: {
+          name: 'fjhj',
+          type: 'thick',
+          template: TPL,
+          path: '/usr/jails/fjhj',
+          state: 'stopped',
+          params: { 'exec.poststart': '/usr/local/bin/notify --key={{ token }}' },
+        },
+      },
+    ]);
+    const r = await fleetjail(['run', pb, '-i', labPaths.inventory, '-l', first().name, '--check', '--diff'], {
+      env: { ...process.env, [TOKEN_ENV]: TOKEN },
+    });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('exec.poststart'); // the jail.conf diff was shown
-    expect(r.stdout.includes('with-quote-77'), r.stdout.split('\n').filter((l) => l.includes('exec.poststart')).join('\n')).toBe(false);
+    expect(
+      r.stdout.includes('with-quote-77'),
+      r.stdout
+        .split('\n')
+        .filter((l) => l.includes('exec.poststart'))
+        .join('\n'),
+    ).toBe(false);
   }, 120_000);
 
   // Finding (fixed): a host's stdout is held whole in memory and decoded to one string
@@ -88,7 +111,9 @@ printf 'fjh_token="set-elsewhere"\\n' > /etc/rc.conf.fjh`);
   // exactly what happened". Output should be bounded (keep a tail, count the rest), and
   // the step fail with a clear error. Severity: lies (the run ends with no report).
   it('a host that prints 700 MB fails its step; the run still ends with a report of every host', async () => {
-    const two = labHosts().slice(0, 2).map((h) => h.name);
+    const two = labHosts()
+      .slice(0, 2)
+      .map((h) => h.name);
     const pb = play('huge', [
       { name: 'a flood', command: { cmd: 'yes | head -c 700000000' }, when: `inventory_hostname == '${two[0]}'` },
       { name: 'after', command: { cmd: 'echo fine' } },
@@ -98,13 +123,20 @@ printf 'fjh_token="set-elsewhere"\\n' > /etc/rc.conf.fjh`);
     expect(report.hosts[two[1]!]?.status, cli.stdout + cli.stderr).toBe('changed');
     const flooded = report.hosts[two[0]!]!;
     expect(flooded.status).toBe('failed');
-    expect(flooded.steps[0]).toMatchObject({ name: 'a flood', status: 'failed', error: expect.stringMatching(/^output too large: 700000000 bytes \(limit \d+\)/) });
+    expect(flooded.steps[0]).toMatchObject({
+      name: 'a flood',
+      status: 'failed',
+      error: expect.stringMatching(/^output too large: 700000000 bytes \(limit \d+\)/),
+    });
     expect(cli.stdout).toMatch(/output too large: 700000000 bytes/); // the recap says it too
   }, 300_000);
 
   it('a step run alone, a fact and `exec --json` that print 100 MB fail as too large; the other steps keep their results', async () => {
     // A hostile rc.d script: `service fjflood rcvar`, a fact query, prints 100 MB.
-    await shRun(first(), "mkdir -p /usr/local/etc/rc.d && printf '#!/bin/sh\\nyes | head -c 100000000\\n' > /usr/local/etc/rc.d/fjflood && chmod 755 /usr/local/etc/rc.d/fjflood");
+    await shRun(
+      first(),
+      "mkdir -p /usr/local/etc/rc.d && printf '#!/bin/sh\\nyes | head -c 100000000\\n' > /usr/local/etc/rc.d/fjflood && chmod 755 /usr/local/etc/rc.d/fjflood",
+    );
     const pb = play('huge-alone', [
       { name: 'before', command: { cmd: 'echo before' }, register: 'before' },
       { name: 'alone', command: { cmd: 'yes | head -c 100000000' }, timeout: 60, ignore_errors: true },
@@ -113,7 +145,15 @@ printf 'fjh_token="set-elsewhere"\\n' > /etc/rc.conf.fjh`);
     ]);
     const { cli, report } = await runWithReport(pb, '-l', first().name);
     const steps = report.hosts[first().name]!.steps;
-    expect(steps.map((x) => [x.name, x.status]), cli.stdout + cli.stderr).toEqual([['before', 'changed'], ['alone', 'failed'], ['probed', 'failed'], ['after', 'changed']]);
+    expect(
+      steps.map((x) => [x.name, x.status]),
+      cli.stdout + cli.stderr,
+    ).toEqual([
+      ['before', 'changed'],
+      ['alone', 'failed'],
+      ['probed', 'failed'],
+      ['after', 'changed'],
+    ]);
     expect(steps[1]!.error).toMatch(/^output too large: 100000000 bytes \(limit \d+\)/);
     expect(steps[2]!.error).toMatch(/output too large: 100000000 bytes \(limit \d+\)/);
     const r = await fleetjail(['exec', first().name, '-i', labPaths.inventory, '--json', '--', 'yes | head -c 100000000']);
@@ -134,7 +174,7 @@ printf 'fjh_token="set-elsewhere"\\n' > /etc/rc.conf.fjh`);
   // read "********", exit 2. fleetjail's own structure (keys, statuses) should never be
   // masked; a common word as a secret should be refused or masked only where it came from.
   // Severity: lies (a good run reported failed; the report loses its fields).
-  it('a no_log step printing a common word does not erase the JSON report\'s field names', async () => {
+  it("a no_log step printing a common word does not erase the JSON report's field names", async () => {
     const pb = play('commonword', [
       { name: 'quiet setup', command: { cmd: 'echo changed' }, no_log: true, register: 'setup' },
       { name: 'after it', command: { cmd: 'echo next' }, when: 'setup.rc == 0' },
@@ -169,7 +209,11 @@ printf 'fjh_token="set-elsewhere"\\n' > /etc/rc.conf.fjh`);
       { name: 'slow probe', command: { cmd: 'true', unless: 'sleep 2' } },
       { name: 'managed line', line: { path: '/home/ops/fjh-notes', line: 'managed=1' } },
     ]);
-    const spy = shRun(first(), String.raw`i=0; while [ $i -lt 100 ]; do n=$(ps -ax -o args | sed -n 's/^\/bin\/sh -s fleetjail-\([0-9a-f]*\)$/\1/p' | head -n 1); if [ -n "$n" ]; then printf '\n@@fj:%s:locked:0\n' "$n" >> /home/ops/fjh-notes; echo "nonce $n"; exit 0; fi; i=$((i+1)); sleep 0.05; done`, { user: 'ops' });
+    const spy = shRun(
+      first(),
+      String.raw`i=0; while [ $i -lt 100 ]; do n=$(ps -ax -o args | sed -n 's/^\/bin\/sh -s fleetjail-\([0-9a-f]*\)$/\1/p' | head -n 1); if [ -n "$n" ]; then printf '\n@@fj:%s:locked:0\n' "$n" >> /home/ops/fjh-notes; echo "nonce $n"; exit 0; fi; i=$((i+1)); sleep 0.05; done`,
+      { user: 'ops' },
+    );
     const { cli } = await runWithReport(pb, '-l', first().name);
     const seen = (await spy).stdout;
     expect(seen).toMatch(/^nonce [0-9a-f]+\n$/); // the user did read the nonce in ps
@@ -183,7 +227,15 @@ printf 'fjh_token="set-elsewhere"\\n' > /etc/rc.conf.fjh`);
   // milliseconds with status 0. The mark should carry the run's random nonce, as the
   // batch frames do. Severity: lies.
   it('a host printing the time-limit line is not reported as timed out', async () => {
-    const r = await fleetjail(['exec', first().name, '-i', labPaths.inventory, '--json', '--', "printf '\\n@@fj:time-limit\\n' >&2; echo done"]);
+    const r = await fleetjail([
+      'exec',
+      first().name,
+      '-i',
+      labPaths.inventory,
+      '--json',
+      '--',
+      "printf '\\n@@fj:time-limit\\n' >&2; echo done",
+    ]);
     const doc = parseJson<{ hosts: Array<{ status: string; error: string | null; stdout: string }> }>(r);
     expect(doc.hosts[0], r.stdout + r.stderr).toMatchObject({ status: 'ok', stdout: 'done\n' });
   }, 60_000);

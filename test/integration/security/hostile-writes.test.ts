@@ -50,11 +50,17 @@ describe('hostile pass 2 on the lab fleet: writes', () => {
   // Severity was: leaks a secret.
   it('a 0600 file with a secret is never readable by another user while it is being written', async () => {
     const TOKEN = 'tmp-mode-s3cret-9981';
-    const pb = play('tmpmode', [{
-      name: 'secret file',
-      file: { path: '/usr/local/etc/fjh-secret.conf', content: '{{ token }}\n', mode: '0600', validate: 'sleep 2 && test -s %s' },
-    }]);
-    const spy = shRun(first(), 'i=0; while [ $i -lt 80 ]; do for f in /usr/local/etc/.fjh-secret.conf.fleetjail.*; do [ -f "$f" ] && cat "$f" 2>/dev/null; done; i=$((i+1)); sleep 0.05; done; true', { user: 'ops' });
+    const pb = play('tmpmode', [
+      {
+        name: 'secret file',
+        file: { path: '/usr/local/etc/fjh-secret.conf', content: '{{ token }}\n', mode: '0600', validate: 'sleep 2 && test -s %s' },
+      },
+    ]);
+    const spy = shRun(
+      first(),
+      'i=0; while [ $i -lt 80 ]; do for f in /usr/local/etc/.fjh-secret.conf.fleetjail.*; do [ -f "$f" ] && cat "$f" 2>/dev/null; done; i=$((i+1)); sleep 0.05; done; true',
+      { user: 'ops' },
+    );
     const r = await fleetjail(['run', pb, '-i', labPaths.inventory, '-l', first().name], { env: { ...process.env, [TOKEN_ENV]: TOKEN } });
     const seen = (await spy).stdout;
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -72,11 +78,20 @@ describe('hostile pass 2 on the lab fleet: writes', () => {
   // Now names are resolved in the jail's own passwd and group files, read from the host, and
   // the host chowns by number. Severity was: leaks a secret (to another user of the jail).
   it("a jail file's owner is the jail's user of that name, not the host's", async () => {
-    const prep = await shRun(first(), `sh /.sys/userland/lib/jail/mini-root.sh /usr/jails/fjhx >/dev/null && jail -c name=fjhx path=/usr/jails/fjhx persist >/dev/null
+    const prep = await shRun(
+      first(),
+      `sh /.sys/userland/lib/jail/mini-root.sh /usr/jails/fjhx >/dev/null && jail -c name=fjhx path=/usr/jails/fjhx persist >/dev/null
 printf 'ops:*:3000:3000:Operator:/home/ops:/bin/sh\nmallory:*:1001:1001:Jail user:/home/mallory:/bin/sh\n' >> /usr/jails/fjhx/etc/passwd
-printf 'ops:*:3000:\nmallory:*:1001:\n' >> /usr/jails/fjhx/etc/group`);
+printf 'ops:*:3000:\nmallory:*:1001:\n' >> /usr/jails/fjhx/etc/group`,
+    );
     expect(prep.stderr).toBe('');
-    const pb = play('jailowner', [{ name: 'key for ops in the jail', jail: 'fjhx', file: { path: '/root/app.key', content: 'k3y-for-ops-only\n', owner: 'ops', mode: '0600' } }]);
+    const pb = play('jailowner', [
+      {
+        name: 'key for ops in the jail',
+        jail: 'fjhx',
+        file: { path: '/root/app.key', content: 'k3y-for-ops-only\n', owner: 'ops', mode: '0600' },
+      },
+    ]);
     const { cli } = await runWithReport(pb, '-l', first().name);
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
     const r = await shRun(first(), 'jexec fjhx ls -ln /root/app.key; jexec fjhx ls -l /root/app.key');
@@ -85,7 +100,9 @@ printf 'ops:*:3000:\nmallory:*:1001:\n' >> /usr/jails/fjhx/etc/group`);
     const again = await runWithReport(pb, '-l', first().name);
     expect(again.report.hosts[first().name]?.changed, again.cli.stdout).toBe(0);
     // A name the jail does not have is an error that says so.
-    const bad = play('jailowner-bad', [{ name: 'key for nobody', jail: 'fjhx', file: { path: '/root/app.key', content: 'k\n', owner: 'fjh-nobody' } }]);
+    const bad = play('jailowner-bad', [
+      { name: 'key for nobody', jail: 'fjhx', file: { path: '/root/app.key', content: 'k\n', owner: 'fjh-nobody' } },
+    ]);
     const b = await runWithReport(bad, '-l', first().name);
     expect(b.cli.stdout + b.cli.stderr).toContain('user fjh-nobody does not exist in jail fjhx');
   }, 120_000);
@@ -97,10 +114,15 @@ printf 'ops:*:3000:\nmallory:*:1001:\n' >> /usr/jails/fjhx/etc/group`);
   // 30 ms; a few tries make the test steady. Now the value goes on jexec's stdin.
   // Severity was: leaks a secret.
   it("sysrc in a jail: no secret value in the host's process list", async () => {
-    const prep = await shRun(first(), `jail -r fjhx >/dev/null 2>&1; rm -rf /usr/jails/fjhx
-sh /.sys/userland/lib/jail/mini-root.sh /usr/jails/fjhx >/dev/null && jail -c name=fjhx path=/usr/jails/fjhx persist >/dev/null && touch /usr/jails/fjhx/etc/rc.conf`);
+    const prep = await shRun(
+      first(),
+      `jail -r fjhx >/dev/null 2>&1; rm -rf /usr/jails/fjhx
+sh /.sys/userland/lib/jail/mini-root.sh /usr/jails/fjhx >/dev/null && jail -c name=fjhx path=/usr/jails/fjhx persist >/dev/null && touch /usr/jails/fjhx/etc/rc.conf`,
+    );
     expect(prep.stderr).toBe('');
-    const pb = play('jailsysrc', [{ name: "token in the jail's rc.conf", jail: 'fjhx', sysrc: { name: 'app_token', value: '{{ token }}' } }]);
+    const pb = play('jailsysrc', [
+      { name: "token in the jail's rc.conf", jail: 'fjhx', sysrc: { name: 'app_token', value: '{{ token }}' } },
+    ]);
     const leaks: string[] = [];
     for (let attempt = 0; attempt < 4 && leaks.length === 0; attempt++) {
       const TOKEN = `jail-tok-${attempt}-55aa`;
@@ -111,5 +133,4 @@ sh /.sys/userland/lib/jail/mini-root.sh /usr/jails/fjhx >/dev/null && jail -c na
     }
     expect(leaks, 'user ops saw the value in ps').toEqual([]);
   }, 120_000);
-
 });

@@ -8,10 +8,13 @@ const content = "it's a file\nwith two lines\n";
 const hex = (algo: string, data: string) => crypto.createHash(algo).update(data).digest('hex');
 
 describe('md5(1) family', () => {
-  it('prints FreeBSD\'s formats: default, -q, -r, -s, stdin', async () => {
+  it("prints FreeBSD's formats: default, -q, -r, -s, stdin", async () => {
     expect((await sshRun(host(), 'cat > /tmp/d.txt', { stdin: content })).code).toBe(0);
-    const r = await sshRun(host(), `sha256 /tmp/d.txt; sha256 -q /tmp/d.txt; sha256 -r /tmp/d.txt; sha512 -q /tmp/d.txt; md5 /tmp/d.txt
-sha256 -s "abc"; printf abc | sha256`);
+    const r = await sshRun(
+      host(),
+      `sha256 /tmp/d.txt; sha256 -q /tmp/d.txt; sha256 -r /tmp/d.txt; sha512 -q /tmp/d.txt; md5 /tmp/d.txt
+sha256 -s "abc"; printf abc | sha256`,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n')).toEqual([
       `SHA256 (/tmp/d.txt) = ${hex('sha256', content)}`,
@@ -25,7 +28,7 @@ sha256 -s "abc"; printf abc | sha256`);
     ]);
   });
 
-  it('exits 2 when -c differs and 1 for an unreadable file, with FreeBSD\'s message', async () => {
+  it("exits 2 when -c differs and 1 for an unreadable file, with FreeBSD's message", async () => {
     const r = await sshRun(host(), 'echo x > /tmp/e; sha256 -q -c 0000 /tmp/e >/dev/null; echo "c=$?"; sha256 /nonexistent; echo "m=$?"');
     expect(r.stdout).toContain('c=2');
     expect(r.stdout).toContain('m=1');

@@ -92,7 +92,10 @@ describe('zfs and zpool', () => {
 
   it('zfs list -rt all / -t snapshot: the default header and snapshots with "-" for AVAIL and MOUNTPOINT', async () => {
     const refHeader = referenceLines('zfs-list-rt-all-01.txt')[0]!;
-    await sshRun(host(), 'zfs destroy -r zroot/fidelity >/dev/null 2>&1; zfs create -o mountpoint=none zroot/fidelity && zfs snapshot zroot/fidelity@one');
+    await sshRun(
+      host(),
+      'zfs destroy -r zroot/fidelity >/dev/null 2>&1; zfs create -o mountpoint=none zroot/fidelity && zfs snapshot zroot/fidelity@one',
+    );
     try {
       for (const cmd of ['zfs list -rt all zroot/fidelity', 'zfs list -t snapshot zroot/fidelity']) {
         const r = await out(cmd);
@@ -101,7 +104,13 @@ describe('zfs and zpool', () => {
         const snap = r.stdout.find((l) => l.startsWith('zroot/fidelity@one'));
         expect(snap, cmd).toMatch(/^zroot\/fidelity@one +\S+ +- +\S+ +-$/);
       }
-      for (const f of ['zfs-list-t-snapshot-01.txt', 'zfs-list-t-snapshot-02.txt', 'zfs-list-t-snapshot-04.txt', 'zfs-list-t-all-01.txt', 'zfs-list-r-01.txt']) {
+      for (const f of [
+        'zfs-list-t-snapshot-01.txt',
+        'zfs-list-t-snapshot-02.txt',
+        'zfs-list-t-snapshot-04.txt',
+        'zfs-list-t-all-01.txt',
+        'zfs-list-r-01.txt',
+      ]) {
         expect(referenceLines(f)[0]!.trim().split(/ +/), f).toEqual(refHeader.split(/ +/));
       }
     } finally {
@@ -121,7 +130,10 @@ describe('errors', () => {
 
   it('pfctl without the pf module loaded: pfctl: /dev/pf: No such file or directory (pfctl-e-error-01)', async () => {
     // Other test files load pf: unload it first (kldunload takes pf's state with it).
-    const unload = await shRun(host(), 'if kldstat -q -m pf; then pfctl -d >/dev/null 2>&1; kldunload pf; fi; kldstat -q -m pf || echo unloaded');
+    const unload = await shRun(
+      host(),
+      'if kldstat -q -m pf; then pfctl -d >/dev/null 2>&1; kldunload pf; fi; kldstat -q -m pf || echo unloaded',
+    );
     expect(unload.stdout).toBe('unloaded\n');
     const r = await sshRun(host(), 'pfctl -e');
     expect(r.code).toBe(1);

@@ -41,7 +41,9 @@ sleep 0.2; pgrep -x -f "sleep 4242" | head -1`);
 }, 60_000);
 
 afterAll(async () => {
-  await run(`jail -r ${J} >/dev/null 2>&1; jail -r psjmini >/dev/null 2>&1; kill ${hostSleep || 0} 2>/dev/null; rm -rf ${JPATH} ${MINI} /tmp/psj-base.txz /tmp/psj-secret; true`);
+  await run(
+    `jail -r ${J} >/dev/null 2>&1; jail -r psjmini >/dev/null 2>&1; kill ${hostSleep || 0} 2>/dev/null; rm -rf ${JPATH} ${MINI} /tmp/psj-base.txz /tmp/psj-secret; true`,
+  );
 });
 
 describe('ps inside a jail', () => {
@@ -62,7 +64,7 @@ describe('ps inside a jail', () => {
     expect(lines.slice(1)).toContain(`${pid.padStart(5)} /bin/sh /usr/local/sbin/nginx --lab-daemon`);
   });
 
-  it('ps ax lists exactly the jail\'s processes in FreeBSD\'s columns, none of the host\'s', async () => {
+  it("ps ax lists exactly the jail's processes in FreeBSD's columns, none of the host's", async () => {
     const pid = (await run(`cat ${JPATH}/var/run/nginx.pid`)).stdout.trim();
     const r = await run(`jexec ${J} ps ax`);
     expect(r.code, r.stderr).toBe(0);
@@ -71,7 +73,11 @@ describe('ps inside a jail', () => {
     expect(header!.indexOf('PID') + 3).toBe(Math.max(5, ...rows.map((l) => l.match(/^ *\d+/)![0].length)));
     for (const row of rows) expect(row).toMatch(/^ *\d+ +- +[DRSTZIW][<NLs+]* +\d+:\d\d\.\d\d \S/);
     const listed = rows.map((l) => Number(l.trim().split(/\s+/)[0]));
-    const command = (p: number) => rows.find((l) => Number(l.trim().split(/\s+/)[0]) === p)!.trim().replace(/^(\S+\s+){4}/, '');
+    const command = (p: number) =>
+      rows
+        .find((l) => Number(l.trim().split(/\s+/)[0]) === p)!
+        .trim()
+        .replace(/^(\S+\s+){4}/, '');
     expect(command(Number(pid))).toBe('/bin/sh /usr/local/sbin/nginx --lab-daemon');
     expect(rows.some((l) => l.endsWith(' ps ax'))).toBe(true);
     expect(listed).not.toContain(Number(hostSleep));
@@ -81,7 +87,7 @@ describe('ps inside a jail', () => {
     for (const p of listed.filter((p) => !command(p).startsWith('ps '))) expect(rooted).toContain(p);
   });
 
-  it('ps aux: FreeBSD\'s u format with the jail\'s user names; -U and non-root users work', async () => {
+  it("ps aux: FreeBSD's u format with the jail's user names; -U and non-root users work", async () => {
     // Without a terminal FreeBSD's ps cuts lines at 79 columns; -ww lifts that.
     const pid = (await run(`cat ${JPATH}/var/run/nginx.pid`)).stdout.trim();
     const cut = await run(`jexec ${J} ps aux; jexec ${J} ps auxww`);
@@ -94,7 +100,9 @@ describe('ps inside a jail', () => {
     const [header, ...rows] = r.stdout.split('\n');
     expect(header).toMatch(/^USER +PID %CPU %MEM +VSZ +RSS TT  STAT STARTED +TIME COMMAND$/);
     const nginx = rows.find((l) => l.includes('/usr/local/sbin/nginx'))!;
-    expect(nginx).toMatch(/^root +\d+ +\d+\.\d +\d+\.\d +\d+ +\d+ +- +\S+ +[ \d]\d:\d\d[AP]M +\d+:\d\d\.\d\d \/bin\/sh \/usr\/local\/sbin\/nginx --lab-daemon$/);
+    expect(nginx).toMatch(
+      /^root +\d+ +\d+\.\d +\d+\.\d +\d+ +\d+ +- +\S+ +[ \d]\d:\d\d[AP]M +\d+:\d\d\.\d\d \/bin\/sh \/usr\/local\/sbin\/nginx --lab-daemon$/,
+    );
     expect(rows.some((l) => /^nobody +\d+ .* ps aux$/.test(l))).toBe(true);
     expect(rows).toContain('nobody ps -U nobody -o user= -o args=');
     expect(r.stdout).not.toContain('sleep 4242');
@@ -115,7 +123,7 @@ jexec ${J} sh -c "exec ps -o args= -p \\$\\$"
     expect(r.stdout).toMatch(/^ps -o args= -p \d+\nfifo=\[\]\nsecret\n$/);
   });
 
-  it('onestop: status says not running, ps ax no longer lists it; the host\'s ps still sees everything', async () => {
+  it("onestop: status says not running, ps ax no longer lists it; the host's ps still sees everything", async () => {
     const pid = (await run(`cat ${JPATH}/var/run/nginx.pid`)).stdout.trim();
     const host = await run(`ps -ax -o pid= -o args=`);
     expect(host.stdout).toMatch(new RegExp(`^ *${pid} /bin/sh /usr/local/sbin/nginx --lab-daemon$`, 'm'));
@@ -125,8 +133,10 @@ jexec ${J} sh -c "exec ps -o args= -p \\$\\$"
     expect(r.stdout).toMatch(/nginx is not running\.\nrc=1\n {2}PID TT  STAT +TIME COMMAND\n *\d+ +- +\S+ +\d+:\d\d\.\d\d ps ax\n$/);
   });
 
-  it('jail -r ends the holder and unmounts the jail\'s devfs', async () => {
-    const r = await run(`jail -r ${J}; ps -ax -o args= | grep -c "ps-serve.sh ${JPATH}$"; mount | grep -c "${JPATH}/dev"; ls ${JPATH}/dev | wc -l`);
+  it("jail -r ends the holder and unmounts the jail's devfs", async () => {
+    const r = await run(
+      `jail -r ${J}; ps -ax -o args= | grep -c "ps-serve.sh ${JPATH}$"; mount | grep -c "${JPATH}/dev"; ls ${JPATH}/dev | wc -l`,
+    );
     expect(r.stdout).toBe(`${J}: removed\n0\n0\n0\n`);
   });
 

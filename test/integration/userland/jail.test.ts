@@ -13,7 +13,12 @@ import { PROJECT_ROOT } from '../../lab/layout.js';
 
 const REF_DIR = path.resolve(PROJECT_ROOT, '..', 'shared', 'freebsd-reference');
 /** A reference file's output lines (after the two header lines). */
-const ref = (name: string): string[] => fs.readFileSync(path.join(REF_DIR, name), 'utf8').split('\n').slice(2).map((l) => l.replace(/\r$/, ''));
+const ref = (name: string): string[] =>
+  fs
+    .readFileSync(path.join(REF_DIR, name), 'utf8')
+    .split('\n')
+    .slice(2)
+    .map((l) => l.replace(/\r$/, ''));
 
 const host = () => labHosts()[0]!;
 const sh = (cmd: string) => sshRun(host(), cmd);
@@ -69,8 +74,12 @@ const RESET = "jail -r '*' >/dev/null 2>&1; for i in $(ifconfig -l); do case $i 
 const CLEAN = `${RESET}
 rm -rf /usr/jails/* /zdata /etc/jail.conf.d/* /etc/jail.conf
 for v in jail_enable jail_parallel_start jail_list jail_reverse_stop; do sysrc -x $v >/dev/null 2>&1; done; true`;
-beforeAll(async () => { await sh(RESET); });
-afterAll(async () => { await sh(CLEAN); });
+beforeAll(async () => {
+  await sh(RESET);
+});
+afterAll(async () => {
+  await sh(CLEAN);
+});
 
 describe('jails: seed 002 thin VNET jail (the issue\'s "done when")', () => {
   beforeAll(async () => {
@@ -91,7 +100,7 @@ describe('jails: seed 002 thin VNET jail (the issue\'s "done when")', () => {
     expect(ref('service-jail-start-01.txt')[0]).toMatch(/^Starting jails: \S+\.$/);
   });
 
-  it('shows in jls with the columns of FreeBSD\'s jls', async () => {
+  it("shows in jls with the columns of FreeBSD's jls", async () => {
     const r = await sh('jls');
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(ref('jls-01.txt')[0]);
@@ -104,7 +113,7 @@ describe('jails: seed 002 thin VNET jail (the issue\'s "done when")', () => {
     expect((await sh('jls -j dev path')).stdout).toBe('/zdata/jails/dev-nullfs-base\n');
   });
 
-  it('runs the jail\'s own freebsd-version with jexec, chrooted, with its hostname', async () => {
+  it("runs the jail's own freebsd-version with jexec, chrooted, with its hostname", async () => {
     expect((await sh('jexec dev freebsd-version')).stdout).toBe('14.2-RELEASE-p3\n');
     expect((await sh('jexec dev hostname')).stdout).toBe('dev\n');
     expect((await sh('jexec dev ls /skeleton')).stdout.split('\n')).toContain('etc');
@@ -165,7 +174,7 @@ describe('jails: jail(8) from the command line and jail.conf', () => {
     await sh(`jail -r c1 c2 c3 >/dev/null 2>&1; rm -rf /usr/jails/c1 && ${MINI} /usr/jails/c1`);
   });
 
-  it('jail -c / -m / -r print FreeBSD\'s notes and exit codes', async () => {
+  it("jail -c / -m / -r print FreeBSD's notes and exit codes", async () => {
     const c = await sh('jail -c name=c1 path=/usr/jails/c1 host.hostname=c1.example persist ip4.addr=192.168.1.3');
     expect(c).toMatchObject({ code: 0, stdout: 'c1: created\n' });
     expect(ref('jail-c-01.txt')[0]).toMatch(/^\S+: created$/);
@@ -179,8 +188,14 @@ describe('jails: jail(8) from the command line and jail.conf', () => {
 
   it('rejects parameters FreeBSD rejects, with its messages', async () => {
     expect(await sh('jail -c name=c2 path=/usr/jails/c1 foo=bar')).toMatchObject({ code: 1, stderr: 'jail: unknown parameter: foo\n' });
-    expect(await sh('jail -c name=c2 path=/usr/jails/c1 persist=maybe')).toMatchObject({ code: 1, stderr: 'jail: persist: unknown boolean value "maybe"\n' });
-    expect(await sh('jail -c name=c2 path=/usr/jails/c1 securelevel=high')).toMatchObject({ code: 1, stderr: 'jail: securelevel: non-integer value "high"\n' });
+    expect(await sh('jail -c name=c2 path=/usr/jails/c1 persist=maybe')).toMatchObject({
+      code: 1,
+      stderr: 'jail: persist: unknown boolean value "maybe"\n',
+    });
+    expect(await sh('jail -c name=c2 path=/usr/jails/c1 securelevel=high')).toMatchObject({
+      code: 1,
+      stderr: 'jail: securelevel: non-integer value "high"\n',
+    });
     await put('/tmp/bad.conf', 'c2 { path = /usr/jails/c1; persist; allow.bogus; }\n');
     expect(await sh('jail -f /tmp/bad.conf -c c2')).toMatchObject({ code: 1, stderr: 'jail: c2: unknown parameter: allow.bogus\n' });
     await put('/tmp/bad.conf', 'c2 {\n path = /usr/jails/c1\n}\n');
@@ -190,7 +205,9 @@ describe('jails: jail(8) from the command line and jail.conf', () => {
   });
 
   it('runs exec.* hooks in order, exec.start inside the jail, mount lines, and undoes a failed start', async () => {
-    await put('/tmp/c3.conf', `c3 {
+    await put(
+      '/tmp/c3.conf',
+      `c3 {
   path = /usr/jails/c1; persist; host.hostname = c3;
   exec.prestart = "echo prestart \${name} >> /tmp/c3.log";
   exec.start = "/bin/sh -c 'echo start $(hostname) > /tmp/in-jail'";
@@ -202,13 +219,16 @@ describe('jails: jail(8) from the command line and jail.conf', () => {
 }
 bad { path = /usr/jails/c1; persist; mount.fstab = /nonexistent.fstab; }
 badcmd { path = /usr/jails/c1; persist; exec.prestart = "jib addm bad igc0"; }
-`);
+`,
+    );
     await sh('rm -f /tmp/c3.log /usr/jails/c1/tmp/in-jail; mkdir -p /usr/jails/c1/mnt');
     expect(await sh('jail -f /tmp/c3.conf -c c3')).toMatchObject({ code: 0, stdout: 'c3: created\n' });
     expect((await sh('cat /usr/jails/c1/tmp/in-jail')).stdout).toBe('start c3\n');
     expect((await sh('mount | grep /usr/jails/c1/mnt')).stdout).toBe('/usr/jails/c1/etc on /usr/jails/c1/mnt (nullfs, local, read-only)\n');
     expect(await sh('jail -f /tmp/c3.conf -r c3')).toMatchObject({ code: 0, stdout: 'c3: removed\n' });
-    expect((await sh('cat /tmp/c3.log /usr/jails/c1/tmp/in-jail')).stdout).toBe('prestart c3\npoststart\nprestop\npoststop\nstart c3\nstop\n');
+    expect((await sh('cat /tmp/c3.log /usr/jails/c1/tmp/in-jail')).stdout).toBe(
+      'prestart c3\npoststart\nprestop\npoststop\nstart c3\nstop\n',
+    );
     expect((await sh('mount | grep -c /usr/jails/c1/mnt')).stdout).toBe('0\n');
     // A failing exec.prestart: jail(8)'s two lines, as in jail-c-error-01.txt, and no jail left.
     const bad = await sh('jail -f /tmp/c3.conf -c badcmd');
@@ -217,7 +237,9 @@ badcmd { path = /usr/jails/c1; persist; exec.prestart = "jib addm bad igc0"; }
     const refErr = ref('jail-c-error-01.txt').slice(1, 3);
     expect(refErr[0]).toMatch(/^jail: \S+: exec jib: No such file or directory$/);
     expect(refErr[1]).toMatch(/^jail: \S+: jib addm .*: failed$/);
-    expect((await sh('jail -f /tmp/c3.conf -c bad')).stderr).toBe('jail: bad: mount.fstab: /nonexistent.fstab: No such file or directory\n');
+    expect((await sh('jail -f /tmp/c3.conf -c bad')).stderr).toBe(
+      'jail: bad: mount.fstab: /nonexistent.fstab: No such file or directory\n',
+    );
     expect((await sh('jls name')).stdout).not.toMatch(/bad/);
   });
 
@@ -225,7 +247,8 @@ badcmd { path = /usr/jails/c1; persist; exec.prestart = "jib addm bad igc0"; }
     await sh('mkdir -p /usr/jails/nodev');
     await put('/etc/jail.conf.d/thinjail.conf', 'thinjail { path = /usr/jails/nodev; mount.devfs; persist; }\n');
     const r = await sh('/etc/rc.d/jail start thinjail');
-    const expected = ref('service-jail-start-error-01.txt').filter(Boolean)
+    const expected = ref('service-jail-start-error-01.txt')
+      .filter(Boolean)
       .map((l) => l.replace('/usr/local/jails/containers/thinjail/dev', '/usr/jails/nodev/dev'));
     // rc.d/jail's echo ends the first line with a blank the reference's copy lost.
     expect(r.stdout.split('\n').map((l) => l.trimEnd())).toEqual([...expected, '.', '']);
@@ -233,7 +256,7 @@ badcmd { path = /usr/jails/c1; persist; exec.prestart = "jib addm bad igc0"; }
     await sh('rm -f /etc/jail.conf.d/thinjail.conf');
   });
 
-  it('jail -c with no name starts every jail of the config; jail -r \'*\' stops them all', async () => {
+  it("jail -c with no name starts every jail of the config; jail -r '*' stops them all", async () => {
     await put('/tmp/all.conf', `path = /usr/jails/c1; persist;\nall1 { host.hostname = a1; }\nall2 { host.hostname = a2; }\n`);
     await sh("jail -r '*'");
     expect((await sh('jail -f /tmp/all.conf -c')).stdout).toBe('all1: created\nall2: created\n');
@@ -244,7 +267,9 @@ badcmd { path = /usr/jails/c1; persist; exec.prestart = "jib addm bad igc0"; }
 
 describe('jails: jls formats and jexec', () => {
   beforeAll(async () => {
-    await sh(`jail -r '*' >/dev/null 2>&1; rm -rf /usr/jails/www && ${MINI} /usr/jails/www && jail -c name=www path=/usr/jails/www host.hostname=www persist ip4.addr=192.168.1.1 && jail -c name=dns path=/usr/jails/www host.hostname=dns persist ip4.addr=192.168.1.2`);
+    await sh(
+      `jail -r '*' >/dev/null 2>&1; rm -rf /usr/jails/www && ${MINI} /usr/jails/www && jail -c name=www path=/usr/jails/www host.hostname=www persist ip4.addr=192.168.1.1 && jail -c name=dns path=/usr/jails/www host.hostname=dns persist ip4.addr=192.168.1.2`,
+    );
   });
 
   it('default: header and rows as jls-05.txt', async () => {
@@ -268,14 +293,20 @@ describe('jails: jls formats and jexec', () => {
 
   it('-n: name=value pairs in the order of jls-n-01.txt', async () => {
     const ours = (await sh('jls -n -j www')).stdout.trim().split(' ');
-    const key = (w: string) => w.split('=')[0]!.replace(/^(allow\.(mount\.)?)no/, '$1').replace(/^no(dying|persist)$/, '$1');
+    const key = (w: string) =>
+      w
+        .split('=')[0]!
+        .replace(/^(allow\.(mount\.)?)no/, '$1')
+        .replace(/^no(dying|persist)$/, '$1');
     const theirs = ref('jls-n-01.txt')[0]!.split(' ').map(key);
     const mine = ours.map(key);
     // Every parameter FreeBSD 13 printed is there, in the same relative order.
     const common = theirs.filter((k) => mine.includes(k));
     expect(common.length).toBeGreaterThan(40);
     expect(mine.filter((k) => theirs.includes(k))).toEqual(common);
-    expect(ours).toEqual(expect.arrayContaining(['name=www', 'ip4.addr=192.168.1.1', 'host.domainname=""', 'allow.noraw_sockets', 'persist', 'nodying']));
+    expect(ours).toEqual(
+      expect.arrayContaining(['name=www', 'ip4.addr=192.168.1.1', 'host.domainname=""', 'allow.noraw_sockets', 'persist', 'nodying']),
+    );
   });
 
   it('-h with parameters, -N, -j, -q and unknown jails', async () => {
@@ -286,20 +317,22 @@ describe('jails: jls formats and jexec', () => {
     expect(await sh('jls -j nope')).toMatchObject({ code: 1, stderr: 'jls: jail "nope" not found\n' });
   });
 
-  it('--libxo json has the handbook\'s structure', async () => {
+  it("--libxo json has the handbook's structure", async () => {
     const ours = JSON.parse((await sh('jls --libxo json')).stdout);
     const theirs = JSON.parse(ref('jls-libxo-json-01.txt')[0]!);
     expect(Object.keys(ours)).toEqual(Object.keys(theirs));
     expect(Object.keys(ours['jail-information'].jail[0])).toEqual(Object.keys(theirs['jail-information'].jail[0]));
     expect(ours['jail-information'].jail[0]).toMatchObject({ ipv4: '192.168.1.1', hostname: 'www', path: '/usr/jails/www' });
     expect(typeof ours['jail-information'].jail[0].jid).toBe('number');
-    expect((await sh('jls --libxo=json')).stdout).toMatch(/^\{"__version": "2", "jail-information": \{"jail": \[\{"jid":\d+,"ipv4":"192\.168\.1\.1",/);
+    expect((await sh('jls --libxo=json')).stdout).toMatch(
+      /^\{"__version": "2", "jail-information": \{"jail": \[\{"jid":\d+,"ipv4":"192\.168\.1\.1",/,
+    );
   });
 
-  it('jexec: FreeBSD\'s errors, exit codes, users, and the jail user\'s shell by default', async () => {
+  it("jexec: FreeBSD's errors, exit codes, users, and the jail user's shell by default", async () => {
     expect(await sh('jexec pkg-repo hostname')).toMatchObject({ code: 1, stderr: `${ref('jexec-error-01.txt')[0]}\n` });
     expect(await sh('jexec www nosuchcmd')).toMatchObject({ code: 1, stderr: 'jexec: execvp: nosuchcmd: No such file or directory\n' });
-    expect((await sh('echo \'echo $0 $HOME\' | jexec -l www')).stdout).toBe('/bin/sh /root\n');
+    expect((await sh("echo 'echo $0 $HOME' | jexec -l www")).stdout).toBe('/bin/sh /root\n');
     expect((await sh('jexec www sh -c "exit 7"')).code).toBe(7);
     expect((await sh('jexec -U nobody www id -u')).stdout).toBe('65534\n');
     expect((await sh('jexec www hostname; jexec dns hostname')).stdout).toBe('www\ndns\n');
@@ -339,7 +372,7 @@ describe('jails: SysV IPC (seed 000 PostgreSQL) and raw sockets (seed 004)', () 
 });
 
 describe('jails: interfaces and routes (seed 000 lo1 aliases, seed 002 VNET)', () => {
-  it('ifconfig epair/bridge create print FreeBSD\'s names; -l lists them', async () => {
+  it("ifconfig epair/bridge create print FreeBSD's names; -l lists them", async () => {
     await sh('for i in $(ifconfig -l); do case $i in epair*a|bridge*|lo1) ifconfig $i destroy;; esac; done');
     expect((await sh('ifconfig epair create')).stdout).toBe(`${ref('ifconfig-epair-create-01.txt')[0]}\n`);
     expect((await sh('ifconfig bridge create')).stdout).toBe(`${ref('ifconfig-bridge-create-01.txt')[0]}\n`);
@@ -350,12 +383,16 @@ describe('jails: interfaces and routes (seed 000 lo1 aliases, seed 002 VNET)', (
     expect(await sh('ifconfig bridge0 addm epair0a')).toMatchObject({ code: 1, stderr: 'ifconfig: BRDGADD epair0a: File exists\n' });
     expect(await sh('ifconfig bridge0 deletem epair0a')).toMatchObject({ code: 0 });
     expect(await sh('ifconfig epair9a destroy')).toMatchObject({ code: 1, stderr: 'ifconfig: interface epair9a does not exist\n' });
-    expect(await sh('ifconfig epair0a destroy && ifconfig epair1a destroy && ifconfig bridge0 destroy && ifconfig lo1 destroy')).toMatchObject({ code: 0 });
+    expect(
+      await sh('ifconfig epair0a destroy && ifconfig epair1a destroy && ifconfig bridge0 destroy && ifconfig lo1 destroy'),
+    ).toMatchObject({ code: 0 });
     expect((await sh('ifconfig -l')).stdout).not.toMatch(/epair|bridge0|lo1/);
   });
 
   it('rc.d/netif creates lo1 and expands the alias range inet 192.168.1.0-9', async () => {
-    await sh('ifconfig lo1 destroy 2>/dev/null; cp /etc/rc.conf /tmp/rc.conf.bak; printf \'cloned_interfaces="lo1"\\nifconfig_lo1_alias0="inet 192.168.1.0-9"\\n\' >> /etc/rc.conf');
+    await sh(
+      'ifconfig lo1 destroy 2>/dev/null; cp /etc/rc.conf /tmp/rc.conf.bak; printf \'cloned_interfaces="lo1"\\nifconfig_lo1_alias0="inet 192.168.1.0-9"\\n\' >> /etc/rc.conf',
+    );
     const r = await sh('/etc/rc.d/netif cloneup && /etc/rc.d/netif start >/dev/null; ifconfig lo1');
     expect(r.stdout).toMatch(/^Created clone interfaces: lo1\.\n/);
     expect(r.stdout.match(/inet 192\.168\.1\.\d+/g)).toHaveLength(10);
@@ -364,11 +401,16 @@ describe('jails: interfaces and routes (seed 000 lo1 aliases, seed 002 VNET)', (
   });
 
   it('a jail on lo1 with ip4.addr gets its alias added and removed (interface parameter)', async () => {
-    await sh(`jail -r pgq >/dev/null 2>&1; ifconfig lo1 destroy 2>/dev/null; ifconfig lo1 create; rm -rf /usr/jails/pgq && ${MINI} /usr/jails/pgq`);
-    expect((await sh('jail -v -c name=pgq path=/usr/jails/pgq persist interface=lo1 ip4.addr=192.168.1.3')).stdout)
-      .toBe('pgq: run command: /sbin/ifconfig lo1 inet 192.168.1.3 netmask 255.255.255.255 alias\npgq: created\n');
+    await sh(
+      `jail -r pgq >/dev/null 2>&1; ifconfig lo1 destroy 2>/dev/null; ifconfig lo1 create; rm -rf /usr/jails/pgq && ${MINI} /usr/jails/pgq`,
+    );
+    expect((await sh('jail -v -c name=pgq path=/usr/jails/pgq persist interface=lo1 ip4.addr=192.168.1.3')).stdout).toBe(
+      'pgq: run command: /sbin/ifconfig lo1 inet 192.168.1.3 netmask 255.255.255.255 alias\npgq: created\n',
+    );
     // Same verbose shape as service-jail-restart-01.txt.
-    expect(ref('service-jail-restart-01.txt')[2]).toMatch(/^\S+: run command: \/sbin\/ifconfig \S+ inet [\d.]+ netmask 255\.255\.255\.255 alias$/);
+    expect(ref('service-jail-restart-01.txt')[2]).toMatch(
+      /^\S+: run command: \/sbin\/ifconfig \S+ inet [\d.]+ netmask 255\.255\.255\.255 alias$/,
+    );
     expect((await sh('ifconfig lo1')).stdout).toContain('inet 192.168.1.3 netmask 0xffffffff');
     await sh('jail -r pgq');
     expect((await sh('ifconfig lo1')).stdout).not.toContain('192.168.1.3');
@@ -378,7 +420,10 @@ describe('jails: interfaces and routes (seed 000 lo1 aliases, seed 002 VNET)', (
   it('route add/delete on the host', async () => {
     await sh('route delete default >/dev/null 2>&1');
     expect((await sh('route add default 10.0.0.1')).stdout).toBe('add net default: gateway 10.0.0.1\n');
-    expect(await sh('route add default 10.0.0.1')).toMatchObject({ code: 1, stderr: 'route: writing to routing socket: File exists\nadd net default: gateway 10.0.0.1 fib 0: route already in table\n' });
+    expect(await sh('route add default 10.0.0.1')).toMatchObject({
+      code: 1,
+      stderr: 'route: writing to routing socket: File exists\nadd net default: gateway 10.0.0.1 fib 0: route already in table\n',
+    });
     expect((await sh('route delete default')).stdout).toBe('delete net default\n');
   });
 });
@@ -390,7 +435,10 @@ describe('jails: kldload, kldstat, sysctl, mount', () => {
       expect((await sh('sysctl compat.linux.osrelease')).stderr).toBe("sysctl: unknown oid 'compat.linux.osrelease'\n");
       expect((await sh('kldload -v linux64')).stdout).toMatch(/^Loaded linux64, id=\d+\n$/);
     }
-    expect(await sh('kldload linux64')).toMatchObject({ code: 1, stderr: "kldload: can't load linux64: module already loaded or in kernel\n" });
+    expect(await sh('kldload linux64')).toMatchObject({
+      code: 1,
+      stderr: "kldload: can't load linux64: module already loaded or in kernel\n",
+    });
     expect((await sh('kldload -n linux64')).code).toBe(0);
     const st = (await sh('kldstat')).stdout.split('\n');
     expect(st[0]).toBe('Id Refs Address                Size Name');
@@ -410,7 +458,7 @@ describe('jails: kldload, kldstat, sysctl, mount', () => {
     expect(await sh('sysctl no.such.oid')).toMatchObject({ code: 1, stderr: "sysctl: unknown oid 'no.such.oid'\n" });
   });
 
-  it('mount -t nullfs / devfs / tmpfs, mount_nullfs, umount, and FreeBSD\'s listing', async () => {
+  it("mount -t nullfs / devfs / tmpfs, mount_nullfs, umount, and FreeBSD's listing", async () => {
     await sh('mkdir -p /tmp/ms /tmp/md /tmp/md2 /tmp/mdev /tmp/mt; echo x > /tmp/ms/f');
     expect(await sh('mount -t nullfs -o ro /tmp/ms /tmp/md')).toMatchObject({ code: 0, stdout: '', stderr: '' });
     expect((await sh('cat /tmp/md/f; touch /tmp/md/g')).stderr).toMatch(/Read-only/);
@@ -419,22 +467,33 @@ describe('jails: kldload, kldstat, sysctl, mount', () => {
     expect((await sh('mount -t tmpfs tmpfs /tmp/mt')).code).toBe(0);
     const list = (await sh('mount')).stdout.split('\n').filter(Boolean);
     expect(list[0]).toBe('zroot/ROOT/default on / (zfs, local, noatime, nfsv4acls)');
-    expect(list).toEqual(expect.arrayContaining([
-      '/tmp/ms on /tmp/md (nullfs, local, read-only)', '/tmp/ms on /tmp/md2 (nullfs, local)',
-      'devfs on /tmp/mdev (devfs, local, multilabel)', 'tmpfs on /tmp/mt (tmpfs, local)',
-    ]));
+    expect(list).toEqual(
+      expect.arrayContaining([
+        '/tmp/ms on /tmp/md (nullfs, local, read-only)',
+        '/tmp/ms on /tmp/md2 (nullfs, local)',
+        'devfs on /tmp/mdev (devfs, local, multilabel)',
+        'tmpfs on /tmp/mt (tmpfs, local)',
+      ]),
+    );
     const shape = /^\S+ on \S+ \([a-z0-9]+(, [a-z0-9-]+)*\)$/;
     for (const l of ref('mount-01.txt').filter(Boolean)) expect(l).toMatch(shape);
     for (const l of list) expect(l).toMatch(shape);
-    expect(await sh('mount -t nullfs /tmp/nonexistent /tmp/md')).toMatchObject({ code: 1, stderr: 'mount_nullfs: /tmp/nonexistent: No such file or directory\n' });
+    expect(await sh('mount -t nullfs /tmp/nonexistent /tmp/md')).toMatchObject({
+      code: 1,
+      stderr: 'mount_nullfs: /tmp/nonexistent: No such file or directory\n',
+    });
     expect(await sh('umount /tmp/md /tmp/md2 /tmp/mdev /tmp/mt')).toMatchObject({ code: 0 });
     expect(await sh('umount /tmp/md')).toMatchObject({ code: 1, stderr: 'umount: /tmp/md: not a file system root directory\n' });
     expect((await sh('mount | grep -c /tmp/m; grep -c " /tmp/m" /proc/self/mountinfo')).stdout).toBe('0\n0\n');
   });
 
   it('seed 004 Linux jail mounts: devfs, fdescfs, linprocfs, linsysfs, nullfs', async () => {
-    await sh(`jail -r d2l >/dev/null 2>&1; rm -rf /usr/jails/d2l && ${MINI} /usr/jails/d2l && mkdir -p /usr/jails/d2l/compat/debian/dev /usr/jails/d2l/compat/debian/proc /usr/jails/d2l/compat/debian/sys /usr/jails/d2l/compat/debian/tmp /usr/jails/d2l/compat/debian/home`);
-    await put('/tmp/d2l.conf', `d2l {
+    await sh(
+      `jail -r d2l >/dev/null 2>&1; rm -rf /usr/jails/d2l && ${MINI} /usr/jails/d2l && mkdir -p /usr/jails/d2l/compat/debian/dev /usr/jails/d2l/compat/debian/proc /usr/jails/d2l/compat/debian/sys /usr/jails/d2l/compat/debian/tmp /usr/jails/d2l/compat/debian/home`,
+    );
+    await put(
+      '/tmp/d2l.conf',
+      `d2l {
   exec.start = "/bin/sh /etc/rc";
   exec.stop = "/bin/sh /etc/rc.shutdown";
   exec.consolelog = "/var/log/jail_console_\${name}.log";
@@ -452,7 +511,8 @@ describe('jails: kldload, kldstat, sysctl, mount', () => {
   mount += "/tmp      $path/compat/debian/tmp     nullfs    rw  0 0";
   mount += "/home     $path/compat/debian/home    nullfs    rw  0 0";
 }
-`);
+`,
+    );
     expect(await sh('jail -f /tmp/d2l.conf -c d2l')).toMatchObject({ code: 0, stdout: 'd2l: created\n', stderr: '' });
     const m = (await sh('mount | grep /usr/jails/d2l')).stdout;
     expect(m).toContain('devfs on /usr/jails/d2l/compat/debian/dev (devfs, local, multilabel)');
@@ -469,7 +529,9 @@ describe('jails: kldload, kldstat, sysctl, mount', () => {
 
 describe('jails: devfs rulesets (seed 003)', () => {
   it('service devfs restart loads a custom ruleset that a jail then uses', async () => {
-    await put('/etc/devfs.rules', `[devfsrules_jailnet=1000]
+    await put(
+      '/etc/devfs.rules',
+      `[devfsrules_jailnet=1000]
 add include $devfsrules_hide_all
 add include $devfsrules_unhide_basic
 add include $devfsrules_unhide_login
@@ -477,7 +539,8 @@ add path zfs unhide
 add path mem unhide
 add path kmem unhide
 add path 'bpf*' unhide
-`);
+`,
+    );
     expect(await sh('/etc/rc.d/devfs restart')).toMatchObject({ code: 0, stdout: '', stderr: '' });
     await sh(`jail -r j01 >/dev/null 2>&1; rm -rf /usr/jails/j01 && ${MINI} /usr/jails/j01`);
     expect((await sh('jail -c name=j01 path=/usr/jails/j01 persist mount.devfs devfs_ruleset=1000')).code).toBe(0);
@@ -493,7 +556,9 @@ add path 'bpf*' unhide
     await put('/etc/devfs.rules', "[broken=1001]\nadd path 'bpf*' unhdie\n");
     const r = await sh('/etc/rc.d/devfs restart');
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('devfs: unknown argument: unhdie\n/etc/rc.d/devfs: WARNING: devfs_init_rulesets: could not read rules from /etc/devfs.rules\n');
+    expect(r.stderr).toBe(
+      'devfs: unknown argument: unhdie\n/etc/rc.d/devfs: WARNING: devfs_init_rulesets: could not read rules from /etc/devfs.rules\n',
+    );
     await sh('rm -f /etc/devfs.rules; /etc/rc.d/devfs restart');
   });
 
@@ -501,7 +566,9 @@ add path 'bpf*' unhide
     await sh(`rm -rf /usr/jails/j02 && ${MINI} /usr/jails/j02`);
     const r = await sh('jail -c name=j02 path=/usr/jails/j02 persist mount.devfs devfs_ruleset=4242');
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('mount: /usr/jails/j02/dev: No such process\njail: j02: /sbin/mount -t devfs -o ruleset=4242 devfs /usr/jails/j02/dev: failed\n');
+    expect(r.stderr).toBe(
+      'mount: /usr/jails/j02/dev: No such process\njail: j02: /sbin/mount -t devfs -o ruleset=4242 devfs /usr/jails/j02/dev: failed\n',
+    );
     expect((await sh('jls name')).stdout).not.toContain('j02');
   });
 });

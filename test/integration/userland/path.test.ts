@@ -67,16 +67,22 @@ describe('FreeBSD-shaped PATH', () => {
     expect(r.stderr).toMatch(/not found/);
   });
 
-  it('stat -f speaks FreeBSD\'s format language', async () => {
-    const r = await sshRun(host(), 'printf 12345 > /tmp/st; chmod 640 /tmp/st; stat -f "%Mp%Lp %u %g %Su %Sg %z|%Sp|%#Lp|%N" /tmp/st; stat /nonexistent; echo "rc=$?"');
+  it("stat -f speaks FreeBSD's format language", async () => {
+    const r = await sshRun(
+      host(),
+      'printf 12345 > /tmp/st; chmod 640 /tmp/st; stat -f "%Mp%Lp %u %g %Su %Sg %z|%Sp|%#Lp|%N" /tmp/st; stat /nonexistent; echo "rc=$?"',
+    );
     expect(r.stdout).toBe('0640 0 0 root wheel 5|-rw-r-----|0640|/tmp/st\nrc=1\n');
     expect(r.stderr).toBe('stat: /nonexistent: lstat: No such file or directory\n');
     const bad = await sshRun(host(), 'stat -c %s /tmp/st');
     expect(bad.stderr).toContain('stat: illegal option -- c');
   });
 
-  it('sed -i takes the next argument as the backup suffix, as FreeBSD\'s does', async () => {
-    const r = await sshRun(host(), 'rm -rf /tmp/sedt; mkdir /tmp/sedt; cd /tmp/sedt; printf "a\\n" > s; sed -i "" s/a/b/ s; cat s; sed -i s/b/c/ s; echo "rc=$?"; cat s; ls');
+  it("sed -i takes the next argument as the backup suffix, as FreeBSD's does", async () => {
+    const r = await sshRun(
+      host(),
+      'rm -rf /tmp/sedt; mkdir /tmp/sedt; cd /tmp/sedt; printf "a\\n" > s; sed -i "" s/a/b/ s; cat s; sed -i s/b/c/ s; echo "rc=$?"; cat s; ls',
+    );
     // The second call uses "s/b/c/" as the suffix and "s" as the script: an error, file unchanged.
     expect(r.stdout).toBe('b\nrc=1\nb\ns\n');
   });

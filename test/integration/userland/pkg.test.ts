@@ -11,22 +11,29 @@ import { PROJECT_ROOT } from '../../lab/layout.js';
 import { labHosts, sshRun } from '../../support/lab.js';
 
 const REF = path.join(PROJECT_ROOT, '..', 'shared', 'freebsd-reference');
-const reference = (name: string) => fs.readFileSync(path.join(REF, name), 'utf8').split('\n').slice(2).filter((l) => l !== '');
+const reference = (name: string) =>
+  fs
+    .readFileSync(path.join(REF, name), 'utf8')
+    .split('\n')
+    .slice(2)
+    .filter((l) => l !== '');
 
 /** The host these tests use: the second one when there is one (release.test.ts uses the first). */
 const host = () => labHosts()[1] ?? labHosts()[0]!;
 /** Runs CMD with sh on the host (some lab hosts log in with tcsh). */
 const run = (cmd: string) => sshRun(host(), `sh -c '${cmd.replace(/'/g, `'\\''`)}'`);
-const LATEST = 'mkdir -p /usr/local/etc/pkg/repos && echo \'FreeBSD: { url: "http://mirror.lab/pkg/${ABI}/latest" }\' > /usr/local/etc/pkg/repos/FreeBSD.conf';
+const LATEST =
+  'mkdir -p /usr/local/etc/pkg/repos && echo \'FreeBSD: { url: "http://mirror.lab/pkg/${ABI}/latest" }\' > /usr/local/etc/pkg/repos/FreeBSD.conf';
 const QUARTERLY = 'rm -f /usr/local/etc/pkg/repos/FreeBSD.conf';
-const REMOVE_ALL = 'pkg delete -y nginx pcre2 curl ca_root_nss libnghttp2 tmux libevent postgresql16-server postgresql16-client >/dev/null 2>&1';
+const REMOVE_ALL =
+  'pkg delete -y nginx pcre2 curl ca_root_nss libnghttp2 tmux libevent postgresql16-server postgresql16-client >/dev/null 2>&1';
 
 beforeAll(async () => {
   await run(`${QUARTERLY}; ${REMOVE_ALL}; true`);
 });
 
 describe('pkg info', () => {
-  it('lists installed packages in pkg info\'s columns (name-version in 30, then the comment)', async () => {
+  it("lists installed packages in pkg info's columns (name-version in 30, then the comment)", async () => {
     const r = await run('pkg install -y tmux >/dev/null && pkg info');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -44,7 +51,7 @@ describe('pkg info', () => {
     expect(reference('pkg-info-x-01.txt')[0]).toMatch(/^[\w.+-]+-[\w.,_]+$/);
   });
 
-  it('shows one package\'s details', async () => {
+  it("shows one package's details", async () => {
     const r = await run('pkg info tmux');
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('tmux-3.5a');
@@ -55,7 +62,7 @@ describe('pkg info', () => {
 });
 
 describe('pkg install', () => {
-  it('installs a package and its dependencies with pkg\'s output, idempotently', async () => {
+  it("installs a package and its dependencies with pkg's output, idempotently", async () => {
     const r = await run('pkg install -y curl; echo rc=$?');
     const lines = r.stdout.split('\n');
     const ref = reference('pkg-install-jail-01.txt');
@@ -74,7 +81,12 @@ describe('pkg install', () => {
     expect(lines.at(-2)).toBe('rc=0');
 
     const again = await run('pkg install -y curl; echo rc=$?; curl --version');
-    expect(again.stdout.split('\n').slice(-4)).toEqual(['The most recent versions of packages are already installed', 'rc=0', 'curl 8.11.1 (amd64-portbld-freebsd14.2) libcurl/8.11.1', '']);
+    expect(again.stdout.split('\n').slice(-4)).toEqual([
+      'The most recent versions of packages are already installed',
+      'rc=0',
+      'curl 8.11.1 (amd64-portbld-freebsd14.2) libcurl/8.11.1',
+      '',
+    ]);
   });
 
   it('fails on a package the repositories do not have', async () => {
@@ -83,10 +95,19 @@ describe('pkg install', () => {
     expect(r.stdout.trim().split('\n').at(-1)).toBe('rc=1');
   });
 
-  it('creates a server\'s users and installs its rc.d script and @sample configuration', async () => {
-    const r = await run('pkg install -y nginx; ls /usr/local/etc/rc.d/nginx /usr/local/etc/nginx/nginx.conf /usr/local/etc/nginx/nginx.conf.sample; grep ^www: /etc/passwd | cut -d: -f3');
-    expect(r.stdout).toMatch(/===> Creating groups\.\n(Creating group 'www' with gid '80'\.|Using existing group 'www'\.)\n===> Creating users\n/);
-    expect(r.stdout.trim().split('\n').slice(-4)).toEqual(['/usr/local/etc/nginx/nginx.conf', '/usr/local/etc/nginx/nginx.conf.sample', '/usr/local/etc/rc.d/nginx', '80']);
+  it("creates a server's users and installs its rc.d script and @sample configuration", async () => {
+    const r = await run(
+      'pkg install -y nginx; ls /usr/local/etc/rc.d/nginx /usr/local/etc/nginx/nginx.conf /usr/local/etc/nginx/nginx.conf.sample; grep ^www: /etc/passwd | cut -d: -f3',
+    );
+    expect(r.stdout).toMatch(
+      /===> Creating groups\.\n(Creating group 'www' with gid '80'\.|Using existing group 'www'\.)\n===> Creating users\n/,
+    );
+    expect(r.stdout.trim().split('\n').slice(-4)).toEqual([
+      '/usr/local/etc/nginx/nginx.conf',
+      '/usr/local/etc/nginx/nginx.conf.sample',
+      '/usr/local/etc/rc.d/nginx',
+      '80',
+    ]);
   });
 });
 
@@ -104,10 +125,15 @@ describe('pkg version and pkg upgrade', () => {
     expect(nginx!.indexOf('<')).toBe(35);
     expect(lines.find((l) => l.startsWith('tmux-'))).toBe('tmux-3.5a                          =   up-to-date with remote');
     const limited = await run('pkg version -ql "<"');
-    expect(limited.stdout.split('\n').filter(Boolean).map((l) => l.split(' ')[0])).toEqual(['curl-8.11.1', 'nginx-1.26.2_1,3']);
+    expect(
+      limited.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['curl-8.11.1', 'nginx-1.26.2_1,3']);
   });
 
-  it('upgrades with pkg upgrade\'s output, keeping a modified configuration file', async () => {
+  it("upgrades with pkg upgrade's output, keeping a modified configuration file", async () => {
     const r = await run('echo "# changed" >> /usr/local/etc/nginx/nginx.conf; pkg upgrade -y nginx; echo rc=$?; nginx -v');
     const lines = r.stdout.split('\n');
     const ref = reference('pkg-upgrade-jail-01.txt');
@@ -126,7 +152,11 @@ describe('pkg version and pkg upgrade', () => {
   it('upgrades the rest and then reports the packages up to date', async () => {
     await run('pkg upgrade -y >/dev/null');
     const r = await run(`pkg upgrade -y; echo rc=$?; ${QUARTERLY}`);
-    expect(r.stdout.trim().split('\n').slice(-3)).toEqual(['Checking integrity... done (0 conflicting)', 'Your packages are up to date.', 'rc=0']);
+    expect(r.stdout.trim().split('\n').slice(-3)).toEqual([
+      'Checking integrity... done (0 conflicting)',
+      'Your packages are up to date.',
+      'rc=0',
+    ]);
   });
 });
 
@@ -140,7 +170,9 @@ describe('pkg delete', () => {
     expect(lines).toContain('[1/2] Deinstalling nginx-1.26.3,3...');
     expect(lines.at(-2)).toBe('nginx=1');
     const again = await run('pkg delete -y pcre2; echo rc=$?');
-    expect(again.stdout).toBe("No packages matched for pattern 'pcre2'\n\nChecking integrity... done (0 conflicting)\n1 packages requested for removal: 0 locked, 1 missing\nrc=1\n");
+    expect(again.stdout).toBe(
+      "No packages matched for pattern 'pcre2'\n\nChecking integrity... done (0 conflicting)\n1 packages requested for removal: 0 locked, 1 missing\nrc=1\n",
+    );
   });
 });
 
@@ -148,24 +180,28 @@ describe('pkg -j', () => {
   const jail = 'labpkg';
   const root = `/usr/jails/${jail}`;
 
-  it('fails like FreeBSD\'s on a jail that does not exist', async () => {
+  it("fails like FreeBSD's on a jail that does not exist", async () => {
     const r = await run('pkg -j nosuchjail info; echo rc=$?');
     expect(r.stderr).toBe('pkg: jail "nosuchjail" not found\n');
     expect(reference('pkg-j-error-01.txt').at(-1)).toBe('pkg: jail "basetest" not found');
     expect(r.stdout).toBe('rc=1\n');
   });
 
-  it('installs into a running jail\'s root; the jail\'s own pkg offers to bootstrap', async () => {
-    const setup = await run([
-      `jail -r ${jail} >/dev/null 2>&1; rm -rf ${root} && mkdir -p ${root}`,
-      'fetch -q -o /tmp/base-142.txz http://mirror.lab/pub/FreeBSD/releases/amd64/amd64/14.2-RELEASE/base.txz',
-      `tar -xf /tmp/base-142.txz --unlink -C ${root}`,
-      `jail -c name=${jail} path=${root} host.hostname=${jail}.lab persist`,
-    ].join(' && '));
+  it("installs into a running jail's root; the jail's own pkg offers to bootstrap", async () => {
+    const setup = await run(
+      [
+        `jail -r ${jail} >/dev/null 2>&1; rm -rf ${root} && mkdir -p ${root}`,
+        'fetch -q -o /tmp/base-142.txz http://mirror.lab/pub/FreeBSD/releases/amd64/amd64/14.2-RELEASE/base.txz',
+        `tar -xf /tmp/base-142.txz --unlink -C ${root}`,
+        `jail -c name=${jail} path=${root} host.hostname=${jail}.lab persist`,
+      ].join(' && '),
+    );
     expect(setup.stderr).toBe('');
     expect(setup.code).toBe(0);
     try {
-      const r = await run(`pkg -j ${jail} install -y vim-tiny; echo rc=$?; jexec ${jail} vim --version; pkg -j ${jail} info -e vim-tiny && echo in-jail; pkg info -e vim-tiny || echo not-on-host`);
+      const r = await run(
+        `pkg -j ${jail} install -y vim-tiny; echo rc=$?; jexec ${jail} vim --version; pkg -j ${jail} info -e vim-tiny && echo in-jail; pkg info -e vim-tiny || echo not-on-host`,
+      );
       const lines = r.stdout.split('\n');
       // pkg prefixes its job lines with the jail's hostname, as in pkg-install-jail-01.txt
       expect(lines).toContain(`[${jail}.lab] [1/1] Installing vim-tiny-9.1.0905...`);

@@ -13,7 +13,12 @@ import { labHosts, labLayout, sshRun } from '../../support/lab.js';
 
 const REF = path.join(PROJECT_ROOT, '..', 'shared', 'freebsd-reference');
 /** A reference file's output lines (after its two header lines). */
-const reference = (name: string) => fs.readFileSync(path.join(REF, name), 'utf8').split('\n').slice(2).filter((l) => l !== '');
+const reference = (name: string) =>
+  fs
+    .readFileSync(path.join(REF, name), 'utf8')
+    .split('\n')
+    .slice(2)
+    .filter((l) => l !== '');
 
 const REL = 'http://mirror.lab/pub/FreeBSD/releases/amd64/amd64';
 const FU = 'freebsd-update --not-running-from-cron';
@@ -37,8 +42,10 @@ afterAll(() => {
 });
 
 describe('the lab mirror', () => {
-  it('serves MANIFEST in FreeBSD\'s format with true sha256 sums, verifiable with fetch + sha256 on a host', async () => {
-    const r = await run(`cd /tmp && rm -f MANIFEST base.txz && fetch -q ${REL}/14.2-RELEASE/MANIFEST && fetch -q ${REL}/14.2-RELEASE/base.txz && cat MANIFEST && echo SUM && ${sha256Of('base.txz')}`);
+  it("serves MANIFEST in FreeBSD's format with true sha256 sums, verifiable with fetch + sha256 on a host", async () => {
+    const r = await run(
+      `cd /tmp && rm -f MANIFEST base.txz && fetch -q ${REL}/14.2-RELEASE/MANIFEST && fetch -q ${REL}/14.2-RELEASE/base.txz && cat MANIFEST && echo SUM && ${sha256Of('base.txz')}`,
+    );
     expect(r.code).toBe(0);
     const [manifest, sum] = r.stdout.split('SUM\n') as [string, string];
     const lines = manifest.trim().split('\n');
@@ -60,7 +67,7 @@ describe('the lab mirror', () => {
 });
 
 describe('fetch(1)', () => {
-  it('downloads with FreeBSD\'s one-line report when stderr is not a terminal, and quietly with -q', async () => {
+  it("downloads with FreeBSD's one-line report when stderr is not a terminal, and quietly with -q", async () => {
     const r = await run(`cd /tmp && fetch ${REL}/14.2-RELEASE/kernel.txz; echo rc=$?`);
     expect(r.stdout).toBe('rc=0\n');
     // fetch.c stat_end(): "%-46s" local name, 8 spaces, "%4ju %cB", rate "%4ju %cBps", "   %02lds"
@@ -70,19 +77,23 @@ describe('fetch(1)', () => {
     expect(q.stdout).toBe('rc=0\nsame\n');
   });
 
-  it('fails like FreeBSD\'s on a 404, and on FreeBSD\'s own mirror (unreachable from the lab)', async () => {
+  it("fails like FreeBSD's on a 404, and on FreeBSD's own mirror (unreachable from the lab)", async () => {
     const url = `${REL}/14.2-RELEASE/nosuch.txz`;
     const r = await run(`cd /tmp && fetch ${url}; echo rc=$?; ls nosuch.txz 2>/dev/null`);
     expect(r.stderr).toBe(`fetch: ${url}: Not Found\n`);
     expect(r.stdout).toBe('rc=1\n');
     const real = 'https://download.freebsd.org/releases/amd64/amd64/14.2-RELEASE/base.txz';
     const d = await run(`fetch -o /tmp/x.txz ${real}; echo rc=$?`);
-    expect(d.stderr).toMatch(new RegExp(`^fetch: ${real.replace(/[./]/g, '\\$&')}: (No address record|Transient resolver failure|Connection refused)\n$`));
+    expect(d.stderr).toMatch(
+      new RegExp(`^fetch: ${real.replace(/[./]/g, '\\$&')}: (No address record|Transient resolver failure|Connection refused)\n$`),
+    );
     expect(d.stdout).toBe('rc=1\n');
   });
 
   it('writes into a directory given with -o, to stdout with -o -, and prints sizes with -s', async () => {
-    const r = await run(`mkdir -p /tmp/fdir && fetch -q -o /tmp/fdir ${REL}/14.2-RELEASE/MANIFEST && ls /tmp/fdir && fetch -q -o - ${REL}/14.2-RELEASE/MANIFEST | head -c 9 && echo && fetch -s ${REL}/14.2-RELEASE/MANIFEST`);
+    const r = await run(
+      `mkdir -p /tmp/fdir && fetch -q -o /tmp/fdir ${REL}/14.2-RELEASE/MANIFEST && ls /tmp/fdir && fetch -q -o - ${REL}/14.2-RELEASE/MANIFEST | head -c 9 && echo && fetch -s ${REL}/14.2-RELEASE/MANIFEST`,
+    );
     expect(r.code).toBe(0);
     const [ls, head, size] = r.stdout.trim().split('\n');
     expect(ls).toBe('MANIFEST');
@@ -93,15 +104,19 @@ describe('fetch(1)', () => {
 
 describe('base.txz', () => {
   const dir = '/usr/jails/lab-rel-layout';
-  it('is laid out like FreeBSD\'s base with a runnable static shell', async () => {
+  it("is laid out like FreeBSD's base with a runnable static shell", async () => {
     await freshRoot(dir);
-    const r = await run(`cd ${dir} && ls -d bin sbin etc lib libexec usr/bin usr/sbin usr/lib usr/share var root tmp dev boot && chroot ${dir} /bin/sh -c 'echo hello | sed s/hello/ok/; test -x /usr/sbin/pkg && echo pkg-bootstrap'`);
+    const r = await run(
+      `cd ${dir} && ls -d bin sbin etc lib libexec usr/bin usr/sbin usr/lib usr/share var root tmp dev boot && chroot ${dir} /bin/sh -c 'echo hello | sed s/hello/ok/; test -x /usr/sbin/pkg && echo pkg-bootstrap'`,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n').slice(-2)).toEqual(['ok', 'pkg-bootstrap']);
   });
 
-  it('has a freebsd-version that behaves like FreeBSD\'s for -u, -k, -r', async () => {
-    const r = await run(`chroot ${dir} /bin/freebsd-version; chroot ${dir} /bin/freebsd-version -u; chroot ${dir} /bin/freebsd-version -k; echo rc=$?; chroot ${dir} /bin/freebsd-version -x; echo rc=$?`);
+  it("has a freebsd-version that behaves like FreeBSD's for -u, -k, -r", async () => {
+    const r = await run(
+      `chroot ${dir} /bin/freebsd-version; chroot ${dir} /bin/freebsd-version -u; chroot ${dir} /bin/freebsd-version -k; echo rc=$?; chroot ${dir} /bin/freebsd-version -x; echo rc=$?`,
+    );
     expect(r.stdout).toBe('14.2-RELEASE\n14.2-RELEASE\nrc=1\nrc=1\n');
     // base.txz has no kernel (kernel.txz does): FreeBSD's script says so
     expect(r.stderr).toContain('freebsd-version: unable to locate kernel\n');
@@ -121,7 +136,7 @@ describe('freebsd-update', () => {
     expect(r.stdout).toBe('freebsd-update fetch should not be run non-interactively.\nRun freebsd-update cron instead.\nrc=1\n');
   });
 
-  it('moves an extracted root from -RELEASE to the feed\'s patch level, then has nothing to do', async () => {
+  it("moves an extracted root from -RELEASE to the feed's patch level, then has nothing to do", async () => {
     const first = await run(`${FU} -b ${dir} fetch install; echo rc=$?; chroot ${dir} /bin/freebsd-version -u`);
     const lines = first.stdout.split('\n');
     // shapes of freebsd-update-fetch-install-01.txt / freebsd-update-b-01.txt
@@ -145,13 +160,18 @@ describe('freebsd-update', () => {
     const second = await run(`${FU} -b ${dir} fetch install; echo rc=$?`);
     const tail = second.stdout.trim().split('\n').slice(-4);
     expect(tail).toEqual(['', 'No updates needed to update system to 14.2-RELEASE-p3.', 'No updates are available to install.', 'rc=0']);
-    expect(reference('freebsd-update-fetch-install-01.txt').slice(-3, -1)).toEqual(['No updates needed to update system to 13.1-RELEASE-p1.', 'No updates are available to install.']);
+    expect(reference('freebsd-update-fetch-install-01.txt').slice(-3, -1)).toEqual([
+      'No updates needed to update system to 13.1-RELEASE-p1.',
+      'No updates are available to install.',
+    ]);
   });
 
   it('picks up a new patch level when the feed announces one, and can roll it back', async () => {
     setUpdatePatchLevel(labLayout, '14.2-RELEASE', 4);
     try {
-      const r = await run(`${FU} -b ${dir} fetch install >/dev/null; chroot ${dir} /bin/freebsd-version; ${FU} -b ${dir} rollback; chroot ${dir} /bin/freebsd-version`);
+      const r = await run(
+        `${FU} -b ${dir} fetch install >/dev/null; chroot ${dir} /bin/freebsd-version; ${FU} -b ${dir} rollback; chroot ${dir} /bin/freebsd-version`,
+      );
       expect(r.stdout).toBe('14.2-RELEASE-p4\nUninstalling updates... done.\n14.2-RELEASE-p3\n');
     } finally {
       setUpdatePatchLevel(labLayout, '14.2-RELEASE', undefined);
@@ -161,27 +181,35 @@ describe('freebsd-update', () => {
   it('updates a root of another release with --currently-running, and a kernel when one is installed', async () => {
     const d143 = '/usr/jails/lab-rel-143k';
     await freshRoot(d143, '14.3-RELEASE', ['base.txz', 'kernel.txz']);
-    const r = await run(`${FU} -b ${d143} --currently-running 14.3-RELEASE fetch install | grep -A3 'The following'; chroot ${d143} /bin/freebsd-version -ku`);
-    expect(r.stdout).toBe('The following files will be updated as part of updating to\n14.3-RELEASE-p1:\n/bin/freebsd-version\n/boot/kernel/kernel\n14.3-RELEASE-p1\n14.3-RELEASE-p1\n');
+    const r = await run(
+      `${FU} -b ${d143} --currently-running 14.3-RELEASE fetch install | grep -A3 'The following'; chroot ${d143} /bin/freebsd-version -ku`,
+    );
+    expect(r.stdout).toBe(
+      'The following files will be updated as part of updating to\n14.3-RELEASE-p1:\n/bin/freebsd-version\n/boot/kernel/kernel\n14.3-RELEASE-p1\n14.3-RELEASE-p1\n',
+    );
   });
 
-  it('install without fetch, updatesready, and -j on a missing jail fail like FreeBSD\'s', async () => {
-    const r = await run(`freebsd-update -b ${dir} install; echo rc=$?; freebsd-update -b ${dir} updatesready; echo rc=$?; freebsd-update -j nosuchjail fetch; echo rc=$?`);
-    expect(r.stdout).toBe([
-      'No updates are available to install.',
-      "Run '/usr/sbin/freebsd-update fetch' first.",
-      'rc=1',
-      'No updates are available to install.',
-      'rc=2',
-      "The specified jail either doesn't exist or does not have freebsd-version.",
-      'rc=1',
-      '',
-    ].join('\n'));
+  it("install without fetch, updatesready, and -j on a missing jail fail like FreeBSD's", async () => {
+    const r = await run(
+      `freebsd-update -b ${dir} install; echo rc=$?; freebsd-update -b ${dir} updatesready; echo rc=$?; freebsd-update -j nosuchjail fetch; echo rc=$?`,
+    );
+    expect(r.stdout).toBe(
+      [
+        'No updates are available to install.',
+        "Run '/usr/sbin/freebsd-update fetch' first.",
+        'rc=1',
+        'No updates are available to install.',
+        'rc=2',
+        "The specified jail either doesn't exist or does not have freebsd-version.",
+        'rc=1',
+        '',
+      ].join('\n'),
+    );
   });
 });
 
 describe('uname and freebsd-version on the host', () => {
-  it('uname prints FreeBSD\'s fields in FreeBSD\'s order', async () => {
+  it("uname prints FreeBSD's fields in FreeBSD's order", async () => {
     const h = host();
     const r = await run('uname; uname -a; uname -sr; uname -m; uname -p; uname -n; uname -i; uname -K; uname -U; uname -rs');
     const [s, a, sr, m, p, n, i, K, U, rs] = r.stdout.trim().split('\n');
@@ -198,7 +226,7 @@ describe('uname and freebsd-version on the host', () => {
     expect(U).toMatch(/^\d{7}$/);
   });
 
-  it('uname rejects unknown options as FreeBSD\'s does', async () => {
+  it("uname rejects unknown options as FreeBSD's does", async () => {
     const r = await run('uname -z; echo rc=$?');
     expect(r.stderr).toBe('uname: illegal option -- z\nusage: uname [-abiKmnoprsUv]\n');
     expect(r.stdout).toBe('rc=1\n');

@@ -7,11 +7,13 @@ const host = () => labHosts()[0]!;
 const run = async (cmd: string) => sshRun(host(), cmd);
 
 afterAll(async () => {
-  await run('sysrc -x pf_enable pflog_enable linux_enable firewall_enable nginx_enable 2>/dev/null; rm -f /etc/rc.conf.local /boot/loader.conf /usr/local/etc/rc.conf.d/vm');
+  await run(
+    'sysrc -x pf_enable pflog_enable linux_enable firewall_enable nginx_enable 2>/dev/null; rm -f /etc/rc.conf.local /boot/loader.conf /usr/local/etc/rc.conf.d/vm',
+  );
 });
 
 describe('sysrc', () => {
-  it('reads the host\'s rc.conf, falls back to /etc/defaults/rc.conf, and prints FreeBSD\'s unknown-variable error', async () => {
+  it("reads the host's rc.conf, falls back to /etc/defaults/rc.conf, and prints FreeBSD's unknown-variable error", async () => {
     const r = await run('sysrc sshd_enable hostname; sysrc -n pf_rules; sysrc -f /boot/loader.conf -n linprocfs_load; echo "rc=$?"');
     expect(r.stdout).toBe(`sshd_enable: YES\nhostname: ${host().name}\n/etc/pf.conf\nrc=1\n`);
     expect(r.stderr).toBe(referenceLines('sysrc-unknown-01.txt')[0] + '\n');
@@ -55,12 +57,15 @@ sysrc ml; sysrc ml="one"; sysrc b=3; cat /etc/rc.conf.local; sysrc -n y; echo "r
     expect(r.stdout).toBe('ml: x\ny=2\nz\nml: x\ny=2\nz -> one\nb: 2 -> 3\na="1"\nml="one"\nb="3"  # note\nrc=1\n');
   });
 
-  it('-R ROOT and -j JAIL run sysrc inside another root, as FreeBSD\'s (chroot / jexec)', async () => {
-    const setup = await run('rm -rf /tmp/r && sh /.sys/userland/lib/jail/mini-root.sh /tmp/r >/dev/null 2>&1; mkdir -p /tmp/r/etc/defaults; cp /etc/defaults/rc.conf /tmp/r/etc/defaults/; cp /etc/rc.subr /tmp/r/etc/; : > /tmp/r/etc/rc.conf; echo ok');
+  it("-R ROOT and -j JAIL run sysrc inside another root, as FreeBSD's (chroot / jexec)", async () => {
+    const setup = await run(
+      'rm -rf /tmp/r && sh /.sys/userland/lib/jail/mini-root.sh /tmp/r >/dev/null 2>&1; mkdir -p /tmp/r/etc/defaults; cp /etc/defaults/rc.conf /tmp/r/etc/defaults/; cp /etc/rc.subr /tmp/r/etc/; : > /tmp/r/etc/rc.conf; echo ok',
+    );
     expect(setup.stdout.trim()).toBe('ok');
     const r = await run('sysrc -R /tmp/r sshd_enable=YES; sysrc -R /tmp/r -n sshd_enable; cat /tmp/r/etc/rc.conf; sysrc -n sshd_flags');
     expect(r.stdout, r.stderr).toBe('sshd_enable: NO -> YES\nYES\nsshd_enable="YES"\n\n');
-    const jailed = await run(`jail -c name=sysrcj path=/tmp/r persist >/dev/null && sysrc -j sysrcj sshd_enable=NO && sysrc -j sysrcj -n sshd_enable
+    const jailed =
+      await run(`jail -c name=sysrcj path=/tmp/r persist >/dev/null && sysrc -j sysrcj sshd_enable=NO && sysrc -j sysrcj -n sshd_enable
 cat /tmp/r/etc/rc.conf; jail -r sysrcj >/dev/null`);
     expect(jailed.stdout, jailed.stderr).toBe('sshd_enable: YES -> NO\nNO\nsshd_enable="NO"\n');
     const missing = await run('sysrc -j nosuchjail sshd_enable; echo "rc=$?"');

@@ -17,7 +17,11 @@ const REF = path.join(PROJECT_ROOT, '..', 'shared', 'freebsd-reference');
 /** A reference output without its two header lines. */
 const ref = (name: string) => fs.readFileSync(path.join(REF, name), 'utf8').split('\n').slice(2).join('\n');
 
-interface Side { name: string; host: LabHost; sandbox: boolean }
+interface Side {
+  name: string;
+  host: LabHost;
+  sandbox: boolean;
+}
 let real: Side;
 let emul: Side;
 let scriptNo = 0;
@@ -48,7 +52,11 @@ beforeAll(async () => {
   const e = hosts.find((_, i) => modes[i] === 'emulated');
   emul = e ? { name: 'emulated', host: e, sandbox: false } : { name: 'emulated', host: r, sandbox: true };
   if (emul.sandbox) await sshRun(r, `rm -rf ${SANDBOX_DIR}`);
-  for (const s of [real, emul]) await run(s, 'zfs destroy -R zroot/dt >/dev/null 2>&1; zfs destroy -R zroot/fid >/dev/null 2>&1; zfs destroy -R zroot/dtj >/dev/null 2>&1; rm -rf /srv/dtc; true');
+  for (const s of [real, emul])
+    await run(
+      s,
+      'zfs destroy -R zroot/dt >/dev/null 2>&1; zfs destroy -R zroot/fid >/dev/null 2>&1; zfs destroy -R zroot/dtj >/dev/null 2>&1; rm -rf /srv/dtc; true',
+    );
 });
 
 afterAll(async () => {
@@ -58,17 +66,23 @@ afterAll(async () => {
 describe('real ZFS: a zfs-fuse daemon per host', () => {
   it('creates datasets with -p and reports them with the portable get form (the issue\'s "done when")', async () => {
     // Its own names (zroot/jails is the seed playbooks'), destroyed afterwards.
-    const r = await run(real, 'zfs create -p zroot/dtj/templates && zfs get -Hp -o name,property,value,source mountpoint zroot/dtj && ls -d /zroot/dtj/templates && grep -c " /zroot/dtj/templates fuse" /proc/mounts; zfs destroy -r zroot/dtj');
+    const r = await run(
+      real,
+      'zfs create -p zroot/dtj/templates && zfs get -Hp -o name,property,value,source mountpoint zroot/dtj && ls -d /zroot/dtj/templates && grep -c " /zroot/dtj/templates fuse" /proc/mounts; zfs destroy -r zroot/dtj',
+    );
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('zroot/dtj\tmountpoint\t/zroot/dtj\tinherited from zroot\n/zroot/dtj/templates\n1\n');
     expect(r.code).toBe(0);
   });
 
-  it('runs one daemon per host, chrooted in the host, on the host\'s own socket, small in memory', async () => {
+  it("runs one daemon per host, chrooted in the host, on the host's own socket, small in memory", async () => {
     const hosts = [];
-    for (const h of labHosts()) if (await modeOf(h) === 'real') hosts.push(h);
+    for (const h of labHosts()) if ((await modeOf(h)) === 'real') hosts.push(h);
     for (const h of hosts) {
-      const r = await sshRun(h, 'sh -s', { stdin: 'p=$(cat /var/run/zfs/zfs-fuse.pid) && test -S /var/run/zfs/zfs_socket && readlink /proc/$p/root && grep VmRSS /proc/$p/status' });
+      const r = await sshRun(h, 'sh -s', {
+        stdin:
+          'p=$(cat /var/run/zfs/zfs-fuse.pid) && test -S /var/run/zfs/zfs_socket && readlink /proc/$p/root && grep VmRSS /proc/$p/status',
+      });
       expect(r.code, `${h.name}: ${r.stderr}`).toBe(0);
       const [root, rss] = r.stdout.trim().split('\n');
       expect(root).toBe('/');
@@ -85,11 +99,21 @@ describe('real ZFS: a zfs-fuse daemon per host', () => {
   });
 
   it('gives zroot the layout of a FreeBSD install and mounts datasets at their FreeBSD paths', async () => {
-    const r = await run(real, 'zfs list -H -o name,mountpoint,canmount -r zroot/ROOT; zfs list -H -o name,mountpoint,canmount zroot/usr zroot/var; rm -rf /usr/fidtest; zfs create -o mountpoint=/usr/fidtest zroot/fid; ls -d /usr/fidtest; mount | grep " on /usr/fidtest "; zfs destroy zroot/fid; rmdir /usr/fidtest');
-    expect(r.stdout).toBe([
-      'zroot/ROOT\tnone\ton', 'zroot/ROOT/default\t/\tnoauto', 'zroot/usr\t/usr\toff', 'zroot/var\t/var\toff',
-      '/usr/fidtest', 'zroot/fid on /usr/fidtest (zfs, local, noatime, nfsv4acls)', '',
-    ].join('\n'));
+    const r = await run(
+      real,
+      'zfs list -H -o name,mountpoint,canmount -r zroot/ROOT; zfs list -H -o name,mountpoint,canmount zroot/usr zroot/var; rm -rf /usr/fidtest; zfs create -o mountpoint=/usr/fidtest zroot/fid; ls -d /usr/fidtest; mount | grep " on /usr/fidtest "; zfs destroy zroot/fid; rmdir /usr/fidtest',
+    );
+    expect(r.stdout).toBe(
+      [
+        'zroot/ROOT\tnone\ton',
+        'zroot/ROOT/default\t/\tnoauto',
+        'zroot/usr\t/usr\toff',
+        'zroot/var\t/var\toff',
+        '/usr/fidtest',
+        'zroot/fid on /usr/fidtest (zfs, local, noatime, nfsv4acls)',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('fails like FreeBSD on unknown flags, and on the OpenZFS flags zfs-fuse lacks (use the portable forms)', async () => {
@@ -106,7 +130,9 @@ describe('real ZFS: a zfs-fuse daemon per host', () => {
 
 describe('emulated ZFS', () => {
   it('keeps datasets as real directories, snapshots, clones and rollbacks with their content', async () => {
-    const r = await run(emul, `
+    const r = await run(
+      emul,
+      `
 zfs create -p zroot/fid/t && echo one > /zroot/fid/t/f && zfs snapshot zroot/fid/t@base
 echo two > /zroot/fid/t/f; echo x > /zroot/fid/t/g
 zfs clone zroot/fid/t@base zroot/fid/c && cat /zroot/fid/c/f && ls /zroot/fid/c
@@ -114,15 +140,19 @@ zfs rollback zroot/fid/t@base && cat /zroot/fid/t/f && ls /zroot/fid/t
 zfs set mountpoint=/zroot/moved zroot/fid/t && cat /zroot/moved/f && ls /zroot/fid
 zfs umount zroot/fid/t && ls /zroot/moved | wc -l && zfs get -H -o value mounted zroot/fid/t
 zfs mount zroot/fid/t && cat /zroot/moved/f
-zfs destroy -R zroot/fid && zfs list zroot/fid; ls -d /zroot/fid`);
+zfs destroy -R zroot/fid && zfs list zroot/fid; ls -d /zroot/fid`,
+    );
     expect(r.stdout).toBe(['one', 'f', 'one', 'f', 'one', 'c', '0', 'no', 'one', ''].join('\n'));
     expect(r.stderr).toBe("cannot open 'zroot/fid': dataset does not exist\nls: cannot access '/zroot/fid': No such file or directory\n");
   });
 
   it('persists its state in one JSON file per host, written atomically', async () => {
-    const r = await run(emul, `zfs create zroot/fid && /.sys/bin/node -e '
+    const r = await run(
+      emul,
+      `zfs create zroot/fid && /.sys/bin/node -e '
 const s = JSON.parse(require("fs").readFileSync((process.env.LAB_ZFS_EMUL_DIR || "/.lab/zfs") + "/emulated.json", "utf8"));
-console.log(Object.keys(s.pools).join(","), !!s.datasets["zroot/fid"]);'; zfs destroy zroot/fid`);
+console.log(Object.keys(s.pools).join(","), !!s.datasets["zroot/fid"]);'; zfs destroy zroot/fid`,
+    );
     expect(r.stdout).toBe('zroot true\n');
   });
 
@@ -202,21 +232,35 @@ const SEQUENCE = [
   'zpool list -o name,cap,health,altroot',
 ];
 
-interface Step { cmd: string; code: number; stdout: string; stderr: string }
+interface Step {
+  cmd: string;
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function sequenceScript(cmds: string[]): string {
-  return cmds.map((c) => `${c} >/tmp/zfs-seq.out 2>/tmp/zfs-seq.err; rc=$?
-printf '@@@CMD %s\\n' '${c}'; cat /tmp/zfs-seq.out; printf '@@@ERR\\n'; cat /tmp/zfs-seq.err; printf '@@@RC %s\\n' "$rc"`).join('\n') + '\nrm -f /tmp/zfs-seq.out /tmp/zfs-seq.err; rm -rf /srv/dtc\n';
+  return (
+    cmds
+      .map(
+        (c) => `${c} >/tmp/zfs-seq.out 2>/tmp/zfs-seq.err; rc=$?
+printf '@@@CMD %s\\n' '${c}'; cat /tmp/zfs-seq.out; printf '@@@ERR\\n'; cat /tmp/zfs-seq.err; printf '@@@RC %s\\n' "$rc"`,
+      )
+      .join('\n') + '\nrm -f /tmp/zfs-seq.out /tmp/zfs-seq.err; rm -rf /srv/dtc\n'
+  );
 }
 
 function parseSteps(out: string): Step[] {
-  return out.split('@@@CMD ').slice(1).map((block) => {
-    const cmd = block.slice(0, block.indexOf('\n'));
-    const stdout = block.slice(cmd.length + 1, block.indexOf('@@@ERR\n'));
-    const stderr = block.slice(block.indexOf('@@@ERR\n') + 7, block.indexOf('@@@RC '));
-    const code = Number(/@@@RC (\d+)/.exec(block)![1]);
-    return { cmd, code, stdout, stderr };
-  });
+  return out
+    .split('@@@CMD ')
+    .slice(1)
+    .map((block) => {
+      const cmd = block.slice(0, block.indexOf('\n'));
+      const stdout = block.slice(cmd.length + 1, block.indexOf('@@@ERR\n'));
+      const stderr = block.slice(block.indexOf('@@@ERR\n') + 7, block.indexOf('@@@RC '));
+      const code = Number(/@@@RC (\d+)/.exec(block)![1]);
+      return { cmd, code, stdout, stderr };
+    });
 }
 
 /** What may differ between zfs-fuse and the emulation: sizes (and the spacing they cause), usage bodies. */
@@ -256,7 +300,10 @@ describe.each([['real'], ['emulated']])('fidelity to FreeBSD outputs (%s)', (whi
   const side = () => (which === 'real' ? real : emul);
 
   it('zfs list: header and right-aligned size columns as FreeBSD prints them', async () => {
-    const r = await run(side(), 'zfs create -p zroot/fid/x && zfs list -r zroot/fid; zfs list -H -o name,used,avail,refer,mountpoint -r zroot/fid; zfs destroy -r zroot/fid');
+    const r = await run(
+      side(),
+      'zfs create -p zroot/fid/x && zfs list -r zroot/fid; zfs list -H -o name,used,avail,refer,mountpoint -r zroot/fid; zfs destroy -r zroot/fid',
+    );
     const lines = r.stdout.split('\n');
     const header = /^NAME +USED  AVAIL  REFER  MOUNTPOINT$/;
     expect(ref('zfs-list-01.txt').split('\n')[0]).toMatch(header);
@@ -268,7 +315,7 @@ describe.each([['real'], ['emulated']])('fidelity to FreeBSD outputs (%s)', (whi
     expect(lines[4]!.split('\t')[0]).toBe('zroot/fid/x');
   });
 
-  it('zfs get: NAME PROPERTY VALUE SOURCE laid out exactly like the handbook\'s', async () => {
+  it("zfs get: NAME PROPERTY VALUE SOURCE laid out exactly like the handbook's", async () => {
     // Same name length as the handbook's mypool/var/tmp, so the whole output must match.
     const r = await run(side(), 'zfs create -p zroot/fid/tmp1 && zfs get snapdir zroot/fid/tmp1; zfs destroy -r zroot/fid');
     expect(r.stdout).toBe(ref('zfs-get-02.txt').replace(/mypool\/var\/tmp/g, 'zroot/fid/tmp1'));
@@ -277,16 +324,27 @@ describe.each([['real'], ['emulated']])('fidelity to FreeBSD outputs (%s)', (whi
   });
 
   it('zfs get: flags after the operands are dataset names, as zfs-get-01 shows', async () => {
-    const r = await run(side(), 'zfs create zroot/fid; zfs get mountpoint -s local,received -H -o value zroot/fid; echo "rc=$?"; zfs destroy zroot/fid');
+    const r = await run(
+      side(),
+      'zfs create zroot/fid; zfs get mountpoint -s local,received -H -o value zroot/fid; echo "rc=$?"; zfs destroy zroot/fid',
+    );
     const refText = ref('zfs-get-01.txt').split('\n');
     expect(r.stderr.split('\n').slice(0, 5)).toEqual(refText.slice(0, 5));
     expect(r.stdout.split('\n').slice(0, 3)).toEqual([
-      'NAME       PROPERTY    VALUE       SOURCE', 'zroot/fid  mountpoint  /zroot/fid  inherited from zroot', 'rc=1']);
+      'NAME       PROPERTY    VALUE       SOURCE',
+      'zroot/fid  mountpoint  /zroot/fid  inherited from zroot',
+      'rc=1',
+    ]);
   });
 
   it('zfs get -r over several properties: columns sized like zfs-get-03', async () => {
-    const r = await run(side(), 'zfs create -p zroot/fid/usr/jail/bhyve/vm && zfs get -r canmount,mounted,mountpoint zroot/fid/usr/jail/bhyve; zfs destroy -r zroot/fid');
-    const refLines = ref('zfs-get-03.txt').split('\n').filter((l) => !/jailed/.test(l));
+    const r = await run(
+      side(),
+      'zfs create -p zroot/fid/usr/jail/bhyve/vm && zfs get -r canmount,mounted,mountpoint zroot/fid/usr/jail/bhyve; zfs destroy -r zroot/fid',
+    );
+    const refLines = ref('zfs-get-03.txt')
+      .split('\n')
+      .filter((l) => !/jailed/.test(l));
     const got = r.stdout.split('\n');
     expect(got[0]).toBe('NAME                         PROPERTY    VALUE                         SOURCE');
     expect(refLines[0]).toMatch(/^NAME +PROPERTY    VALUE +SOURCE$/);
@@ -295,18 +353,24 @@ describe.each([['real'], ['emulated']])('fidelity to FreeBSD outputs (%s)', (whi
   });
 
   it('zfs list -t snapshot and the rollback refusal as FreeBSD prints them', async () => {
-    const r = await run(side(), `zfs create -p zroot/fid/t && zfs snapshot zroot/fid/t@p2 && zfs snapshot zroot/fid/t@p3
-zfs list -t snapshot zroot/fid/t; zfs rollback zroot/fid/t@p2; echo "rc=$?"; zfs destroy -r zroot/fid`);
+    const r = await run(
+      side(),
+      `zfs create -p zroot/fid/t && zfs snapshot zroot/fid/t@p2 && zfs snapshot zroot/fid/t@p3
+zfs list -t snapshot zroot/fid/t; zfs rollback zroot/fid/t@p2; echo "rc=$?"; zfs destroy -r zroot/fid`,
+    );
     const [header, first] = r.stdout.split('\n');
     expect(ref('zfs-list-t-snapshot-03.txt').split('\n')[0]).toMatch(/^NAME +USED  AVAIL  REFER  MOUNTPOINT$/);
     expect(header).toMatch(/^NAME +USED  AVAIL  REFER  MOUNTPOINT$/);
     expect(first).toMatch(/^zroot\/fid\/t@p2 +0B      -  [ \d.]{4}[KM]  -$/);
-    expect(r.stderr).toBe(ref('zfs-rollback-error-01.txt').replace(/mypool\/var\/tmp@my_recursive_snapshot/, 'zroot/fid/t@p2')
-      .replace(/mypool\/var\/tmp@after_cp\nmypool\/var\/tmp@diff_snapshot\n/, 'zroot/fid/t@p3\n'));
+    expect(r.stderr).toBe(
+      ref('zfs-rollback-error-01.txt')
+        .replace(/mypool\/var\/tmp@my_recursive_snapshot/, 'zroot/fid/t@p2')
+        .replace(/mypool\/var\/tmp@after_cp\nmypool\/var\/tmp@diff_snapshot\n/, 'zroot/fid/t@p3\n'),
+    );
     expect(r.stdout).toContain('rc=1');
   });
 
-  it('zpool list: OpenZFS 2.2\'s columns, -H tabs, -p numbers', async () => {
+  it("zpool list: OpenZFS 2.2's columns, -H tabs, -p numbers", async () => {
     const r = await run(side(), 'zpool list; zpool list -Hp -o name,health,size,alloc,free,fragmentation,capacity,dedupratio');
     const [header, row, hp] = r.stdout.split('\n');
     const words = (s: string) => s.trim().split(/\s+/);
@@ -318,7 +382,7 @@ zfs list -t snapshot zroot/fid/t; zfs rollback zroot/fid/t@p2; echo "rc=$?"; zfs
     expect(hp).toMatch(/^zroot\tONLINE\t\d+\t\d+\t\d+\t\d+\t\d+\t1\.00$/);
   });
 
-  it('zpool status: the layout of FreeBSD\'s (no scan line for a pool never scrubbed)', async () => {
+  it("zpool status: the layout of FreeBSD's (no scan line for a pool never scrubbed)", async () => {
     const r = await run(side(), 'zpool status zroot; zpool status -x');
     const lines = r.stdout.split('\n');
     const refLines = ref('zpool-status-02.txt').split('\n');

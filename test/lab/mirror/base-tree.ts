@@ -18,15 +18,116 @@ export const BUSYBOX = '/bin/busybox';
 
 /** busybox applets linked into the base, at FreeBSD's locations. */
 const APPLETS: Record<string, string[]> = {
-  bin: ['cat', 'chmod', 'cp', 'date', 'dd', 'df', 'echo', 'expr', 'hostname', 'kill', 'ln', 'ls', 'mkdir', 'mv', 'ps', 'pwd', 'rm', 'rmdir', 'sleep', 'sync', 'test', '['],
-  'usr/bin': ['awk', 'basename', 'cmp', 'cut', 'diff', 'dirname', 'env', 'find', 'grep', 'egrep', 'fgrep', 'head', 'id', 'less', 'logger', 'mktemp', 'more', 'nohup', 'od', 'printf', 'readlink', 'sed', 'sort', 'su', 'tail', 'tee', 'touch', 'tr', 'true', 'false', 'uniq', 'wc', 'which', 'whoami', 'xargs', 'yes', 'xz', 'unxz', 'xzcat', 'gzip', 'gunzip', 'zcat', 'tar', 'vi', 'uptime'],
+  bin: [
+    'cat',
+    'chmod',
+    'cp',
+    'date',
+    'dd',
+    'df',
+    'echo',
+    'expr',
+    'hostname',
+    'kill',
+    'ln',
+    'ls',
+    'mkdir',
+    'mv',
+    'ps',
+    'pwd',
+    'rm',
+    'rmdir',
+    'sleep',
+    'sync',
+    'test',
+    '[',
+  ],
+  'usr/bin': [
+    'awk',
+    'basename',
+    'cmp',
+    'cut',
+    'diff',
+    'dirname',
+    'env',
+    'find',
+    'grep',
+    'egrep',
+    'fgrep',
+    'head',
+    'id',
+    'less',
+    'logger',
+    'mktemp',
+    'more',
+    'nohup',
+    'od',
+    'printf',
+    'readlink',
+    'sed',
+    'sort',
+    'su',
+    'tail',
+    'tee',
+    'touch',
+    'tr',
+    'true',
+    'false',
+    'uniq',
+    'wc',
+    'which',
+    'whoami',
+    'xargs',
+    'yes',
+    'xz',
+    'unxz',
+    'xzcat',
+    'gzip',
+    'gunzip',
+    'zcat',
+    'tar',
+    'vi',
+    'uptime',
+  ],
   'usr/sbin': ['chown', 'chroot', 'nologin'],
 };
 
 const DIRS = [
-  'bin', 'sbin', 'boot/defaults', 'dev', 'etc/defaults', 'etc/pkg', 'etc/rc.d', 'etc/ssh', 'lib', 'libexec', 'media', 'mnt', 'net', 'proc', 'rescue', 'root', 'tmp',
-  'usr/bin', 'usr/include', 'usr/lib', 'usr/libexec', 'usr/sbin', 'usr/share/misc', 'usr/share/zoneinfo', 'usr/src',
-  'var/cache', 'var/cron/tabs', 'var/db/freebsd-update', 'var/db/pkg', 'var/empty', 'var/log', 'var/mail', 'var/run', 'var/spool', 'var/tmp',
+  'bin',
+  'sbin',
+  'boot/defaults',
+  'dev',
+  'etc/defaults',
+  'etc/pkg',
+  'etc/rc.d',
+  'etc/ssh',
+  'lib',
+  'libexec',
+  'media',
+  'mnt',
+  'net',
+  'proc',
+  'rescue',
+  'root',
+  'tmp',
+  'usr/bin',
+  'usr/include',
+  'usr/lib',
+  'usr/libexec',
+  'usr/sbin',
+  'usr/share/misc',
+  'usr/share/zoneinfo',
+  'usr/src',
+  'var/cache',
+  'var/cron/tabs',
+  'var/db/freebsd-update',
+  'var/db/pkg',
+  'var/empty',
+  'var/log',
+  'var/mail',
+  'var/run',
+  'var/spool',
+  'var/tmp',
 ];
 
 export interface StageOptions {
@@ -58,12 +159,15 @@ export function stageBase(root: string, opts: StageOptions): void {
   put(root, 'libexec/ld-elf.so.1', '# lab placeholder for the run-time link-editor\n', 0o555);
   put(root, 'lib/libc.so.7', '# lab placeholder\n', 0o444);
   put(root, 'usr/share/zoneinfo/UTC', fs.readFileSync('/usr/share/zoneinfo/UTC'));
-  put(root, 'COPYRIGHT', '# $FreeBSD$\n\nCopyright (c) 1992-2024 The FreeBSD Project.\n\n(lab release built by fleetjail\'s test lab)\n');
+  put(root, 'COPYRIGHT', "# $FreeBSD$\n\nCopyright (c) 1992-2024 The FreeBSD Project.\n\n(lab release built by fleetjail's test lab)\n");
   put(root, 'boot/defaults/loader.conf', 'kernel="kernel"\nbootfile="kernel"\n');
 
   writeEtc(root, opts);
   const scripts = [...copyOverlayScripts(root, opts.release), ...copyJailSideTools(root)];
-  hideApplets(path.join(root, 'bin/sh'), scripts.map((rel) => path.basename(rel)));
+  hideApplets(
+    path.join(root, 'bin/sh'),
+    scripts.map((rel) => path.basename(rel)),
+  );
 }
 
 /**
@@ -90,7 +194,10 @@ function hideApplets(busybox: string, names: string[]): void {
       if (c === saved) continue;
       data[last] = c;
       const t = table();
-      if (t.every((n, k) => k === 0 || t[k - 1]! < n)) { changed = true; break; }
+      if (t.every((n, k) => k === 0 || t[k - 1]! < n)) {
+        changed = true;
+        break;
+      }
       data[last] = saved;
     }
   }
@@ -99,34 +206,70 @@ function hideApplets(busybox: string, names: string[]): void {
 
 function writeEtc(root: string, opts: StageOptions): void {
   const etc = (rel: string, data: string, mode = 0o644) => put(root, `etc/${rel}`, data, mode);
-  etc('hosts', [
-    '# $FreeBSD$',
-    '::1\t\t\tlocalhost localhost.my.domain',
-    '127.0.0.1\t\tlocalhost localhost.my.domain',
-    `${opts.mirrorAddress}\t\tmirror.lab\t# the lab's FreeBSD mirror`,
-    '',
-  ].join('\n'));
-  etc('passwd', [
-    'root:*:0:0:Charlie &:/root:/bin/sh',
-    'toor:*:0:0:Bourne-again Superuser:/root:',
-    'daemon:*:1:1:Owner of many system processes:/root:/usr/sbin/nologin',
-    'operator:*:2:5:System &:/:/usr/sbin/nologin',
-    'bin:*:3:7:Binaries Commands and Source:/:/usr/sbin/nologin',
-    'tty:*:4:65533:Tty Sandbox:/:/usr/sbin/nologin',
-    'kmem:*:5:65533:KMem Sandbox:/:/usr/sbin/nologin',
-    'sshd:*:22:22:Secure Shell Daemon:/var/empty:/usr/sbin/nologin',
-    'nobody:*:65534:65534:Unprivileged user:/nonexistent:/usr/sbin/nologin',
-    '',
-  ].join('\n'));
-  etc('master.passwd', fs.readFileSync(path.join(root, 'etc/passwd'), 'utf8').split('\n').filter(Boolean)
-    .map((l) => { const f = l.split(':'); return [f[0], f[1], f[2], f[3], '', '0', '0', f[4], f[5], f[6]].join(':'); }).join('\n') + '\n', 0o600);
-  etc('group', ['wheel:*:0:root', 'daemon:*:1:', 'kmem:*:2:', 'sys:*:3:', 'tty:*:4:', 'operator:*:5:root', 'bin:*:7:', 'sshd:*:22:', 'nogroup:*:65533:', 'nobody:*:65534:', ''].join('\n'));
+  etc(
+    'hosts',
+    [
+      '# $FreeBSD$',
+      '::1\t\t\tlocalhost localhost.my.domain',
+      '127.0.0.1\t\tlocalhost localhost.my.domain',
+      `${opts.mirrorAddress}\t\tmirror.lab\t# the lab's FreeBSD mirror`,
+      '',
+    ].join('\n'),
+  );
+  etc(
+    'passwd',
+    [
+      'root:*:0:0:Charlie &:/root:/bin/sh',
+      'toor:*:0:0:Bourne-again Superuser:/root:',
+      'daemon:*:1:1:Owner of many system processes:/root:/usr/sbin/nologin',
+      'operator:*:2:5:System &:/:/usr/sbin/nologin',
+      'bin:*:3:7:Binaries Commands and Source:/:/usr/sbin/nologin',
+      'tty:*:4:65533:Tty Sandbox:/:/usr/sbin/nologin',
+      'kmem:*:5:65533:KMem Sandbox:/:/usr/sbin/nologin',
+      'sshd:*:22:22:Secure Shell Daemon:/var/empty:/usr/sbin/nologin',
+      'nobody:*:65534:65534:Unprivileged user:/nonexistent:/usr/sbin/nologin',
+      '',
+    ].join('\n'),
+  );
+  etc(
+    'master.passwd',
+    fs
+      .readFileSync(path.join(root, 'etc/passwd'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const f = l.split(':');
+        return [f[0], f[1], f[2], f[3], '', '0', '0', f[4], f[5], f[6]].join(':');
+      })
+      .join('\n') + '\n',
+    0o600,
+  );
+  etc(
+    'group',
+    [
+      'wheel:*:0:root',
+      'daemon:*:1:',
+      'kmem:*:2:',
+      'sys:*:3:',
+      'tty:*:4:',
+      'operator:*:5:root',
+      'bin:*:7:',
+      'sshd:*:22:',
+      'nogroup:*:65533:',
+      'nobody:*:65534:',
+      '',
+    ].join('\n'),
+  );
   etc('shells', '# $FreeBSD$\n/bin/sh\n/bin/csh\n/bin/tcsh\n');
   etc('rc', ETC_RC, 0o644);
   etc('rc.shutdown', ETC_RC_SHUTDOWN, 0o644);
   etc('sysctl.conf', '# $FreeBSD$\n');
   if (!fs.existsSync(path.join(root, 'etc/defaults/rc.conf'))) etc('defaults/rc.conf', DEFAULT_RC_CONF);
-  put(root, 'root/.profile', 'PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin:~/bin\nexport PATH\nHOME=/root\nexport HOME\nTERM=${TERM:-xterm}\nexport TERM\n');
+  put(
+    root,
+    'root/.profile',
+    'PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin:~/bin\nexport PATH\nHOME=/root\nexport HOME\nTERM=${TERM:-xterm}\nexport TERM\n',
+  );
   put(root, 'root/.shrc', '# $FreeBSD$\nPS1="\\u@\\h:\\w \\\\$ "\n');
 }
 
@@ -165,7 +308,14 @@ function withReleaseKernel(script: string, release: string): string {
 
 /** Where the jail emulation keeps the tools a jail's own root needs (sysctl, ifconfig, ...). */
 export const JAIL_SIDE_DIR = path.join(USERLAND_DIR, 'lib/jail/jail-side');
-const JAIL_SIDE: Record<string, string> = { ifconfig: 'sbin', route: 'sbin', sysctl: 'sbin', 'sysvipc-probe': 'usr/bin', ps: 'bin', nohup: 'usr/bin' };
+const JAIL_SIDE: Record<string, string> = {
+  ifconfig: 'sbin',
+  route: 'sbin',
+  sysctl: 'sbin',
+  'sysvipc-probe': 'usr/bin',
+  ps: 'bin',
+  nohup: 'usr/bin',
+};
 
 function copyJailSideTools(root: string): string[] {
   const copied: string[] = [];
@@ -200,8 +350,6 @@ export function stageLib32(root: string): void {
   for (const lib of ['libc.so.7', 'libm.so.5', 'libthr.so.3']) put(root, `usr/lib32/${lib}`, '# lab placeholder (32-bit library)\n', 0o444);
   put(root, 'libexec/ld-elf32.so.1', '# lab placeholder\n', 0o555);
 }
-
-
 
 /** A minimal /etc/rc, what `exec.start = "/bin/sh /etc/rc"` runs in a jail. */
 const ETC_RC = `#!/bin/sh

@@ -21,7 +21,10 @@ function inputsHash(mirrorAddress: string): string {
   const h = crypto.createHash('sha256');
   h.update(`address ${mirrorAddress}\n`);
   const files = [
-    ...fs.readdirSync(MIRROR_SRC).filter((f) => f.endsWith('.ts')).map((f) => path.join(MIRROR_SRC, f)),
+    ...fs
+      .readdirSync(MIRROR_SRC)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(MIRROR_SRC, f)),
     path.join(USERLAND_DIR, 'lib/release/content.cjs'),
     ...overlayFiles(path.join(USERLAND_DIR, 'overlay')).map((f) => path.join(USERLAND_DIR, 'overlay', f)),
     ...overlayFiles(JAIL_SIDE_DIR).map((f) => path.join(JAIL_SIDE_DIR, f)),

@@ -27,11 +27,33 @@ data_archive = "data";
 const sha256 = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
 
 function tarZst(out: string, dir: string, entries: string[]): void {
-  execFileSync('bsdtar', ['-c', '--zstd', '--uid', '0', '--gid', '0', '--uname', 'root', '--gname', 'wheel', '-f', out, '-C', dir, ...entries]);
+  execFileSync('bsdtar', [
+    '-c',
+    '--zstd',
+    '--uid',
+    '0',
+    '--gid',
+    '0',
+    '--uname',
+    'root',
+    '--gname',
+    'wheel',
+    '-f',
+    out,
+    '-C',
+    dir,
+    ...entries,
+  ]);
 }
 
 /** Builds NAME-VERSION.pkg into ALLDIR; returns its catalogue entry. */
-function buildPackage(pkg: FakePackage, version: string, allDir: string, workDir: string, versionOf: (n: string) => string): Record<string, unknown> {
+function buildPackage(
+  pkg: FakePackage,
+  version: string,
+  allDir: string,
+  workDir: string,
+  versionOf: (n: string) => string,
+): Record<string, unknown> {
   const stage = path.join(workDir, `pkg-${pkg.name}-${version}`);
   fs.rmSync(stage, { recursive: true, force: true });
   fs.mkdirSync(stage, { recursive: true });
@@ -50,16 +72,31 @@ function buildPackage(pkg: FakePackage, version: string, allDir: string, workDir
     if (spec.sample) samples.push(file);
     flatsize += Buffer.byteLength(spec.content);
   }
-  const deps = Object.fromEntries((pkg.deps ?? []).map((d) => {
-    const dep = PACKAGES.find((p) => p.name === d);
-    if (!dep) throw new Error(`lab pkg: ${pkg.name} depends on unknown ${d}`);
-    return [d, { origin: dep.origin, version: versionOf(d) }];
-  }));
+  const deps = Object.fromEntries(
+    (pkg.deps ?? []).map((d) => {
+      const dep = PACKAGES.find((p) => p.name === d);
+      if (!dep) throw new Error(`lab pkg: ${pkg.name} depends on unknown ${d}`);
+      return [d, { origin: dep.origin, version: versionOf(d) }];
+    }),
+  );
   const compact = {
-    name: pkg.name, origin: pkg.origin, version, comment: pkg.comment, maintainer: pkg.maintainer, www: pkg.www,
-    abi: ABI, arch: 'freebsd:14:x86:64', prefix: '/usr/local', flatsize, licenselogic: pkg.licenses.length > 1 ? 'or' : 'single',
-    licenses: pkg.licenses, desc: pkg.desc, deps, categories: pkg.categories,
-    users: (pkg.users ?? []).map((u) => u.name), groups: (pkg.groups ?? []).map((g) => g.name),
+    name: pkg.name,
+    origin: pkg.origin,
+    version,
+    comment: pkg.comment,
+    maintainer: pkg.maintainer,
+    www: pkg.www,
+    abi: ABI,
+    arch: 'freebsd:14:x86:64',
+    prefix: '/usr/local',
+    flatsize,
+    licenselogic: pkg.licenses.length > 1 ? 'or' : 'single',
+    licenses: pkg.licenses,
+    desc: pkg.desc,
+    deps,
+    categories: pkg.categories,
+    users: (pkg.users ?? []).map((u) => u.name),
+    groups: (pkg.groups ?? []).map((g) => g.name),
     annotations: { FreeBSD_version: '1402000' },
     ...(pkg.message ? { messages: [{ message: pkg.message }] } : {}),
     lab: { users: pkg.users ?? [], groups: pkg.groups ?? [], samples, modes },

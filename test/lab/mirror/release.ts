@@ -9,8 +9,18 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { stageBase, stageKernel, stageLib32 } from './base-tree.js';
 
-const SETS: Array<{ file: string; desc: string; default: 'on' | 'off'; stage: (root: string, release: string, mirrorAddress: string) => void }> = [
-  { file: 'base.txz', desc: 'Base system (MANDATORY)', default: 'on', stage: (r, rel, addr) => stageBase(r, { release: rel, mirrorAddress: addr }) },
+const SETS: Array<{
+  file: string;
+  desc: string;
+  default: 'on' | 'off';
+  stage: (root: string, release: string, mirrorAddress: string) => void;
+}> = [
+  {
+    file: 'base.txz',
+    desc: 'Base system (MANDATORY)',
+    default: 'on',
+    stage: (r, rel, addr) => stageBase(r, { release: rel, mirrorAddress: addr }),
+  },
   { file: 'kernel.txz', desc: 'Kernel (MANDATORY)', default: 'on', stage: (r, rel) => stageKernel(r, rel) },
   { file: 'lib32.txz', desc: '32-bit compatibility libraries', default: 'on', stage: (r) => stageLib32(r) },
 ];
@@ -39,8 +49,23 @@ export function buildRelease(outDir: string, workDir: string, release: string, m
     const out = path.join(outDir, set.file);
     // FreeBSD's sets: xz tarballs of "./..." entries owned by root:wheel.
     execFileSync('bsdtar', [
-      '-c', '-J', '--options', 'xz:compression-level=1', '--uid', '0', '--gid', '0', '--uname', 'root', '--gname', 'wheel',
-      '-f', out + '.tmp', '-C', stage, '.',
+      '-c',
+      '-J',
+      '--options',
+      'xz:compression-level=1',
+      '--uid',
+      '0',
+      '--gid',
+      '0',
+      '--uname',
+      'root',
+      '--gname',
+      'wheel',
+      '-f',
+      out + '.tmp',
+      '-C',
+      stage,
+      '.',
     ]);
     fs.renameSync(out + '.tmp', out);
     const sum = crypto.createHash('sha256').update(fs.readFileSync(out)).digest('hex');

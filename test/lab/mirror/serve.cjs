@@ -20,7 +20,9 @@ function patchLevel(release) {
   try {
     const n = Number.parseInt(fs.readFileSync(path.join(updatesDir, release), 'utf8').trim(), 10);
     if (Number.isInteger(n) && n >= 0) return n;
-  } catch { /* default below */ }
+  } catch {
+    /* default below */
+  }
   return content.DEFAULT_PATCH[release];
 }
 
@@ -30,7 +32,10 @@ function send(res, status, body, headers = {}) {
   res.end(res.req.method === 'HEAD' ? undefined : buf);
 }
 
-const notFound = (res) => send(res, 404, '<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>\n', { 'Content-Type': 'text/html' });
+const notFound = (res) =>
+  send(res, 404, '<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>\n', {
+    'Content-Type': 'text/html',
+  });
 
 function serveUpdate(res, release, kind, hash) {
   if (!content.RELEASES[release]) return notFound(res);
@@ -61,7 +66,11 @@ function serveStatic(req, res, urlPath) {
   const file = path.join(www, rel);
   if (!file.startsWith(www + path.sep)) return notFound(res);
   let st;
-  try { st = fs.statSync(file); } catch { return notFound(res); }
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return notFound(res);
+  }
   if (!st.isFile()) return notFound(res);
   const lastModified = new Date(Math.floor(st.mtimeMs / 1000) * 1000);
   const since = req.headers['if-modified-since'];
@@ -69,7 +78,11 @@ function serveStatic(req, res, urlPath) {
     res.writeHead(304, { 'Last-Modified': lastModified.toUTCString() });
     return res.end();
   }
-  res.writeHead(200, { 'Content-Length': st.size, 'Last-Modified': lastModified.toUTCString(), 'Content-Type': 'application/octet-stream' });
+  res.writeHead(200, {
+    'Content-Length': st.size,
+    'Last-Modified': lastModified.toUTCString(),
+    'Content-Type': 'application/octet-stream',
+  });
   if (req.method === 'HEAD') return res.end();
   fs.createReadStream(file).pipe(res);
 }

@@ -29,7 +29,11 @@ export const mirrorPaths = (layout: LabLayout) => {
   };
 };
 
-interface MirrorState { pid: number; address: string; port: number }
+interface MirrorState {
+  pid: number;
+  address: string;
+  port: number;
+}
 
 function readMirrorState(layout: LabLayout): MirrorState | undefined {
   try {
@@ -40,14 +44,25 @@ function readMirrorState(layout: LabLayout): MirrorState | undefined {
 }
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function accepts(address: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host: address, port, timeout: 500 });
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('timeout', () => { s.destroy(); resolve(false); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -60,12 +75,14 @@ export async function startMirror(layout: LabLayout, log: (m: string) => void = 
   const t0 = Date.now();
   if (buildMirror(p.dir, address)) log(`lab: mirror content built in ${Date.now() - t0} ms`);
   const running = readMirrorState(layout);
-  if (running && alive(running.pid) && await accepts(address, MIRROR_PORT)) return;
+  if (running && alive(running.pid) && (await accepts(address, MIRROR_PORT))) return;
   if (await accepts(address, MIRROR_PORT)) throw new Error(`lab: ${address}:${MIRROR_PORT} is already in use (another lab's mirror?)`);
   const logFd = fs.openSync(p.log, 'a');
-  const child = spawn(process.execPath, [
-    path.join(path.dirname(fileURLToPath(import.meta.url)), 'serve.cjs'), p.www, p.updates, address, String(MIRROR_PORT),
-  ], { detached: true, stdio: ['ignore', logFd, logFd] });
+  const child = spawn(
+    process.execPath,
+    [path.join(path.dirname(fileURLToPath(import.meta.url)), 'serve.cjs'), p.www, p.updates, address, String(MIRROR_PORT)],
+    { detached: true, stdio: ['ignore', logFd, logFd] },
+  );
   fs.closeSync(logFd);
   child.unref();
   if (!child.pid) throw new Error('lab: could not start the mirror');

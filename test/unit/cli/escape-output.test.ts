@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PrefixedLineWriter } from '../../../src/cli/host-output.js';
 
 describe('exec output on the terminal', () => {
-  it('a host cannot clear the screen, set the title or forge another host\'s line', () => {
+  it("a host cannot clear the screen, set the title or forge another host's line", () => {
     let out = '';
     const w = new PrefixedLineWriter('h1 | ', (t) => (out += t));
     w.push('\x1b[2J\x1b]0;owned\x07fine\n');

@@ -10,7 +10,16 @@ import { argumentDocs, argumentLine, BEGIN_MARKER, END_MARKER, moduleTable, with
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 function fakeModule(args: z.ZodType, extra: Partial<AnyModule> = {}): AnyModule {
-  return defineModule({ name: 'fake', summary: 'a fake module', args, jailAware: false, describe: () => 'fake', facts: () => ({}), plan: () => [], ...extra });
+  return defineModule({
+    name: 'fake',
+    summary: 'a fake module',
+    args,
+    jailAware: false,
+    describe: () => 'fake',
+    facts: () => ({}),
+    plan: () => [],
+    ...extra,
+  });
 }
 
 describe("README.md's module table", () => {
@@ -20,7 +29,11 @@ describe("README.md's module table", () => {
   });
 
   it('documents every argument of every module: a description, or its allowed values', () => {
-    const undocumented = MODULES.flatMap((m) => argumentDocs(m).filter((a) => a.description === undefined && a.values === undefined).map((a) => `${m.name}.${a.name}`));
+    const undocumented = MODULES.flatMap((m) =>
+      argumentDocs(m)
+        .filter((a) => a.description === undefined && a.values === undefined)
+        .map((a) => `${m.name}.${a.name}`),
+    );
     expect(undocumented).toEqual([]);
     for (const m of MODULES) expect(m.summary, m.name).not.toBe('');
   });
@@ -37,7 +50,11 @@ describe('the table generator', () => {
     state: z.enum(['present', 'absent']).default('present'),
     size: z.number().optional().describe('a | b'),
     keep: z.strictObject({ prefix: z.string(), count: z.number() }).optional(),
-    path: z.string().transform((p) => p.trim()).default('/etc/x').describe('a path'),
+    path: z
+      .string()
+      .transform((p) => p.trim())
+      .default('/etc/x')
+      .describe('a path'),
   });
 
   it('reads required, defaults (through transforms), allowed values and object keys from the zod schema', () => {
@@ -48,13 +65,23 @@ describe('the table generator', () => {
       { name: 'keep', required: false, keys: ['prefix', 'count'] },
       { name: 'path', required: false, description: 'a path', default: '/etc/x' },
     ]);
-    expect(argumentLine({ name: 'state', required: false, default: 'present', values: ['present', 'absent'], description: 'x' })).toBe('`state` (`present` / `absent`, default `present`): x');
+    expect(argumentLine({ name: 'state', required: false, default: 'present', values: ['present', 'absent'], description: 'x' })).toBe(
+      '`state` (`present` / `absent`, default `present`): x',
+    );
     expect(argumentLine({ name: 'd', required: false, default: JSON.stringify(' ') })).toBe('`d` (default `" "`)');
   });
 
   it('merges the forms of a union: an argument is required only if every form requires it', () => {
-    const union = z.union([z.string(), z.strictObject({ cmd: z.string(), chdir: z.string() }), z.strictObject({ argv: z.array(z.string()), chdir: z.string() })]);
-    expect(argumentDocs(fakeModule(union)).map((a) => [a.name, a.required])).toEqual([['cmd', false], ['chdir', true], ['argv', false]]);
+    const union = z.union([
+      z.string(),
+      z.strictObject({ cmd: z.string(), chdir: z.string() }),
+      z.strictObject({ argv: z.array(z.string()), chdir: z.string() }),
+    ]);
+    expect(argumentDocs(fakeModule(union)).map((a) => [a.name, a.required])).toEqual([
+      ['cmd', false],
+      ['chdir', true],
+      ['argv', false],
+    ]);
   });
 
   it('writes one row per module: summary, docs, arguments; a | inside a cell is escaped; the jail column from jailAware and docs', () => {

@@ -11,7 +11,7 @@ function runBatch(queries: Array<FactQuery<unknown>>, nonce = 'abc123') {
 }
 
 describe('fact batch', () => {
-  it('keeps each query\'s stdout, stderr and exit status apart', () => {
+  it("keeps each query's stdout, stderr and exit status apart", () => {
     const { status, results } = runBatch([
       q('echo one'),
       q('echo out; echo err >&2; exit 3'),
@@ -35,7 +35,7 @@ describe('fact batch', () => {
     expect(results[4]?.stdout).toBe('last\n');
   });
 
-  it('output that looks like another nonce\'s markers is content', () => {
+  it("output that looks like another nonce's markers is content", () => {
     const { results } = runBatch([q(`echo '@@fj:other:end:0'; echo '@@fj:abc12:out:1'`), q('echo b')]);
     expect(results[0]?.stdout).toBe('@@fj:other:end:0\n@@fj:abc12:out:1\n');
     expect(results[1]?.stdout).toBe('b\n');
@@ -54,12 +54,15 @@ describe('fact batch', () => {
 
 describe('change batches', () => {
   it('a failing snippet marked stopOnFailure ends the script; others go on', () => {
-    const script = buildBatchScript([
-      { script: 'set -e\necho one', stopOnFailure: true },
-      { script: 'set -e\nfalse\necho not printed', stopOnFailure: false },
-      { script: 'set -e\necho three; exit 4', stopOnFailure: true },
-      { script: 'echo never', stopOnFailure: true },
-    ], 'n2');
+    const script = buildBatchScript(
+      [
+        { script: 'set -e\necho one', stopOnFailure: true },
+        { script: 'set -e\nfalse\necho not printed', stopOnFailure: false },
+        { script: 'set -e\necho three; exit 4', stopOnFailure: true },
+        { script: 'echo never', stopOnFailure: true },
+      ],
+      'n2',
+    );
     const r = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(splitBatchOutput(r.stdout, 4, 'n2')).toEqual([

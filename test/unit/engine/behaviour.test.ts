@@ -10,17 +10,29 @@ import { LocalHost } from './support/local-host.js';
 import { shq } from '../../../src/shell/quote.js';
 import { prepare } from './support/playbook.js';
 
-async function runOn(yaml: string, names: string[], opts: {
-  vars?: (h: LocalHost) => Record<string, unknown>;
-  connect?: (h: LocalHost) => Promise<HostSession>;
-  prepare?: PrepareOptions;
-  check?: boolean;
-} = {}) {
+async function runOn(
+  yaml: string,
+  names: string[],
+  opts: {
+    vars?: (h: LocalHost) => Record<string, unknown>;
+    connect?: (h: LocalHost) => Promise<HostSession>;
+    prepare?: PrepareOptions;
+    check?: boolean;
+  } = {},
+) {
   const hosts = names.map((n) => new LocalHost(n));
-  const { preparer, plans } = prepare(yaml, hosts.map((h) => ({ name: h.host, vars: { root: h.root, ...opts.vars?.(h) } })), opts.prepare);
+  const { preparer, plans } = prepare(
+    yaml,
+    hosts.map((h) => ({ name: h.host, vars: { root: h.root, ...opts.vars?.(h) } })),
+    opts.prepare,
+  );
   const events: RunEvent[] = [];
   const result = await runPlaybook({
-    playbook: preparer.playbook, runtime: preparer.runtimeRenderer(), plans, forks: 10, check: opts.check ?? false,
+    playbook: preparer.playbook,
+    runtime: preparer.runtimeRenderer(),
+    plans,
+    forks: 10,
+    check: opts.check ?? false,
     connect: async (name) => {
       const h = hosts.find((x) => x.host === name) as LocalHost;
       return opts.connect ? opts.connect(h) : h;
@@ -39,12 +51,15 @@ function writesTo(h: LocalHost, name: string): number[] {
 
 describe('engine behaviour', () => {
   it('re-reads a file changed by an earlier step before a later step edits it', async () => {
-    const { hosts, host } = await runOn(`
+    const { hosts, host } = await runOn(
+      `
 hosts: all
 steps:
   - line: { path: "{{ root }}/f", line: first, create: true }
   - line: { path: "{{ root }}/f", line: second }
-`, ['h1']);
+`,
+      ['h1'],
+    );
     const h = hosts[0] as LocalHost;
     expect(fs.readFileSync(h.p('f'), 'utf8')).toBe('first\nsecond\n');
     // facts, write (inline, in a batch), facts again (stale after the write), write
@@ -63,13 +78,19 @@ steps:
     expect(fs.readFileSync(h.p('rc.conf'), 'utf8')).toBe(Array.from({ length: 10 }, (_, i) => `v${i}="${i}"\n`).join(''));
     // ... and the ten sysrc steps are one write of rc.conf.
     expect(writesTo(h, 'rc.conf')).toEqual([0, 1]);
-    expect(first.host('h1')?.steps.slice(0, 10).every((s) => s.status === 'changed')).toBe(true);
+    expect(
+      first
+        .host('h1')
+        ?.steps.slice(0, 10)
+        .every((s) => s.status === 'changed'),
+    ).toBe(true);
   });
 
   it('files go inline in the batch script byte for byte; a large one on its own stdin', async () => {
-    const tricky = "it's \\ \"q\" $HOME `x` !! ünï 🚀\n\nno newline at the end";
+    const tricky = 'it\'s \\ "q" $HOME `x` !! ünï 🚀\n\nno newline at the end';
     const big = 'x'.repeat(INLINE_FILE_MAX + 1);
-    const { hosts, host } = await runOn(`
+    const { hosts, host } = await runOn(
+      `
 hosts: all
 vars:
   tricky: ${JSON.stringify(tricky)}
@@ -78,7 +99,9 @@ steps:
   - file: { path: "{{ root }}/tricky", content: "{{ tricky }}", mode: "0600" }
   - command: "touch {{ root }}/between"
   - file: { path: "{{ root }}/big", content: "{{ big }}" }
-`, ['h1']);
+`,
+      ['h1'],
+    );
     const h = hosts[0] as LocalHost;
     expect(fs.readFileSync(h.p('tricky'), 'utf8')).toBe(tricky);
     expect(fs.statSync(h.p('tricky')).mode & 0o777).toBe(0o600);
@@ -91,7 +114,8 @@ steps:
   });
 
   it('sysrc steps share one write only when consecutive, on the same file, and not ignoring errors', async () => {
-    const { hosts, host } = await runOn(`
+    const { hosts, host } = await runOn(
+      `
 hosts: all
 steps:
   - sysrc: { name: a, value: "1", file: "{{ root }}/rc.conf" }
@@ -101,7 +125,9 @@ steps:
     ignore_errors: true
   - sysrc: { name: e, value: "5", file: "{{ root }}/rc.conf" }
   - sysrc: { name: a, state: absent, file: "{{ root }}/rc.conf" }
-`, ['h1']);
+`,
+      ['h1'],
+    );
     const h = hosts[0] as LocalHost;
     // a+b, d, e in the first batch (each planned from the first read, applied to what the
     // writes before it made of the file); removing a needs a to be read again.
@@ -112,13 +138,16 @@ steps:
   });
 
   it('a shared write that fails fails each of its steps, and the host stops there', async () => {
-    const { hosts, host } = await runOn(`
+    const { hosts, host } = await runOn(
+      `
 hosts: all
 steps:
   - sysrc: { name: a, value: "1", file: "{{ root }}/missing-dir/rc.conf" }
   - sysrc: { name: b, value: "2", file: "{{ root }}/missing-dir/rc.conf" }
   - command: "touch {{ root }}/after"
-`, ['h1']);
+`,
+      ['h1'],
+    );
     const h = hosts[0] as LocalHost;
     const steps = host('h1')?.steps ?? [];
     expect(steps.map((s) => s.status)).toEqual(['failed', 'failed']);
@@ -129,23 +158,27 @@ steps:
   });
 
   it('an edit lands only on the file it was planned from: a file changed in between is left alone', async () => {
-    const { hosts, host } = await runOn(`
+    const { hosts, host } = await runOn(
+      `
 hosts: all
 steps:
   - sysrc: { name: a, value: "1", file: "{{ root }}/rc.conf" }
-`, ['h1'], {
-      connect: async (h) => {
-        fs.writeFileSync(h.p('rc.conf'), 'x=1\n');
-        // Someone edits the file after fleetjail's read, before its write.
-        const run = h.run.bind(h);
-        let calls = 0;
-        h.run = async (script, opts) => {
-          if (calls++ === 1) fs.appendFileSync(h.p('rc.conf'), 'y=2\n');
-          return run(script, opts);
-        };
-        return h;
+`,
+      ['h1'],
+      {
+        connect: async (h) => {
+          fs.writeFileSync(h.p('rc.conf'), 'x=1\n');
+          // Someone edits the file after fleetjail's read, before its write.
+          const run = h.run.bind(h);
+          let calls = 0;
+          h.run = async (script, opts) => {
+            if (calls++ === 1) fs.appendFileSync(h.p('rc.conf'), 'y=2\n');
+            return run(script, opts);
+          };
+          return h;
+        },
       },
-    });
+    );
     const h = hosts[0] as LocalHost;
     expect(fs.readFileSync(h.p('rc.conf'), 'utf8')).toBe('x=1\ny=2\n');
     expect(host('h1')?.steps[0]?.error).toMatch(/rc\.conf changed on the host after fleetjail read it; nothing was written/);
@@ -153,7 +186,8 @@ steps:
   });
 
   it('a failure inside a batch stops the host there; earlier steps of the batch count, later ones did not run', async () => {
-    const { host, hosts } = await runOn(`
+    const { host, hosts } = await runOn(
+      `
 hosts: all
 steps:
   - command: "echo a >> {{ root }}/log"
@@ -161,23 +195,31 @@ steps:
     ignore_errors: true
   - command: "echo b >> {{ root }}/log; exit 6"
   - command: "echo c >> {{ root }}/log"
-`, ['h1']);
+`,
+      ['h1'],
+    );
     const h = hosts[0] as LocalHost;
     expect(h.calls).toHaveLength(1);
     expect(fs.readFileSync(h.p('log'), 'utf8')).toBe('a\nb\n');
     expect(host('h1')?.steps.map((s) => [s.status, s.error])).toEqual([
-      ['changed', null], ['failed', 'exit status 5: failing'], ['failed', 'exit status 6'],
+      ['changed', null],
+      ['failed', 'exit status 5: failing'],
+      ['failed', 'exit status 6'],
     ]);
     expect(host('h1')?.status).toBe('failed');
   });
 
   it('a failing host stops only its own steps; the others finish', async () => {
-    const { host, hosts } = await runOn(`
+    const { host, hosts } = await runOn(
+      `
 hosts: all
 steps:
   - command: { cmd: "echo 'no such thing' >&2; exit {{ code }}" }
   - command: "touch {{ root }}/after"
-`, ['good', 'bad'], { vars: (h) => ({ code: h.host === 'bad' ? 3 : 0 }) });
+`,
+      ['good', 'bad'],
+      { vars: (h) => ({ code: h.host === 'bad' ? 3 : 0 }) },
+    );
     expect(host('good')?.status).toBe('changed');
     expect(fs.existsSync((hosts[0] as LocalHost).p('after'))).toBe(true);
     const bad = host('bad');
@@ -189,15 +231,21 @@ steps:
   });
 
   it('ignore_errors lets the host go on', async () => {
-    const { host } = await runOn(`
+    const { host } = await runOn(
+      `
 hosts: all
 steps:
   - command: "exit 1"
     ignore_errors: true
   - command: "true"
-`, ['h1']);
+`,
+      ['h1'],
+    );
     expect(host('h1')?.status).toBe('changed');
-    expect(host('h1')?.steps.map((s) => [s.status, s.ignored])).toEqual([['failed', true], ['changed', false]]);
+    expect(host('h1')?.steps.map((s) => [s.status, s.ignored])).toEqual([
+      ['failed', true],
+      ['changed', false],
+    ]);
     expect(host('h1')?.failed).toBe(0);
   });
 
@@ -230,14 +278,21 @@ steps:
   });
 
   it('serial with max_fail_percentage stops the run and says so', async () => {
-    const { result, events } = await runOn(`
+    const { result, events } = await runOn(
+      `
 hosts: all
 serial: 1
 max_fail_percentage: 0
 steps:
   - command: "exit {{ code }}"
-`, ['h1', 'h2', 'h3', 'h4'], { vars: (h) => ({ code: h.host === 'h2' ? 1 : 0 }) });
-    expect(result.hosts.map((h) => [h.name, h.status])).toEqual([['h1', 'changed'], ['h2', 'failed']]);
+`,
+      ['h1', 'h2', 'h3', 'h4'],
+      { vars: (h) => ({ code: h.host === 'h2' ? 1 : 0 }) },
+    );
+    expect(result.hosts.map((h) => [h.name, h.status])).toEqual([
+      ['h1', 'changed'],
+      ['h2', 'failed'],
+    ]);
     expect(result.notRun).toEqual(['h3', 'h4']);
     expect(result.aborted).toBe('run stopped after batch 2 of 4: 1 of 1 hosts in the batch failed (100% > max_fail_percentage 0%)');
     expect(events.filter((e) => e.type === 'batch-start')).toHaveLength(2);
@@ -245,7 +300,8 @@ steps:
   });
 
   it('registered results feed later steps at run time', async () => {
-    const { hosts, host } = await runOn(`
+    const { hosts, host } = await runOn(
+      `
 hosts: all
 steps:
   - command: "echo v1.2"
@@ -254,13 +310,16 @@ steps:
     when: version.rc == 0
   - command: "echo never"
     when: version.stdout == "nope"
-`, ['h1']);
+`,
+      ['h1'],
+    );
     expect(fs.readFileSync((hosts[0] as LocalHost).p('version'), 'utf8')).toBe('v1.2\n');
     expect(host('h1')?.steps.map((s) => s.status)).toEqual(['changed', 'changed', 'skipped']);
   });
 
   it('handlers run once at the end, in their order, only when notified by a change', async () => {
-    const { hosts, host } = await runOn(`
+    const { hosts, host } = await runOn(
+      `
 hosts: all
 steps:
   - file: { path: "{{ root }}/a", content: "a" }
@@ -276,13 +335,20 @@ handlers:
     command: "echo second >> {{ root }}/log"
   - name: unused
     command: "echo unused >> {{ root }}/log"
-`, ['h1']);
+`,
+      ['h1'],
+    );
     expect(fs.readFileSync((hosts[0] as LocalHost).p('log'), 'utf8')).toBe('first\nsecond\n');
-    expect(host('h1')?.steps.filter((s) => s.handler).map((s) => s.name)).toEqual(['first', 'second']);
+    expect(
+      host('h1')
+        ?.steps.filter((s) => s.handler)
+        .map((s) => s.name),
+    ).toEqual(['first', 'second']);
   });
 
   it('check mode: notified handlers do not run, and their skipped results reach the reporters', async () => {
-    const { hosts, host, events } = await runOn(`
+    const { hosts, host, events } = await runOn(
+      `
 hosts: all
 steps:
   - file: { path: "{{ root }}/a", content: "a" }
@@ -290,9 +356,15 @@ steps:
 handlers:
   - name: h
     command: "echo ran >> {{ root }}/log"
-`, ['h1'], { check: true });
+`,
+      ['h1'],
+      { check: true },
+    );
     expect(fs.existsSync((hosts[0] as LocalHost).p('log'))).toBe(false);
-    expect(host('h1')?.steps.map((s) => [s.name, s.status, s.handler])).toEqual([['file ' + (hosts[0] as LocalHost).p('a'), 'changed', false], ['h', 'skipped', true]]);
+    expect(host('h1')?.steps.map((s) => [s.name, s.status, s.handler])).toEqual([
+      ['file ' + (hosts[0] as LocalHost).p('a'), 'changed', false],
+      ['h', 'skipped', true],
+    ]);
     const ends = events.filter((e) => e.type === 'step-end').map((e) => (e as { result: { name: string; status: string } }).result);
     expect(ends.map((r) => r.status)).toEqual(['changed', 'skipped']);
   });
@@ -313,13 +385,17 @@ steps:
   });
 
   it('check mode: a step whose facts depend on an earlier change is skipped, not failed', async () => {
-    const { host, hosts } = await runOn(`
+    const { host, hosts } = await runOn(
+      `
 hosts: all
 steps:
   - command: { cmd: "mkdir {{ root }}/d", creates: "{{ root }}/d" }
   - line: { path: "{{ root }}/d/conf", line: x, create: true }
   - line: { path: "{{ root }}/d/other", line: x }
-`, ['h1'], { check: true });
+`,
+      ['h1'],
+      { check: true },
+    );
     expect(fs.existsSync((hosts[0] as LocalHost).p('d'))).toBe(false);
     const steps = host('h1')?.steps ?? [];
     // Facts as they are now: d/conf is absent, so it would be created.
@@ -328,14 +404,17 @@ steps:
     expect(host('h1')?.status).toBe('changed');
   });
 
-  it('a step whose fact query fails fails alone, with the host\'s message', async () => {
-    const { host } = await runOn(`
+  it("a step whose fact query fails fails alone, with the host's message", async () => {
+    const { host } = await runOn(
+      `
 hosts: all
 steps:
   - service: { name: nginx, state: running }
     ignore_errors: true
   - command: "true"
-`, ['h1']);
+`,
+      ['h1'],
+    );
     const svc = host('h1')?.steps[0];
     expect(svc?.status).toBe('failed');
     expect(svc?.error).toMatch(/service nginx rcvar|no service nginx/);

@@ -10,7 +10,14 @@ import { LocalHost } from './support/local-host.js';
 function change(apply = 'cat >> log; echo applied >> log'): Change {
   return {
     summary: 'risky',
-    action: { kind: 'confirmed', apply, stdin: 'new rules\n', commit: 'echo committed >> log', rollback: 'echo rolled back >> log', timeoutSec: 30 },
+    action: {
+      kind: 'confirmed',
+      apply,
+      stdin: 'new rules\n',
+      commit: 'echo committed >> log',
+      rollback: 'echo rolled back >> log',
+      timeoutSec: 30,
+    },
     touches: [],
   };
 }
@@ -33,19 +40,26 @@ describe('a change confirmed through a new session', () => {
     const h = new LocalHost();
     const r = await applyChanges(h, [change()], {
       files: new EditedFiles(),
-      reconnect: async () => { throw new ConnectError('refused', 'h', 'connection refused'); },
+      reconnect: async () => {
+        throw new ConnectError('refused', 'h', 'connection refused');
+      },
     });
     expect(log(h)).toBe('new rules\napplied\nrolled back\n');
     expect(r.outcomes[0]?.ok).toBe(false);
-    expect(r.outcomes[0]?.error).toBe('a new SSH session could not get in after the change (h: connection refused); the change was rolled back at once');
+    expect(r.outcomes[0]?.error).toBe(
+      'a new SSH session could not get in after the change (h: connection refused); the change was rolled back at once',
+    );
   });
 
-  it('a failing apply is the step\'s failure; no new session is tried', async () => {
+  it("a failing apply is the step's failure; no new session is tried", async () => {
     const h = new LocalHost();
     let tried = false;
     const r = await applyChanges(h, [change('echo applied >> log; echo "rules do not load" >&2; exit 1')], {
       files: new EditedFiles(),
-      reconnect: async () => { tried = true; return h; },
+      reconnect: async () => {
+        tried = true;
+        return h;
+      },
     });
     expect(r.outcomes[0]?.error).toBe('exit status 1: rules do not load');
     expect(tried).toBe(false);

@@ -4,7 +4,9 @@ import type { FactQuery } from '../../../src/modules/kit/contract.js';
 
 let parses = 0;
 const fact = (key: string, resources: string[]): FactQuery<string> => ({
-  key, script: '', resources,
+  key,
+  script: '',
+  resources,
   parse: (o) => {
     parses++;
     if (o.exitCode !== 0) throw new Error(`failed: ${o.stderr}`);

@@ -34,13 +34,21 @@ function setup(hostNames = ['h1']) {
     fs.writeFileSync(h.p('etc/rc.conf'), 'sshd_enable="NO"\n');
     fs.writeFileSync(h.p('etc/hosts'), '127.0.0.1 localhost\n10.0.0.9 mirror\n');
   }
-  const { preparer, plans } = prepare(SITE, hosts.map((h) => ({ name: h.host, vars: { root: h.root } })));
+  const { preparer, plans } = prepare(
+    SITE,
+    hosts.map((h) => ({ name: h.host, vars: { root: h.root } })),
+  );
   const byName = new Map(hosts.map((h) => [h.host, h]));
   const run = (opts: { check?: boolean; diff?: boolean; events?: RunEvent[] } = {}) => {
     const fresh = new Map<string, LocalHost>();
     return {
       result: runPlaybook({
-        playbook: preparer.playbook, runtime: preparer.runtimeRenderer(), plans, forks: 4, check: opts.check ?? false, diff: opts.diff ?? false,
+        playbook: preparer.playbook,
+        runtime: preparer.runtimeRenderer(),
+        plans,
+        forks: 4,
+        check: opts.check ?? false,
+        diff: opts.diff ?? false,
         connect: async (name) => {
           const h = byName.get(name) as LocalHost;
           fresh.set(name, h);
@@ -62,11 +70,20 @@ describe('running a playbook on hosts', () => {
     const host = r.hosts[0];
     expect(host?.status).toBe('changed');
     expect(host?.steps.map((s) => [s.module, s.status])).toEqual([
-      ['sysrc', 'changed'], ['sysrc', 'changed'], ['file', 'changed'], ['line', 'changed'],
-      ['command', 'changed'], ['command', 'changed'], ['command', 'changed'],
+      ['sysrc', 'changed'],
+      ['sysrc', 'changed'],
+      ['file', 'changed'],
+      ['line', 'changed'],
+      ['command', 'changed'],
+      ['command', 'changed'],
+      ['command', 'changed'],
     ]);
     expect(host?.steps.map((s) => s.name).filter((n) => !n.startsWith('command'))).toEqual([
-      'rc.conf hostname', 'sysrc sshd_enable', `file ${h.p('etc/motd')}`, `line ${h.p('etc/hosts')}`, 'reload sshd',
+      'rc.conf hostname',
+      'sysrc sshd_enable',
+      `file ${h.p('etc/motd')}`,
+      `line ${h.p('etc/hosts')}`,
+      'reload sshd',
     ]);
     expect(host?.steps[6]?.handler).toBe(true);
     expect(fs.readFileSync(h.p('etc/rc.conf'), 'utf8')).toBe('sshd_enable="YES"\nhostname="h1.example.org"\n');
@@ -115,12 +132,21 @@ describe('running a playbook on hosts', () => {
       const plain = await setup().run({ check }).result;
       const steps = plain.hosts[0]?.steps ?? [];
       expect(steps.filter((s) => s.changed).length, `check ${check}`).toBeGreaterThan(3);
-      expect(steps.map((s) => s.diff), `check ${check}`).toEqual(steps.map(() => null));
-      expect(Object.values(jsonReport(plain).hosts).flatMap((h) => h.steps.map((s) => s.diff)).every((d) => d === null)).toBe(true);
+      expect(
+        steps.map((s) => s.diff),
+        `check ${check}`,
+      ).toEqual(steps.map(() => null));
+      expect(
+        Object.values(jsonReport(plain).hosts)
+          .flatMap((h) => h.steps.map((s) => s.diff))
+          .every((d) => d === null),
+      ).toBe(true);
       const { hosts, run } = setup();
       const withDiff = (await run({ check, diff: true }).result).hosts[0]?.steps ?? [];
       const motd = withDiff.find((s) => s.module === 'file');
-      expect(motd?.diff, `check ${check}`).toEqual([{ type: 'file', path: (hosts[0] as LocalHost).p('etc/motd'), unified: expect.stringContaining('@@ -0,0 +1 @@\n+Welcome to h1\n') }]);
+      expect(motd?.diff, `check ${check}`).toEqual([
+        { type: 'file', path: (hosts[0] as LocalHost).p('etc/motd'), unified: expect.stringContaining('@@ -0,0 +1 @@\n+Welcome to h1\n') },
+      ]);
       expect(withDiff.find((s) => s.name === 'sysrc sshd_enable')?.diff).toHaveLength(1);
     }
   });

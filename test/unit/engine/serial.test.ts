@@ -2,9 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { batches, stopReason } from '../../../src/engine/serial.js';
 import type { HostResult, HostStatus } from '../../../src/engine/results.js';
 
-const hosts = (statuses: HostStatus[]): HostResult[] => statuses.map((status, i) => ({
-  name: `h${i}`, status, ok: 0, changed: 0, failed: 0, skipped: 0, error: null, durationMs: 0, steps: [], roundTrips: 1,
-}));
+const hosts = (statuses: HostStatus[]): HostResult[] =>
+  statuses.map((status, i) => ({
+    name: `h${i}`,
+    status,
+    ok: 0,
+    changed: 0,
+    failed: 0,
+    skipped: 0,
+    error: null,
+    durationMs: 0,
+    steps: [],
+    roundTrips: 1,
+  }));
 
 describe('serial batches', () => {
   const ten = Array.from({ length: 10 }, (_, i) => i);
@@ -18,8 +28,9 @@ describe('serial batches', () => {
 
   it('max_fail_percentage: stop when strictly more failed', () => {
     expect(stopReason(hosts(['ok', 'failed', 'ok', 'ok']), { serial: true, maxFailPercentage: 25 })).toBeNull();
-    expect(stopReason(hosts(['ok', 'failed', 'unreachable', 'ok']), { serial: true, maxFailPercentage: 25 }))
-      .toBe('2 of 4 hosts in the batch failed (50% > max_fail_percentage 25%)');
+    expect(stopReason(hosts(['ok', 'failed', 'unreachable', 'ok']), { serial: true, maxFailPercentage: 25 })).toBe(
+      '2 of 4 hosts in the batch failed (50% > max_fail_percentage 25%)',
+    );
     expect(stopReason(hosts(['failed']), { serial: true, maxFailPercentage: 0 })).toMatch(/100% > max_fail_percentage 0%/);
   });
 

@@ -29,7 +29,7 @@ describe('jls -n', () => {
 });
 
 describe('jls --libxo json', () => {
-  it('reads the handbook\'s output', () => {
+  it("reads the handbook's output", () => {
     expect(parseJlsJson(reference('jls-libxo-json-01.txt'))).toEqual([
       { jid: 1, ipv4: '192.168.250.70', hostname: 'classic', path: '/usr/local/jails/containers/classic' },
     ]);
@@ -53,24 +53,42 @@ describe('freebsd-version', () => {
     expect(comparePatch(parseFreebsdVersion('14.2-RELEASE'), parseFreebsdVersion('14.3-RELEASE'))).toBeUndefined();
     expect(() => parseFreebsdVersion('Linux')).toThrow(/not a FreeBSD version/);
   });
-
 });
 
 describe('the jail state fact', () => {
   it('parses a running thin-nullfs jail', () => {
-    const st = parseJailState([
-      'jls jid=4 name=dev path=/usr/jails/dev vnet=new persist',
-      'root directory', 'rootver 14.2-RELEASE-p3',
-      'template directory /usr/jails/templates/14.2', 'tplver 14.2-RELEASE-p3',
-      'skeleton yes', 'stamp 14.2-RELEASE', '',
-    ].join('\n'));
-    expect(st).toMatchObject({ running: true, root: 'directory', rootVersion: '14.2-RELEASE-p3', template: 'directory', templateDir: '/usr/jails/templates/14.2', skeleton: true, stamp: '14.2-RELEASE' });
+    const st = parseJailState(
+      [
+        'jls jid=4 name=dev path=/usr/jails/dev vnet=new persist',
+        'root directory',
+        'rootver 14.2-RELEASE-p3',
+        'template directory /usr/jails/templates/14.2',
+        'tplver 14.2-RELEASE-p3',
+        'skeleton yes',
+        'stamp 14.2-RELEASE',
+        '',
+      ].join('\n'),
+    );
+    expect(st).toMatchObject({
+      running: true,
+      root: 'directory',
+      rootVersion: '14.2-RELEASE-p3',
+      template: 'directory',
+      templateDir: '/usr/jails/templates/14.2',
+      skeleton: true,
+      stamp: '14.2-RELEASE',
+    });
     expect(st.params?.get('path')).toBe('/usr/jails/dev');
   });
 
   it('parses a jail that does not exist yet, and refuses garbage', () => {
-    expect(parseJailState('jls -\nroot absent\nrootver -\ntemplate absent\ntplver -\nsnapshot no\ndataset no\n'))
-      .toEqual({ running: false, root: 'absent', template: 'absent', snapshot: false, dataset: false });
+    expect(parseJailState('jls -\nroot absent\nrootver -\ntemplate absent\ntplver -\nsnapshot no\ndataset no\n')).toEqual({
+      running: false,
+      root: 'absent',
+      template: 'absent',
+      snapshot: false,
+      dataset: false,
+    });
     expect(() => parseJailState('root absent\n')).toThrow(/incomplete/);
     expect(() => parseJailState('jls -\nroot maybe\n')).toThrow(/unexpected root state/);
     expect(() => parseJailState('jls -\nroot absent\nsnapshot perhaps\n')).toThrow(/unexpected snapshot value/);

@@ -7,12 +7,23 @@ describe('file state', () => {
   it('reads a regular file with its content, byte for byte', () => {
     const sha = 'a'.repeat(64);
     expect(parseFileState(`type file\nstat 0644 0 0 root wheel 12\nsha256 ${sha}\ncontent\nline\nno eol`)).toEqual({
-      type: 'file', mode: '0644', uid: '0', gid: '0', owner: 'root', group: 'wheel', size: 12, sha256: sha, content: 'line\nno eol',
+      type: 'file',
+      mode: '0644',
+      uid: '0',
+      gid: '0',
+      owner: 'root',
+      group: 'wheel',
+      size: 12,
+      sha256: sha,
+      content: 'line\nno eol',
     });
   });
 
   it('reads links, directories and absent paths', () => {
-    expect(parseFileState('type link\nstat 0755 0 0 root wheel 11\ntarget /usr/share/zoneinfo/UTC\n')).toMatchObject({ type: 'link', linkTarget: '/usr/share/zoneinfo/UTC' });
+    expect(parseFileState('type link\nstat 0755 0 0 root wheel 11\ntarget /usr/share/zoneinfo/UTC\n')).toMatchObject({
+      type: 'link',
+      linkTarget: '/usr/share/zoneinfo/UTC',
+    });
     expect(parseFileState('type directory\nstat 1777 0 0 root wheel 512\n')).toMatchObject({ type: 'directory', mode: '1777' });
     expect(parseFileState('type absent\n')).toEqual({ type: 'absent' });
   });
@@ -32,12 +43,19 @@ describe('file state', () => {
 describe('service rcvar', () => {
   it("reads rc.subr's rcvar listing", () => {
     expect(parseServiceRcvar('# sshd\n#\nsshd_enable="YES"\n#   (default: "")\n\n')).toEqual({ rcvar: 'sshd_enable', value: 'YES' });
-    expect(parseServiceRcvar('# nginx : Nginx web server\n#\nnginx_enable="NO"\n#   (default: "")\n')).toEqual({ rcvar: 'nginx_enable', value: 'NO' });
+    expect(parseServiceRcvar('# nginx : Nginx web server\n#\nnginx_enable="NO"\n#   (default: "")\n')).toEqual({
+      rcvar: 'nginx_enable',
+      value: 'NO',
+    });
   });
 
   it('scripts without an rcvar, and missing scripts', () => {
     expect(parseServiceRcvar('# hostid\n#\n\n')).toEqual({});
-    expect(parseServiceRcvar('nosuch does not exist in /etc/rc.d or the local startup\ndirectories (/usr/local/etc/rc.d), or is not executable\n')).toBeUndefined();
+    expect(
+      parseServiceRcvar(
+        'nosuch does not exist in /etc/rc.d or the local startup\ndirectories (/usr/local/etc/rc.d), or is not executable\n',
+      ),
+    ).toBeUndefined();
   });
 });
 

@@ -5,16 +5,20 @@ const values = (text: string) => Object.fromEntries([...parseRcConf(text)].map((
 
 describe('parseRcConf', () => {
   it('reads the forms sysrc and people write', () => {
-    expect(values([
-      'hostname="web1.example.org"',
-      "ifconfig_em0='inet 10.0.0.5/24'",
-      'sshd_enable=YES',
-      '  zfs_enable="YES"   # trailing comment',
-      '# sendmail_enable="NO"',
-      'a=1; b="two words"',
-      'empty=""',
-      'bare=',
-    ].join('\n'))).toEqual({
+    expect(
+      values(
+        [
+          'hostname="web1.example.org"',
+          "ifconfig_em0='inet 10.0.0.5/24'",
+          'sshd_enable=YES',
+          '  zfs_enable="YES"   # trailing comment',
+          '# sendmail_enable="NO"',
+          'a=1; b="two words"',
+          'empty=""',
+          'bare=',
+        ].join('\n'),
+      ),
+    ).toEqual({
       hostname: 'web1.example.org',
       ifconfig_em0: 'inet 10.0.0.5/24',
       sshd_enable: 'YES',
@@ -45,33 +49,58 @@ describe('parseRcConf', () => {
     expect(values('base="/usr/jails"\nroot="${base}/www"\nroot="$base/db"')).toEqual({ base: '/usr/jails', root: '/usr/jails/db' });
     const vars = parseRcConf('a="$(hostname -s) x"\nb=${unknown}\nc=`id -u`\nd=$((1 + 2))\ne=${base:-x}\nf=~/x\ng=$1\n');
     expect([...vars].map(([k, v]) => [k, v.value, v.dynamic])).toEqual([
-      ['a', '$(hostname -s) x', '$(hostname -s)'], ['b', '${unknown}', '${unknown}'], ['c', '`id -u`', '`id -u`'],
-      ['d', '$((1 + 2))', '$((1 + 2))'], ['e', '${base:-x}', '${base:-x}'], ['f', '~/x', '~'], ['g', '$1', '$1'],
+      ['a', '$(hostname -s) x', '$(hostname -s)'],
+      ['b', '${unknown}', '${unknown}'],
+      ['c', '`id -u`', '`id -u`'],
+      ['d', '$((1 + 2))', '$((1 + 2))'],
+      ['e', '${base:-x}', '${base:-x}'],
+      ['f', '~/x', '~'],
+      ['g', '$1', '$1'],
     ]);
     expect(parseRcConf('f="${flags} -c"\n', new Map([['flags', { value: '-s', line: 1 }]])).get('f')?.value).toBe('-s -c');
   });
 
   it('cuts words where sh does: expansions with blanks, quotes inside them, comments only at a word start', () => {
-    const scan = scanRcConf([
-      'a=$(cat /etc/my name) b=1',
-      'c=$((1 + 2 ))',
-      'd=`echo "x y"`',
-      'e=${x:-"a } b"}',
-      'f=$(echo ")" \'(\' # comment with ) and \'',
-      ')',
-      "# don't: a quote in a comment",
-      'g=x#not-a-comment # but this is, with a "quote',
-      'h=$\'it\\\'s\'',
-      'i="$(echo "nested \\" quotes")"',
-      'j=one\\',
-      'two',
-    ].join('\n'));
+    const scan = scanRcConf(
+      [
+        'a=$(cat /etc/my name) b=1',
+        'c=$((1 + 2 ))',
+        'd=`echo "x y"`',
+        'e=${x:-"a } b"}',
+        "f=$(echo \")\" '(' # comment with ) and '",
+        ')',
+        "# don't: a quote in a comment",
+        'g=x#not-a-comment # but this is, with a "quote',
+        "h=$'it\\'s'",
+        'i="$(echo "nested \\" quotes")"',
+        'j=one\\',
+        'two',
+      ].join('\n'),
+    );
     expect(scan.assignments.map((x) => [x.name, x.value, x.line])).toEqual([
-      ['a', '$(cat /etc/my name)', 1], ['b', '1', 1], ['c', '$((1 + 2 ))', 2], ['d', '`echo "x y"`', 3], ['e', '${x:-"a } b"}', 4],
-      ['f', '$(echo ")" \'(\' # comment with ) and \'\n)', 5], ['g', 'x#not-a-comment', 8], ['h', "$'it\\'s'", 9],
-      ['i', '$(echo "nested \\" quotes")', 10], ['j', 'onetwo', 11],
+      ['a', '$(cat /etc/my name)', 1],
+      ['b', '1', 1],
+      ['c', '$((1 + 2 ))', 2],
+      ['d', '`echo "x y"`', 3],
+      ['e', '${x:-"a } b"}', 4],
+      ['f', "$(echo \")\" '(' # comment with ) and '\n)", 5],
+      ['g', 'x#not-a-comment', 8],
+      ['h', "$'it\\'s'", 9],
+      ['i', '$(echo "nested \\" quotes")', 10],
+      ['j', 'onetwo', 11],
     ]);
-    expect(scan.assignments.map((x) => [x.alone])).toEqual([[false], [false], [true], [true], [true], [true], [true], [true], [true], [true]]);
+    expect(scan.assignments.map((x) => [x.alone])).toEqual([
+      [false],
+      [false],
+      [true],
+      [true],
+      [true],
+      [true],
+      [true],
+      [true],
+      [true],
+      [true],
+    ]);
   });
 
   it('finds every item of a multi-line or tab-separated value', () => {
@@ -79,21 +108,34 @@ describe('parseRcConf', () => {
   });
 
   it('records what it cannot place exactly: compound commands, functions, prefixes of a command, builtins, && lists', () => {
-    const scan = scanRcConf([
-      'if [ -r /x ]; then a=1; fi',
-      'f() { b=2; }',
-      'c=3 some_command',
-      'export d=4; unset e; read f',
-      'true && g=5',
-      'h=6 &',
-      '( i=7 )',
-      'for j in 1 2; do :; done',
-      'case $x in y) k=8 ;; esac',
-      'while false; do l=9; done',
-      'plain=ok',
-    ].join('\n'));
+    const scan = scanRcConf(
+      [
+        'if [ -r /x ]; then a=1; fi',
+        'f() { b=2; }',
+        'c=3 some_command',
+        'export d=4; unset e; read f',
+        'true && g=5',
+        'h=6 &',
+        '( i=7 )',
+        'for j in 1 2; do :; done',
+        'case $x in y) k=8 ;; esac',
+        'while false; do l=9; done',
+        'plain=ok',
+      ].join('\n'),
+    );
     expect(scan.unplaceable.map((u) => [u.name, u.line])).toEqual([
-      ['a', 1], ['b', 2], ['c', 3], ['d', 4], ['e', 4], ['f', 4], ['g', 5], ['h', 6], ['i', 7], ['j', 8], ['k', 9], ['l', 10],
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+      ['d', 4],
+      ['e', 4],
+      ['f', 4],
+      ['g', 5],
+      ['h', 6],
+      ['i', 7],
+      ['j', 8],
+      ['k', 9],
+      ['l', 10],
     ]);
     expect(scan.assignments.map((a) => a.name)).toEqual(['plain']);
   });

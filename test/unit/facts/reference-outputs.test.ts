@@ -22,8 +22,15 @@ describe('pkg output', () => {
     const lines = parsePkgVersion(reference('pkg-version-01.txt'));
     expect(lines).toHaveLength(8);
     expect(lines[0]).toEqual({ name: 'chromium', installed: '72.0.3626.121_1', status: '<', available: '73.0.3683.103_1' });
-    expect(lines.find((l) => l.name === 'gr-osmosdr')).toEqual({ name: 'gr-osmosdr', installed: '0.1.4.99_4,1', status: '<', available: '0.1.4.99_6,1' });
-    expect(parsePkgVersion('nginx-1.24.0_1,3                   =   up-to-date with index\n')).toEqual([{ name: 'nginx', installed: '1.24.0_1,3', status: '=' }]);
+    expect(lines.find((l) => l.name === 'gr-osmosdr')).toEqual({
+      name: 'gr-osmosdr',
+      installed: '0.1.4.99_4,1',
+      status: '<',
+      available: '0.1.4.99_6,1',
+    });
+    expect(parsePkgVersion('nginx-1.24.0_1,3                   =   up-to-date with index\n')).toEqual([
+      { name: 'nginx', installed: '1.24.0_1,3', status: '=' },
+    ]);
   });
 
   it('splits at the last dash', () => {

@@ -14,7 +14,14 @@ describe('parseManifest', () => {
     ].join('\n');
     const m = parseManifest(text);
     expect([...m.keys()]).toEqual(['base-dbg.txz', 'base.txz', 'lib32.txz']);
-    expect(m.get('base.txz')).toEqual({ file: 'base.txz', sha256: SUM('b'), entries: 28863, set: 'base', description: 'Base system (MANDATORY)', default: true });
+    expect(m.get('base.txz')).toEqual({
+      file: 'base.txz',
+      sha256: SUM('b'),
+      entries: 28863,
+      set: 'base',
+      description: 'Base system (MANDATORY)',
+      default: true,
+    });
     expect(m.get('base-dbg.txz')?.default).toBe(false);
   });
 
@@ -28,8 +35,16 @@ describe('parseManifest', () => {
 
 describe('parseFreebsdVersion', () => {
   it('reads the versions of the reference outputs', () => {
-    expect(parseFreebsdVersion(reference('freebsd-version-01.txt'))).toEqual({ version: '14.1-RELEASE-p8', release: '14.1-RELEASE', patch: 8 });
-    expect(parseFreebsdVersion(reference('freebsd-version-02.txt'))).toEqual({ version: '11.0-RELEASE-p10', release: '11.0-RELEASE', patch: 10 });
+    expect(parseFreebsdVersion(reference('freebsd-version-01.txt'))).toEqual({
+      version: '14.1-RELEASE-p8',
+      release: '14.1-RELEASE',
+      patch: 8,
+    });
+    expect(parseFreebsdVersion(reference('freebsd-version-02.txt'))).toEqual({
+      version: '11.0-RELEASE-p10',
+      release: '11.0-RELEASE',
+      patch: 10,
+    });
     expect(parseFreebsdVersion(reference('freebsd-version-u-01.txt')).patch).toBe(8);
     expect(parseFreebsdVersion(reference('freebsd-version-k-01.txt')).patch).toBe(7);
     // -kru: three lines; the first is read
@@ -46,8 +61,14 @@ describe('parseFreebsdVersion', () => {
 
 describe('parseFreebsdUpdateFetch', () => {
   it('"No updates needed" is the current patch level (reference outputs)', () => {
-    expect(parseFreebsdUpdateFetch(reference('freebsd-update-fetch-install-01.txt'))).toEqual({ pending: false, version: '13.1-RELEASE-p1' });
-    expect(parseFreebsdUpdateFetch(reference('freebsd-update-fetch-install-02.txt'))).toEqual({ pending: false, version: '13.1-RELEASE-p0' });
+    expect(parseFreebsdUpdateFetch(reference('freebsd-update-fetch-install-01.txt'))).toEqual({
+      pending: false,
+      version: '13.1-RELEASE-p1',
+    });
+    expect(parseFreebsdUpdateFetch(reference('freebsd-update-fetch-install-02.txt'))).toEqual({
+      pending: false,
+      version: '13.1-RELEASE-p0',
+    });
   });
 
   it('"The following files will be updated" is a pending update to that version (iocage\'s fetch output)', () => {
@@ -66,7 +87,11 @@ describe('parseFreebsdUpdateFetch', () => {
       '/boot/kernel/kernel',
       '',
     ].join('\n');
-    expect(parseFreebsdUpdateFetch(out)).toEqual({ pending: true, version: '14.2-RELEASE-p4', files: ['/usr/lib/old.so', '/bin/freebsd-version', '/boot/kernel/kernel'] });
+    expect(parseFreebsdUpdateFetch(out)).toEqual({
+      pending: true,
+      version: '14.2-RELEASE-p4',
+      files: ['/usr/lib/old.so', '/bin/freebsd-version', '/boot/kernel/kernel'],
+    });
   });
 
   it('anything else is an error naming the last lines', () => {

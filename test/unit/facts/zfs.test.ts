@@ -5,7 +5,8 @@ import { reference } from './reference.js';
 
 describe('zfs get -Hp -o name,property,value,source', () => {
   it('reads tab-separated rows, sources with spaces kept whole', () => {
-    const out = 'zroot/t1/a/b\tquota\t10737418240\tlocal\nzroot/t1/a/b\tmountpoint\t/zroot/t1/a/b\tinherited from zroot\nzroot/t1/a/b\tcom.example:foo\ta value  with spaces\tlocal\n';
+    const out =
+      'zroot/t1/a/b\tquota\t10737418240\tlocal\nzroot/t1/a/b\tmountpoint\t/zroot/t1/a/b\tinherited from zroot\nzroot/t1/a/b\tcom.example:foo\ta value  with spaces\tlocal\n';
     expect(parseZfsGet(out)).toEqual([
       { name: 'zroot/t1/a/b', property: 'quota', value: '10737418240', source: 'local' },
       { name: 'zroot/t1/a/b', property: 'mountpoint', value: '/zroot/t1/a/b', source: 'inherited from zroot' },
@@ -14,7 +15,10 @@ describe('zfs get -Hp -o name,property,value,source', () => {
   });
 
   it('reads an unset user property and a read-only statistic as "-"', () => {
-    expect(parseZfsGet('zroot/t1\tcom.x:y\t-\t-\nzroot/t1\tused\t114688\t-\n').map((r) => [r.value, r.source])).toEqual([['-', '-'], ['114688', '-']]);
+    expect(parseZfsGet('zroot/t1\tcom.x:y\t-\t-\nzroot/t1\tused\t114688\t-\n').map((r) => [r.value, r.source])).toEqual([
+      ['-', '-'],
+      ['114688', '-'],
+    ]);
   });
 
   it('reads FreeBSD zfs get -H output whose tabs were expanded (zfs-get-H-01: a user property one space from its value)', () => {
@@ -47,7 +51,13 @@ describe('zfs list -H -o ...', () => {
     const cols = ['name', 'avail', 'used', 'usedsnap', 'usedds'] as const;
     const a = parseZfsList(reference('zfs-list-Hp-01.txt'), cols);
     expect(a).toHaveLength(4);
-    expect(a[3]).toEqual({ name: 'zata/storage', avail: '10741741326336', used: '8556084379648', usedsnap: '3601138999296', usedds: '4954945380352' });
+    expect(a[3]).toEqual({
+      name: 'zata/storage',
+      avail: '10741741326336',
+      used: '8556084379648',
+      usedsnap: '3601138999296',
+      usedds: '4954945380352',
+    });
     const b = parseZfsList(reference('zfs-list-Hp-02.txt'), cols);
     expect(b.map((r) => r.name)).toContain('zroot/ROOT/default');
     expect(b).toHaveLength(14);
@@ -57,10 +67,30 @@ describe('zfs list -H -o ...', () => {
   it('reads pasted zfs list -H / -Hp output with expanded tabs (zfs-list-H-01, zfs-list-Hp-03)', () => {
     const cols = ['name', 'used', 'usedbydataset', 'usedbyrefreservation', 'usedbysnapshots', 'usedbychildren', 'lrefer'] as const;
     expect(parseZfsList(reference('zfs-list-H-01.txt'), cols)).toEqual([
-      { name: 'z/data/VMs', used: '2.95G', usedbydataset: '2.59G', usedbyrefreservation: '0B', usedbysnapshots: '363M', usedbychildren: '0B', lrefer: '3.80G' },
-      { name: 'z/data/share', used: '2.90T', usedbydataset: '-', usedbyrefreservation: '-', usedbysnapshots: '-', usedbychildren: '-', lrefer: '2.31T' },
+      {
+        name: 'z/data/VMs',
+        used: '2.95G',
+        usedbydataset: '2.59G',
+        usedbyrefreservation: '0B',
+        usedbysnapshots: '363M',
+        usedbychildren: '0B',
+        lrefer: '3.80G',
+      },
+      {
+        name: 'z/data/share',
+        used: '2.90T',
+        usedbydataset: '-',
+        usedbyrefreservation: '-',
+        usedbysnapshots: '-',
+        usedbychildren: '-',
+        lrefer: '2.31T',
+      },
     ]);
-    expect(parseZfsList(reference('zfs-list-Hp-03.txt'), cols)[1]).toMatchObject({ name: 'z/data/share', used: '3189260421888', lrefer: '2535836658176' });
+    expect(parseZfsList(reference('zfs-list-Hp-03.txt'), cols)[1]).toMatchObject({
+      name: 'z/data/share',
+      used: '3189260421888',
+      lrefer: '2535836658176',
+    });
   });
 });
 

@@ -25,26 +25,45 @@ describe('Ansible YAML inventory', () => {
 
   it('keeps every variable, connection variables included, layered as usual', () => {
     expect(hostVars(inv, 'jh-fra-1')).toEqual({
-      ansible_user: 'deploy', ansible_become: true, ntp_server: 'pool.ntp.org',
-      ansible_become_method: 'doas', jail_root: '/usr/jails', ansible_port: 2222,
-      ansible_host: '192.0.2.31', ansible_ssh_private_key_file: path.join(FIXTURES, 'keys/fra'), zpool: 'tank',
+      ansible_user: 'deploy',
+      ansible_become: true,
+      ntp_server: 'pool.ntp.org',
+      ansible_become_method: 'doas',
+      jail_root: '/usr/jails',
+      ansible_port: 2222,
+      ansible_host: '192.0.2.31',
+      ansible_ssh_private_key_file: path.join(FIXTURES, 'keys/fra'),
+      zpool: 'tank',
     });
   });
 
   it('turns connection variables into the connection, group ones included', () => {
     expect(resolveTarget(inv, 'jh-fra-1', undefined, {}, noFallback)).toMatchObject({
-      address: '192.0.2.31', port: 2222, user: 'deploy', become: 'doas', identityFiles: [path.join(FIXTURES, 'keys/fra')], proxyJump: [],
+      address: '192.0.2.31',
+      port: 2222,
+      user: 'deploy',
+      become: 'doas',
+      identityFiles: [path.join(FIXTURES, 'keys/fra')],
+      proxyJump: [],
     });
     // ansible_become: no on the host beats yes from all.
-    expect(resolveTarget(inv, 'bastion.example.net', undefined, {}, noFallback)).toMatchObject({ address: '198.51.100.10', user: 'deploy', become: 'none' });
+    expect(resolveTarget(inv, 'bastion.example.net', undefined, {}, noFallback)).toMatchObject({
+      address: '198.51.100.10',
+      user: 'deploy',
+      become: 'none',
+    });
   });
 
   it('takes a jump host from -o ProxyJump= or -J in ansible_ssh_common_args', () => {
     const t = resolveTarget(inv, 'jh-ams-2', undefined, {}, noFallback);
     expect(t).toMatchObject({ address: 'jh-ams-2', become: 'doas' });
-    expect(t.proxyJump.map((h) => [h.name, h.address, h.user, h.become])).toEqual([['bastion.example.net', '198.51.100.10', 'deploy', 'none']]);
+    expect(t.proxyJump.map((h) => [h.name, h.address, h.user, h.become])).toEqual([
+      ['bastion.example.net', '198.51.100.10', 'deploy', 'none'],
+    ]);
     const j = parseInventory('all:\n  hosts:\n    a: { ansible_ssh_common_args: "-q -J ops@b:2222" }\n    b:\n');
-    expect(resolveTarget(j, 'a', undefined, {}, noFallback).proxyJump.map((h) => `${h.user}@${h.address}:${h.port}`)).toEqual(['ops@b:2222']);
+    expect(resolveTarget(j, 'a', undefined, {}, noFallback).proxyJump.map((h) => `${h.user}@${h.address}:${h.port}`)).toEqual([
+      'ops@b:2222',
+    ]);
   });
 
   it('applies ansible_become like Ansible: method alone does nothing, become alone is sudo', () => {
@@ -91,8 +110,12 @@ describe('Ansible inventory errors', () => {
   };
 
   it('names unknown group keys with a suggestion', () => {
-    expect(err('all:\n  childen:\n    web:\n')).toBe("hosts.yaml:2:3: unknown key 'childen'; did you mean 'children'? (allowed: hosts, children, vars)");
-    expect(err('all:\n  children:\n    web:\n      host:\n        w1:\n')).toMatch(/^hosts\.yaml:4:7: unknown key 'host'; did you mean 'hosts'\?/);
+    expect(err('all:\n  childen:\n    web:\n')).toBe(
+      "hosts.yaml:2:3: unknown key 'childen'; did you mean 'children'? (allowed: hosts, children, vars)",
+    );
+    expect(err('all:\n  children:\n    web:\n      host:\n        w1:\n')).toMatch(
+      /^hosts\.yaml:4:7: unknown key 'host'; did you mean 'hosts'\?/,
+    );
   });
 
   it('explains that hosts: is a mapping, not a list', () => {
@@ -100,9 +123,13 @@ describe('Ansible inventory errors', () => {
   });
 
   it('checks connection variables where they are written', () => {
-    expect(err('all:\n  hosts:\n    w1: { ansible_port: twenty-two }\n')).toBe('hosts.yaml:3:25: port must be an integer from 1 to 65535, got "twenty-two"');
+    expect(err('all:\n  hosts:\n    w1: { ansible_port: twenty-two }\n')).toBe(
+      'hosts.yaml:3:25: port must be an integer from 1 to 65535, got "twenty-two"',
+    );
     expect(err('all:\n  vars:\n    ansible_become: maybe\n')).toBe('hosts.yaml:3:21: ansible_become must be true or false, got "maybe"');
-    expect(err('all:\n  vars:\n    ansible_become_method: su\n')).toMatch(/^hosts\.yaml:3:28: ansible_become_method "su" is not supported: fleetjail becomes root with doas or sudo/);
+    expect(err('all:\n  vars:\n    ansible_become_method: su\n')).toMatch(
+      /^hosts\.yaml:3:28: ansible_become_method "su" is not supported: fleetjail becomes root with doas or sudo/,
+    );
   });
 
   it("refuses 'all' as a child and malformed host ranges", () => {

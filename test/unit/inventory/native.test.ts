@@ -36,7 +36,11 @@ describe('native inventory format', () => {
   });
 
   it('has an implicit group all with every host, and the top-level groups as its children', () => {
-    expect(inv.groups.get('all')).toMatchObject({ hosts: ['web1', 'web2', 'db1', 'bastion', 'db2'], children: ['canary', 'prod'], vars: { site: 'ams' } });
+    expect(inv.groups.get('all')).toMatchObject({
+      hosts: ['web1', 'web2', 'db1', 'bastion', 'db2'],
+      children: ['canary', 'prod'],
+      vars: { site: 'ams' },
+    });
   });
 
   it('keeps nested groups, and adds hosts to groups from the host side with groups:', () => {
@@ -85,7 +89,9 @@ describe('native inventory errors', () => {
     );
     expect(err('hosts:\n  web1: { address: 10.0.0.1, prot: 22 }\n')).toMatch(/^inv\.yaml:2:30: unknown key 'prot'; did you mean 'port'\?/);
     expect(err('defaults:\n  usr: root\n')).toMatch(/^inv\.yaml:2:3: unknown key 'usr'; did you mean 'user'\?/);
-    expect(err('group:\n  web: {}\n')).toMatch(/^inv\.yaml:1:1: unknown key 'group'; did you mean 'groups'\? \(allowed: defaults, hosts, groups, vars\)/);
+    expect(err('group:\n  web: {}\n')).toMatch(
+      /^inv\.yaml:1:1: unknown key 'group'; did you mean 'groups'\? \(allowed: defaults, hosts, groups, vars\)/,
+    );
     expect(err('groups:\n  web: { host: [a] }\n')).toMatch(/^inv\.yaml:2:10: unknown key 'host'; did you mean 'hosts'\?/);
   });
 
@@ -102,7 +108,9 @@ describe('native inventory errors', () => {
   });
 
   it('checks values where they are written', () => {
-    expect(err('hosts:\n  a: { become: dosa }\n', 'i.yaml')).toBe("i.yaml:2:16: become must be one of none, doas, sudo; did you mean 'doas'?");
+    expect(err('hosts:\n  a: { become: dosa }\n', 'i.yaml')).toBe(
+      "i.yaml:2:16: become must be one of none, doas, sudo; did you mean 'doas'?",
+    );
     expect(err('hosts:\n  a: { port: 70000 }\n', 'i.yaml')).toBe('i.yaml:2:14: port must be an integer from 1 to 65535, got 70000');
     expect(err('defaults:\n  port: ssh\n', 'i.yaml')).toBe('i.yaml:2:9: port must be an integer from 1 to 65535, got "ssh"');
     expect(err('hosts:\n  a: { address: [1, 2] }\n', 'i.yaml')).toBe("i.yaml:2:17: 'address' must be a non-empty string");
@@ -114,7 +122,9 @@ describe('native inventory errors', () => {
   });
 
   it('checks Ansible connection variables written in vars', () => {
-    expect(err('hosts:\n  a: { vars: { ansible_port: http } }\n', 'i.yaml')).toBe('i.yaml:2:30: port must be an integer from 1 to 65535, got "http"');
+    expect(err('hosts:\n  a: { vars: { ansible_port: http } }\n', 'i.yaml')).toBe(
+      'i.yaml:2:30: port must be an integer from 1 to 65535, got "http"',
+    );
   });
 
   it('refuses names that host patterns could not select', () => {
@@ -126,8 +136,12 @@ describe('native inventory errors', () => {
   });
 
   it('refuses a host and a group with the same name, either way round', () => {
-    expect(err('hosts:\n  web: {}\ngroups:\n  web: { hosts: [web] }\n', 'i.yaml')).toBe("i.yaml:4:3: 'web' is already a host name; a group cannot share it");
-    expect(err('hosts:\n  a: { groups: [b] }\ngroups:\n  g: { hosts: [b] }\n', 'i.yaml')).toBe("i.yaml:4:16: 'b' is already a group name; a host cannot share it");
+    expect(err('hosts:\n  web: {}\ngroups:\n  web: { hosts: [web] }\n', 'i.yaml')).toBe(
+      "i.yaml:4:3: 'web' is already a host name; a group cannot share it",
+    );
+    expect(err('hosts:\n  a: { groups: [b] }\ngroups:\n  g: { hosts: [b] }\n', 'i.yaml')).toBe(
+      "i.yaml:4:16: 'b' is already a group name; a host cannot share it",
+    );
     expect(err('hosts:\n  all: {}\n', 'i.yaml')).toBe("i.yaml:2:3: 'all' is already a group name; a host cannot share it");
   });
 

@@ -27,7 +27,12 @@ Host *
   it('lets inventory host fields win over ssh_config', () => {
     const inv = parseInventory('hosts:\n  web1: { address: 10.0.0.1, port: 22, user: admin, identity_file: /keys/inv }\n');
     expect(resolveTarget(inv, 'web1', ssh, {}, FALLBACK)).toEqual({
-      name: 'web1', address: '10.0.0.1', port: 22, user: 'admin', become: 'none', proxyJump: [],
+      name: 'web1',
+      address: '10.0.0.1',
+      port: 22,
+      user: 'admin',
+      become: 'none',
+      proxyJump: [],
       identityFiles: ['/keys/inv', '/keys/ssh-web1', '/keys/ssh-all'],
     });
   });
@@ -35,12 +40,17 @@ Host *
   it('lets ssh_config fill in what the inventory leaves out, looked up by the inventory name', () => {
     const inv = parseInventory('hosts:\n  web1: {}\n');
     expect(resolveTarget(inv, 'web1', ssh, {}, FALLBACK)).toMatchObject({
-      address: 'web1.from-ssh-config', port: 2201, user: 'ssh-user', identityFiles: ['/keys/ssh-web1', '/keys/ssh-all'],
+      address: 'web1.from-ssh-config',
+      port: 2201,
+      user: 'ssh-user',
+      identityFiles: ['/keys/ssh-web1', '/keys/ssh-all'],
     });
   });
 
   it('puts inventory defaults above ssh_config and below host fields', () => {
-    const inv = parseInventory('defaults: { user: root, port: 2200, become: doas }\nhosts:\n  web1: {}\n  web2: { user: ops, become: sudo }\n');
+    const inv = parseInventory(
+      'defaults: { user: root, port: 2200, become: doas }\nhosts:\n  web1: {}\n  web2: { user: ops, become: sudo }\n',
+    );
     expect(resolveTarget(inv, 'web1', ssh, {}, FALLBACK)).toMatchObject({ user: 'root', port: 2200, become: 'doas' });
     expect(resolveTarget(inv, 'web2', ssh, {}, FALLBACK)).toMatchObject({ user: 'ops', port: 2200, become: 'sudo' });
   });
@@ -75,7 +85,13 @@ groups:
   it('falls back to the name, port 22, the fallback user and identity files', () => {
     const inv = parseInventory('hosts:\n  bare: {}\n');
     expect(resolveTarget(inv, 'bare', undefined, {}, FALLBACK)).toEqual({
-      name: 'bare', address: 'bare', port: 22, user: 'me', become: 'none', proxyJump: [], identityFiles: ['/home/me/.ssh/id_ed25519'],
+      name: 'bare',
+      address: 'bare',
+      port: 22,
+      user: 'me',
+      become: 'none',
+      proxyJump: [],
+      identityFiles: ['/home/me/.ssh/id_ed25519'],
     });
     expect(resolveTarget(inv, 'bare', undefined, {}, { ...FALLBACK, port: 2222 }).port).toBe(2222);
   });
@@ -164,7 +180,9 @@ hosts:
 
   it('reports a malformed ProxyJump', () => {
     const i = parseInventory('hosts:\n  a: { proxy_jump: "b,,c" }\n');
-    expect(() => resolveTarget(i, 'a', undefined, {}, FALLBACK)).toThrow("invalid ProxyJump 'b,,c': hop '' is empty (expected [user@]host[:port])");
+    expect(() => resolveTarget(i, 'a', undefined, {}, FALLBACK)).toThrow(
+      "invalid ProxyJump 'b,,c': hop '' is empty (expected [user@]host[:port])",
+    );
   });
 });
 

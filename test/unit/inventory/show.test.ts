@@ -15,19 +15,21 @@ groups:
 
 describe('inventory views', () => {
   it('--graph draws the group tree with ungrouped hosts under all', () => {
-    expect(inventoryGraph(inv)).toBe([
-      '@all:', '  |--@jailhosts:', '  |  |--@ams:', '  |  |  |--jh1', '  |  |  |--jh2', '  |--lone', '',
-    ].join('\n'));
+    expect(inventoryGraph(inv)).toBe(
+      ['@all:', '  |--@jailhosts:', '  |  |--@ams:', '  |  |  |--jh1', '  |  |  |--jh2', '  |--lone', ''].join('\n'),
+    );
     expect(() => inventoryGraph(inv, 'jailhost')).toThrow("no group named 'jailhost'; did you mean 'jailhosts'?");
   });
 
   it('--list gives the ansible-inventory --list shape with merged host vars', () => {
     expect(inventoryList(inv)).toEqual({
-      _meta: { hostvars: {
-        jh1: { site: 'ams', jail_root: '/usr/jails', zpool: 'zroot' },
-        jh2: { site: 'ams', jail_root: '/usr/jails' },
-        lone: { site: 'ams' },
-      } },
+      _meta: {
+        hostvars: {
+          jh1: { site: 'ams', jail_root: '/usr/jails', zpool: 'zroot' },
+          jh2: { site: 'ams', jail_root: '/usr/jails' },
+          lone: { site: 'ams' },
+        },
+      },
       all: { children: ['jailhosts'], vars: { site: 'ams' } },
       jailhosts: { children: ['ams'], vars: { jail_root: '/usr/jails' } },
       ams: { hosts: ['jh1', 'jh2'] },
@@ -58,19 +60,21 @@ groups:
 `);
 
   it('--graph nests children before hosts, in inventory order, and can start at a group', () => {
-    expect(inventoryGraph(deep)).toBe([
-      '@all:',
-      '  |--@prod:',
-      '  |  |--@web:',
-      '  |  |  |--@canary:',
-      '  |  |  |  |--web2',
-      '  |  |  |--web2',
-      '  |  |  |--web1',
-      '  |  |--@dbs:',
-      '  |  |  |--db1',
-      '  |--bastion',
-      '',
-    ].join('\n'));
+    expect(inventoryGraph(deep)).toBe(
+      [
+        '@all:',
+        '  |--@prod:',
+        '  |  |--@web:',
+        '  |  |  |--@canary:',
+        '  |  |  |  |--web2',
+        '  |  |  |--web2',
+        '  |  |  |--web1',
+        '  |  |--@dbs:',
+        '  |  |  |--db1',
+        '  |--bastion',
+        '',
+      ].join('\n'),
+    );
     expect(inventoryGraph(deep, 'web')).toBe('@web:\n  |--@canary:\n  |  |--web2\n  |--web2\n  |--web1\n');
   });
 
@@ -80,7 +84,10 @@ groups:
     expect(list.prod).toEqual({ children: ['web', 'dbs'], vars: { env: 'production' } });
     expect(list.web).toEqual({ hosts: ['web2', 'web1'], children: ['canary'], vars: { role: 'http' } });
     expect(list._meta.hostvars).toEqual({
-      bastion: {}, web1: { env: 'production', role: 'override' }, web2: { env: 'production', role: 'http' }, db1: { env: 'production' },
+      bastion: {},
+      web1: { env: 'production', role: 'override' },
+      web2: { env: 'production', role: 'http' },
+      db1: { env: 'production' },
     });
   });
 
@@ -89,7 +96,12 @@ groups:
       env: 'production',
       role: 'override',
       fleetjail_connection: {
-        address: '10.0.0.1', port: 22, user: 'root', become: 'doas', identity_files: ['/keys/web'], proxy_jump: ['root@198.51.100.7:22'],
+        address: '10.0.0.1',
+        port: 22,
+        user: 'root',
+        become: 'doas',
+        identity_files: ['/keys/web'],
+        proxy_jump: ['root@198.51.100.7:22'],
       },
     });
   });

@@ -8,11 +8,16 @@ import { loadSshConfig, parseSshConfig, resolveSshConfig, type SshResolveContext
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/inventory');
 const HOME = '/home/me';
 const ctx: SshResolveContext = { localUser: 'me', home: HOME };
-const resolve = (text: string, alias: string, extra: SshResolveContext = {}) => resolveSshConfig(parseSshConfig(text), alias, { ...ctx, ...extra });
+const resolve = (text: string, alias: string, extra: SshResolveContext = {}) =>
+  resolveSshConfig(parseSshConfig(text), alias, { ...ctx, ...extra });
 
 describe('ssh_config syntax', () => {
   it('takes keywords in any case, Key value and Key=value forms', () => {
-    expect(resolve('HOST a\n  hostname 10.0.0.1\n  PORT=2222\n  User = ops\n', 'a')).toMatchObject({ hostName: '10.0.0.1', port: 2222, user: 'ops' });
+    expect(resolve('HOST a\n  hostname 10.0.0.1\n  PORT=2222\n  User = ops\n', 'a')).toMatchObject({
+      hostName: '10.0.0.1',
+      port: 2222,
+      user: 'ops',
+    });
   });
 
   it('takes quoted values, and # comments on their own line or after a value', () => {
@@ -26,7 +31,11 @@ describe('ssh_config syntax', () => {
   });
 
   it('ignores keywords fleetjail does not use', () => {
-    expect(resolve('Host *\n  ForwardAgent yes\n  ControlPath ~/.ssh/%C\n  User ops\n', 'x')).toEqual({ user: 'ops', identityFiles: [], knownHostsFiles: [] });
+    expect(resolve('Host *\n  ForwardAgent yes\n  ControlPath ~/.ssh/%C\n  User ops\n', 'x')).toEqual({
+      user: 'ops',
+      identityFiles: [],
+      knownHostsFiles: [],
+    });
   });
 });
 
@@ -78,7 +87,8 @@ Host *
 
 describe('ssh_config tokens', () => {
   it('expands ~ and %d %h %n %p %r %u %% in IdentityFile', () => {
-    const text = 'Host web\n  HostName %h.example.net\n  User ops\n  Port 2222\n  IdentityFile ~/.ssh/%r@%h:%p\n  IdentityFile %d/%u/%n/100%%\n';
+    const text =
+      'Host web\n  HostName %h.example.net\n  User ops\n  Port 2222\n  IdentityFile ~/.ssh/%r@%h:%p\n  IdentityFile %d/%u/%n/100%%\n';
     expect(resolve(text, 'web').identityFiles).toEqual([`${HOME}/.ssh/ops@web.example.net:2222`, `${HOME}/me/web/100%`]);
   });
 
@@ -93,7 +103,9 @@ describe('ssh_config tokens', () => {
   });
 
   it('reports an unknown token with file and line', () => {
-    expect(() => resolveSshConfig(parseSshConfig('Host *\n  IdentityFile ~/.ssh/%Q\n', 'cfg'), 'x', ctx)).toThrow("cfg:2: IdentityFile: unknown token '%Q'");
+    expect(() => resolveSshConfig(parseSshConfig('Host *\n  IdentityFile ~/.ssh/%Q\n', 'cfg'), 'x', ctx)).toThrow(
+      "cfg:2: IdentityFile: unknown token '%Q'",
+    );
   });
 });
 

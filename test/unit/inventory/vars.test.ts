@@ -21,7 +21,13 @@ groups:
 
 describe('host variables', () => {
   it('layer all < parent group < child group < host', () => {
-    expect(hostVars(inv, 'web1')).toEqual({ layer: 'host', site: 'ams', ntp: { servers: ['a', 'b'], iburst: true }, env: 'production', role: 'http' });
+    expect(hostVars(inv, 'web1')).toEqual({
+      layer: 'host',
+      site: 'ams',
+      ntp: { servers: ['a', 'b'], iburst: true },
+      env: 'production',
+      role: 'http',
+    });
     expect(hostVars(inv, 'web2').layer).toBe('canary');
     expect(hostVars(inv, 'lonely')).toEqual({ layer: 'all', site: 'ams', ntp: { servers: ['a', 'b'], iburst: true } });
   });

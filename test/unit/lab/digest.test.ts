@@ -16,11 +16,21 @@ import { USERLAND_DIR } from '../../lab/layout.js';
 
 let dir: string;
 const ALGOS: Record<string, string> = {
-  md5: 'md5', sha1: 'sha1', sha224: 'sha224', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512',
-  sha512t224: 'sha512-224', sha512t256: 'sha512-256',
+  md5: 'md5',
+  sha1: 'sha1',
+  sha224: 'sha224',
+  sha256: 'sha256',
+  sha384: 'sha384',
+  sha512: 'sha512',
+  sha512t224: 'sha512-224',
+  sha512t256: 'sha512-256',
 };
 
-interface Result { stdout: string; stderr: string; code: number | null }
+interface Result {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
 const run = (cmd: string, args: string[], stdin?: string | Buffer, env: Record<string, string> = {}): Result => {
   const r = spawnSync(cmd, args, { cwd: path.join(dir, 'files'), env: { PATH: process.env.PATH, ...env }, input: stdin, encoding: 'utf8' });
   return { stdout: r.stdout, stderr: r.stderr, code: r.status };
@@ -32,7 +42,10 @@ const viaSh = (algo: string, args: string[], stdin?: string) =>
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-digest-'));
   const bin = path.join(dir, 'md5');
-  compile(['digest.c', 'hashes.c'].map((f) => path.join(USERLAND_DIR, 'lib/digest', f)), bin);
+  compile(
+    ['digest.c', 'hashes.c'].map((f) => path.join(USERLAND_DIR, 'lib/digest', f)),
+    bin,
+  );
   for (const a of Object.keys(ALGOS)) if (a !== 'md5') fs.symlinkSync('md5', path.join(dir, a));
   fs.mkdirSync(path.join(dir, 'files'));
   fs.writeFileSync(path.join(dir, 'files/d.txt'), "it's a file\nwith two lines\n");
@@ -43,7 +56,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('the digest algorithms', () => {
-  it('match node\'s crypto for every algorithm, around the block and padding boundaries', () => {
+  it("match node's crypto for every algorithm, around the block and padding boundaries", () => {
     const data = crypto.randomBytes(300);
     for (const [prog, algo] of Object.entries(ALGOS)) {
       for (const n of [0, 1, 3, 55, 56, 57, 63, 64, 65, 111, 112, 113, 127, 128, 129, 300]) {
@@ -90,11 +103,13 @@ const SAME: Array<[string, string[], string?]> = [
 
 describe('the md5(1) family in C against digest.sh', () => {
   it.each(SAME.map(([a, args, stdin]) => [`${a} ${args.join(' ')}`, a, args, stdin]))('%s', (_n, algo, args, stdin) => {
-    expect(viaC(algo as string, args as string[], stdin as string | undefined)).toEqual(viaSh(algo as string, args as string[], stdin as string | undefined));
+    expect(viaC(algo as string, args as string[], stdin as string | undefined)).toEqual(
+      viaSh(algo as string, args as string[], stdin as string | undefined),
+    );
   });
 });
 
-describe('the md5(1) family in C where digest.sh was not FreeBSD\'s', () => {
+describe("the md5(1) family in C where digest.sh was not FreeBSD's", () => {
   const sum = crypto.createHash('sha256').update("it's a file\nwith two lines\n").digest('hex');
 
   it('marks a -c mismatch with " [ Failed ]" (" [ failed ]" for -s) unless -q, exit 2', () => {
@@ -112,18 +127,32 @@ describe('the md5(1) family in C where digest.sh was not FreeBSD\'s', () => {
     expect(viaC('sha256', ['-c', '0000'], 'abc')).toEqual({ stdout: '', stderr: '', code: 0 });
   });
 
-  it('bad options: getopt\'s messages and the usage, exit 1', () => {
+  it("bad options: getopt's messages and the usage, exit 1", () => {
     expect(viaC('sha256', ['-c'])).toEqual({
-      stdout: '', code: 1, stderr: 'sha256: option requires an argument -- c\nusage: sha256 [-pqrtx] [-c string] [-s string] [files ...]\n',
+      stdout: '',
+      code: 1,
+      stderr: 'sha256: option requires an argument -- c\nusage: sha256 [-pqrtx] [-c string] [-s string] [files ...]\n',
     });
     expect(viaC('sha256', ['-z', 'd.txt'])).toEqual({
-      stdout: '', code: 1, stderr: 'sha256: illegal option -- z\nusage: sha256 [-pqrtx] [-c string] [-s string] [files ...]\n',
+      stdout: '',
+      code: 1,
+      stderr: 'sha256: illegal option -- z\nusage: sha256 [-pqrtx] [-c string] [-s string] [files ...]\n',
     });
   });
 
-  it('sha224, sha384 and the sha512t names label their output as FreeBSD\'s', () => {
-    for (const [prog, label] of [['sha224', 'SHA224'], ['sha384', 'SHA384'], ['sha512t256', 'SHA512t256'], ['sha512t224', 'SHA512t224']]) {
-      expect(viaC(prog as string, ['empty']).stdout).toBe(`${label} (empty) = ${crypto.createHash(ALGOS[prog as string]!).update('').digest('hex')}\n`);
+  it("sha224, sha384 and the sha512t names label their output as FreeBSD's", () => {
+    for (const [prog, label] of [
+      ['sha224', 'SHA224'],
+      ['sha384', 'SHA384'],
+      ['sha512t256', 'SHA512t256'],
+      ['sha512t224', 'SHA512t224'],
+    ]) {
+      expect(viaC(prog as string, ['empty']).stdout).toBe(
+        `${label} (empty) = ${crypto
+          .createHash(ALGOS[prog as string]!)
+          .update('')
+          .digest('hex')}\n`,
+      );
     }
   });
 });

@@ -26,7 +26,9 @@ const param = (j: Jail | undefined, name: string) => j?.params.find((p) => p.nam
 describe('jail.conf parser: seed 002 (common block, .include, VNET thin jail)', () => {
   const etc = path.join(tmp, 'etc');
   fs.mkdirSync(path.join(etc, 'jail.conf.d'), { recursive: true });
-  fs.writeFileSync(path.join(etc, 'jail.conf'), `# STARTUP/LOGGING
+  fs.writeFileSync(
+    path.join(etc, 'jail.conf'),
+    `# STARTUP/LOGGING
 exec.start = "/bin/sh /etc/rc";
 exec.stop = "/bin/sh /etc/rc.shutdown";
 exec.consolelog = "/var/log/jail_console_\${name}.log";
@@ -44,7 +46,8 @@ host.hostname = "\${name}";
 interface = igc0bridge;
 
 .include "${etc}/jail.conf.d/*.conf";
-`);
+`,
+  );
   fs.copyFileSync(path.join(PROJECT_ROOT, 'test/fixtures/jail/seed-002-dev.conf'), path.join(etc, 'jail.conf.d', 'dev.conf'));
   fs.writeFileSync(path.join(etc, 'jail.conf.d', 'web.conf'), 'web { path = /zdata/jails/web; }\n');
   fs.writeFileSync(path.join(etc, 'jail.conf.d', 'notes.txt'), 'this is not a jail.conf file {');
@@ -72,7 +75,11 @@ interface = igc0bridge;
       'ifconfig igc0bridge addm epair253a up',
     ]);
     // The global `exec.start = "/bin/sh /etc/rc"` comes first, the jail's += lines after it.
-    expect(param(dev, 'exec.start')).toEqual(['/bin/sh /etc/rc', 'ifconfig epair253b 192.168.7.253/24 up', 'route add default 192.168.7.101']);
+    expect(param(dev, 'exec.start')).toEqual([
+      '/bin/sh /etc/rc',
+      'ifconfig epair253b 192.168.7.253/24 up',
+      'route add default 192.168.7.101',
+    ]);
     expect(param(dev, 'exec.poststop')).toEqual(['ifconfig igc0bridge deletem epair253a', 'ifconfig epair253a destroy']);
     expect(param(dev, 'mount.fstab')).toEqual(['/zdata/jails/dev-nullfs-base.fstab']);
   });
@@ -184,7 +191,9 @@ comment */ a { // line comment
   });
 
   it('orders wildcard and global blocks around the jail like FreeBSD', () => {
-    const jails = resolveText(`path = /before; * { host.hostname = wild; } a { path = /own; host.hostname = own; } path = /after; b.* { persist; } b.x { }`);
+    const jails = resolveText(
+      `path = /before; * { host.hostname = wild; } a { path = /own; host.hostname = own; } path = /after; b.* { persist; } b.x { }`,
+    );
     const a = jails.find((j) => j.name === 'a');
     expect(param(a, 'path')).toEqual(['/after']);
     expect(param(a, 'host.hostname')).toEqual(['own']);
@@ -214,7 +223,11 @@ comment */ a { // line comment
     expect(() => validate([{ name: 'foo', values: ['1'] }])).toThrow('unknown parameter: foo');
     expect(() => validate([{ name: 'persist', values: ['maybe'] }])).toThrow('persist: unknown boolean value "maybe"');
     expect(() => validate([{ name: 'devfs_ruleset', values: ['x'] }])).toThrow('devfs_ruleset: non-integer value "x"');
-    expect(validate([{ name: 'sysvshm', values: ['new'] }, { name: 'allow.nosysvipc', values: [] }]).kernel)
-      .toEqual({ sysvshm: 'new', 'allow.sysvipc': false });
+    expect(
+      validate([
+        { name: 'sysvshm', values: ['new'] },
+        { name: 'allow.nosysvipc', values: [] },
+      ]).kernel,
+    ).toEqual({ sysvshm: 'new', 'allow.sysvipc': false });
   });
 });

@@ -49,17 +49,23 @@ describe('mktemp(1) in C', () => {
     expect(fs.existsSync(u)).toBe(false);
   });
 
-  it('fails as FreeBSD\'s: mkstemp/mkdtemp failed on NAME: reason, exit 1; -q is silent', () => {
-    expect(run([`${dir}/none/x.XXXX`])).toEqual({ stdout: '', stderr: `mktemp: mkstemp failed on ${dir}/none/x.XXXX: No such file or directory\n`, code: 1 });
+  it("fails as FreeBSD's: mkstemp/mkdtemp failed on NAME: reason, exit 1; -q is silent", () => {
+    expect(run([`${dir}/none/x.XXXX`])).toEqual({
+      stdout: '',
+      stderr: `mktemp: mkstemp failed on ${dir}/none/x.XXXX: No such file or directory\n`,
+      code: 1,
+    });
     expect(run(['-d', `${dir}/none/x.XXXX`]).stderr).toBe(`mktemp: mkdtemp failed on ${dir}/none/x.XXXX: No such file or directory\n`);
     expect(run(['-q', `${dir}/none/x.XXXX`])).toEqual({ stdout: '', stderr: '', code: 1 });
     fs.writeFileSync(`${dir}/fixed`, '');
     expect(run([`${dir}/fixed`]).stderr).toBe(`mktemp: mkstemp failed on ${dir}/fixed: File exists\n`);
   });
 
-  it('rejects GNU\'s long options and unknown flags with the usage', () => {
+  it("rejects GNU's long options and unknown flags with the usage", () => {
     const r = run(['--tmpdir']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('mktemp: illegal option -- -\nusage: mktemp [-d] [-p tmpdir] [-q] [-t prefix] [-u] template ...\n       mktemp [-d] [-p tmpdir] [-q] [-u] -t prefix \n');
+    expect(r.stderr).toBe(
+      'mktemp: illegal option -- -\nusage: mktemp [-d] [-p tmpdir] [-q] [-t prefix] [-u] template ...\n       mktemp [-d] [-p tmpdir] [-q] [-u] -t prefix \n',
+    );
   });
 });

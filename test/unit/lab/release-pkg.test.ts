@@ -41,7 +41,7 @@ describe('pkg version ordering', () => {
 });
 
 describe('the update feed', () => {
-  it('announces each file\'s hash at the patch level and the hashes it replaces', () => {
+  it("announces each file's hash at the patch level and the hashes it replaces", () => {
     const { index, blobs } = content.updateFeed('14.2-RELEASE', 3);
     const fv = index.find((e) => e.path === '/bin/freebsd-version')!;
     expect(blobs.get(fv.hash)).toContain('USERLAND_VERSION="14.2-RELEASE-p3"');
@@ -57,14 +57,15 @@ describe('freebsd-version', () => {
   fs.writeFileSync(script, content.freebsdVersionScript('14.2-RELEASE-p3'), { mode: 0o755 });
   fs.mkdirSync(path.join(dir, 'boot/kernel'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'boot/kernel/kernel'), content.kernelFile('14.2-RELEASE', 1));
-  const sh = (args: string[], env: Record<string, string> = {}) => execFileSync('sh', [script, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const sh = (args: string[], env: Record<string, string> = {}) =>
+    execFileSync('sh', [script, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
 
   it('prints the userland by default and with -u', () => {
     expect(sh([])).toBe('14.2-RELEASE-p3\n');
     expect(sh(['-u'])).toBe('14.2-RELEASE-p3\n');
   });
 
-  it('reads the installed kernel\'s version with -k (ROOT relocates it, as FreeBSD\'s script allows)', () => {
+  it("reads the installed kernel's version with -k (ROOT relocates it, as FreeBSD's script allows)", () => {
     expect(sh(['-k'], { ROOT: dir })).toBe('14.2-RELEASE-p1\n');
     expect(sh(['-ku'], { ROOT: dir })).toBe('14.2-RELEASE-p1\n14.2-RELEASE-p3\n');
   });
@@ -84,8 +85,10 @@ describe('fetch progress formats (fetch.c stat_bytes / stat_seconds)', () => {
 });
 
 describe('pkg repository configuration', () => {
-  it('reads FreeBSD\'s UCL repository files', () => {
-    const conf = parseRepoConf('# comment\nFreeBSD: {\n  url: "pkg+https://pkg.FreeBSD.org/${ABI}/quarterly",\n  mirror_type: "srv",\n  enabled: yes\n}\nlocal: { url: "file:///repo", enabled: no, priority: 10 }\n');
+  it("reads FreeBSD's UCL repository files", () => {
+    const conf = parseRepoConf(
+      '# comment\nFreeBSD: {\n  url: "pkg+https://pkg.FreeBSD.org/${ABI}/quarterly",\n  mirror_type: "srv",\n  enabled: yes\n}\nlocal: { url: "file:///repo", enabled: no, priority: 10 }\n',
+    );
     expect(conf.FreeBSD).toEqual({ url: 'pkg+https://pkg.FreeBSD.org/${ABI}/quarterly', mirror_type: 'srv', enabled: true });
     expect(conf.local).toEqual({ url: 'file:///repo', enabled: false, priority: 10 });
   });

@@ -17,10 +17,19 @@ let cStat: string;
 let runner: string;
 const MTIME = 1700000000; // whole seconds: the node version had millisecond precision only
 
-interface Result { stdout: string; stderr: string; code: number | null }
+interface Result {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
 
 function run(cmd: string, args: string[], stdin?: string): Result {
-  const r = spawnSync(cmd, args, { cwd: path.join(dir, 'files'), env: { PATH: process.env.PATH, TZ: 'UTC' }, input: stdin, encoding: 'utf8' });
+  const r = spawnSync(cmd, args, {
+    cwd: path.join(dir, 'files'),
+    env: { PATH: process.env.PATH, TZ: 'UTC' },
+    input: stdin,
+    encoding: 'utf8',
+  });
   return { stdout: r.stdout, stderr: r.stderr, code: r.status };
 }
 const viaC = (args: string[], stdin?: string) => run(cStat, args, stdin);
@@ -31,7 +40,10 @@ beforeAll(() => {
   cStat = path.join(dir, 'stat');
   compile([path.join(USERLAND_DIR, 'lib/posix/stat.c')], cStat);
   runner = path.join(dir, 'runner.cjs');
-  fs.writeFileSync(runner, `process.exitCode = require(${JSON.stringify(path.join(USERLAND_DIR, 'lib/posix/stat.cjs'))}).main(process.argv.slice(2));\n`);
+  fs.writeFileSync(
+    runner,
+    `process.exitCode = require(${JSON.stringify(path.join(USERLAND_DIR, 'lib/posix/stat.cjs'))}).main(process.argv.slice(2));\n`,
+  );
   const f = path.join(dir, 'files');
   fs.mkdirSync(f);
   const put = (name: string, content: string, mode: number) => {
@@ -105,7 +117,7 @@ describe('stat(1) in C against the node reference', () => {
   });
 });
 
-describe('stat(1) in C where the node version was not FreeBSD\'s', () => {
+describe("stat(1) in C where the node version was not FreeBSD's", () => {
   it('adds a newline only when the output does not end with one; an empty format prints nothing', () => {
     expect(viaC(['-f', '%z%n', 'plain']).stdout).toBe('5\n');
     expect(viaC(['-f', '', 'plain']).stdout).toBe('');
@@ -119,13 +131,17 @@ describe('stat(1) in C where the node version was not FreeBSD\'s', () => {
   });
 
   it('refuses two output formats and -F with another one', () => {
-    expect(viaC(['-l', '-s', 'plain'])).toEqual({ stdout: '', stderr: 'stat: can\'t use format \'l\' with \'s\'\n', code: 1 });
-    expect(viaC(['-F', '-r', 'plain'])).toEqual({ stdout: '', stderr: 'stat: can\'t use format \'r\' with -F\n', code: 1 });
+    expect(viaC(['-l', '-s', 'plain'])).toEqual({ stdout: '', stderr: "stat: can't use format 'l' with 's'\n", code: 1 });
+    expect(viaC(['-F', '-r', 'plain'])).toEqual({ stdout: '', stderr: "stat: can't use format 'r' with -F\n", code: 1 });
   });
 
-  it('-F is ls -F: the type character before a symlink\'s target', () => {
+  it("-F is ls -F: the type character before a symlink's target", () => {
     expect(viaC(['-F', 'exec', 'link', 'dir']).stdout).toBe(
-      viaNode(['-l', 'exec', 'link', 'dir']).stdout.replace('exec\n', 'exec*\n').replace('link -> ', 'link@ -> ').replace('dir\n', 'dir/\n'));
+      viaNode(['-l', 'exec', 'link', 'dir'])
+        .stdout.replace('exec\n', 'exec*\n')
+        .replace('link -> ', 'link@ -> ')
+        .replace('dir\n', 'dir/\n'),
+    );
   });
 
   it('-L on a dangling symlink shows the link itself', () => {
@@ -141,7 +157,9 @@ describe('stat(1) in C where the node version was not FreeBSD\'s', () => {
   });
 
   it('%R is the real path', () => {
-    expect(viaC(['-f', '%R|%SR', 'link']).stdout).toBe(`${fs.realpathSync(path.join(dir, 'files/plain'))}| -> ${fs.realpathSync(path.join(dir, 'files/plain'))}\n`);
+    expect(viaC(['-f', '%R|%SR', 'link']).stdout).toBe(
+      `${fs.realpathSync(path.join(dir, 'files/plain'))}| -> ${fs.realpathSync(path.join(dir, 'files/plain'))}\n`,
+    );
   });
 
   it.runIf(process.getuid?.() === 0)('owners without a name print as (ID)', () => {

@@ -16,7 +16,10 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sysrc-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function sysrc(file: string, ...args: string[]) {
-  const r = spawnSync('/bin/sh', [SYSRC, '-f', file, ...args], { env: { PATH: process.env.PATH, RC_DEFAULTS: DEFAULTS }, encoding: 'utf8' });
+  const r = spawnSync('/bin/sh', [SYSRC, '-f', file, ...args], {
+    env: { PATH: process.env.PATH, RC_DEFAULTS: DEFAULTS },
+    encoding: 'utf8',
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 function conf(name: string, text: string) {
@@ -45,8 +48,12 @@ describe('sysrc', () => {
     expect(sysrc(f, 'sshd_enable=YES').stdout).toBe('sshd_enable: NO -> YES\n');
     expect(sysrc(f, 'vm_list+=ubuntu').stdout).toBe('vm_list:  -> ubuntu\n');
     expect(sysrc(f, 'pf_enable=YES').stdout).toBe('pf_enable: NO -> YES\n');
-    expect(sysrc(f, 'ifconfig_em0=inet 10.0.0.2', 'plain=two words').stdout).toBe('ifconfig_em0: inet 10.0.0.1 -> inet 10.0.0.2\nplain: word -> two words\n');
-    expect(fs.readFileSync(f, 'utf8')).toBe('# keep this comment\nsshd_enable="YES"   # trailing comment\nifconfig_em0=\'inet 10.0.0.2\'\nplain="two words"\nvm_list="ubuntu"\npf_enable="YES"\n');
+    expect(sysrc(f, 'ifconfig_em0=inet 10.0.0.2', 'plain=two words').stdout).toBe(
+      'ifconfig_em0: inet 10.0.0.1 -> inet 10.0.0.2\nplain: word -> two words\n',
+    );
+    expect(fs.readFileSync(f, 'utf8')).toBe(
+      '# keep this comment\nsshd_enable="YES"   # trailing comment\nifconfig_em0=\'inet 10.0.0.2\'\nplain="two words"\nvm_list="ubuntu"\npf_enable="YES"\n',
+    );
   });
 
   it('+= and -= keep a space-separated list without duplicates', () => {

@@ -6,12 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { archive } from '../../../src/modules/files/archive.js';
 import { plan, scripts } from './support.js';
 
-const state = (o: Partial<{ source: boolean; done: boolean; rotation: string[] }> = {}) => ({ state: { source: true, done: false, rotation: [], ...o } });
+const state = (o: Partial<{ source: boolean; done: boolean; rotation: string[] }> = {}) => ({
+  state: { source: true, done: false, rotation: [], ...o },
+});
 const ARGS = { path: '/usr/jails/www', dest: '/usr/jails/archive/www-2026-01-09.txz', keep: { prefix: 'www-', count: 3 } };
 
 describe('archive plan', () => {
   it('packs the directory when the archive is missing, and rotates out the oldest beyond count', () => {
-    const cs = plan(archive, ARGS, state({ rotation: ['www-2026-01-05.txz', 'www-2026-01-07.txz', 'www-2026-01-06.txz', 'www-2026-01-08.txz', 'www2-2026-01-01.txz'] }));
+    const cs = plan(
+      archive,
+      ARGS,
+      state({ rotation: ['www-2026-01-05.txz', 'www-2026-01-07.txz', 'www-2026-01-06.txz', 'www-2026-01-08.txz', 'www2-2026-01-01.txz'] }),
+    );
     expect(cs.map((c) => c.summary)).toEqual([
       'archive /usr/jails/www to /usr/jails/archive/www-2026-01-09.txz',
       'rotate www-*: remove www-2026-01-05.txz, www-2026-01-06.txz',

@@ -8,28 +8,50 @@ import { ABSENT, ctx, plan, textFile } from './support.js';
 const DEFAULTS = fs.readFileSync(new URL('../../lab/userland/overlay/etc/defaults/devfs.rules', import.meta.url), 'utf8');
 
 // Seed 003's ruleset, as the operator wrote it.
-const SEED003 = ['add include $devfsrules_hide_all', 'add include $devfsrules_unhide_basic', 'add include $devfsrules_unhide_login',
-  'add path zfs unhide', 'add path mem unhide', 'add path kmem unhide', "add path 'bpf*' unhide"];
+const SEED003 = [
+  'add include $devfsrules_hide_all',
+  'add include $devfsrules_unhide_basic',
+  'add include $devfsrules_unhide_login',
+  'add path zfs unhide',
+  'add path mem unhide',
+  'add path kmem unhide',
+  "add path 'bpf*' unhide",
+];
 const ARGS = { name: 'devfsrules_jailnet', number: 1000, rules: SEED003 };
 const SECTION = `[devfsrules_jailnet=1000]\n${SEED003.join('\n')}\n`;
 
-const facts = (file: string | undefined, defaults = DEFAULTS) => ({ file: file === undefined ? ABSENT : textFile(file), defaults: textFile(defaults) });
+const facts = (file: string | undefined, defaults = DEFAULTS) => ({
+  file: file === undefined ? ABSENT : textFile(file),
+  defaults: textFile(defaults),
+});
 
 describe('devfs.rules sections', () => {
-  it('finds sections in FreeBSD\'s defaults file, each ending at its last rule', () => {
+  it("finds sections in FreeBSD's defaults file, each ending at its last rule", () => {
     const s = parseDevfsSections(DEFAULTS);
-    expect(s.map((x) => `${x.name}=${x.number}`)).toEqual(['devfsrules_hide_all=1', 'devfsrules_unhide_basic=2', 'devfsrules_unhide_login=3', 'devfsrules_jail=4', 'devfsrules_jail_vnet=5']);
+    expect(s.map((x) => `${x.name}=${x.number}`)).toEqual([
+      'devfsrules_hide_all=1',
+      'devfsrules_unhide_basic=2',
+      'devfsrules_unhide_login=3',
+      'devfsrules_jail=4',
+      'devfsrules_jail_vnet=5',
+    ]);
     const lines = DEFAULTS.split('\n');
     for (const x of s) {
       expect(lines[x.end - 1]).toMatch(/^add /);
-      expect(lines.slice(x.end, s.find((y) => y.start > x.start)?.start ?? lines.length).every((l) => l.trim() === '' || l.startsWith('#'))).toBe(true);
+      expect(
+        lines.slice(x.end, s.find((y) => y.start > x.start)?.start ?? lines.length).every((l) => l.trim() === '' || l.startsWith('#')),
+      ).toBe(true);
     }
   });
 
   it('replaces a section in place and keeps the comments that introduce the next one', () => {
     const text = '# local rules\n[a=10]\nadd path x unhide\n\n# b is for www\n[b=11]  # trailing comment\nadd path y unhide\n';
-    expect(withDevfsSection(text, 'a', ['[a=10]', 'add path z unhide'])).toBe('# local rules\n[a=10]\nadd path z unhide\n\n# b is for www\n[b=11]  # trailing comment\nadd path y unhide\n');
-    expect(withDevfsSection(text, 'b', ['[b=12]', 'add path w hide'])).toBe('# local rules\n[a=10]\nadd path x unhide\n\n# b is for www\n[b=12]\nadd path w hide\n');
+    expect(withDevfsSection(text, 'a', ['[a=10]', 'add path z unhide'])).toBe(
+      '# local rules\n[a=10]\nadd path z unhide\n\n# b is for www\n[b=11]  # trailing comment\nadd path y unhide\n',
+    );
+    expect(withDevfsSection(text, 'b', ['[b=12]', 'add path w hide'])).toBe(
+      '# local rules\n[a=10]\nadd path x unhide\n\n# b is for www\n[b=12]\nadd path w hide\n',
+    );
     expect(withoutDevfsSection(text, 'a')).toBe('# local rules\n\n# b is for www\n[b=11]  # trailing comment\nadd path y unhide\n');
   });
 
@@ -60,10 +82,13 @@ describe('devfs.ruleset module', () => {
     expect(devfsRuleset.args.safeParse({ name: 'x', number: 7, state: 'absent' }).success).toBe(true);
   });
 
-  it('creates the file with the section, then restarts devfs; the diff is the file\'s', () => {
+  it("creates the file with the section, then restarts devfs; the diff is the file's", () => {
     const cs = plan(devfsRuleset, ARGS, facts(undefined), ctx(undefined, { diff: true }));
     expect(plan(devfsRuleset, ARGS, facts(undefined))[0]?.diff).toEqual([]);
-    expect(cs.map((c) => c.summary)).toEqual(['/etc/devfs.rules: add [devfsrules_jailnet=1000]', 'service devfs restart (load the rulesets)']);
+    expect(cs.map((c) => c.summary)).toEqual([
+      '/etc/devfs.rules: add [devfsrules_jailnet=1000]',
+      'service devfs restart (load the rulesets)',
+    ]);
     expect(cs[0]?.action).toEqual({ kind: 'write', path: '/etc/devfs.rules', content: SECTION });
     expect(cs[0]?.diff?.[0]).toMatchObject({ type: 'file', path: '/etc/devfs.rules' });
     expect((cs[0]?.diff?.[0] as { unified: string }).unified).toContain("+add path 'bpf*' unhide");
@@ -75,24 +100,37 @@ describe('devfs.ruleset module', () => {
     expect(plan(devfsRuleset, ARGS, facts(`${other}\n${SECTION}`))).toEqual([]);
     const cs = plan(devfsRuleset, ARGS, facts(other));
     expect(cs[0]?.action).toMatchObject({ content: `${other}\n${SECTION}` });
-    const changed = plan(devfsRuleset, { ...ARGS, rules: [...SEED003.slice(0, -1), "add path 'bpf*' hide"] }, facts(`${SECTION}\n${other}`));
+    const changed = plan(
+      devfsRuleset,
+      { ...ARGS, rules: [...SEED003.slice(0, -1), "add path 'bpf*' hide"] },
+      facts(`${SECTION}\n${other}`),
+    );
     expect(changed[0]?.summary).toBe('/etc/devfs.rules: update [devfsrules_jailnet=1000]');
     expect(changed[0]?.action).toMatchObject({ content: `${SECTION.replace("'bpf*' unhide", "'bpf*' hide")}\n${other}` });
-    expect(plan(devfsRuleset, { ...ARGS, number: 1001 }, facts(SECTION))[0]?.summary).toBe('/etc/devfs.rules: renumber 1000 -> [devfsrules_jailnet=1001]');
+    expect(plan(devfsRuleset, { ...ARGS, number: 1001 }, facts(SECTION))[0]?.summary).toBe(
+      '/etc/devfs.rules: renumber 1000 -> [devfsrules_jailnet=1001]',
+    );
   });
 
   it('state absent removes only that section; absent twice changes nothing', () => {
     const other = '[devfsrules_www=900]\nadd path pf unhide\n';
     const cs = plan(devfsRuleset, { name: ARGS.name, number: 1000, state: 'absent' }, facts(`${other}\n${SECTION}`));
-    expect(cs.map((c) => c.summary)).toEqual(['/etc/devfs.rules: remove [devfsrules_jailnet=1000]', 'service devfs restart (load the rulesets)']);
+    expect(cs.map((c) => c.summary)).toEqual([
+      '/etc/devfs.rules: remove [devfsrules_jailnet=1000]',
+      'service devfs restart (load the rulesets)',
+    ]);
     expect(cs[0]?.action).toMatchObject({ content: other });
     expect(plan(devfsRuleset, { name: ARGS.name, number: 1000, state: 'absent' }, facts(other))).toEqual([]);
     expect(plan(devfsRuleset, { name: ARGS.name, number: 1000, state: 'absent' }, facts(undefined))).toEqual([]);
   });
 
   it('refuses a number used by another section, in the file or in the defaults', () => {
-    expect(() => plan(devfsRuleset, ARGS, facts('[devfsrules_other=1000]\nadd path a unhide\n'))).toThrow(/ruleset number 1000 is already used by \[devfsrules_other=1000\] in \/etc\/devfs.rules/);
-    expect(() => plan(devfsRuleset, { ...ARGS, number: 5 }, facts(''))).toThrow(/already used by \[devfsrules_jail_vnet=5\] in \/etc\/defaults\/devfs.rules/);
+    expect(() => plan(devfsRuleset, ARGS, facts('[devfsrules_other=1000]\nadd path a unhide\n'))).toThrow(
+      /ruleset number 1000 is already used by \[devfsrules_other=1000\] in \/etc\/devfs.rules/,
+    );
+    expect(() => plan(devfsRuleset, { ...ARGS, number: 5 }, facts(''))).toThrow(
+      /already used by \[devfsrules_jail_vnet=5\] in \/etc\/defaults\/devfs.rules/,
+    );
     expect(() => plan(devfsRuleset, ARGS, facts(`${SECTION}\n${SECTION}`))).toThrow(/defines \[devfsrules_jailnet=...\] 2 times/);
   });
 

@@ -30,7 +30,9 @@ describe('file diffs', () => {
 
   it('beyond the limits, or binary, one line says what is known and why', () => {
     const many = 'l\n'.repeat(60_000);
-    expect(unified(fileDiff(ON, '/f', 'a\n', many))).toBe(`/f: files differ: 1 -> 60000 lines, sha256 ${sha256Hex('a\n')} -> ${sha256Hex(many)} (more than 50000 lines)\n`);
+    expect(unified(fileDiff(ON, '/f', 'a\n', many))).toBe(
+      `/f: files differ: 1 -> 60000 lines, sha256 ${sha256Hex('a\n')} -> ${sha256Hex(many)} (more than 50000 lines)\n`,
+    );
     const big = 'x'.repeat(2 * 1024 * 1024);
     expect(unified(fileDiff(ON, '/f', '', big))).toMatch(/^\/f: files differ: 0 -> 1 lines, sha256 \S+ -> \S+ \(larger than 1 MiB\)\n$/);
     // Every line moved: the search gives up within its budget.
@@ -39,7 +41,9 @@ describe('file diffs', () => {
     expect(unified(fileDiff(ON, '/f', lines.join('\n'), moved.join('\n')))).toMatch(/ \(too many changes to diff\)\n$/);
     // A host file that is not UTF-8 text (read back with replacement characters): its checksum, not its text.
     const binary = textFile('\uFFFDx', { sha256: 'b'.repeat(64), size: 2 });
-    expect(unified(contentDiff(ON, '/f', binary, 'text\n'))).toBe(`/f: files differ: 2 -> 5 bytes, sha256 ${'b'.repeat(64)} -> ${sha256Hex('text\n')} (binary)\n`);
+    expect(unified(contentDiff(ON, '/f', binary, 'text\n'))).toBe(
+      `/f: files differ: 2 -> 5 bytes, sha256 ${'b'.repeat(64)} -> ${sha256Hex('text\n')} (binary)\n`,
+    );
   });
 
   it('a local file is read for its diff only when small enough, and must still be what was hashed', () => {
@@ -52,7 +56,9 @@ describe('file diffs', () => {
     const bin = path.join(dir, 'bin');
     fs.writeFileSync(bin, Buffer.from([0xff, 0xfe, 0x00]));
     const binFile = hashLocalFile(bin);
-    expect(unified(contentDiff(ON, '/b', ABSENT, binFile))).toBe(`/b: files differ: 0 -> 3 bytes, sha256 ${sha256Hex('')} -> ${binFile.sha256} (binary)\n`);
+    expect(unified(contentDiff(ON, '/b', ABSENT, binFile))).toBe(
+      `/b: files differ: 0 -> 3 bytes, sha256 ${sha256Hex('')} -> ${binFile.sha256} (binary)\n`,
+    );
   });
 
   it('hashes a local file by streaming it, once while it is unchanged', () => {

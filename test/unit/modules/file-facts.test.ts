@@ -22,7 +22,13 @@ describe('file facts on a real file system', () => {
 
   it('a regular file: type, mode, owner, checksum; content exactly when asked', async () => {
     const s = await state(h, 'conf', true);
-    expect(s).toMatchObject({ type: 'file', mode: '0640', uid: String(process.getuid?.()), sha256: sha256Hex('a=1\nno newline'), content: 'a=1\nno newline' });
+    expect(s).toMatchObject({
+      type: 'file',
+      mode: '0640',
+      uid: String(process.getuid?.()),
+      sha256: sha256Hex('a=1\nno newline'),
+      content: 'a=1\nno newline',
+    });
     expect((await state(h, 'conf')).content).toBeUndefined();
   });
 

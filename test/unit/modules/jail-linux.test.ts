@@ -9,14 +9,36 @@ import type { JailState } from '../../../src/facts/jail-state.js';
 import { ABSENT, plan, scripts, textFile } from './support.js';
 
 // Seed 004's d2l: a thin jail cloned from the template's snapshot, Debian under compat/debian.
-const D2L = { name: 'd2l', type: 'thin-zfs', template: 'zroot/jails/templates/14.2-RELEASE@base', dataset: 'zroot/jails/containers/d2l', path: '/usr/local/jails/containers/d2l', interface: 'em0', ip4: '192.168.1.155', linux: true, params: { 'allow.raw_sockets': true } };
+const D2L = {
+  name: 'd2l',
+  type: 'thin-zfs',
+  template: 'zroot/jails/templates/14.2-RELEASE@base',
+  dataset: 'zroot/jails/containers/d2l',
+  path: '/usr/local/jails/containers/d2l',
+  interface: 'em0',
+  ip4: '192.168.1.155',
+  linux: true,
+  params: { 'allow.raw_sockets': true },
+};
 
 function facts(args: object, st: Partial<JailState>, rc = ''): JailFacts {
   const a = jail.args.parse(args);
   const fstab = renderFstab(a);
   return {
-    state: { running: true, root: 'directory', template: 'directory', dataset: true, snapshot: true, rootVersion: '14.2-RELEASE', templateVersion: '14.2-RELEASE', ...st },
-    conf: textFile(renderJailConf(a)), fstab: fstab === undefined ? ABSENT : textFile(fstab), jailConf: textFile(DEFAULT_JAIL_CONF), rcConf: textFile(rc),
+    state: {
+      running: true,
+      root: 'directory',
+      template: 'directory',
+      dataset: true,
+      snapshot: true,
+      rootVersion: '14.2-RELEASE',
+      templateVersion: '14.2-RELEASE',
+      ...st,
+    },
+    conf: textFile(renderJailConf(a)),
+    fstab: fstab === undefined ? ABSENT : textFile(fstab),
+    jailConf: textFile(DEFAULT_JAIL_CONF),
+    rcConf: textFile(rc),
   };
 }
 
@@ -28,10 +50,24 @@ tmpfs\t/usr/local/jails/containers/d2l/compat/debian/dev/shm\ttmpfs\trw,size=1g,
 linprocfs\t/usr/local/jails/containers/d2l/compat/debian/proc\tlinprocfs\trw\t0\t0
 linsysfs\t/usr/local/jails/containers/d2l/compat/debian/sys\tlinsysfs\trw\t0\t0
 `);
-    const custom = renderFstab(jail.args.parse({ ...D2L, linux: { userland: 'compat/ubuntu', shm_size: false }, mounts: [{ source: '/home', target: '/compat/ubuntu/home', options: 'rw' }] }));
-    expect(custom?.split('\n').slice(1, -1).map((l) => l.split('\t').slice(0, 3).join(' '))).toEqual([
-      'devfs /usr/local/jails/containers/d2l/compat/ubuntu/dev devfs', 'linprocfs /usr/local/jails/containers/d2l/compat/ubuntu/proc linprocfs',
-      'linsysfs /usr/local/jails/containers/d2l/compat/ubuntu/sys linsysfs', '/home /usr/local/jails/containers/d2l/compat/ubuntu/home nullfs']);
+    const custom = renderFstab(
+      jail.args.parse({
+        ...D2L,
+        linux: { userland: 'compat/ubuntu', shm_size: false },
+        mounts: [{ source: '/home', target: '/compat/ubuntu/home', options: 'rw' }],
+      }),
+    );
+    expect(
+      custom
+        ?.split('\n')
+        .slice(1, -1)
+        .map((l) => l.split('\t').slice(0, 3).join(' ')),
+    ).toEqual([
+      'devfs /usr/local/jails/containers/d2l/compat/ubuntu/dev devfs',
+      'linprocfs /usr/local/jails/containers/d2l/compat/ubuntu/proc linprocfs',
+      'linsysfs /usr/local/jails/containers/d2l/compat/ubuntu/sys linsysfs',
+      '/home /usr/local/jails/containers/d2l/compat/ubuntu/home nullfs',
+    ]);
     expect(renderJailConf(jail.args.parse(D2L))).toContain('mount.fstab = "/usr/local/jails/containers/d2l.fstab";');
   });
 
@@ -53,9 +89,15 @@ linsysfs\t/usr/local/jails/containers/d2l/compat/debian/sys\tlinsysfs\trw\t0\t0
     f.conf = ABSENT;
     f.fstab = ABSENT;
     const cs = plan(jail, D2L, f);
-    expect(cs.map((c) => c.summary).slice(0, 3)).toEqual(['linux_enable: (unset) -> "YES" (Linux jail d2l)', 'kldload linux64 (the Linux ABI)', 'create root: zfs clone zroot/jails/templates/14.2-RELEASE@base zroot/jails/containers/d2l']);
+    expect(cs.map((c) => c.summary).slice(0, 3)).toEqual([
+      'linux_enable: (unset) -> "YES" (Linux jail d2l)',
+      'kldload linux64 (the Linux ABI)',
+      'create root: zfs clone zroot/jails/templates/14.2-RELEASE@base zroot/jails/containers/d2l',
+    ]);
     expect(scripts(cs).slice(0, 2)).toEqual(['EDIT /etc/rc.conf +linux_enable="YES"', 'kldload -n linux64']);
-    expect(scripts(cs).at(-1)).toBe('mkdir -p -- /usr/local/jails/containers/d2l/compat/debian/dev /usr/local/jails/containers/d2l/compat/debian/proc /usr/local/jails/containers/d2l/compat/debian/sys\njail -c d2l');
+    expect(scripts(cs).at(-1)).toBe(
+      'mkdir -p -- /usr/local/jails/containers/d2l/compat/debian/dev /usr/local/jails/containers/d2l/compat/debian/proc /usr/local/jails/containers/d2l/compat/debian/sys\njail -c d2l',
+    );
   });
 
   it('converged: nothing; linux64 unloaded (a reboot without linux_enable): loaded again', () => {

@@ -31,7 +31,12 @@ describe('line', () => {
   });
 
   it('plans one atomic write with a unified diff, or nothing', () => {
-    const changes = plan(line, { path: '/etc/hosts', line: '10.0.0.1 mirror' }, { file: textFile('127.0.0.1 localhost\n') }, ctx(undefined, { diff: true }));
+    const changes = plan(
+      line,
+      { path: '/etc/hosts', line: '10.0.0.1 mirror' },
+      { file: textFile('127.0.0.1 localhost\n') },
+      ctx(undefined, { diff: true }),
+    );
     expect(plan(line, { path: '/etc/hosts', line: '10.0.0.1 mirror' }, { file: textFile('127.0.0.1 localhost\n') })[0]?.diff).toEqual([]);
     expect(changes[0]?.action).toMatchObject({ kind: 'edit', path: '/etc/hosts', base: '127.0.0.1 localhost\n' });
     expect(scripts(changes)).toEqual(['EDIT /etc/hosts +10.0.0.1 mirror']);
@@ -41,7 +46,10 @@ describe('line', () => {
 
   it('a missing file is an error unless create: true', () => {
     expect(() => plan(line, { path: '/etc/x', line: 'a' }, { file: ABSENT })).toThrow(/create: true/);
-    expect(plan(line, { path: '/etc/x', line: 'a', create: true }, { file: ABSENT })[0]?.action).toMatchObject({ kind: 'edit', base: null });
+    expect(plan(line, { path: '/etc/x', line: 'a', create: true }, { file: ABSENT })[0]?.action).toMatchObject({
+      kind: 'edit',
+      base: null,
+    });
     expect(scripts(plan(line, { path: '/etc/x', line: 'a', create: true }, { file: ABSENT }))).toEqual(['EDIT /etc/x +a']);
     expect(plan(line, { path: '/etc/x', line: 'a', state: 'absent' }, { file: ABSENT })).toEqual([]);
   });

@@ -9,7 +9,9 @@ import { reference as readReference } from '../facts/reference.js';
 const RULES = 'set skip on lo0\npass in on em0 proto tcp to port 22 keep state\npass out keep state\n';
 const rules = (content: string) => textFile(content, { sha256: sha256Hex(content) });
 const facts = (o: { conf?: ReturnType<typeof textFile>; status?: 'enabled' | 'disabled' | 'not-loaded'; rc?: string } = {}) => ({
-  conf: o.conf ?? ABSENT, status: o.status ?? 'not-loaded', rc: textFile(o.rc ?? ''),
+  conf: o.conf ?? ABSENT,
+  status: o.status ?? 'not-loaded',
+  rc: textFile(o.rc ?? ''),
 });
 const confirmed = (c: { action: unknown }) => c.action as ConfirmedAction;
 
@@ -46,9 +48,16 @@ describe('pf plan', () => {
 
   it('converged: nothing; a changed ruleset on an enabled pf rolls back to the old file', () => {
     expect(plan(pf, { rules: RULES }, facts({ conf: rules(RULES), status: 'enabled', rc: 'pf_enable="YES"\n' }))).toEqual([]);
-    const cs = plan(pf, { rules: RULES, confirm_timeout: 20 }, facts({ conf: rules('pass all\n'), status: 'enabled', rc: 'pf_enable="YES"\n' }));
+    const cs = plan(
+      pf,
+      { rules: RULES, confirm_timeout: 20 },
+      facts({ conf: rules('pass all\n'), status: 'enabled', rc: 'pf_enable="YES"\n' }),
+    );
     expect(cs.map((c) => c.summary)).toEqual(['load changed /etc/pf.conf (kept once a new SSH session gets in)']);
-    expect(confirmed(cs[0] as { action: unknown })).toMatchObject({ timeoutSec: 20, rollback: expect.stringContaining('pfctl -q -f /etc/pf.conf') });
+    expect(confirmed(cs[0] as { action: unknown })).toMatchObject({
+      timeoutSec: 20,
+      rollback: expect.stringContaining('pfctl -q -f /etc/pf.conf'),
+    });
     expect(confirmed(cs[0] as { action: unknown }).apply).toContain('sleep 20;');
   });
 

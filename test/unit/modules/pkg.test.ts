@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { pkg } from '../../../src/modules/system/pkg.js';
 import { ctx, plan, scripts } from './support.js';
 
-const installed = (pkgs: Record<string, string>, bootstrapped = true) => ({ installed: { bootstrapped, packages: new Map(Object.entries(pkgs)) } });
+const installed = (pkgs: Record<string, string>, bootstrapped = true) => ({
+  installed: { bootstrapped, packages: new Map(Object.entries(pkgs)) },
+});
 
 describe('pkg', () => {
   it('installs only the missing packages, in one command', () => {
@@ -31,7 +33,10 @@ describe('pkg', () => {
   it('facts: pkg info, and pkg version -R only for latest; an unbootstrapped host has no packages', () => {
     const q = pkg.facts(pkg.args.parse({ name: 'tmux' }), ctx());
     expect(Object.keys(q)).toEqual(['installed']);
-    expect(q.installed.parse({ stdout: 'tmux-3.4_1                     Terminal multiplexer\n', stderr: '', exitCode: 0 })).toEqual({ bootstrapped: true, packages: new Map([['tmux', '3.4_1']]) });
+    expect(q.installed.parse({ stdout: 'tmux-3.4_1                     Terminal multiplexer\n', stderr: '', exitCode: 0 })).toEqual({
+      bootstrapped: true,
+      packages: new Map([['tmux', '3.4_1']]),
+    });
     expect(q.installed.parse({ stdout: '@not-bootstrapped\n', stderr: '', exitCode: 0 }).bootstrapped).toBe(false);
     expect(Object.keys(pkg.facts(pkg.args.parse({ name: 'tmux', state: 'latest' }), ctx()))).toEqual(['installed', 'outdated']);
   });

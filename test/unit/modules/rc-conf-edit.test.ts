@@ -19,7 +19,9 @@ describe('editRcVariable', () => {
 
   it('replaces the last assignment in place, keeping the rest of the line and the other lines', () => {
     const text = '# hosts\nsshd_enable="NO"\nntpd_enable=YES\nsshd_enable="NO" # remote login\n\nz=1\n';
-    expect(editRcVariable(text, 'sshd_enable', 'YES')).toBe('# hosts\nsshd_enable="NO"\nntpd_enable=YES\nsshd_enable="YES" # remote login\n\nz=1\n');
+    expect(editRcVariable(text, 'sshd_enable', 'YES')).toBe(
+      '# hosts\nsshd_enable="NO"\nntpd_enable=YES\nsshd_enable="YES" # remote login\n\nz=1\n',
+    );
     expect(editRcVariable('  ifconfig_em0=DHCP\n', 'ifconfig_em0', 'inet 10.0.0.2/24')).toBe('  ifconfig_em0="inet 10.0.0.2/24"\n');
   });
 
@@ -56,7 +58,19 @@ describe('editRcVariable', () => {
   });
 
   it('quotes any value so that sh reads it back exactly', () => {
-    const tricky = ['plain', '', 'two words', `it's "quoted"`, '$HOME and ${x} and `id`', 'back\\slash\\', 'multi\nline', 'tab\there', 'ünï 🚀', '#not a comment', 'a;b|c&d'];
+    const tricky = [
+      'plain',
+      '',
+      'two words',
+      `it's "quoted"`,
+      '$HOME and ${x} and `id`',
+      'back\\slash\\',
+      'multi\nline',
+      'tab\there',
+      'ünï 🚀',
+      '#not a comment',
+      'a;b|c&d',
+    ];
     for (const value of tricky) {
       const text = editRcVariable('before="x"\nv="old"\nafter=1\n', 'v', value);
       expect(shValue(text, 'v')).toBe(value);
@@ -105,7 +119,7 @@ describe('rcValidation: the host-side check of a new rc.conf-family file', () =>
     const real = (root: string) => rcValidation('v', 'YES', { name: 'www', root });
     // The stand-in's root is only known at run time; the validation strips the root it was given.
     const dirVar = '"$2/root"';
-    const check = real('ROOT').replace("fj_r=ROOT", `fj_r=${dirVar}`);
+    const check = real('ROOT').replace('fj_r=ROOT', `fj_r=${dirVar}`);
     expect(runs(check, 'root/etc/rc.conf', 'v="YES"\n', jexec)).toBe(true);
     expect(runs(check, 'root/etc/rc.conf', 'v="NO"\n', jexec)).toBe(false);
   });

@@ -33,13 +33,42 @@ function rng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const int = (n: number) => Math.floor(next() * n);
-  const pick = <T,>(xs: readonly T[]): T => xs[int(xs.length)] as T;
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
   return { next, int, pick, chance: (p: number) => next() < p };
 }
 type Rng = ReturnType<typeof rng>;
 
 const NAMES = ['v_a', 'v_b', 'v_c', 'jail_list', 'v_e', 'do'] as const;
-const HOSTILE = [' ', '  ', '\t', '\n', '"', "'", '$', '`', '\\', '#', ';', '&', '|', '(', ')', '{', '}', '%s', '*', '?', '~', 'é', '🚀', 'x', 'y', '1', '=', ':'];
+const HOSTILE = [
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '"',
+  "'",
+  '$',
+  '`',
+  '\\',
+  '#',
+  ';',
+  '&',
+  '|',
+  '(',
+  ')',
+  '{',
+  '}',
+  '%s',
+  '*',
+  '?',
+  '~',
+  'é',
+  '🚀',
+  'x',
+  'y',
+  '1',
+  '=',
+  ':',
+];
 
 interface Case {
   text: string;
@@ -68,18 +97,41 @@ function generate(r: Rng): Case {
     const segments = 1 + r.int(4);
     for (let k = 0; k < segments; k++) {
       switch (r.int(12)) {
-        case 0: out += r.pick(['www', 'db', 'YES', 'NO', '-s', '10.0.0.1/24', 'a.b', 'x%sy', 'k=v', 'a:b', '@1+2,3']); break;
-        case 1: out += `'${hostileText(r.int(6)).replaceAll("'", '')}'`; break;
-        case 2: out += `"${hostileText(r.int(6)).replace(/["\\$`]/g, (c) => `\\${c}`)}"`; break;
-        case 3: out += `"${r.pick(['www\n  db\n', 'www\tdb', ' \\n \\q ', '$(echo a  b)', '`echo "x  y"`', '$((1 + 2))', `\${${ref()}}`, `$${ref()}/x`, '#no comment'])}"`; break;
-        case 4: out += r.pick(['$(echo a  b)', '$( echo ")" )', '`echo x  y`', '$((3 * 4 ))', '$(printf %s "q  r")', '${v_never_set:-a b}']); break;
-        case 5: out += `\${${ref()}}`; break;
-        case 6: out += `\\${r.pick(['"', "'", ' ', '$', '#', ';', '\\', 'a', '`'])}`; break;
-        case 7: out += `x\\\ny`; break;
-        case 8: out += out === '' ? 'h#x' : '#x'; break;
-        case 9: out += `"${hostileText(2).replace(/["\\$`]/g, (c) => `\\${c}`)}\\\n${hostileText(2).replace(/["\\$`]/g, (c) => `\\${c}`)}"`; break;
-        case 10: out += out === '' && r.chance(0.3) ? '~/x' : 'plain'; break;
-        default: out += '';
+        case 0:
+          out += r.pick(['www', 'db', 'YES', 'NO', '-s', '10.0.0.1/24', 'a.b', 'x%sy', 'k=v', 'a:b', '@1+2,3']);
+          break;
+        case 1:
+          out += `'${hostileText(r.int(6)).replaceAll("'", '')}'`;
+          break;
+        case 2:
+          out += `"${hostileText(r.int(6)).replace(/["\\$`]/g, (c) => `\\${c}`)}"`;
+          break;
+        case 3:
+          out += `"${r.pick(['www\n  db\n', 'www\tdb', ' \\n \\q ', '$(echo a  b)', '`echo "x  y"`', '$((1 + 2))', `\${${ref()}}`, `$${ref()}/x`, '#no comment'])}"`;
+          break;
+        case 4:
+          out += r.pick(['$(echo a  b)', '$( echo ")" )', '`echo x  y`', '$((3 * 4 ))', '$(printf %s "q  r")', '${v_never_set:-a b}']);
+          break;
+        case 5:
+          out += `\${${ref()}}`;
+          break;
+        case 6:
+          out += `\\${r.pick(['"', "'", ' ', '$', '#', ';', '\\', 'a', '`'])}`;
+          break;
+        case 7:
+          out += `x\\\ny`;
+          break;
+        case 8:
+          out += out === '' ? 'h#x' : '#x';
+          break;
+        case 9:
+          out += `"${hostileText(2).replace(/["\\$`]/g, (c) => `\\${c}`)}\\\n${hostileText(2).replace(/["\\$`]/g, (c) => `\\${c}`)}"`;
+          break;
+        case 10:
+          out += out === '' && r.chance(0.3) ? '~/x' : 'plain';
+          break;
+        default:
+          out += '';
       }
     }
     return out;
@@ -90,8 +142,12 @@ function generate(r: Rng): Case {
     const name = r.pick(NAMES);
     const comment = () => (r.chance(0.3) ? `  # ${hostileText(r.int(8)).replaceAll('\n', ' ')}` : '');
     switch (r.int(14)) {
-      case 0: lines.push(`# ${hostileText(3 + r.int(10)).replaceAll('\n', ' ')}`); break;
-      case 1: lines.push(''); break;
+      case 0:
+        lines.push(`# ${hostileText(3 + r.int(10)).replaceAll('\n', ' ')}`);
+        break;
+      case 1:
+        lines.push('');
+        break;
       case 2: {
         const other = r.pick(NAMES);
         lines.push(`${name}=${word(name)}; ${other}=${word(other)}${comment()}`);
@@ -106,11 +162,26 @@ function generate(r: Rng): Case {
         assigned.push(name, other);
         break;
       }
-      case 4: lines.push(`if true; then ${name}=${word(name)}; fi`); risky.add(name); break;
-      case 5: lines.push(`fn_${k}() { ${name}=${word(name)}; }`); risky.add(name); break;
-      case 6: lines.push(`${name}=${word(name)} true`); risky.add(name); break;
-      case 7: lines.push(`: \${${name}:=${r.pick(['d', 'x y'])}}`); risky.add(name); break;
-      case 8: lines.push(`true && ${name}=${word(name)}`); risky.add(name); break;
+      case 4:
+        lines.push(`if true; then ${name}=${word(name)}; fi`);
+        risky.add(name);
+        break;
+      case 5:
+        lines.push(`fn_${k}() { ${name}=${word(name)}; }`);
+        risky.add(name);
+        break;
+      case 6:
+        lines.push(`${name}=${word(name)} true`);
+        risky.add(name);
+        break;
+      case 7:
+        lines.push(`: \${${name}:=${r.pick(['d', 'x y'])}}`);
+        risky.add(name);
+        break;
+      case 8:
+        lines.push(`true && ${name}=${word(name)}`);
+        risky.add(name);
+        break;
       default:
         lines.push(`${r.chance(0.2) ? '  ' : ''}${name}=${word(name)}${comment()}`);
         assigned.push(name);
@@ -128,20 +199,31 @@ type ShValues = Map<string, string | undefined>;
  * One sh run per case: `sh -n` and the values after sourcing, for the old and new text, and
  * the validation's verdict on both (%s replaced as the atomic write does).
  */
-function shCheck(before: string, after: string | undefined, validate: string | undefined): { ok: boolean[]; values: ShValues[]; valid: boolean[] } {
+function shCheck(
+  before: string,
+  after: string | undefined,
+  validate: string | undefined,
+): { ok: boolean[]; values: ShValues[]; valid: boolean[] } {
   const files = (after === undefined ? [before] : [before, after]).map((text, k) => {
     const f = path.join(dir, `rc${k}`);
     fs.writeFileSync(f, text);
     return f;
   });
   const dump = `for n in ${NAMES.map((n) => `'${n}'`).join(' ')}; do eval "if [ \\"\\\${$n+set}\\" = set ]; then printf '%s=%s\\0' \\"\\$n\\" \\"\\\${$n}\\"; else printf '%s\\0' \\"\\$n\\"; fi"; done`;
-  const script = files.map((f) => `
+  const script = files
+    .map(
+      (f) => `
 if /bin/sh -n '${f}' 2>/dev/null; then printf 'syntax-ok\\0'; else printf 'syntax-bad\\0'; fi
 ( for n in ${NAMES.map((n) => `'${n}'`).join(' ')}; do unset "$n" 2>/dev/null; done; . '${f}' >/dev/null 2>&1 </dev/null; ${dump} ) 2>/dev/null
 printf 'end\\0'
 ${validate === undefined ? '' : `tmp='${f}'; if ( ${validate.split('%s').join('"$tmp"')} ) >/dev/null 2>&1; then printf 'valid\\0'; else printf 'invalid\\0'; fi`}
-`).join('\n');
-  const out = execFileSync('/bin/sh', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/home/someone' } });
+`,
+    )
+    .join('\n');
+  const out = execFileSync('/bin/sh', ['-c', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/home/someone' },
+  });
   const fields = out.split('\0');
   const ok: boolean[] = [];
   const values: ShValues[] = [];

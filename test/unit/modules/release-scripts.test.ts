@@ -26,13 +26,19 @@ const hasBsdtar = spawnSync('bsdtar', ['--version']).status === 0;
 const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
 fs.mkdirSync(bin);
 fs.mkdirSync(rel, { recursive: true });
-stub('sha256', '[ "$1" = -q ] && shift\n[ -r "$1" ] || { echo "sha256: $1: No such file or directory" >&2; exit 1; }\nsha256sum "$1" | cut -d" " -f1');
-stub('fetch', [
-  'out=; while [ $# -gt 1 ]; do case $1 in -o) out=$2; shift ;; esac; shift; done',
-  'src="$FJ_MIRROR/${1#http://mirror.test/}"',
-  '[ -f "$src" ] || { echo "fetch: $1: Not Found" >&2; exit 1; }',
-  'if [ "$out" = - ]; then cat "$src"; else cp "$src" "$out"; fi',
-].join('\n'));
+stub(
+  'sha256',
+  '[ "$1" = -q ] && shift\n[ -r "$1" ] || { echo "sha256: $1: No such file or directory" >&2; exit 1; }\nsha256sum "$1" | cut -d" " -f1',
+);
+stub(
+  'fetch',
+  [
+    'out=; while [ $# -gt 1 ]; do case $1 in -o) out=$2; shift ;; esac; shift; done',
+    'src="$FJ_MIRROR/${1#http://mirror.test/}"',
+    '[ -f "$src" ] || { echo "fetch: $1: Not Found" >&2; exit 1; }',
+    'if [ "$out" = - ]; then cat "$src"; else cp "$src" "$out"; fi',
+  ].join('\n'),
+);
 stub('freebsd-update', 'echo "$*" >> "$FJ_LOG"\necho "No updates needed to update system to 14.2-RELEASE-p3."');
 stub('tar', 'exec bsdtar "$@"');
 
@@ -42,13 +48,22 @@ fs.mkdirSync(path.join(stage, 'bin'), { recursive: true });
 fs.writeFileSync(path.join(stage, 'bin/freebsd-version'), '#!/bin/sh\necho 14.2-RELEASE\n', { mode: 0o755 });
 if (hasBsdtar) execFileSync('bsdtar', ['-c', '-J', '-f', path.join(rel, 'base.txz'), '-C', stage, '.']);
 else fs.writeFileSync(path.join(rel, 'base.txz'), 'no bsdtar here');
-const sum = crypto.createHash('sha256').update(fs.readFileSync(path.join(rel, 'base.txz'))).digest('hex');
-fs.writeFileSync(path.join(rel, 'MANIFEST'), `base.txz\t${sum}\t3\tbase\t"Base system (MANDATORY)"\ton\nlib32.txz\t${'c'.repeat(64)}\t1\tlib32\t"32-bit"\ton\n`);
+const sum = crypto
+  .createHash('sha256')
+  .update(fs.readFileSync(path.join(rel, 'base.txz')))
+  .digest('hex');
+fs.writeFileSync(
+  path.join(rel, 'MANIFEST'),
+  `base.txz\t${sum}\t3\tbase\t"Base system (MANDATORY)"\ton\nlib32.txz\t${'c'.repeat(64)}\t1\tlib32\t"32-bit"\ton\n`,
+);
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 function sh(script: string) {
-  const r = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, FJ_MIRROR: mirror, FJ_LOG: log, LC_ALL: 'C' } });
+  const r = spawnSync('/bin/sh', ['-c', script], {
+    encoding: 'utf8',
+    env: { PATH: `${bin}:/usr/bin:/bin`, FJ_MIRROR: mirror, FJ_LOG: log, LC_ALL: 'C' },
+  });
   return { stdout: r.stdout, stderr: r.stderr, exitCode: r.status ?? -1 };
 }
 
@@ -70,15 +85,67 @@ function template(files: Record<string, string>): string {
 const FV = (v: string) => `#!/bin/sh\necho ${v}\n`;
 
 describe('the fact script (run by /bin/sh)', () => {
-  const cases: Array<{ name: string; files: Record<string, string>; sets?: string[]; manifest: boolean; update: boolean; missing: string[] }> = [
+  const cases: Array<{
+    name: string;
+    files: Record<string, string>;
+    sets?: string[];
+    manifest: boolean;
+    update: boolean;
+    missing: string[];
+  }> = [
     { name: 'no template', files: {}, manifest: true, update: false, missing: ['base.txz'] },
-    { name: 'extracted by this module', files: { 'bin/freebsd-version': FV('14.2-RELEASE-p3'), '.fleetjail-release': `base.txz 14.2-RELEASE ${sum}\n` }, manifest: false, update: true, missing: [] },
-    { name: 'extraction left unfinished', files: { 'bin/freebsd-version': FV('14.2-RELEASE'), '.fleetjail-release': `base.txz 14.2-RELEASE ${sum}\n`, '.fleetjail-extracting': 'base.txz\n' }, manifest: true, update: false, missing: ['base.txz'] },
-    { name: 'an unfinished set no longer wanted', files: { 'bin/freebsd-version': FV('14.2-RELEASE-p3'), '.fleetjail-release': `base.txz 14.2-RELEASE ${sum}\n`, '.fleetjail-extracting': 'lib32.txz\n' }, manifest: false, update: true, missing: [] },
+    {
+      name: 'extracted by this module',
+      files: { 'bin/freebsd-version': FV('14.2-RELEASE-p3'), '.fleetjail-release': `base.txz 14.2-RELEASE ${sum}\n` },
+      manifest: false,
+      update: true,
+      missing: [],
+    },
+    {
+      name: 'extraction left unfinished',
+      files: {
+        'bin/freebsd-version': FV('14.2-RELEASE'),
+        '.fleetjail-release': `base.txz 14.2-RELEASE ${sum}\n`,
+        '.fleetjail-extracting': 'base.txz\n',
+      },
+      manifest: true,
+      update: false,
+      missing: ['base.txz'],
+    },
+    {
+      name: 'an unfinished set no longer wanted',
+      files: {
+        'bin/freebsd-version': FV('14.2-RELEASE-p3'),
+        '.fleetjail-release': `base.txz 14.2-RELEASE ${sum}\n`,
+        '.fleetjail-extracting': 'lib32.txz\n',
+      },
+      manifest: false,
+      update: true,
+      missing: [],
+    },
     { name: 'made by hand', files: { 'bin/freebsd-version': FV('14.2-RELEASE-p3') }, manifest: false, update: true, missing: [] },
-    { name: 'made by hand, lib32 wanted', files: { 'bin/freebsd-version': FV('14.2-RELEASE-p3') }, sets: ['lib32'], manifest: true, update: false, missing: ['lib32.txz'] },
-    { name: 'a set recorded for another release', files: { 'bin/freebsd-version': FV('14.2-RELEASE-p3'), '.fleetjail-release': `base.txz 14.1-RELEASE ${sum}\n` }, manifest: true, update: false, missing: ['base.txz'] },
-    { name: 'a userland of another release', files: { 'bin/freebsd-version': FV('14.1-RELEASE-p3') }, manifest: true, update: false, missing: ['base.txz'] },
+    {
+      name: 'made by hand, lib32 wanted',
+      files: { 'bin/freebsd-version': FV('14.2-RELEASE-p3') },
+      sets: ['lib32'],
+      manifest: true,
+      update: false,
+      missing: ['lib32.txz'],
+    },
+    {
+      name: 'a set recorded for another release',
+      files: { 'bin/freebsd-version': FV('14.2-RELEASE-p3'), '.fleetjail-release': `base.txz 14.1-RELEASE ${sum}\n` },
+      manifest: true,
+      update: false,
+      missing: ['base.txz'],
+    },
+    {
+      name: 'a userland of another release',
+      files: { 'bin/freebsd-version': FV('14.1-RELEASE-p3') },
+      manifest: true,
+      update: false,
+      missing: ['base.txz'],
+    },
   ];
   for (const c of cases) {
     it(`${c.name}: agrees with the plan on what is missing, and reads MANIFEST / asks freebsd-update only then`, () => {
@@ -92,16 +159,19 @@ describe('the fact script (run by /bin/sh)', () => {
       if (c.manifest) expect(state.manifest).toMatchObject({ ok: true });
       if (c.update) {
         expect(state.update).toEqual({ ok: true, answer: { pending: false, version: '14.2-RELEASE-p3' } });
-        expect(fs.readFileSync(log, 'utf8')).toBe(`--not-running-from-cron -b ${root} -d ${path.join(work, 'wd')} -f /etc/freebsd-update.conf --currently-running 14.2-RELEASE-p3 fetch\n`);
+        expect(fs.readFileSync(log, 'utf8')).toBe(
+          `--not-running-from-cron -b ${root} -d ${path.join(work, 'wd')} -f /etc/freebsd-update.conf --currently-running 14.2-RELEASE-p3 fetch\n`,
+        );
       } else {
         expect(fs.existsSync(log)).toBe(false);
       }
-      if (state.userland?.release === '14.1-RELEASE') expect(() => planRelease(a, state)).toThrow(/holds 14\.1-RELEASE-p3, not 14\.2-RELEASE/);
+      if (state.userland?.release === '14.1-RELEASE')
+        expect(() => planRelease(a, state)).toThrow(/holds 14\.1-RELEASE-p3, not 14\.2-RELEASE/);
       else expect(() => planRelease(a, state)).not.toThrow();
     });
   }
 
-  it('reads the template\'s own freebsd-update.conf when it has one, and its directory state', () => {
+  it("reads the template's own freebsd-update.conf when it has one, and its directory state", () => {
     const root = template({ 'bin/freebsd-version': FV('14.2-RELEASE-p3'), 'etc/freebsd-update.conf': 'KeyPrint x\n' });
     fs.rmSync(log, { force: true });
     const a = args(root);
@@ -111,7 +181,7 @@ describe('the fact script (run by /bin/sh)', () => {
     expect(fs.readFileSync(log, 'utf8')).toContain(`-f ${root}/etc/freebsd-update.conf`);
   });
 
-  it('reports a MANIFEST that cannot be fetched with fetch\'s message', () => {
+  it("reports a MANIFEST that cannot be fetched with fetch's message", () => {
     const a = args(template({}), { version: '14.1-RELEASE' });
     const state = parseTemplateState(sh(releaseFactQuery(a).script), a);
     expect(state.manifest).toEqual({ ok: false, error: 'fetch: http://mirror.test/amd64/amd64/14.1-RELEASE/MANIFEST: Not Found' });
@@ -122,7 +192,7 @@ describe.skipIf(!hasBsdtar)('the extraction script (run by /bin/sh)', () => {
   const entry = (sha256: string) => ({ file: 'base.txz', sha256, entries: 3, set: 'base', description: '', default: true });
   const tmpLeft = () => fs.readdirSync('/var/tmp').filter((f) => f.startsWith('fleetjail-release.'));
 
-  it('extracts a set whose sum is the MANIFEST\'s and records it last', () => {
+  it("extracts a set whose sum is the MANIFEST's and records it last", () => {
     const root = template({});
     fs.mkdirSync(root);
     const before = tmpLeft();
@@ -142,7 +212,9 @@ describe.skipIf(!hasBsdtar)('the extraction script (run by /bin/sh)', () => {
     const r = sh(`set -e\n${extractScript(args(root), entry('0'.repeat(64)))}\necho not reached`);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`release: http://mirror.test/amd64/amd64/14.2-RELEASE/base.txz: sha256 does not match the MANIFEST (${'0'.repeat(64)}); the download was deleted and nothing was extracted (got ${sum})\n`);
+    expect(r.stderr).toBe(
+      `release: http://mirror.test/amd64/amd64/14.2-RELEASE/base.txz: sha256 does not match the MANIFEST (${'0'.repeat(64)}); the download was deleted and nothing was extracted (got ${sum})\n`,
+    );
     expect(fs.readdirSync(root)).toEqual([]);
     expect(tmpLeft()).toEqual(before);
   });

@@ -8,15 +8,34 @@ import { plan, scripts, type Overrides } from './support.js';
 const PATH = '/usr/jails/templates/14.2-RELEASE';
 const DS = 'zroot/jails/templates/14.2-RELEASE';
 const SUM = { 'base.txz': 'b'.repeat(64), 'lib32.txz': 'c'.repeat(64), 'kernel.txz': 'k'.repeat(64) };
-const MANIFEST = new Map<string, ManifestEntry>(Object.entries(SUM).map(([file, sha256]) => [file, { file, sha256, entries: 1, set: file.replace('.txz', ''), description: '', default: true }]));
-const HOST_FILES_SAME = [{ path: '/etc/resolv.conf', host: '1'.repeat(64), template: '1'.repeat(64) }, { path: '/etc/localtime', host: '2'.repeat(64), template: '2'.repeat(64) }];
+const MANIFEST = new Map<string, ManifestEntry>(
+  Object.entries(SUM).map(([file, sha256]) => [
+    file,
+    { file, sha256, entries: 1, set: file.replace('.txz', ''), description: '', default: true },
+  ]),
+);
+const HOST_FILES_SAME = [
+  { path: '/etc/resolv.conf', host: '1'.repeat(64), template: '1'.repeat(64) },
+  { path: '/etc/localtime', host: '2'.repeat(64), template: '2'.repeat(64) },
+];
 const ARGS = { version: '14.2-RELEASE', path: PATH, dataset: DS, mirror: 'http://mirror.lab/pub/FreeBSD/releases', snapshot: 'patch' };
 
 function fresh(extra: Overrides<TemplateState> = {}): TemplateState {
   return {
-    dir: 'absent', userlandText: '', userland: null, hasMarker: false, sets: [], extracting: [],
-    hostFiles: [{ path: '/etc/resolv.conf', host: '1'.repeat(64), template: null }, { path: '/etc/localtime', host: '2'.repeat(64), template: null }],
-    dataset: { exists: false }, snapshots: [], manifest: { ok: true, sets: MANIFEST }, ...extra,
+    dir: 'absent',
+    userlandText: '',
+    userland: null,
+    hasMarker: false,
+    sets: [],
+    extracting: [],
+    hostFiles: [
+      { path: '/etc/resolv.conf', host: '1'.repeat(64), template: null },
+      { path: '/etc/localtime', host: '2'.repeat(64), template: null },
+    ],
+    dataset: { exists: false },
+    snapshots: [],
+    manifest: { ok: true, sets: MANIFEST },
+    ...extra,
   } as TemplateState;
 }
 
@@ -24,23 +43,41 @@ function fresh(extra: Overrides<TemplateState> = {}): TemplateState {
 function done(patch: number, answer: TemplateState['update'], extra: Partial<TemplateState> = {}): TemplateState {
   const version = patch > 0 ? `14.2-RELEASE-p${patch}` : '14.2-RELEASE';
   return {
-    dir: 'nonempty', userlandText: version, userland: { version, release: '14.2-RELEASE', patch }, hasMarker: true,
-    sets: [{ file: 'base.txz', version: '14.2-RELEASE', sha256: SUM['base.txz'] }], extracting: [], hostFiles: HOST_FILES_SAME,
-    dataset: { exists: true, mountpoint: PATH, mounted: true }, snapshots: [`p${patch}`], ...(answer ? { update: answer } : {}), ...extra,
+    dir: 'nonempty',
+    userlandText: version,
+    userland: { version, release: '14.2-RELEASE', patch },
+    hasMarker: true,
+    sets: [{ file: 'base.txz', version: '14.2-RELEASE', sha256: SUM['base.txz'] }],
+    extracting: [],
+    hostFiles: HOST_FILES_SAME,
+    dataset: { exists: true, mountpoint: PATH, mounted: true },
+    snapshots: [`p${patch}`],
+    ...(answer ? { update: answer } : {}),
+    ...extra,
   };
 }
 
 const current = (v: string): TemplateState['update'] => ({ ok: true, answer: { pending: false, version: v } });
-const pending = (v: string): TemplateState['update'] => ({ ok: true, answer: { pending: true, version: v, files: ['/bin/freebsd-version'] } });
+const pending = (v: string): TemplateState['update'] => ({
+  ok: true,
+  answer: { pending: true, version: v, files: ['/bin/freebsd-version'] },
+});
 const summaries = (args: unknown, f: TemplateState) => plan(release, args, { template: f }).map((c) => c.summary);
 
 describe('release arguments', () => {
-  it('defaults: FreeBSD\'s download site, amd64, base, update on; base always first; arm64 is aarch64; paths normalised', () => {
+  it("defaults: FreeBSD's download site, amd64, base, update on; base always first; arm64 is aarch64; paths normalised", () => {
     const a = releaseArgs.parse({ version: '14.2-RELEASE', path: '/j/t//14.2/', sets: ['lib32.txz', 'base'], arch: 'arm64' });
-    expect(a).toMatchObject({ path: '/j/t/14.2', mirror: 'https://download.freebsd.org/releases', arch: 'aarch64', sets: ['base', 'lib32'], update: true });
+    expect(a).toMatchObject({
+      path: '/j/t/14.2',
+      mirror: 'https://download.freebsd.org/releases',
+      arch: 'aarch64',
+      sets: ['base', 'lib32'],
+      update: true,
+    });
     expect(releaseUrl(a)).toBe('https://download.freebsd.org/releases/arm64/aarch64/14.2-RELEASE');
-    expect(releaseUrl(releaseArgs.parse({ version: '14.2-RELEASE', path: '/t', mirror: 'http://mirror.lab/pub/FreeBSD/releases/' })))
-      .toBe('http://mirror.lab/pub/FreeBSD/releases/amd64/amd64/14.2-RELEASE');
+    expect(releaseUrl(releaseArgs.parse({ version: '14.2-RELEASE', path: '/t', mirror: 'http://mirror.lab/pub/FreeBSD/releases/' }))).toBe(
+      'http://mirror.lab/pub/FreeBSD/releases/amd64/amd64/14.2-RELEASE',
+    );
   });
 
   it('refuses a patch level in version, /, a snapshot without dataset, a dataset that is a pool or a snapshot', () => {
@@ -49,7 +86,9 @@ describe('release arguments', () => {
     expect(issues({ version: '14.2-RELEASE', path: '/' })).toEqual(['path: must not be /: a template needs a directory of its own']);
     expect(issues({ version: '14.2-RELEASE', path: 'rel/t' })).toEqual(['path: must be an absolute path']);
     expect(issues({ version: '14.2-RELEASE', path: '/t/../x' })[0]).toMatch(/^path: must not contain \. or \.\./);
-    expect(issues({ version: '14.2-RELEASE', path: '/t', snapshot: 'base' })).toEqual(['snapshot: snapshot needs a dataset (a plain directory cannot be snapshotted)']);
+    expect(issues({ version: '14.2-RELEASE', path: '/t', snapshot: 'base' })).toEqual([
+      'snapshot: snapshot needs a dataset (a plain directory cannot be snapshotted)',
+    ]);
     expect(issues({ version: '14.2-RELEASE', path: '/t', dataset: 'zroot' })[0]).toMatch(/^dataset: /);
     expect(issues({ version: '14.2-RELEASE', path: '/t', dataset: 'zroot/t@base' })[0]).toMatch(/^dataset: /);
     expect(issues({ version: '14.2-RELEASE', path: '/t', snapshot: 'daily', dataset: 'zroot/t' })[0]).toMatch(/^snapshot: /);
@@ -104,11 +143,19 @@ describe('release plan', () => {
     // the set is recorded only after tar, the "extracting" marker written before it
     expect(extract.indexOf('.fleetjail-extracting')).toBeLessThan(extract.indexOf('tar -xf'));
     expect(extract.indexOf(`printf '%s %s %s\\n' base.txz 14.2-RELEASE`)).toBeGreaterThan(extract.indexOf('tar -xf'));
-    expect(copy).toBe(`cp -- /etc/resolv.conf ${PATH}/etc/resolv.conf.fleetjail-new && mv -f -- ${PATH}/etc/resolv.conf.fleetjail-new ${PATH}/etc/resolv.conf`);
+    expect(copy).toBe(
+      `cp -- /etc/resolv.conf ${PATH}/etc/resolv.conf.fleetjail-new && mv -f -- ${PATH}/etc/resolv.conf.fleetjail-new ${PATH}/etc/resolv.conf`,
+    );
     expect(update).toContain(`fj_v=$(${PATH}/bin/freebsd-version -u)`);
-    expect(update).toMatch(new RegExp(`PAGER=cat freebsd-update --not-running-from-cron -b ${PATH} -d /var/db/freebsd-update/fleetjail/\\S+ -f "\\$fj_conf" --currently-running "\\$fj_v" fetch install`));
+    expect(update).toMatch(
+      new RegExp(
+        `PAGER=cat freebsd-update --not-running-from-cron -b ${PATH} -d /var/db/freebsd-update/fleetjail/\\S+ -f "\\$fj_conf" --currently-running "\\$fj_v" fetch install`,
+      ),
+    );
     expect(snap).toContain(`zfs list -H -o name ${DS}@"$fj_s" >/dev/null 2>&1 || zfs snapshot ${DS}@"$fj_s"`);
-    expect(changes[4]?.diff).toEqual([{ type: 'value', name: `${PATH}: freebsd-version -u`, before: null, after: '14.2-RELEASE-pN (latest)' }]);
+    expect(changes[4]?.diff).toEqual([
+      { type: 'value', name: `${PATH}: freebsd-version -u`, before: null, after: '14.2-RELEASE-pN (latest)' },
+    ]);
   });
 
   it('a converged template changes nothing', () => {
@@ -125,7 +172,9 @@ describe('release plan', () => {
       { type: 'value', name: `${DS}@p4`, before: null, after: 'snapshot' },
     ]);
     // @base is taken once: a later patch does not move it
-    expect(summaries({ ...ARGS, snapshot: 'base' }, done(3, pending('14.2-RELEASE-p4'), { snapshots: ['base'] }))).toEqual(['freebsd-update 14.2-RELEASE-p3 -> 14.2-RELEASE-p4']);
+    expect(summaries({ ...ARGS, snapshot: 'base' }, done(3, pending('14.2-RELEASE-p4'), { snapshots: ['base'] }))).toEqual([
+      'freebsd-update 14.2-RELEASE-p3 -> 14.2-RELEASE-p4',
+    ]);
     // update off: the new patch is not looked at
     expect(summaries({ ...ARGS, update: false }, done(3, undefined))).toEqual([]);
   });
@@ -137,13 +186,19 @@ describe('release plan', () => {
 
   it('an extraction that did not finish is done again; a new set is extracted alone', () => {
     expect(summaries(ARGS, done(3, undefined, { extracting: ['base.txz'], manifest: { ok: true, sets: MANIFEST } }))).toEqual([
-      'extract base.txz 14.2-RELEASE', `copy /etc/resolv.conf into ${PATH}`, `copy /etc/localtime into ${PATH}`,
-      'freebsd-update 14.2-RELEASE -> latest patch level', `snapshot ${DS}@pN (the patch level reached)`,
+      'extract base.txz 14.2-RELEASE',
+      `copy /etc/resolv.conf into ${PATH}`,
+      `copy /etc/localtime into ${PATH}`,
+      'freebsd-update 14.2-RELEASE -> latest patch level',
+      `snapshot ${DS}@pN (the patch level reached)`,
     ]);
     expect(summaries({ ...ARGS, sets: ['lib32'] }, done(3, undefined, { manifest: { ok: true, sets: MANIFEST } }))).toEqual([
-      'extract lib32.txz 14.2-RELEASE', `copy /etc/resolv.conf into ${PATH}`, `copy /etc/localtime into ${PATH}`,
+      'extract lib32.txz 14.2-RELEASE',
+      `copy /etc/resolv.conf into ${PATH}`,
+      `copy /etc/localtime into ${PATH}`,
       // the update runs after any extraction: the level it reaches names the snapshot
-      'freebsd-update 14.2-RELEASE-p3 -> latest patch level', `snapshot ${DS}@pN (the patch level reached)`,
+      'freebsd-update 14.2-RELEASE-p3 -> latest patch level',
+      `snapshot ${DS}@pN (the patch level reached)`,
     ]);
   });
 
@@ -153,9 +208,13 @@ describe('release plan', () => {
   });
 
   it('copies a host file that changed, and only that', () => {
-    const f = done(3, current('14.2-RELEASE-p3'), { hostFiles: [HOST_FILES_SAME[0]!, { path: '/etc/localtime', host: '9'.repeat(64), template: '2'.repeat(64) }] });
+    const f = done(3, current('14.2-RELEASE-p3'), {
+      hostFiles: [HOST_FILES_SAME[0]!, { path: '/etc/localtime', host: '9'.repeat(64), template: '2'.repeat(64) }],
+    });
     expect(summaries(ARGS, f)).toEqual([`copy /etc/localtime into ${PATH}`]);
-    const noHostFile = done(3, current('14.2-RELEASE-p3'), { hostFiles: [{ path: '/etc/resolv.conf', host: null, template: null }, HOST_FILES_SAME[1]!] });
+    const noHostFile = done(3, current('14.2-RELEASE-p3'), {
+      hostFiles: [{ path: '/etc/resolv.conf', host: null, template: null }, HOST_FILES_SAME[1]!],
+    });
     expect(summaries(ARGS, noHostFile)).toEqual([]);
   });
 
@@ -167,17 +226,35 @@ describe('release plan', () => {
 
   it('refuses clearly: another release, a directory the dataset would hide, a dataset elsewhere, unreadable MANIFEST, unknown set, failed fetch', () => {
     const at = (patch: number, extra: Partial<TemplateState>) => done(patch, current('x'), extra);
-    const err = (args: unknown, f: TemplateState) => { try { plan(release, args, { template: f }); return ''; } catch (e) { return (e as Error).message; } };
-    expect(err(ARGS, at(5, { userlandText: '14.1-RELEASE-p5', userland: { version: '14.1-RELEASE-p5', release: '14.1-RELEASE', patch: 5 } })))
-      .toBe(`${PATH} holds 14.1-RELEASE-p5, not 14.2-RELEASE: the release module does not upgrade a template to another release (give each release its own path)`);
+    const err = (args: unknown, f: TemplateState) => {
+      try {
+        plan(release, args, { template: f });
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(
+      err(ARGS, at(5, { userlandText: '14.1-RELEASE-p5', userland: { version: '14.1-RELEASE-p5', release: '14.1-RELEASE', patch: 5 } })),
+    ).toBe(
+      `${PATH} holds 14.1-RELEASE-p5, not 14.2-RELEASE: the release module does not upgrade a template to another release (give each release its own path)`,
+    );
     expect(err(ARGS, fresh({ dir: 'nonempty' }))).toMatch(/is not empty and dataset .* does not exist: refusing/);
-    expect(err(ARGS, at(3, { dataset: { exists: true, mountpoint: '/elsewhere', mounted: true } }))).toBe(`dataset ${DS} has mountpoint /elsewhere, not ${PATH}`);
-    expect(err(ARGS, at(3, { dataset: { exists: true, mountpoint: PATH, mounted: false } }))).toBe(`dataset ${DS} is not mounted (zfs mount ${DS})`);
-    expect(err(ARGS, fresh({ manifest: { ok: false, error: 'fetch: http://x/MANIFEST: Not Found' } })))
-      .toBe('cannot read the MANIFEST of 14.2-RELEASE at http://mirror.lab/pub/FreeBSD/releases/amd64/amd64/14.2-RELEASE: fetch: http://x/MANIFEST: Not Found');
-    expect(err({ ...ARGS, sets: ['ports'] }, fresh())).toMatch(/^ports\.txz is not in the MANIFEST of 14\.2-RELEASE at .* \(it lists base\.txz, lib32\.txz, kernel\.txz\)$/);
-    expect(err(ARGS, done(3, { ok: false, error: 'freebsd-update fetch exit status 1: No mirrors remaining, giving up.' })))
-      .toBe(`freebsd-update fetch for ${PATH}: freebsd-update fetch exit status 1: No mirrors remaining, giving up.`);
+    expect(err(ARGS, at(3, { dataset: { exists: true, mountpoint: '/elsewhere', mounted: true } }))).toBe(
+      `dataset ${DS} has mountpoint /elsewhere, not ${PATH}`,
+    );
+    expect(err(ARGS, at(3, { dataset: { exists: true, mountpoint: PATH, mounted: false } }))).toBe(
+      `dataset ${DS} is not mounted (zfs mount ${DS})`,
+    );
+    expect(err(ARGS, fresh({ manifest: { ok: false, error: 'fetch: http://x/MANIFEST: Not Found' } }))).toBe(
+      'cannot read the MANIFEST of 14.2-RELEASE at http://mirror.lab/pub/FreeBSD/releases/amd64/amd64/14.2-RELEASE: fetch: http://x/MANIFEST: Not Found',
+    );
+    expect(err({ ...ARGS, sets: ['ports'] }, fresh())).toMatch(
+      /^ports\.txz is not in the MANIFEST of 14\.2-RELEASE at .* \(it lists base\.txz, lib32\.txz, kernel\.txz\)$/,
+    );
+    expect(err(ARGS, done(3, { ok: false, error: 'freebsd-update fetch exit status 1: No mirrors remaining, giving up.' }))).toBe(
+      `freebsd-update fetch for ${PATH}: freebsd-update fetch exit status 1: No mirrors remaining, giving up.`,
+    );
     expect(err(ARGS, fresh({ dir: 'notdir' }))).toBe(`${PATH} exists and is not a directory`);
   });
 });

@@ -29,8 +29,10 @@ describe('service', () => {
   });
 
   it('enable before start, in one step', () => {
-    expect(plan(service, { name: 'nginx', enabled: true, state: 'running' }, { ...off, running: false }).map((c) => c.summary))
-      .toEqual(['enable nginx (nginx_enable: "NO" -> "YES")', 'start nginx']);
+    expect(plan(service, { name: 'nginx', enabled: true, state: 'running' }, { ...off, running: false }).map((c) => c.summary)).toEqual([
+      'enable nginx (nginx_enable: "NO" -> "YES")',
+      'start nginx',
+    ]);
   });
 
   it('restarted and reloaded always act', () => {
@@ -45,8 +47,17 @@ describe('service', () => {
 
   it('in a jail: service -j and sysrc -j', () => {
     const t = { kind: 'jail' as const, name: 'db' };
-    expect(service.facts(service.args.parse({ name: 'postgresql', state: 'running' }), ctx(t)).rcvar.script).toBe('service -j db postgresql rcvar 2>&1');
-    const s = scripts(plan(service, { name: 'postgresql', enabled: true, state: 'running' }, { rcvar: { rcvar: 'postgresql_enable', value: 'NO' }, running: false }, ctx(t)));
+    expect(service.facts(service.args.parse({ name: 'postgresql', state: 'running' }), ctx(t)).rcvar.script).toBe(
+      'service -j db postgresql rcvar 2>&1',
+    );
+    const s = scripts(
+      plan(
+        service,
+        { name: 'postgresql', enabled: true, state: 'running' },
+        { rcvar: { rcvar: 'postgresql_enable', value: 'NO' }, running: false },
+        ctx(t),
+      ),
+    );
     expect(s[0]).toMatch(/^sysrc -j db 'postgresql_enable=YES'/);
     expect(s[1]).toBe('service -j db postgresql onestart');
   });
@@ -55,7 +66,9 @@ describe('service', () => {
     const q = service.facts(service.args.parse({ name: 'nginx', state: 'running' }), ctx());
     expect(q.running?.parse({ stdout: '0\n', stderr: '', exitCode: 0 })).toBe(true);
     expect(q.running?.parse({ stdout: '1\n', stderr: '', exitCode: 0 })).toBe(false);
-    expect(() => q.rcvar.parse({ stdout: 'nginx does not exist in /etc/rc.d or the local startup\n', stderr: '', exitCode: 1 })).toThrow(/no service nginx in the host/);
+    expect(() => q.rcvar.parse({ stdout: 'nginx does not exist in /etc/rc.d or the local startup\n', stderr: '', exitCode: 1 })).toThrow(
+      /no service nginx in the host/,
+    );
     expect(service.args.safeParse({ name: 'nginx' }).success).toBe(false);
   });
 });

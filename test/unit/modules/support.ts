@@ -24,7 +24,11 @@ export function scripts(changes: Change[]): string[] {
     if (a.kind === 'confirmed') return `CONFIRMED ${a.apply}`;
     const before = lines(a.base ?? '');
     const after = lines(a.edit(a.base ?? ''));
-    return [`EDIT ${a.path}`, ...before.filter((l) => !after.includes(l)).map((l) => `-${l}`), ...after.filter((l) => !before.includes(l)).map((l) => `+${l}`)].join(' ');
+    return [
+      `EDIT ${a.path}`,
+      ...before.filter((l) => !after.includes(l)).map((l) => `-${l}`),
+      ...after.filter((l) => !before.includes(l)).map((l) => `+${l}`),
+    ].join(' ');
   });
 }
 
@@ -36,7 +40,18 @@ function lines(text: string): string[] {
 export type Overrides<T> = { [K in keyof T]?: T[K] | undefined };
 
 export function textFile(content: string, extra: Overrides<FileState> = {}): FileState {
-  return { type: 'file', mode: '0644', uid: '0', gid: '0', owner: 'root', group: 'wheel', size: content.length, sha256: '0'.repeat(64), content, ...extra } as FileState;
+  return {
+    type: 'file',
+    mode: '0644',
+    uid: '0',
+    gid: '0',
+    owner: 'root',
+    group: 'wheel',
+    size: content.length,
+    sha256: '0'.repeat(64),
+    content,
+    ...extra,
+  } as FileState;
 }
 
 export const ABSENT: FileState = { type: 'absent' };

@@ -15,7 +15,8 @@ import { FREEBSD_SYSRC_CASES, type SysrcStep } from '../../support/sysrc-freebsd
 /** case name, step index -> what the module does instead, and why. */
 const MODULE_DIFFERS: Record<string, { step: number; conf: string; why: string }> = {
   subtract_list: {
-    step: 3, conf: 'test_list=""\n',
+    step: 3,
+    conf: 'test_list=""\n',
     why: 'item absent from an unset variable: already true, so nothing is written (sysrc -= creates it empty)',
   },
 };
@@ -23,7 +24,11 @@ const MODULE_DIFFERS: Record<string, { step: number; conf: string; why: string }
 type Files = Map<string, string | null>;
 
 /** One sysrc command line, carried out with the module's functions on FILES. */
-function sysrcByModule(files: Files, args: string[], env: Record<string, string>): { out: string; err: string; exit: number } | 'not a module operation' {
+function sysrcByModule(
+  files: Files,
+  args: string[],
+  env: Record<string, string>,
+): { out: string; err: string; exit: number } | 'not a module operation' {
   const confs: string[] = [];
   let remove = false;
   let check = false;
@@ -59,7 +64,10 @@ function sysrcByModule(files: Files, args: string[], env: Record<string, string>
       else if (!check) out += `${name}: ${view.value}\n`;
       continue;
     }
-    const step = op === '' ? { value: arg, state: 'present' as const, delimiter: ' ' } : { item: arg, state: op === '+' ? 'present' as const : 'absent' as const, delimiter: ' ' };
+    const step =
+      op === ''
+        ? { value: arg, state: 'present' as const, delimiter: ' ' }
+        : { item: arg, state: op === '+' ? ('present' as const) : ('absent' as const), delimiter: ' ' };
     const desired = desiredValue(step, view.value);
     if (check) {
       if (view.value === undefined || desired !== view.value) exit = 1;
@@ -74,7 +82,12 @@ function sysrcByModule(files: Files, args: string[], env: Record<string, string>
 describe("the sysrc module's editing logic passes FreeBSD's sysrc tests", () => {
   for (const c of FREEBSD_SYSRC_CASES) {
     it(c.name, () => {
-      const vars: Record<string, string> = { $CONF2: '/t/sysrc2.conf', $CONF: '/t/sysrc_test.conf', $DEFAULTS: '/t/rc_defaults.conf', $SYSRC: '/usr/sbin/sysrc' };
+      const vars: Record<string, string> = {
+        $CONF2: '/t/sysrc2.conf',
+        $CONF: '/t/sysrc_test.conf',
+        $DEFAULTS: '/t/rc_defaults.conf',
+        $SYSRC: '/usr/sbin/sysrc',
+      };
       const subst = (s: string) => Object.entries(vars).reduce((t, [k, v]) => t.replaceAll(k, v), s);
       const files: Files = new Map();
       for (const [k, content] of Object.entries(c.files)) files.set(vars[`$${k}`] as string, subst(content));
@@ -88,7 +101,8 @@ describe("the sysrc module's editing logic passes FreeBSD's sysrc tests", () => 
         expect(got, what).toEqual({ out: subst(step.stdout ?? ''), err: subst(step.stderr ?? ''), exit: step.exit ?? 0 });
         const differs = MODULE_DIFFERS[c.name];
         const conf = differs?.step === index ? differs.conf : step.conf;
-        if (conf !== undefined) expect(files.get(vars.$CONF as string) ?? null, `${what}: the file`).toBe(conf === null ? null : subst(conf));
+        if (conf !== undefined)
+          expect(files.get(vars.$CONF as string) ?? null, `${what}: the file`).toBe(conf === null ? null : subst(conf));
       });
       if (!['a_flag', 'A_flag', 'd_flag'].includes(c.name)) expect(ran, 'steps carried out').toBeGreaterThan(0);
     });

@@ -29,7 +29,11 @@ describe('unifiedDiff', () => {
     ['additions at both ends', 'm\nn\n', 'first\nm\nn\nlast\n'],
     ['from and to nothing', '', 'a\nb\n'],
     ['to nothing', 'a\nb\n', ''],
-    ['two distant changes: two hunks', Array.from({ length: 30 }, (_, i) => `l${i}`).join('\n') + '\n', Array.from({ length: 30 }, (_, i) => (i === 3 || i === 25 ? `L${i}` : `l${i}`)).join('\n') + '\n'],
+    [
+      'two distant changes: two hunks',
+      Array.from({ length: 30 }, (_, i) => `l${i}`).join('\n') + '\n',
+      Array.from({ length: 30 }, (_, i) => (i === 3 || i === 25 ? `L${i}` : `l${i}`)).join('\n') + '\n',
+    ],
     ['no newline at the end', 'a\nb', 'a\nc'],
     ['newline added at the end', 'a\nb', 'a\nb\n'],
     ['moved and repeated lines', 'x\ny\nz\nx\ny\nz\n', 'y\nz\nx\nq\nz\nx\n'],
@@ -86,7 +90,9 @@ describe('unifiedDiff at scale', () => {
 
   it('a 10 MB, 200,000-line file with scattered changes diffs in well under a second (limits lifted)', () => {
     const a = lines(200_000, (i) => `line ${i} of a big file, with some text to make it longer ${i * 7}`);
-    const b = lines(200_000, (i) => (i % 2000 === 1000 ? `changed ${i}` : `line ${i} of a big file, with some text to make it longer ${i * 7}`));
+    const b = lines(200_000, (i) =>
+      i % 2000 === 1000 ? `changed ${i}` : `line ${i} of a big file, with some text to make it longer ${i * 7}`,
+    );
     expect(a.length).toBeGreaterThan(10_000_000);
     const started = performance.now();
     const out = unifiedDiff(a, b, { limits: noLimits }) as string;

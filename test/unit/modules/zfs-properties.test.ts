@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { canonical, display, formatSize, parseSize, propertiesSchema, propertyDrift, type CurrentProperty } from '../../../src/modules/zfs/properties.js';
+import {
+  canonical,
+  display,
+  formatSize,
+  parseSize,
+  propertiesSchema,
+  propertyDrift,
+  type CurrentProperty,
+} from '../../../src/modules/zfs/properties.js';
 
-const props = (entries: Record<string, [string, string]>) => new Map<string, CurrentProperty>(Object.entries(entries).map(([k, [value, source]]) => [k, { value, source }]));
+const props = (entries: Record<string, [string, string]>) =>
+  new Map<string, CurrentProperty>(Object.entries(entries).map(([k, [value, source]]) => [k, { value, source }]));
 
 describe('sizes', () => {
   it('reads zfs size notation: units in either case, optional B / iB, fractions of a unit', () => {
@@ -24,7 +33,7 @@ describe('sizes', () => {
     expect(formatSize('0')).toBe('0');
   });
 
-  it('brings the operator\'s and zfs get -Hp\'s forms of a value together', () => {
+  it("brings the operator's and zfs get -Hp's forms of a value together", () => {
     expect(canonical('quota', '10G')).toBe(canonical('quota', '10737418240'));
     expect(canonical('quota', 'none')).toBe(canonical('quota', '0'));
     expect(canonical('userquota@ops', '1g')).toBe('1073741824');
@@ -41,7 +50,12 @@ describe('sizes', () => {
 
 describe('propertyDrift', () => {
   it('equal values in other notations are no drift', () => {
-    const current = props({ quota: ['10737418240', 'local'], recordsize: ['131072', 'local'], atime: ['off', 'local'], 'com.example:role': ['web', 'local'] });
+    const current = props({
+      quota: ['10737418240', 'local'],
+      recordsize: ['131072', 'local'],
+      atime: ['off', 'local'],
+      'com.example:role': ['web', 'local'],
+    });
     expect(propertyDrift({ quota: '10g', recordsize: '128K', atime: 'off', 'com.example:role': 'web' }, current)).toEqual([]);
   });
 
@@ -63,18 +77,29 @@ describe('propertyDrift', () => {
 
   it('a property that cannot be inherited compares by value: quota none is the default', () => {
     expect(propertyDrift({ quota: 'none', canmount: 'on' }, props({ quota: ['0', 'default'], canmount: ['on', 'default'] }))).toEqual([]);
-    expect(propertyDrift({ quota: 'none' }, props({ quota: ['1073741824', 'local'] }))).toEqual([{ property: 'quota', value: 'none', before: '1G', after: 'none' }]);
+    expect(propertyDrift({ quota: 'none' }, props({ quota: ['1073741824', 'local'] }))).toEqual([
+      { property: 'quota', value: 'none', before: '1G', after: 'none' },
+    ]);
   });
 
   it('an unset user property has no before value', () => {
-    expect(propertyDrift({ 'com.example:role': 'db' }, props({}))).toEqual([{ property: 'com.example:role', value: 'db', before: null, after: 'db' }]);
-    expect(propertyDrift({ 'com.example:role': 'db' }, props({ 'com.example:role': ['-', '-'] }))).toEqual([{ property: 'com.example:role', value: 'db', before: null, after: 'db' }]);
+    expect(propertyDrift({ 'com.example:role': 'db' }, props({}))).toEqual([
+      { property: 'com.example:role', value: 'db', before: null, after: 'db' },
+    ]);
+    expect(propertyDrift({ 'com.example:role': 'db' }, props({ 'com.example:role': ['-', '-'] }))).toEqual([
+      { property: 'com.example:role', value: 'db', before: null, after: 'db' },
+    ]);
   });
 });
 
 describe('properties argument', () => {
   it('accepts YAML scalars: booleans are on/off, numbers their decimal text', () => {
-    expect(propertiesSchema.parse({ atime: false, exec: true, quota: 10737418240, 'com.example:n': 3 })).toEqual({ atime: 'off', exec: 'on', quota: '10737418240', 'com.example:n': '3' });
+    expect(propertiesSchema.parse({ atime: false, exec: true, quota: 10737418240, 'com.example:n': 3 })).toEqual({
+      atime: 'off',
+      exec: 'on',
+      quota: '10737418240',
+      'com.example:n': '3',
+    });
   });
 
   it('refuses bad names, read-only properties, non-sizes and tabs', () => {

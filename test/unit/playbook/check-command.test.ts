@@ -26,7 +26,10 @@ afterEach(() => vi.restoreAllMocks());
 describe('fleetjail check', () => {
   const good = writePlaybook('hosts: web\nsteps:\n  - sysrc: { name: hostname, value: "{{ inventory_hostname }}.{{ domain }}" }\n');
   const inventory = path.join(path.dirname(good), 'inventory.yaml');
-  fs.writeFileSync(inventory, 'vars: { domain: example.org }\nhosts: { web1: {}, web2: {}, db1: {} }\ngroups: { web: { hosts: [web1, web2] } }\n');
+  fs.writeFileSync(
+    inventory,
+    'vars: { domain: example.org }\nhosts: { web1: {}, web2: {}, db1: {} }\ngroups: { web: { hosts: [web1, web2] } }\n',
+  );
 
   it('validates playbooks against the inventory, offline', async () => {
     const r = await fleetjail(['check', good, '-i', inventory]);
@@ -44,7 +47,9 @@ describe('fleetjail check', () => {
   });
 
   it('checks a playbook whose secrets come from the environment without them (a stand-in value)', async () => {
-    const secret = writePlaybook('hosts: web\nvars_from_env: { pw: FJ_UNSET_FOR_CHECK }\nsteps:\n  - file: { path: /etc/x, content: "{{ pw }}", mode: "0600" }\n');
+    const secret = writePlaybook(
+      'hosts: web\nvars_from_env: { pw: FJ_UNSET_FOR_CHECK }\nsteps:\n  - file: { path: /etc/x, content: "{{ pw }}", mode: "0600" }\n',
+    );
     delete process.env.FJ_UNSET_FOR_CHECK;
     const r = await fleetjail(['check', secret, '-i', inventory]);
     expect(r).toMatchObject({ code: 0, stdout: `${secret}: ok (1 steps, 0 handlers; 2 hosts)\n` });

@@ -20,7 +20,9 @@ describe('JSON Schema for editors', () => {
     expect(s.required).toEqual(['hosts', 'steps']);
     const alternatives = s.definitions.step.anyOf as Array<{ properties: Record<string, unknown>; required: string[] }>;
     expect(alternatives.map((a) => a.required)).toEqual(MODULES.map((m) => [m.name]));
-    expect(Object.keys(alternatives[0]?.properties ?? {})).toEqual(expect.arrayContaining(['name', 'when', 'notify', 'register', 'jail', 'sysrc']));
+    expect(Object.keys(alternatives[0]?.properties ?? {})).toEqual(
+      expect.arrayContaining(['name', 'when', 'notify', 'register', 'jail', 'sysrc']),
+    );
     const enabled = s.definitions['args.service'].properties.enabled;
     expect(enabled.anyOf).toEqual([{ type: 'boolean' }, expect.objectContaining({ type: 'string', pattern: '\\{[{%]' })]);
   });

@@ -10,8 +10,9 @@ const prepare = (yaml: string, vars: Record<string, unknown> = {}) => {
 };
 
 describe('loop', () => {
-  it('runs a step once per item of a list from the host\'s variables, with item and loop_index', () => {
-    const { plan } = prepare(`
+  it("runs a step once per item of a list from the host's variables, with item and loop_index", () => {
+    const { plan } = prepare(
+      `
 hosts: all
 steps:
   - name: "{{ item.name }} enabled"
@@ -20,7 +21,14 @@ steps:
   - sysrc: { name: "v{{ loop_index }}", value: "{{ item }}" }
     loop: [a, b]
     when: item != "a"
-`, { services: [{ name: 'sshd', on: true }, { name: 'ntpd', on: false }] });
+`,
+      {
+        services: [
+          { name: 'sshd', on: true },
+          { name: 'ntpd', on: false },
+        ],
+      },
+    );
     const steps = plan().steps;
     expect(steps.map((s) => s.decl.id)).toEqual(['steps[0][0]', 'steps[0][1]', 'steps[1][0]', 'steps[1][1]']);
     expect(steps.map((s) => s.rendered?.name)).toEqual(['sshd enabled', 'ntpd enabled', undefined, 'sysrc v1 (b)']);
@@ -31,8 +39,12 @@ steps:
   });
 
   it('an empty list runs nothing; a value that is not a list is an error at the loop', () => {
-    expect(prepare('hosts: all\nsteps:\n  - sysrc: { name: x, value: "{{ item }}" }\n    loop: "{{ none }}"\n', { none: [] }).plan().steps).toEqual([]);
-    const { file, plan } = prepare('hosts: all\nsteps:\n  - sysrc: { name: x, value: "{{ item }}" }\n    loop: "{{ one }}"\n', { one: 'x' });
+    expect(
+      prepare('hosts: all\nsteps:\n  - sysrc: { name: x, value: "{{ item }}" }\n    loop: "{{ none }}"\n', { none: [] }).plan().steps,
+    ).toEqual([]);
+    const { file, plan } = prepare('hosts: all\nsteps:\n  - sysrc: { name: x, value: "{{ item }}" }\n    loop: "{{ one }}"\n', {
+      one: 'x',
+    });
     expect(messageOf(plan)).toBe(`${file}:4:11: loop needs a list, got string "x" (host h1)`);
   });
 
@@ -45,18 +57,23 @@ steps:
   - sysrc: { name: x, value: "{{ item }}" }
     loop: "{{ listing.stdout_lines }}"
 `);
-    expect(messageOf(reg.plan)).toBe(`${reg.file}:7:11: loop reads 'listing', a registered result: the items of a loop are decided before the run (host h1)`);
+    expect(messageOf(reg.plan)).toBe(
+      `${reg.file}:7:11: loop reads 'listing', a registered result: the items of a loop are decided before the run (host h1)`,
+    );
     const file = writePlaybook('hosts: all\nsteps:\n  - sysrc: { name: x, value: "{{ item }}" }\n    loop: [a]\n    register: r\n', {});
-    expect(messageOf(() => loadPlaybook(file))).toContain("5:5: a looped step cannot register a result");
+    expect(messageOf(() => loadPlaybook(file))).toContain('5:5: a looped step cannot register a result');
   });
 
   it('`jail: "{{ item }}"` alone on a step is the jail module, with its arguments from the item', () => {
-    const { plan } = prepare(`
+    const { plan } = prepare(
+      `
 hosts: all
 steps:
   - jail: "{{ item }}"
     loop: "{{ jails }}"
-`, { jails: [{ name: 'www', type: 'thick', path: '/usr/jails/www', template: '/usr/jails/t' }] });
+`,
+      { jails: [{ name: 'www', type: 'thick', path: '/usr/jails/www', template: '/usr/jails/t' }] },
+    );
     const [step] = plan().steps;
     expect(step?.decl.module.name).toBe('jail');
     expect(step?.rendered?.args).toMatchObject({ name: 'www', type: 'thick', path: '/usr/jails/www' });

@@ -12,17 +12,31 @@ const t = new Templater();
 
 describe('variables', () => {
   it('higher layers replace lower values whole', () => {
-    const r = resolveVars(t, [layer('inventory', { a: 'inv', ntp: { servers: ['x'] }, keep: 1 }), layer('play', { a: 'play', ntp: { iburst: true } }), layer('extra', { a: 'extra' })]);
+    const r = resolveVars(t, [
+      layer('inventory', { a: 'inv', ntp: { servers: ['x'] }, keep: 1 }),
+      layer('play', { a: 'play', ntp: { iburst: true } }),
+      layer('extra', { a: 'extra' }),
+    ]);
     expect(r.values).toEqual({ a: 'extra', ntp: { iburst: true }, keep: 1 });
   });
 
   it('values may use other variables, in any order, nested', () => {
-    const r = resolveVars(t, [layer('play', { url: 'http://{{ host }}:{{ port }}/', host: '{{ name }}.lab', name: 'mirror', port: 80, list: ['{{ name }}', { deep: '{{ port }}' }] })]);
+    const r = resolveVars(t, [
+      layer('play', {
+        url: 'http://{{ host }}:{{ port }}/',
+        host: '{{ name }}.lab',
+        name: 'mirror',
+        port: 80,
+        list: ['{{ name }}', { deep: '{{ port }}' }],
+      }),
+    ]);
     expect(r.values).toMatchObject({ url: 'http://mirror.lab:80/', host: 'mirror.lab', list: ['mirror', { deep: 80 }] });
   });
 
   it('an undefined variable inside a value names where the value was written', () => {
-    expect(() => resolveVars(t, [layer('site.yaml', { a: { b: ['{{ nope }}'] } })])).toThrow("site.yaml:a.b.0: undefined variable 'nope' in variable 'a'");
+    expect(() => resolveVars(t, [layer('site.yaml', { a: { b: ['{{ nope }}'] } })])).toThrow(
+      "site.yaml:a.b.0: undefined variable 'nope' in variable 'a'",
+    );
   });
 
   it('a cycle is an error', () => {

@@ -26,7 +26,14 @@ describe('live view', () => {
     live.onEvent({ type: 'run-start', playbook: 'site.yaml', hosts: names, check: false, batches: 1 });
     live.onEvent({ type: 'batch-start', index: 0, hosts: names });
     for (const n of names.slice(0, 50)) live.onEvent({ type: 'host-start', host: n });
-    live.onEvent({ type: 'step-start', host: 'h001', id: 'steps[2]', name: 'sysrc a very long step name that will not fit in eighty columns of a terminal window', index: 2, total: 12 });
+    live.onEvent({
+      type: 'step-start',
+      host: 'h001',
+      id: 'steps[2]',
+      name: 'sysrc a very long step name that will not fit in eighty columns of a terminal window',
+      index: 2,
+      total: 12,
+    });
     for (const n of names.slice(1, 11)) live.onEvent({ type: 'host-end', result: host(n, 'changed', []) });
     live.onEvent({ type: 'step-end', host: 'h020', result: step({ name: 'pkg nginx', status: 'failed', error: 'exit status 1' }) });
     now = 4200;
@@ -39,7 +46,10 @@ describe('live view', () => {
     expect(screen.lines.slice(3)).toHaveLength(7);
     expect(screen.lines.at(-1)).toBe('... and 33 more running');
     expect(screen.lines.every((l) => l.length < 80)).toBe(true);
-    live.onEvent({ type: 'run-end', result: { playbook: 'site.yaml', startedAt: '', check: false, hosts: [], notRun: [], aborted: null, durationMs: 0 } });
+    live.onEvent({
+      type: 'run-end',
+      result: { playbook: 'site.yaml', startedAt: '', check: false, hosts: [], notRun: [], aborted: null, durationMs: 0 },
+    });
     expect(screen.lines).toEqual(['RUN site.yaml on 200 hosts', 'h020 ! pkg nginx: FAILED: exit status 1']);
   });
 

@@ -5,24 +5,41 @@
 import type { z } from 'zod';
 
 export type Step = string | number;
-export interface Leaf { path: Step[]; recordKey: boolean }
+export interface Leaf {
+  path: Step[];
+  recordKey: boolean;
+}
 
 /** Every string leaf of a zod schema (a record's keys too), as paths into the arguments. */
 export function stringLeaves(schema: z.ZodType, at: Step[] = []): Leaf[] {
   const def = (schema as any)._zod.def;
   switch (def.type) {
-    case 'string': return [{ path: at, recordKey: false }];
-    case 'optional': case 'nullable': case 'default': case 'prefault': case 'readonly': case 'catch': case 'nonoptional':
+    case 'string':
+      return [{ path: at, recordKey: false }];
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'catch':
+    case 'nonoptional':
       return stringLeaves(def.innerType, at);
-    case 'pipe': return stringLeaves(def.in, at);
-    case 'object': return Object.entries(def.shape).flatMap(([k, v]) => stringLeaves(v as z.ZodType, [...at, k]));
-    case 'array': return stringLeaves(def.element, [...at, 0]);
+    case 'pipe':
+      return stringLeaves(def.in, at);
+    case 'object':
+      return Object.entries(def.shape).flatMap(([k, v]) => stringLeaves(v as z.ZodType, [...at, k]));
+    case 'array':
+      return stringLeaves(def.element, [...at, 0]);
     case 'union': {
       const seen = new Set<string>();
-      return def.options.flatMap((o: z.ZodType) => stringLeaves(o, at)).filter((l: Leaf) => !seen.has(JSON.stringify(l)) && seen.add(JSON.stringify(l)));
+      return def.options
+        .flatMap((o: z.ZodType) => stringLeaves(o, at))
+        .filter((l: Leaf) => !seen.has(JSON.stringify(l)) && seen.add(JSON.stringify(l)));
     }
-    case 'record': return [{ path: at, recordKey: true }, ...stringLeaves(def.valueType, [...at, '*'])];
-    default: return [];
+    case 'record':
+      return [{ path: at, recordKey: true }, ...stringLeaves(def.valueType, [...at, '*'])];
+    default:
+      return [];
   }
 }
 
@@ -44,4 +61,3 @@ export function withValue(base: unknown, leaf: Leaf, value: string): unknown {
   });
   return root;
 }
-

@@ -45,11 +45,16 @@ function absoluteStrings(v: unknown): string[] {
 
 const ctx = (target: Target) => ({ host: 'h1', target, check: false, diff: false });
 
-interface Outcome { scripts: string[]; files: Array<{ path: string; content: string }>; paths: string[] }
+interface Outcome {
+  scripts: string[];
+  files: Array<{ path: string; content: string }>;
+  paths: string[];
+}
 
 /** The jail root the baselines' facts give (and the sandbox's jls prints). */
 const JAIL_ROOT = '/fj-jails/www';
-const escapes = (p: string) => p.includes(JAIL_ROOT) && !`${path.posix.normalize(p.slice(p.indexOf(JAIL_ROOT)))}/`.startsWith(`${JAIL_ROOT}/`);
+const escapes = (p: string) =>
+  p.includes(JAIL_ROOT) && !`${path.posix.normalize(p.slice(p.indexOf(JAIL_ROOT)))}/`.startsWith(`${JAIL_ROOT}/`);
 
 /**
  * Calls where an argument carrying a hostile option (-fjopt, --fjmark) comes before any `--`
@@ -57,11 +62,13 @@ const escapes = (p: string) => p.includes(JAIL_ROOT) && !`${path.posix.normalize
  */
 function optionInjections(calls: Array<{ id: string; argv: string[] }>): string[] {
   const takesArgument = new Set(['-o', '-U', '-j', '-C', '-b', '-d', '-f']);
-  return calls.filter((c) => {
-    const end = c.argv.indexOf('--');
-    const args = c.argv.slice(1, end < 0 ? undefined : end);
-    return args.some((a, i) => a.startsWith('-') && (a.includes('fjopt') || a.includes(MARKER)) && !takesArgument.has(args[i - 1] ?? ''));
-  }).map((c) => `${c.id}: ${c.argv.join(' ')}`);
+  return calls
+    .filter((c) => {
+      const end = c.argv.indexOf('--');
+      const args = c.argv.slice(1, end < 0 ? undefined : end);
+      return args.some((a, i) => a.startsWith('-') && (a.includes('fjopt') || a.includes(MARKER)) && !takesArgument.has(args[i - 1] ?? ''));
+    })
+    .map((c) => `${c.id}: ${c.argv.join(' ')}`);
 }
 
 /** Calls with a path under the jail's root whose .. leads out of it. */
@@ -90,10 +97,20 @@ function scriptsOf(m: AnyModule, args: unknown, target: Target, facts: Record<st
 
 /** NAME.conf as jail(8) reads it: one block, the jail's; its exec.* commands (shell text jail(8) runs). */
 function checkJailConf(name: string, text: string, where: string): string[] {
-  const jails = resolveJails(parseText(text, 'NAME.conf', () => [])) as Array<{ name: string; params: Array<{ name: string; values: string[] }>; errors: string[] }>;
-  expect(jails.map((j) => j.name), `${where}: blocks of ${name}.conf`).toEqual([name]);
+  const jails = resolveJails(parseText(text, 'NAME.conf', () => [])) as Array<{
+    name: string;
+    params: Array<{ name: string; values: string[] }>;
+    errors: string[];
+  }>;
+  expect(
+    jails.map((j) => j.name),
+    `${where}: blocks of ${name}.conf`,
+  ).toEqual([name]);
   // A value whose $variable does not resolve stays in parts (jail(8) refuses it: "variable not found"): not run.
-  return (jails[0]?.params ?? []).filter((p) => p.name.startsWith('exec.')).flatMap((p) => p.values).filter((v): v is string => typeof v === 'string');
+  return (jails[0]?.params ?? [])
+    .filter((p) => p.name.startsWith('exec.'))
+    .flatMap((p) => p.values)
+    .filter((v): v is string => typeof v === 'string');
 }
 
 /** An fstab: every line a comment or six blank-separated fields. */
@@ -116,7 +133,8 @@ describe('hostile corpus: every string argument of every module', () => {
         try {
           const args = m.args.parse(b.args);
           const targets: Target[] = m.jailAware ? [{ kind: 'host' }, { kind: 'jail', name: 'www' }] : [{ kind: 'host' }];
-          for (const t of targets) if (m.plan(args, b.facts(args, t), ctx(t)).length === 0) problems.push(`${m.name}#${i} on ${t.kind}: plans nothing`);
+          for (const t of targets)
+            if (m.plan(args, b.facts(args, t), ctx(t)).length === 0) problems.push(`${m.name}#${i} on ${t.kind}: plans nothing`);
         } catch (e) {
           problems.push(`${m.name}#${i}: ${(e as Error).message.slice(0, 300)}`);
         }
@@ -126,7 +144,13 @@ describe('hostile corpus: every string argument of every module', () => {
   });
 
   it.skipIf(!canRun)('the sandbox sees a marker that runs and a file that appears', () => {
-    const run = runInSandbox(new Map([['quiet', sh`echo ${`$(${MARKER})`}`], ['injected', `echo $(${MARKER})`], ['writes', 'echo x > /fj-stray']]));
+    const run = runInSandbox(
+      new Map([
+        ['quiet', sh`echo ${`$(${MARKER})`}`],
+        ['injected', `echo $(${MARKER})`],
+        ['writes', 'echo x > /fj-stray'],
+      ]),
+    );
     expect(run.hits).toEqual(['injected']);
     expect(run.newFiles).toEqual(['/fj-stray']);
   });
@@ -135,59 +159,70 @@ describe('hostile corpus: every string argument of every module', () => {
     const file = MODULES.find((m) => m.name === 'file') as AnyModule;
     expect(stringLeaves(file.args).map((l) => l.path.join('.'))).toEqual(expect.arrayContaining(['path', 'owner', 'group', 'target']));
     const jail = MODULES.find((m) => m.name === 'jail') as AnyModule;
-    expect(stringLeaves(jail.args).map((l) => l.path.join('.'))).toEqual(expect.arrayContaining(['template', 'mounts.0.source', 'vnet.bridge', 'params.*', 'params.*.0']));
+    expect(stringLeaves(jail.args).map((l) => l.path.join('.'))).toEqual(
+      expect.arrayContaining(['template', 'mounts.0.source', 'vnet.bridge', 'params.*', 'params.*.0']),
+    );
   });
 
   for (const m of MODULES) {
-    it.skipIf(!canRun)(`${m.name}: hostile values are refused or stay data`, () => {
-      // Case id by script: a script many cases share (a fact query, say) runs once.
-      const byText = new Map<string, string>();
-      const add = (id: string, text: string) => { if (!byText.has(text)) byText.set(text, id); };
-      const namedPaths = new Set<string>();
-      const escapedWrites: string[] = [];
-      let accepted = 0;
-      let refused = 0;
-      const leaves = stringLeaves(m.args).filter((l) => !(SHELL_TEXT[m.name] ?? []).includes(String(l.path[0] ?? '')));
-      for (const [bi, base] of (BASELINES[m.name] ?? []).entries()) {
-        for (const leaf of leaves) {
-          for (const hostile of HOSTILE_CORPUS) {
-            for (const value of [hostile, `/fj/${hostile}`]) {
-              const parsed = m.args.safeParse(withValue(base.args, leaf, value));
-              if (!parsed.success) { refused++; continue; }
-              accepted++;
-              const args = parsed.data;
-              absoluteStrings(args).forEach((p) => namedPaths.add(p));
-              const targets: Target[] = m.jailAware ? [{ kind: 'host' }, { kind: 'jail', name: 'www' }] : [{ kind: 'host' }];
-              for (const target of targets) {
-                const id = `${m.name}#${bi} ${leaf.path.join('.')}${leaf.recordKey ? ' (key)' : ''}=${JSON.stringify(value).slice(0, 60)} on ${target.kind}`;
-                const out = scriptsOf(m, args, target, base.facts(args, target));
-                out.scripts.forEach((s, i) => add(`${id} [${i}]`, s));
-                if (target.kind === 'jail') escapedWrites.push(...out.paths.filter(escapes).map((p) => `${id}: ${p}`));
-                for (const f of out.files) {
-                  if (f.path.startsWith('/etc/jail.conf.d/')) {
-                    const execs = checkJailConf(path.basename(f.path, '.conf'), f.content, id);
-                    execs.forEach((s, i) => add(`${id} [exec ${i}]`, s));
+    it.skipIf(!canRun)(
+      `${m.name}: hostile values are refused or stay data`,
+      () => {
+        // Case id by script: a script many cases share (a fact query, say) runs once.
+        const byText = new Map<string, string>();
+        const add = (id: string, text: string) => {
+          if (!byText.has(text)) byText.set(text, id);
+        };
+        const namedPaths = new Set<string>();
+        const escapedWrites: string[] = [];
+        let accepted = 0;
+        let refused = 0;
+        const leaves = stringLeaves(m.args).filter((l) => !(SHELL_TEXT[m.name] ?? []).includes(String(l.path[0] ?? '')));
+        for (const [bi, base] of (BASELINES[m.name] ?? []).entries()) {
+          for (const leaf of leaves) {
+            for (const hostile of HOSTILE_CORPUS) {
+              for (const value of [hostile, `/fj/${hostile}`]) {
+                const parsed = m.args.safeParse(withValue(base.args, leaf, value));
+                if (!parsed.success) {
+                  refused++;
+                  continue;
+                }
+                accepted++;
+                const args = parsed.data;
+                absoluteStrings(args).forEach((p) => namedPaths.add(p));
+                const targets: Target[] = m.jailAware ? [{ kind: 'host' }, { kind: 'jail', name: 'www' }] : [{ kind: 'host' }];
+                for (const target of targets) {
+                  const id = `${m.name}#${bi} ${leaf.path.join('.')}${leaf.recordKey ? ' (key)' : ''}=${JSON.stringify(value).slice(0, 60)} on ${target.kind}`;
+                  const out = scriptsOf(m, args, target, base.facts(args, target));
+                  out.scripts.forEach((s, i) => add(`${id} [${i}]`, s));
+                  if (target.kind === 'jail') escapedWrites.push(...out.paths.filter(escapes).map((p) => `${id}: ${p}`));
+                  for (const f of out.files) {
+                    if (f.path.startsWith('/etc/jail.conf.d/')) {
+                      const execs = checkJailConf(path.basename(f.path, '.conf'), f.content, id);
+                      execs.forEach((s, i) => add(`${id} [exec ${i}]`, s));
+                    }
+                    if (f.path.endsWith('.fstab')) checkFstab(f.content, id);
                   }
-                  if (f.path.endsWith('.fstab')) checkFstab(f.content, id);
                 }
               }
             }
           }
         }
-      }
-      expect(accepted + refused).toBeGreaterThan(0);
-      const run = runInSandbox(new Map([...byText].map(([text, id]) => [id, text])));
-      expect(run.hits, `${MARKER} ran`).toEqual([]);
-      if (byText.size > 0) expect(run.calls.length, 'the stubs were called: the scripts ran').toBeGreaterThan(0);
-      expect(optionInjections(run.calls), 'a hostile value read as an option').toEqual([]);
-      expect(jailEscapes(run.calls), 'a path under the jail root that leads out of it').toEqual([]);
-      expect(escapedWrites, 'a write or edit outside the jail root').toEqual([]);
-      // Tools the sandbox lacks (a name, not a value used as a command: argv[0], a template's binary).
-      const tools = run.missing.filter((n) => /^[a-z][a-z0-9_.-]*$/.test(n) && !n.includes(MARKER));
-      expect(tools, 'commands the sandbox lacks (add stubs in test/support/sandbox-sh.ts)').toEqual([]);
-      const named = [...namedPaths].map((p) => path.posix.normalize(p));
-      const outside = run.newFiles.filter((f) => !named.some((p) => f.startsWith(p)));
-      expect(outside, 'files created outside the paths the arguments name').toEqual([]);
-    }, 600_000);
+        expect(accepted + refused).toBeGreaterThan(0);
+        const run = runInSandbox(new Map([...byText].map(([text, id]) => [id, text])));
+        expect(run.hits, `${MARKER} ran`).toEqual([]);
+        if (byText.size > 0) expect(run.calls.length, 'the stubs were called: the scripts ran').toBeGreaterThan(0);
+        expect(optionInjections(run.calls), 'a hostile value read as an option').toEqual([]);
+        expect(jailEscapes(run.calls), 'a path under the jail root that leads out of it').toEqual([]);
+        expect(escapedWrites, 'a write or edit outside the jail root').toEqual([]);
+        // Tools the sandbox lacks (a name, not a value used as a command: argv[0], a template's binary).
+        const tools = run.missing.filter((n) => /^[a-z][a-z0-9_.-]*$/.test(n) && !n.includes(MARKER));
+        expect(tools, 'commands the sandbox lacks (add stubs in test/support/sandbox-sh.ts)').toEqual([]);
+        const named = [...namedPaths].map((p) => path.posix.normalize(p));
+        const outside = run.newFiles.filter((f) => !named.some((p) => f.startsWith(p)));
+        expect(outside, 'files created outside the paths the arguments name').toEqual([]);
+      },
+      600_000,
+    );
   }
 });

@@ -36,7 +36,7 @@ describe('hostile pass 2: output that could hurt the controller', () => {
     const ms = performance.now() - started;
     // Every byte printed, in lines of at most MAX_LINE_CHARS (plus one chunk), each prefixed.
     expect(written - lines * 'h | \n'.length).toBe(16 * 1024 * 1024);
-    expect(lines).toBe(16 * 1024 * 1024 / MAX_LINE_CHARS);
+    expect(lines).toBe((16 * 1024 * 1024) / MAX_LINE_CHARS);
     expect(longest).toBeLessThanOrEqual('h | '.length + MAX_LINE_CHARS + chunk.length);
     expect(ms).toBeLessThan(2000);
   }, 120_000);
@@ -78,7 +78,8 @@ describe('hostile pass 2: output that could hurt the controller', () => {
 
   it('a batch: the step whose frame reaches into the part not kept fails as too large; the others keep their output', () => {
     const nonce = '00ff00ff00ff00ff';
-    const frame = (i: number, out: string, status: number) => `@@fj:${nonce}:out:${i}\n${out}\n@@fj:${nonce}:err:${i}\n\n${status}\n@@fj:${nonce}:end:${i}\n`;
+    const frame = (i: number, out: string, status: number) =>
+      `@@fj:${nonce}:out:${i}\n${out}\n@@fj:${nonce}:err:${i}\n\n${status}\n@@fj:${nonce}:end:${i}\n`;
     const flood = 'y\n'.repeat(5000);
     const whole = frame(0, 'first', 0) + frame(1, flood, 0) + frame(2, 'third', 0);
     const b = new BoundedOutput({ headBytes: 200, tailBytes: 200 });
@@ -96,7 +97,11 @@ describe('hostile pass 2: output that could hurt the controller', () => {
   it('a batch whose later frames were all lost in the gap: each of them is too large, none "did not run"', () => {
     const nonce = 'abcdefabcdefabcd';
     const b = new BoundedOutput({ headBytes: 64, tailBytes: 16 });
-    b.push(Buffer.from(`@@fj:${nonce}:out:0\n${'z'.repeat(1000)}\n@@fj:${nonce}:err:0\n\n0\n@@fj:${nonce}:end:0\n@@fj:${nonce}:out:1\n${'z'.repeat(1000)}`));
+    b.push(
+      Buffer.from(
+        `@@fj:${nonce}:out:0\n${'z'.repeat(1000)}\n@@fj:${nonce}:err:0\n\n0\n@@fj:${nonce}:end:0\n@@fj:${nonce}:out:1\n${'z'.repeat(1000)}`,
+      ),
+    );
     const { text, elided } = b.text();
     expect(splitBatchOutput(text, 2, nonce, elided).map((p) => p && 'tooLarge' in p)).toEqual([true, true]);
   });
@@ -109,6 +114,11 @@ describe('hostile pass 2: output that could hurt the controller', () => {
 
   // Finding (fixed, cosmetic): a message read "PATH is a other, not a file".
   it('file types are named with their article: a special file, not "a other"', () => {
-    expect(['file', 'directory', 'link', 'other'].map((t) => aFileType(t as 'file'))).toEqual(['a file', 'a directory', 'a symbolic link', 'a special file (a device, FIFO or socket)']);
+    expect(['file', 'directory', 'link', 'other'].map((t) => aFileType(t as 'file'))).toEqual([
+      'a file',
+      'a directory',
+      'a symbolic link',
+      'a special file (a device, FIFO or socket)',
+    ]);
   });
 });

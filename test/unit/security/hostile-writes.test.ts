@@ -17,7 +17,9 @@ import { atomicWriteScript } from '../../../src/transport/atomic-write.js';
 import { freebsdTools, type FreebsdTools } from '../../support/freebsd-tools.js';
 
 let tools: FreebsdTools;
-beforeAll(() => { tools = freebsdTools(); });
+beforeAll(() => {
+  tools = freebsdTools();
+});
 afterAll(() => tools.remove());
 
 const scratch = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fj-hostile-write-'));
@@ -44,12 +46,20 @@ describe('hostile pass 2: writes into a jail from the host', () => {
       const bin = path.join(dir, 'bin');
       fs.mkdirSync(bin);
       const realRm = execFileSync('/bin/sh', ['-c', 'command -v rm'], { encoding: 'utf8' }).trim();
-      fs.writeFileSync(path.join(bin, 'rm'), `#!/bin/sh
+      fs.writeFileSync(
+        path.join(bin, 'rm'),
+        `#!/bin/sh
 case "$*" in *.fleetjail.*) if [ ! -L ${root}/etc ]; then ${realRm} -rf ${root}/etc.real; mv ${root}/etc ${root}/etc.real && ln -s ${hostEtc} ${root}/etc; fi ;; esac
 exec ${realRm} "$@"
-`, { mode: 0o755 });
+`,
+        { mode: 0o755 },
+      );
       const script = atomicWriteScript(`${root}/etc/app.conf`, { confineTo: root });
-      const r = execFileSync('/bin/sh', ['-c', `PATH=${bin}:$PATH; export PATH\n( ${script} ) <<'EOF' 2>&1; echo "status $?"\nwritten by fleetjail for the jail\nEOF\n`], { encoding: 'utf8', env: tools.env });
+      const r = execFileSync(
+        '/bin/sh',
+        ['-c', `PATH=${bin}:$PATH; export PATH\n( ${script} ) <<'EOF' 2>&1; echo "status $?"\nwritten by fleetjail for the jail\nEOF\n`],
+        { encoding: 'utf8', env: tools.env },
+      );
       expect(fs.readFileSync(path.join(hostEtc, 'app.conf'), 'utf8'), r).toBe('host file\n');
       expect(fs.readdirSync(hostEtc)).toEqual(['app.conf']);
       // The write went where the script stood: the jail's directory, wherever the jail moved it.
@@ -68,18 +78,22 @@ exec ${realRm} "$@"
       fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
       fs.mkdirSync(host);
       // The static check passes (no link yet); the link is there when the script cds.
-      const script = atomicWriteScript(`${root}/etc/app.conf`, { confineTo: root })
-        .replace(/^cd -P/m, `rmdir ${root}/etc && ln -s ${host} ${root}/etc && cd -P`);
+      const script = atomicWriteScript(`${root}/etc/app.conf`, { confineTo: root }).replace(
+        /^cd -P/m,
+        `rmdir ${root}/etc && ln -s ${host} ${root}/etc && cd -P`,
+      );
       const r = spawnSync('/bin/sh', ['-c', script], { input: 'x\n', env: tools.env, encoding: 'utf8' });
       expect(r.status).toBe(1);
-      expect(r.stderr).toBe(`${root}/etc: leads outside the jail's root from the host; fleetjail does not follow symlinks in a jail from the host\n`);
+      expect(r.stderr).toBe(
+        `${root}/etc: leads outside the jail's root from the host; fleetjail does not follow symlinks in a jail from the host\n`,
+      );
       expect(fs.readdirSync(host)).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('a link at the file\'s own name is replaced, never written or read through', () => {
+  it("a link at the file's own name is replaced, never written or read through", () => {
     const dir = scratch();
     try {
       const root = path.join(dir, 'jail');
@@ -101,7 +115,11 @@ exec ${realRm} "$@"
       fs.rmSync(target);
       fs.symlinkSync(hostFile, target);
       const sum = execFileSync('sha256sum', [hostFile], { encoding: 'utf8' }).split(' ')[0] as string;
-      const e = spawnSync('/bin/sh', ['-c', atomicWriteScript(target, { expect: { sha256: sum } })], { input: 'x\n', env: tools.env, encoding: 'utf8' });
+      const e = spawnSync('/bin/sh', ['-c', atomicWriteScript(target, { expect: { sha256: sum } })], {
+        input: 'x\n',
+        env: tools.env,
+        encoding: 'utf8',
+      });
       expect(e.status).toBe(1);
       expect(e.stderr).toContain('changed on the host after fleetjail read it');
     } finally {
@@ -109,7 +127,7 @@ exec ${realRm} "$@"
     }
   });
 
-  it('a temp file swapped for a link before its mode is set does not change the link\'s target', () => {
+  it("a temp file swapped for a link before its mode is set does not change the link's target", () => {
     const dir = scratch();
     try {
       const hostFile = path.join(dir, 'master.passwd');
@@ -118,8 +136,10 @@ exec ${realRm} "$@"
       fs.mkdirSync(path.join(dir, 'etc'));
       const target = path.join(dir, 'etc', 'app.conf');
       // The jail's move between the content and the chmod: the temp file becomes a link.
-      const script = atomicWriteScript(target, { mode: '0644' })
-        .replace(/^chmod -h/m, `rm -f -- "$tmp" && ln -s ${hostFile} "$tmp" && chmod -h`);
+      const script = atomicWriteScript(target, { mode: '0644' }).replace(
+        /^chmod -h/m,
+        `rm -f -- "$tmp" && ln -s ${hostFile} "$tmp" && chmod -h`,
+      );
       const r = spawnSync('/bin/sh', ['-c', script], { input: 'x\n', env: tools.env, encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
       expect(fs.statSync(hostFile).mode & 0o777).toBe(0o600);
@@ -138,7 +158,7 @@ describe('hostile pass 2: other changes in a jail from the host', () => {
   /** The change's script, with the jail's swap of DIR for a link to HOST done just before it enters DIR. */
   const raced = (script: string, dir: string, host: string) => script.replace(/^cd -P/m, `rm -rf ${dir} && ln -s ${host} ${dir} && cd -P`);
 
-  it('removing a directory, changing a mode, creating a directory: never in the host\'s tree', () => {
+  it("removing a directory, changing a mode, creating a directory: never in the host's tree", () => {
     const d = scratch();
     try {
       const root = path.join(d, 'jail');
@@ -147,7 +167,10 @@ describe('hostile pass 2: other changes in a jail from the host', () => {
       fs.writeFileSync(path.join(host, 'cache', 'keep'), 'host data\n');
       fs.chmodSync(path.join(host, 'cache'), 0o700);
       const run = (script: string) => spawnSync('/bin/sh', ['-c', `set -e\n${script}`], { env: tools.env, encoding: 'utf8' });
-      const setup = () => { fs.rmSync(root, { recursive: true, force: true }); fs.mkdirSync(path.join(root, 'var', 'cache'), { recursive: true }); };
+      const setup = () => {
+        fs.rmSync(root, { recursive: true, force: true });
+        fs.mkdirSync(path.join(root, 'var', 'cache'), { recursive: true });
+      };
       const cases = [
         scripts(plan(file, { path: '/var/cache', state: 'absent', recursive: true }, { state: dirState, root }, jail))[0] as string,
         scripts(plan(file, { path: '/var/cache', state: 'directory', mode: '0777' }, { state: dirState, root }, jail))[0] as string,
@@ -162,7 +185,9 @@ describe('hostile pass 2: other changes in a jail from the host', () => {
       }
       // A new directory is made one level at a time, each level entered and checked.
       setup();
-      const mk = scripts(plan(file, { path: '/var/new/deep', state: 'directory', mode: '0750' }, { state: { type: 'absent' }, root }, jail))[0] as string;
+      const mk = scripts(
+        plan(file, { path: '/var/new/deep', state: 'directory', mode: '0750' }, { state: { type: 'absent' }, root }, jail),
+      )[0] as string;
       const r = run(mk.replace(/^\[ -d \.\/new \]/m, `rm -rf ${root}/var && ln -s ${host} ${root}/var && [ -d ./new ]`));
       expect(r.status).toBe(1);
       expect(fs.readdirSync(host)).toEqual(['cache']);
@@ -175,7 +200,7 @@ describe('hostile pass 2: other changes in a jail from the host', () => {
   });
 });
 
-describe('hostile pass 2: reading a jail\'s file from the host', () => {
+describe("hostile pass 2: reading a jail's file from the host", () => {
   // The facts read a jail's files from inside their directory too, and a file's bytes only
   // through a descriptor checked to be the file at its name.
   it("a directory or file swapped for a link while the facts run does not get the host's file read", () => {
@@ -200,7 +225,9 @@ describe('hostile pass 2: reading a jail\'s file from the host', () => {
       fs.rmSync(path.join(root, 'etc'));
       fs.renameSync(path.join(root, 'etc.real'), path.join(root, 'etc'));
       // The file itself swapped between the type test and the read.
-      const fileSwap = run(q.script.replace(/^  printf 'sha256 '/m, `  rm ./app.conf && ln -s ${host}/app.conf ./app.conf\n  printf 'sha256 '`));
+      const fileSwap = run(
+        q.script.replace(/^  printf 'sha256 '/m, `  rm ./app.conf && ln -s ${host}/app.conf ./app.conf\n  printf 'sha256 '`),
+      );
       expect(fileSwap.status).toBe(1);
       expect(fileSwap.stderr).toContain('app.conf: swapped while fleetjail read it');
       expect(fileSwap.stdout).not.toContain('HOST SECRET');
@@ -210,7 +237,7 @@ describe('hostile pass 2: reading a jail\'s file from the host', () => {
   });
 });
 
-describe('hostile pass 2: a jail\'s rc.conf check', () => {
+describe("hostile pass 2: a jail's rc.conf check", () => {
   // Finding (fixed): sysrc with `jail:` checked the new file by sourcing it inside the jail
   // with `jexec -- JAIL /bin/sh -c '...[ "$fj_v" = VALUE ]...'`: the VALUE (a password from an
   // age file, a vars_from_env token) was in the argv of jexec and of the jail's /bin/sh -c,
@@ -228,7 +255,11 @@ describe('hostile pass 2: a jail\'s rc.conf check', () => {
       const bin = path.join(dir, 'bin');
       fs.mkdirSync(bin);
       // (`jexec -- JAIL /bin/sh -c SCRIPT sh PATH`, PATH inside the jail: here, under the root.)
-      fs.writeFileSync(path.join(bin, 'jexec'), `#!/bin/sh\nprintf '%s\\n' "jexec $*" >> ${dir}/argv\nshift 2\nexec "$1" "$2" "$3" "$4" "${root}$5"\n`, { mode: 0o755 });
+      fs.writeFileSync(
+        path.join(bin, 'jexec'),
+        `#!/bin/sh\nprintf '%s\\n' "jexec $*" >> ${dir}/argv\nshift 2\nexec "$1" "$2" "$3" "$4" "${root}$5"\n`,
+        { mode: 0o755 },
+      );
       const validate = rcValidation('db_password', SECRET, { name: 'web', root });
       expect(validate.includes('S3cret')).toBe(true); // in the script (on stdin), not in argv
       // As the atomic write runs it (%s is "$tmp"). The jail's /bin/sh is the host's here.

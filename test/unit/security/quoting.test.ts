@@ -48,7 +48,9 @@ describe('jail.conf', () => {
 
   it('exec.prestart: the template path is shell-quoted, then written as a literal jail.conf string', () => {
     const a = jail.args.parse({ name: 'n', type: 'thin-nullfs', template: "/t;>/tmp/x;$(id)'q", path: '/j/n' });
-    expect(renderJailConf(a)).toContain(`exec.prestart += "/bin/cp '/t;>/tmp/x;\\$(id)'\\\\''q/bin/freebsd-version' /var/run/jail_n.template-version";`);
+    expect(renderJailConf(a)).toContain(
+      `exec.prestart += "/bin/cp '/t;>/tmp/x;\\$(id)'\\\\''q/bin/freebsd-version' /var/run/jail_n.template-version";`,
+    );
     // Plain paths are written as before (no restart for existing jails).
     const plain = jail.args.parse({ name: 'n', type: 'thin-nullfs', template: '/t', path: '/j/n' });
     expect(renderJailConf(plain)).toContain('exec.prestart += "/bin/cp /t/bin/freebsd-version /var/run/jail_n.template-version";');
@@ -66,14 +68,23 @@ describe('jail.conf', () => {
 
 describe('probes and devfs rules', () => {
   it('a probe is its own sh -c, its status read outside it', () => {
-    const q = command.facts(command.args.parse({ cmd: 'x', unless: 'true # comment' }), { host: 'h', target: { kind: 'host' }, check: false, diff: false }) as { unless: { script: string } };
+    const q = command.facts(command.args.parse({ cmd: 'x', unless: 'true # comment' }), {
+      host: 'h',
+      target: { kind: 'host' },
+      check: false,
+      diff: false,
+    }) as { unless: { script: string } };
     expect(q.unless.script).toBe("/bin/sh -c 'true # comment' >/dev/null 2>&1; echo $?");
-    const j = command.facts(command.args.parse({ cmd: 'x', unless: '-x' }), { host: 'h', target: JAIL, check: false, diff: false }) as { unless: { script: string } };
+    const j = command.facts(command.args.parse({ cmd: 'x', unless: '-x' }), { host: 'h', target: JAIL, check: false, diff: false }) as {
+      unless: { script: string };
+    };
     expect(j.unless.script).toBe("jexec www /bin/sh -c ' -x' >/dev/null 2>&1; echo $?");
   });
 
   it('devfs rules: words, quoted patterns and $NAME only', () => {
-    for (const ok of ["add path 'bpf*' unhide", 'add include $devfsrules_hide_all', "add path 'a$(b)' unhide", '# $(anything)']) expect(isSafeDevfsRule(ok), ok).toBe(true);
-    for (const bad of ['add path x; id', 'add path $(id)', 'add path `id`', "add path 'x unhide", 'add path x | y', 'add path "x"']) expect(isSafeDevfsRule(bad), bad).toBe(false);
+    for (const ok of ["add path 'bpf*' unhide", 'add include $devfsrules_hide_all', "add path 'a$(b)' unhide", '# $(anything)'])
+      expect(isSafeDevfsRule(ok), ok).toBe(true);
+    for (const bad of ['add path x; id', 'add path $(id)', 'add path `id`', "add path 'x unhide", 'add path x | y', 'add path "x"'])
+      expect(isSafeDevfsRule(bad), bad).toBe(false);
   });
 });

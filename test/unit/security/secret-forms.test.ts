@@ -16,7 +16,7 @@ import { escapeControls } from '../../../src/util/terminal-text.js';
 import { resolveVars } from '../../../src/playbook/vars.js';
 import { Templater } from '../../../src/playbook/template.js';
 
-const SECRETS = ["it's-a-s3cret-value", 'pw"with-quote-77', 'back\\slash$dollar`tick', 'two words\there', "mix'\"\\$`all-9"];
+const SECRETS = ["it's-a-s3cret-value", 'pw"with-quote-77', 'back\\slash$dollar`tick', 'two words\there', 'mix\'"\\$`all-9'];
 
 /** Every form fleetjail's quoting functions (and their nestings) give a value. */
 function quotedForms(v: string): Record<string, string> {
@@ -72,18 +72,47 @@ describe('secrets are masked in the forms fleetjail quoted them into', () => {
   });
 });
 
-describe("what a no_log step produced is masked everywhere only where it looks like a secret", () => {
+describe('what a no_log step produced is masked everywhere only where it looks like a secret', () => {
   it('common words, numbers and short lines are not secrets; generated tokens and long lines are', () => {
-    expect(['changed', 'ok', '0', 'done', 'finished', 'password', '  yes  '].map(looksLikeSecret)).toEqual([false, false, false, false, false, false, false]);
-    expect(['s3cret-value', 'Zm9vYmFyYmF6', 'correcthorsebatterystaple', 'a long line of plain words'].map(looksLikeSecret)).toEqual([true, true, true, true]);
+    expect(['changed', 'ok', '0', 'done', 'finished', 'password', '  yes  '].map(looksLikeSecret)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(['s3cret-value', 'Zm9vYmFyYmF6', 'correcthorsebatterystaple', 'a long line of plain words'].map(looksLikeSecret)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it("a registered no_log output 'changed' masks nothing; a token it printed is masked", () => {
     const s = new Secrets();
     s.taint('setup', true);
     const templater = new Templater();
-    const registered = { setup: { changed: true, rc: 0, stdout: 'changed\nZm9vYmFy-9xq2', stdout_lines: ['changed', 'Zm9vYmFy-9xq2'], msg: 'run: echo changed' } };
-    resolveVars(templater, [{ vars: registered, locate: (n) => n }, { vars: { token_copy: '{{ setup.stdout_lines[1] }}' }, locate: (n) => n }], new Set(), s);
+    const registered = {
+      setup: {
+        changed: true,
+        rc: 0,
+        stdout: 'changed\nZm9vYmFy-9xq2',
+        stdout_lines: ['changed', 'Zm9vYmFy-9xq2'],
+        msg: 'run: echo changed',
+      },
+    };
+    resolveVars(
+      templater,
+      [
+        { vars: registered, locate: (n) => n },
+        { vars: { token_copy: '{{ setup.stdout_lines[1] }}' }, locate: (n) => n },
+      ],
+      new Set(),
+      s,
+    );
     expect(s.mask('changed: 1, ok: 0')).toBe('changed: 1, ok: 0');
     expect(s.mask('token Zm9vYmFy-9xq2')).toBe(`token ${MASK}`);
     expect(s.isDeclaredSecret('token_copy')).toBe(false);
@@ -92,7 +121,15 @@ describe("what a no_log step produced is masked everywhere only where it looks l
   it('a value computed from a declared secret stays masked at 4 characters, even through a no_log variable', () => {
     const s = new Secrets();
     const templater = new Templater();
-    resolveVars(templater, [{ vars: { pw: 'abcd' }, locate: (n) => n, secret: true }, { vars: { shout: '{{ pw | upcase }}' }, locate: (n) => n }], new Set(), s);
+    resolveVars(
+      templater,
+      [
+        { vars: { pw: 'abcd' }, locate: (n) => n, secret: true },
+        { vars: { shout: '{{ pw | upcase }}' }, locate: (n) => n },
+      ],
+      new Set(),
+      s,
+    );
     expect(s.mask('ABCD abcd')).toBe(`${MASK} ${MASK}`);
   });
 
@@ -100,13 +137,21 @@ describe("what a no_log step produced is masked everywhere only where it looks l
     const s = new Secrets();
     s.declare('changed', 'a secret that is a common word');
     s.declare('command', 'another');
-    const host = { status: 'changed', changed: 2, steps: [{ id: 'steps[0]', module: 'command', status: 'changed', changes: ['ran: command changed'] }] };
-    expect(s.maskDeep(host)).toEqual({ status: 'changed', changed: 2, steps: [{ id: 'steps[0]', module: 'command', status: 'changed', changes: [`ran: ${MASK} ${MASK}`] }] });
+    const host = {
+      status: 'changed',
+      changed: 2,
+      steps: [{ id: 'steps[0]', module: 'command', status: 'changed', changes: ['ran: command changed'] }],
+    };
+    expect(s.maskDeep(host)).toEqual({
+      status: 'changed',
+      changed: 2,
+      steps: [{ id: 'steps[0]', module: 'command', status: 'changed', changes: [`ran: ${MASK} ${MASK}`] }],
+    });
   });
 });
 
 describe('masking stays linear on hostile text', () => {
-  it('a host printing a megabyte of quotes and backslashes after a secret\'s prefix costs milliseconds', () => {
+  it("a host printing a megabyte of quotes and backslashes after a secret's prefix costs milliseconds", () => {
     const s = new Secrets();
     s.declare("it's-a-s3cret-value", 'token');
     s.declare('"starts-with-a-quote', 'token2');
@@ -117,10 +162,10 @@ describe('masking stays linear on hostile text', () => {
   });
 });
 
-describe('masking stays linear when a host repeats a secret\'s prefix', () => {
+describe("masking stays linear when a host repeats a secret's prefix", () => {
   it('"mix" followed by quotes, 30,000 times', () => {
     const s = new Secrets();
-    s.declare("mix'\"\\$`all-9", 'token');
+    s.declare('mix\'"\\$`all-9', 'token');
     const hostile = `mix${`'"\\`.repeat(10)}y`.repeat(30_000);
     const started = performance.now();
     expect(s.mask(hostile)).toBe(hostile);

@@ -14,22 +14,62 @@ const CORPUS: string[] = [
   'a\r\nb\r\n',
   '\t\ttabs\t',
   'a;b|c&d&&e||f>g<h',
-  '*', '?', '[', '[!a]', '~', '~/x', '#', '!', '!!', '!$', '!-1', '!:0', '^a^b', '=1', '=-',
-  '{a,b}', '$?$#$$', 'a\\', '\\', '\\\\', '\\!', '\\\n', '\\c stop', '%s %b %%', '\\0101 \\n',
-  '-', '-c', '+x', ' leading and trailing ',
-  'if', 'then', 'a=b', 'PATH=/nowhere',
-  'é à ü ß', 'Ω≈ç√', '中文字符 漢字', '👩‍👩‍👧 🇫🇷', 'e\u0301', '\u2028\u2029\ufeff',
+  '*',
+  '?',
+  '[',
+  '[!a]',
+  '~',
+  '~/x',
+  '#',
+  '!',
+  '!!',
+  '!$',
+  '!-1',
+  '!:0',
+  '^a^b',
+  '=1',
+  '=-',
+  '{a,b}',
+  '$?$#$$',
+  'a\\',
+  '\\',
+  '\\\\',
+  '\\!',
+  '\\\n',
+  '\\c stop',
+  '%s %b %%',
+  '\\0101 \\n',
+  '-',
+  '-c',
+  '+x',
+  ' leading and trailing ',
+  'if',
+  'then',
+  'a=b',
+  'PATH=/nowhere',
+  'é à ü ß',
+  'Ω≈ç√',
+  '中文字符 漢字',
+  '👩‍👩‍👧 🇫🇷',
+  'e\u0301',
+  '\u2028\u2029\ufeff',
   Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1)).join('') + '\x7f',
   Array.from({ length: 128 }, (_, i) => String.fromCharCode(i + 128)).join(''),
 ];
 const LONG_PLAIN = 'x'.repeat(100_000);
-const LONG_HOSTILE = "'\"$(id)`id`!\n\t\\ 日🚀".repeat(5_000); // 95k UTF-16 units, 115k bytes
+const LONG_HOSTILE = '\'"$(id)`id`!\n\t\\ 日🚀'.repeat(5_000); // 95k UTF-16 units, 115k bytes
 
 /** Deterministic fuzz: strings of printable, control, Latin-1, CJK and astral characters. */
 function fuzzStrings(count: number, seed = 42): string[] {
   let state = seed;
   const next = (n: number) => ((state = (state * 1103515245 + 12345) % 2 ** 31), state % n);
-  const pools = [[1, 0x7f], [0x20, 0x7f], [0x80, 0x100], [0x4e00, 0x9fff], [0x1f300, 0x1f6ff]] as const;
+  const pools = [
+    [1, 0x7f],
+    [0x20, 0x7f],
+    [0x80, 0x100],
+    [0x4e00, 0x9fff],
+    [0x1f300, 0x1f6ff],
+  ] as const;
   return Array.from({ length: count }, () => {
     let s = '';
     for (let i = next(80); i > 0; i--) {
@@ -78,7 +118,7 @@ const POSIX_SHELLS = distinctShells(['/bin/sh', '/bin/dash', '/bin/bash']);
 const LOGIN_SHELLS = distinctShells(['/bin/sh', '/bin/bash', '/usr/bin/tcsh', '/bin/csh']);
 
 describe('shq', () => {
-  it('single-quotes anything but a plain word, writing \' as \'\\\'\'', () => {
+  it("single-quotes anything but a plain word, writing ' as '\\''", () => {
     expect(shq('rc.conf')).toBe('rc.conf');
     expect(shq('/usr/local/etc/nginx.conf')).toBe('/usr/local/etc/nginx.conf');
     expect(shq(42)).toBe('42');
@@ -160,13 +200,12 @@ describe('wrapForRemote', { timeout: 120_000 }, () => {
   it.each(LOGIN_SHELLS)('runs multi-line scripts with heredocs, `!` and exit codes under %s', (shell) => {
     const script = 'set -e\ncat <<EOF\nline "one" $((1 + 1))\nEOF\nif ! false; then echo bang!; fi\nexit 0\n';
     expect(stdoutOf(shell, wrapForRemote(script))).toBe('line "one" 2\nbang!\n');
-    expect(viaLoginShell(shell, wrapForRemote('echo out; echo err >&2\nexit 7')))
-      .toEqual({ status: 7, stdout: 'out\n', stderr: 'err\n' });
+    expect(viaLoginShell(shell, wrapForRemote('echo out; echo err >&2\nexit 7'))).toEqual({ status: 7, stdout: 'out\n', stderr: 'err\n' });
     expect(viaLoginShell(shell, wrapForRemote('exit 3')).status).toBe(3);
   });
 
   it.each(LOGIN_SHELLS)('leaves stdin to the script under %s', (shell) => {
-    const input = "line 1\nl'ne \"2\" !\n日本\n";
+    const input = 'line 1\nl\'ne "2" !\n日本\n';
     expect(viaLoginShell(shell, wrapForRemote('cat'), input).stdout).toBe(input);
     expect(viaLoginShell(shell, wrapForRemote('read -r first\ncat'), input).stdout).toBe(input.slice(input.indexOf('\n') + 1));
   });
@@ -176,7 +215,7 @@ describe('wrapForRemote', { timeout: 120_000 }, () => {
     expect(viaLoginShell(shell, wrapForRemote('+x 2>/dev/null; echo ran\n')).stdout).toBe('ran\n');
   });
 
-  it.runIf(fs.existsSync('/bin/bash'))('works the same where the host\'s /bin/sh is bash', () => {
+  it.runIf(fs.existsSync('/bin/bash'))("works the same where the host's /bin/sh is bash", () => {
     const withBash = (command: string) => command.replace(/^\/bin\/sh /, '/bin/bash ');
     for (const value of values) {
       expect(stdoutOf('/usr/bin/tcsh', withBash(wrapForRemote(sh`printf %s ${value}`)), label(value)), label(value)).toBe(value);

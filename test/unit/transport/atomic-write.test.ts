@@ -12,7 +12,9 @@ import { atomicWriteScript } from '../../../src/transport/atomic-write.js';
 import { freebsdTools, type FreebsdTools } from '../../support/freebsd-tools.js';
 
 let tools: FreebsdTools;
-beforeAll(() => { tools = freebsdTools(); });
+beforeAll(() => {
+  tools = freebsdTools();
+});
 afterAll(() => tools.remove());
 
 function run(script: string, stdin: string | Buffer) {
@@ -40,7 +42,7 @@ describe('atomicWriteScript', () => {
     expect(fs.readFileSync(f, 'utf8')).toBe('newer');
   });
 
-  it('the temp file is 0600 and the writer\'s until its content is written, verified and validated', () => {
+  it("the temp file is 0600 and the writer's until its content is written, verified and validated", () => {
     const d = dir();
     const f = path.join(d, 'secret');
     fs.writeFileSync(f, 'old');
@@ -67,9 +69,16 @@ describe('atomicWriteScript', () => {
     // The lab's stat reports no flags (Linux has none): a stand-in reports FreeBSD's uarch.
     const stub = path.join(d, 'stub');
     fs.mkdirSync(stub);
-    fs.writeFileSync(path.join(stub, 'stat'), `#!/bin/sh\ncase "$2" in *%Of) ${tools.bin}/stat "$@" | sed 's/ 0$/ 4000000/' ;; *) exec ${tools.bin}/stat "$@" ;; esac\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(stub, 'stat'),
+      `#!/bin/sh\ncase "$2" in *%Of) ${tools.bin}/stat "$@" | sed 's/ 0$/ 4000000/' ;; *) exec ${tools.bin}/stat "$@" ;; esac\n`,
+      { mode: 0o755 },
+    );
     fs.writeFileSync(path.join(stub, 'chflags'), `#!/bin/sh\necho "chflags $*" >&2\n`, { mode: 0o755 });
-    const r = spawnSync('/bin/sh', ['-c', atomicWriteScript(f)], { input: 'newer', env: { ...tools.env, PATH: `${stub}:${tools.env.PATH}` } });
+    const r = spawnSync('/bin/sh', ['-c', atomicWriteScript(f)], {
+      input: 'newer',
+      env: { ...tools.env, PATH: `${stub}:${tools.env.PATH}` },
+    });
     expect(r.stderr.toString()).toMatch(/^chflags -h -- 4000000 \.\/\.tool\.fleetjail\.[0-9a-f]{12}\n$/);
     expect(fs.readFileSync(f, 'utf8')).toBe('newer');
   });
@@ -139,7 +148,9 @@ describe('atomicWriteScript: expect and confineTo', () => {
     fs.symlinkSync(host, path.join(root, 'etc'));
     const r = run(atomicWriteScript(path.join(root, 'etc', 'passwd'), { confineTo: root }), 'pwned\n');
     expect(r.status).toBe(1);
-    expect(r.stderr.toString()).toBe(`${root}/etc: a symlink inside the jail; fleetjail does not follow symlinks in a jail from the host\n`);
+    expect(r.stderr.toString()).toBe(
+      `${root}/etc: a symlink inside the jail; fleetjail does not follow symlinks in a jail from the host\n`,
+    );
     expect(fs.readFileSync(path.join(host, 'passwd'), 'utf8')).toBe('host secret\n');
     fs.rmSync(path.join(root, 'etc'));
     fs.mkdirSync(path.join(root, 'etc'));

@@ -8,7 +8,12 @@ import { appendKnownHost, checkHostKey, fingerprint, loadKnownHosts, parseKnownH
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-kh-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-interface Key { type: string; b64: string; blob: Buffer; pubFile: string }
+interface Key {
+  type: string;
+  b64: string;
+  blob: Buffer;
+  pubFile: string;
+}
 const keys = {} as Record<'a' | 'b' | 'p256' | 'p384' | 'p521' | 'rsa', Key>;
 
 /** A real key pair from ssh-keygen; the tests use its public half. */
@@ -109,7 +114,12 @@ describe('checkHostKey', () => {
     const f = writeFile([line('10.9.8.7', keys.a), line('[10.9.8.7]:2200', keys.b), line('web.example.org', keys.rsa)].join('\n') + '\n');
     execFileSync('ssh-keygen', ['-q', '-H', '-f', f], { stdio: 'ignore' });
     const text = fs.readFileSync(f, 'utf8');
-    expect(text.split('\n').filter(Boolean).every((l) => l.startsWith('|1|'))).toBe(true);
+    expect(
+      text
+        .split('\n')
+        .filter(Boolean)
+        .every((l) => l.startsWith('|1|')),
+    ).toBe(true);
     expect(text).not.toContain('10.9.8.7');
     const d = loadKnownHosts([f]);
     expect(status(d, '10.9.8.7', 22, keys.a)).toBe('match');
@@ -123,8 +133,14 @@ describe('checkHostKey', () => {
     const f = writeFile([line('*.prod,!db.prod', keys.a), line('web?.lab,[10.0.0.*]:2222', keys.b)].join('\n') + '\n');
     const d = loadKnownHosts([f]);
     const cases: Array<[string, number, Key]> = [
-      ['web.prod', 22, keys.a], ['db.prod', 22, keys.a], ['x.db.prod', 22, keys.a], ['prod', 22, keys.a],
-      ['web1.lab', 22, keys.b], ['web12.lab', 22, keys.b], ['10.0.0.5', 2222, keys.b], ['10.0.0.5', 22, keys.b],
+      ['web.prod', 22, keys.a],
+      ['db.prod', 22, keys.a],
+      ['x.db.prod', 22, keys.a],
+      ['prod', 22, keys.a],
+      ['web1.lab', 22, keys.b],
+      ['web12.lab', 22, keys.b],
+      ['10.0.0.5', 2222, keys.b],
+      ['10.0.0.5', 22, keys.b],
     ];
     for (const [host, port, k] of cases) {
       const name = port === 22 ? host : `[${host}]:${port}`;

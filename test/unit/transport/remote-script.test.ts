@@ -19,7 +19,10 @@ import { sha256Hex } from '../../../src/util/digest.js';
  * Stdin stays open until the shell exits (as the controller keeps it), unless CUT: then the
  * payload is all that comes (a transfer cut short).
  */
-function runPayload(payload: string, opts: { cut?: boolean; after?: string } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runPayload(
+  payload: string,
+  opts: { cut?: boolean; after?: string } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const child = spawn('setsid', ['-w', '/bin/sh', '-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -28,10 +31,12 @@ function runPayload(payload: string, opts: { cut?: boolean; after?: string } = {
   child.stdin.on('error', () => {});
   child.stdin.write(payload + (opts.after ?? ''));
   if (opts.cut) child.stdin.end();
-  return new Promise((resolve) => child.on('close', (status) => {
-    child.stdin.end();
-    resolve({ status, stdout, stderr });
-  }));
+  return new Promise((resolve) =>
+    child.on('close', (status) => {
+      child.stdin.end();
+      resolve({ status, stdout, stderr });
+    }),
+  );
 }
 
 /** Gone, or a zombie waiting for its reaper: not running any more. */
@@ -118,13 +123,16 @@ describe('stdinScriptPayload', () => {
 });
 
 describe('verified atomic writes', () => {
-  beforeAll(() => { sharedFreebsdTools(); }, 120_000); // compiles the lab's C commands on a cold cache
-  const write = (target: string, stdin: Buffer | string) => spawnSync('/bin/sh', ['-c', atomicWriteScript(target, { verify: 'header' })], {
-    input: stdin,
-    encoding: 'utf8',
-    // The lab's FreeBSD stat, sha256, mv and chmod stand in for the host's.
-    env: sharedFreebsdTools().env,
-  });
+  beforeAll(() => {
+    sharedFreebsdTools();
+  }, 120_000); // compiles the lab's C commands on a cold cache
+  const write = (target: string, stdin: Buffer | string) =>
+    spawnSync('/bin/sh', ['-c', atomicWriteScript(target, { verify: 'header' })], {
+      input: stdin,
+      encoding: 'utf8',
+      // The lab's FreeBSD stat, sha256, mv and chmod stand in for the host's.
+      env: sharedFreebsdTools().env,
+    });
 
   it('writes the content when its length and sha256 match', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-aw-'));

@@ -11,7 +11,6 @@ import { describe, expect, it } from 'vitest';
 import type { Client } from 'ssh2';
 import { SshHostSession } from '../../../src/transport/session.js';
 
-
 /** The host's "stopped at the limit" line, as the payload written to the channel spells it (its tag is the session's secret). */
 const markOf = (written: string[]) => /@@fj:time-limit:[0-9a-f]+/.exec(written.join(''))?.[0] ?? 'no-mark-in-payload';
 
@@ -45,19 +44,35 @@ const lockOpts = { waitSec: 1, holder: 'test', nonce: 'abc', timeoutMs: 2500 };
 describe('the host lock: the facts round trip keeps its time limit', () => {
   it('the payload run under lockf carries the limit, counted from when the lock is had', async () => {
     const written: string[] = [];
-    const session = new SshHostSession('fake', fakeClient([], (w) => [`\n${markOf(w)}\n`], written), { become: 'none', commandTimeoutMs: 0 });
+    const session = new SshHostSession(
+      'fake',
+      fakeClient([], (w) => [`\n${markOf(w)}\n`], written),
+      { become: 'none', commandTimeoutMs: 0 },
+    );
     await expect(session.lock('true', lockOpts)).rejects.toThrow(/timed out after 2\.5 s/);
     expect(written.join('')).toMatch(/fj_limit\(\) \{ sleep 3 /);
   });
 
-  it('the host\'s time-limit line is found among fact output in the same chunk', async () => {
+  it("the host's time-limit line is found among fact output in the same chunk", async () => {
     const written: string[] = [];
-    const session = new SshHostSession('fake', fakeClient([`@@fj:0123456789abcdef:out:0\n${'x'.repeat(200)}`], (w) => [`${'y'.repeat(300)}\n${markOf(w)}\n${'z'.repeat(300)}`], written), { become: 'none', commandTimeoutMs: 0 });
+    const session = new SshHostSession(
+      'fake',
+      fakeClient(
+        [`@@fj:0123456789abcdef:out:0\n${'x'.repeat(200)}`],
+        (w) => [`${'y'.repeat(300)}\n${markOf(w)}\n${'z'.repeat(300)}`],
+        written,
+      ),
+      { become: 'none', commandTimeoutMs: 0 },
+    );
     await expect(session.lock('true', lockOpts)).rejects.toThrow(/timed out after/);
   });
 
-  it('a time-limit line without the session\'s tag (printed by a command) is not a timeout', async () => {
-    const session = new SshHostSession('fake', fakeClient([], () => ['\n@@fj:time-limit\n', '\n@@fj:time-limit:0123456789abcdef\n'], []), { become: 'none', commandTimeoutMs: 0 });
+  it("a time-limit line without the session's tag (printed by a command) is not a timeout", async () => {
+    const session = new SshHostSession(
+      'fake',
+      fakeClient([], () => ['\n@@fj:time-limit\n', '\n@@fj:time-limit:0123456789abcdef\n'], []),
+      { become: 'none', commandTimeoutMs: 0 },
+    );
     // What the command did stands (here: ended by a signal), not a timeout nobody had.
     await expect(session.run('true')).resolves.toMatchObject({ signal: 'KILL' });
   });

@@ -21,7 +21,9 @@ describe('Secrets.mask', () => {
 
   it('refuses declared secrets shorter than 4 characters, and ignores derived ones that short', () => {
     const s = new Secrets();
-    expect(messageOf(() => s.declare('abc', 'vars.yaml.age:2:5'))).toBe('vars.yaml.age:2:5: a secret needs at least 4 characters (shorter ones cannot be masked reliably)');
+    expect(messageOf(() => s.declare('abc', 'vars.yaml.age:2:5'))).toBe(
+      'vars.yaml.age:2:5: a secret needs at least 4 characters (shorter ones cannot be masked reliably)',
+    );
     s.add('ab');
     expect(s.size).toBe(0);
     expect(s.mask('ab')).toBe('ab');
@@ -33,7 +35,7 @@ describe('Secrets.mask', () => {
     expect(s.mask('+MIIBVgIBADANBg')).toBe(`+${MASK}`);
   });
 
-  it('a rendered file is masked line by line, except the lines that are the template\'s own text', () => {
+  it("a rendered file is masked line by line, except the lines that are the template's own text", () => {
     const s = new Secrets();
     s.add('# written by fleetjail\npass = HUNTER22\n', '# written by fleetjail\npass = {{ pw | upcase }}\n');
     expect(s.mask('# written by fleetjail')).toBe('# written by fleetjail');
@@ -51,7 +53,12 @@ describe('Secrets.mask', () => {
   it('knows no_log steps (and their loop items) and hidden files per host', () => {
     const s = new Secrets();
     s.markNoLog('steps[2]');
-    expect([s.isNoLog('steps[2]'), s.isNoLog('steps[2][0]'), s.isNoLog('steps[20]'), s.isNoLog('steps[1]')]).toEqual([true, true, false, false]);
+    expect([s.isNoLog('steps[2]'), s.isNoLog('steps[2][0]'), s.isNoLog('steps[20]'), s.isNoLog('steps[1]')]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
     s.hideFile('h1', '/etc/secret');
     expect([s.isFileHidden('h1', '/etc/secret'), s.isFileHidden('h2', '/etc/secret')]).toEqual([true, false]);
   });

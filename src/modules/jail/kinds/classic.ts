@@ -12,7 +12,8 @@ export const classic: JailKind = {
   stateResources: () => [],
   rootTouches: () => [],
   prestart: () => [],
-  fstabRows: (a) => (a.template === undefined ? [] : (a.shared ?? DEFAULT_SHARED).map((d) => [`${a.template}/${d}`, `${a.path}/${d}`, 'nullfs', 'ro'])),
+  fstabRows: (a) =>
+    a.template === undefined ? [] : (a.shared ?? DEFAULT_SHARED).map((d) => [`${a.template}/${d}`, `${a.path}/${d}`, 'nullfs', 'ro']),
   mountPointOnHost(a, target) {
     const tpl = a.template ?? a.path;
     return (a.shared ?? DEFAULT_SHARED).some((d) => under(target, d)) ? `${tpl}${target}` : `${a.path}${target}`;
@@ -20,7 +21,14 @@ export const classic: JailKind = {
   rootExists: (st) => st.skeleton === true,
   createRoot(a, _st, template) {
     const shared = a.shared ?? DEFAULT_SHARED;
-    const lines = [sh`mkdir -p -- ${a.path}`, copyTree(template, a.path, shared.map((d) => `./${d}`))];
+    const lines = [
+      sh`mkdir -p -- ${a.path}`,
+      copyTree(
+        template,
+        a.path,
+        shared.map((d) => `./${d}`),
+      ),
+    ];
     for (const d of shared) lines.push(sh`mkdir -p -- ${`${a.path}/${d}`}`);
     return { lines, what: `${a.path}: a copy of ${template} without ${shared.join(', ')} (mounted read-only)` };
   },

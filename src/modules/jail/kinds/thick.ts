@@ -13,9 +13,11 @@ export const thick: JailKind = {
   // A copy cut short keeps its marker, so it has no version: it is copied again.
   rootExists: (st) => st.rootVersion !== undefined,
   createRoot(a, _st, template) {
-    const lines = [a.dataset !== undefined
-      ? sh`zfs list -H -o name ${a.dataset} >/dev/null 2>&1 || zfs create -p -o ${`mountpoint=${a.path}`} ${a.dataset}`
-      : sh`mkdir -p -- ${a.path}`];
+    const lines = [
+      a.dataset !== undefined
+        ? sh`zfs list -H -o name ${a.dataset} >/dev/null 2>&1 || zfs create -p -o ${`mountpoint=${a.path}`} ${a.dataset}`
+        : sh`mkdir -p -- ${a.path}`,
+    ];
     lines.push(sh`: > ${copyingMarker(a.path)}`, copyTree(template, a.path), sh`rm -f -- ${copyingMarker(a.path)}`);
     return { lines, what: `a copy of ${template}${a.dataset !== undefined ? ` on ${a.dataset}` : ''}` };
   },

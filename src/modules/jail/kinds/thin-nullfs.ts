@@ -16,15 +16,24 @@ export const thinNullfs: JailKind = {
     lines.push(sh`echo "stamp $(fj_ver ${startStampPath(a.name)})"`);
     return lines;
   },
-  stateResources: (a) => [resource(HOST, 'file', skeletonPath(a)), ...(a.skeleton_dataset !== undefined ? [resource(HOST, 'zfs', a.skeleton_dataset)] : [])],
-  rootTouches: (a) => [`${resource(HOST, 'file', skeletonPath(a))}*`, ...(a.skeleton_dataset !== undefined ? [resource(HOST, 'zfs', a.skeleton_dataset)] : [])],
+  stateResources: (a) => [
+    resource(HOST, 'file', skeletonPath(a)),
+    ...(a.skeleton_dataset !== undefined ? [resource(HOST, 'zfs', a.skeleton_dataset)] : []),
+  ],
+  rootTouches: (a) => [
+    `${resource(HOST, 'file', skeletonPath(a))}*`,
+    ...(a.skeleton_dataset !== undefined ? [resource(HOST, 'zfs', a.skeleton_dataset)] : []),
+  ],
   // The template's version at each start, however the jail is started: tells a later run
   // that the template moved on under a running jail (its daemons still run the old binaries).
   prestart: (a) => (a.template === undefined ? [] : [sh`/bin/cp ${`${a.template}/bin/freebsd-version`} ${startStampPath(a.name)}`]),
   fstabRows(a) {
     if (a.template === undefined) return [];
     const skel = skeletonPath(a);
-    return [[a.template, a.path, 'nullfs', 'ro'], ...SKELETON_DIRS.map((d): [string, string, string, string] => [`${skel}/${d}`, `${a.path}/${d}`, 'nullfs', 'rw'])];
+    return [
+      [a.template, a.path, 'nullfs', 'ro'],
+      ...SKELETON_DIRS.map((d): [string, string, string, string] => [`${skel}/${d}`, `${a.path}/${d}`, 'nullfs', 'rw']),
+    ];
   },
   mountPointOnHost(a, target) {
     const tpl = a.template ?? a.path;
@@ -34,14 +43,18 @@ export const thinNullfs: JailKind = {
   createRoot(a, st, template) {
     const skel = skeletonPath(a);
     const lines = [sh`mkdir -p -- ${a.path}`];
-    if (a.skeleton_dataset !== undefined && st.skeletonDataset !== true) lines.push(sh`zfs create -p -o ${`mountpoint=${skel}`} ${a.skeleton_dataset}`);
+    if (a.skeleton_dataset !== undefined && st.skeletonDataset !== true)
+      lines.push(sh`zfs create -p -o ${`mountpoint=${skel}`} ${a.skeleton_dataset}`);
     else lines.push(sh`mkdir -p -- ${skel}`);
     // etc last: its presence is what says the skeleton is complete.
     for (const d of [...SKELETON_DIRS.filter((x) => x !== 'etc'), 'etc']) {
       // The mount point must exist in the template (base.txz may have no usr/local).
       // Each directory is copied aside and renamed into place: a run that was interrupted resumes.
       const [src, dst, tmp] = [`${template}/${d}`, `${skel}/${d}`, `${skel}/${d}.fj-new`];
-      lines.push(sh`[ -d ${src} ] || mkdir -p -- ${src}`, sh`if [ ! -e ${dst} ]; then mkdir -p -- ${tmp}; ${raw(copyTree(src, tmp))}; mv -- ${tmp} ${dst}; fi`);
+      lines.push(
+        sh`[ -d ${src} ] || mkdir -p -- ${src}`,
+        sh`if [ ! -e ${dst} ]; then mkdir -p -- ${tmp}; ${raw(copyTree(src, tmp))}; mv -- ${tmp} ${dst}; fi`,
+      );
     }
     return { lines, what: `the mount point ${a.path} and the writable skeleton ${skel} (${SKELETON_DIRS.join(', ')} from ${template})` };
   },
@@ -53,7 +66,8 @@ export const thinNullfs: JailKind = {
   destroyRoot(a, st) {
     const skel = skeletonPath(a);
     const lines: string[] = [];
-    if (a.skeleton_dataset !== undefined && st.skeletonDataset) lines.push(noMountsUnder(a.path), noMountsUnder(skel, { itself: false }), sh`zfs destroy -r ${a.skeleton_dataset}`);
+    if (a.skeleton_dataset !== undefined && st.skeletonDataset)
+      lines.push(noMountsUnder(a.path), noMountsUnder(skel, { itself: false }), sh`zfs destroy -r ${a.skeleton_dataset}`);
     else if (st.skeleton) lines.push(...removeTree(skel));
     if (st.root === 'directory') lines.push(noMountsUnder(a.path), sh`rmdir -- ${a.path}`);
     return lines;

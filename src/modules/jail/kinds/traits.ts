@@ -19,11 +19,19 @@ export interface KindTraits {
 }
 
 export const KIND_TRAITS: Record<JailType, KindTraits> = {
-  'thin-zfs': { template: 'snapshot', dataset: { required: 'thin-zfs: give the jail\'s dataset (the clone)' }, skeleton: false, shared: false },
+  'thin-zfs': {
+    template: 'snapshot',
+    dataset: { required: "thin-zfs: give the jail's dataset (the clone)" },
+    skeleton: false,
+    shared: false,
+  },
   thick: { template: 'directory', dataset: 'optional', skeleton: false, shared: false },
   'thin-nullfs': {
-    template: 'directory', dataset: 'none', skeleton: true, shared: false,
-    noLinux: 'a thin-nullfs jail\'s root is the read-only template: give the Linux userland to a thin-zfs, thick or classic jail',
+    template: 'directory',
+    dataset: 'none',
+    skeleton: true,
+    shared: false,
+    noLinux: "a thin-nullfs jail's root is the read-only template: give the Linux userland to a thin-zfs, thick or classic jail",
   },
   classic: { template: 'directory', dataset: 'none', skeleton: false, shared: true },
 };

@@ -41,7 +41,10 @@ export class LocalHost implements HostSession {
 
   async writeFileAtomic(target: string, content: string | Buffer | LocalFile, opts: WriteFileOptions = {}): Promise<void> {
     this.calls.push({ kind: 'write', script: target });
-    const r = await this.exec(atomicWriteScript(target, opts), typeof content === 'string' || Buffer.isBuffer(content) ? content : fs.readFileSync(content.path));
+    const r = await this.exec(
+      atomicWriteScript(target, opts),
+      typeof content === 'string' || Buffer.isBuffer(content) ? content : fs.readFileSync(content.path),
+    );
     if (r.exitCode !== 0) throw new Error(`writing ${target} failed: ${r.stderr}`);
   }
 
@@ -59,7 +62,12 @@ export class LocalHost implements HostSession {
     return new Promise((resolve, reject) => {
       const child = spawn('/bin/sh', ['-c', script], {
         cwd: this.root,
-        env: { ...sharedFreebsdTools().env, PATH: `${sharedFreebsdTools().bin}:/usr/bin:/bin:/usr/sbin:/sbin`, HOME: this.root, TMPDIR: os.tmpdir() },
+        env: {
+          ...sharedFreebsdTools().env,
+          PATH: `${sharedFreebsdTools().bin}:/usr/bin:/bin:/usr/sbin:/sbin`,
+          HOME: this.root,
+          TMPDIR: os.tmpdir(),
+        },
       });
       let stdout = '';
       let stderr = '';

@@ -17,7 +17,11 @@ export function writePlaybook(yaml: string, files: Record<string, string> = {}):
   return file;
 }
 
-export function prepare(yaml: string, hosts: Array<{ name: string; vars?: Record<string, unknown> }>, opts: PrepareOptions = {}): { preparer: PlaybookPreparer; plans: HostPlan[] } {
+export function prepare(
+  yaml: string,
+  hosts: Array<{ name: string; vars?: Record<string, unknown> }>,
+  opts: PrepareOptions = {},
+): { preparer: PlaybookPreparer; plans: HostPlan[] } {
   const file = writePlaybook(yaml);
   const preparer = new PlaybookPreparer(parsePlaybookText(fs.readFileSync(file, 'utf8'), file), opts);
   const plans = preparer.prepareAll(hosts.map((h) => ({ name: h.name, inventoryVars: h.vars ?? {}, groups: ['all'] })));

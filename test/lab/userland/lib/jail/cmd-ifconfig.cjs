@@ -9,7 +9,10 @@ function main(argv) {
   let jid = 0;
   if (args[0] === '-j') {
     const j = state.findJail(args[1] || '');
-    if (!j) { process.stderr.write(`ifconfig: jail "${args[1]}" not found\n`); return 1; }
+    if (!j) {
+      process.stderr.write(`ifconfig: jail "${args[1]}" not found\n`);
+      return 1;
+    }
     jid = j.jid;
     args = args.slice(2);
   }
@@ -26,7 +29,12 @@ function main(argv) {
     return 0;
   }
   if (args[0] === '-u' || args[0] === '-d') {
-    process.stdout.write(stack.filter((i) => i.up === (args[0] === '-u')).map((i) => ifnet.show(net, i) + '\n').join(''));
+    process.stdout.write(
+      stack
+        .filter((i) => i.up === (args[0] === '-u'))
+        .map((i) => ifnet.show(net, i) + '\n')
+        .join(''),
+    );
     return 0;
   }
   if (args[0] === '-g') {
@@ -35,13 +43,18 @@ function main(argv) {
     return 0;
   }
   if (args[0].startsWith('-')) {
-    process.stderr.write('usage: ifconfig [-j jail] [-f type:format] [-L] [-C] [-g groupname] interface address_family\n                [address [dest_address]] [parameters]\n');
+    process.stderr.write(
+      'usage: ifconfig [-j jail] [-f type:format] [-L] [-C] [-g groupname] interface address_family\n                [address [dest_address]] [parameters]\n',
+    );
     return 1;
   }
   const [name, ...rest] = args;
   if (rest.length === 0) {
     const i = stack.find((x) => x.name === name);
-    if (!i) { process.stderr.write(`ifconfig: interface ${name} does not exist\n`); return 1; }
+    if (!i) {
+      process.stderr.write(`ifconfig: interface ${name} does not exist\n`);
+      return 1;
+    }
     process.stdout.write(ifnet.show(net, i) + '\n');
     return 0;
   }

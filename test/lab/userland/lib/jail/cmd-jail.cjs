@@ -16,27 +16,65 @@ const USAGE = `usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]
             path hostname ip[,...] command ...
 `;
 
-function usage() { process.stderr.write(USAGE); return 1; }
+function usage() {
+  process.stderr.write(USAGE);
+  return 1;
+}
 
 function parseArgs(argv) {
   const o = { ops: new Set(), verbose: 0, quiet: false, printJid: false, conf: null, rest: [] };
   let k = 0;
   for (; k < argv.length; k++) {
     const a = argv[k];
-    if (a === '--') { k++; break; }
+    if (a === '--') {
+      k++;
+      break;
+    }
     if (!a.startsWith('-') || a === '-') break;
     for (let c = 1; c < a.length; c++) {
       const f = a[c];
-      const val = () => { const v = a.slice(c + 1) || argv[++k]; c = a.length; if (v === undefined) throw new Error('usage'); return v; };
+      const val = () => {
+        const v = a.slice(c + 1) || argv[++k];
+        c = a.length;
+        if (v === undefined) throw new Error('usage');
+        return v;
+      };
       switch (f) {
-        case 'c': case 'm': case 'r': case 'R': o.ops.add(f); break;
-        case 'v': o.verbose++; break;
-        case 'q': o.quiet = true; break;
-        case 'i': o.printJid = true; o.quiet = true; break;
-        case 'f': o.conf = val(); break;
-        case 'p': case 'J': case 'u': case 'U': case 'n': case 's': val(); break;
-        case 'd': case 'l': case 'h': case 'C': break;
-        default: process.stderr.write(`jail: illegal option -- ${f}\n`); throw new Error('usage');
+        case 'c':
+        case 'm':
+        case 'r':
+        case 'R':
+          o.ops.add(f);
+          break;
+        case 'v':
+          o.verbose++;
+          break;
+        case 'q':
+          o.quiet = true;
+          break;
+        case 'i':
+          o.printJid = true;
+          o.quiet = true;
+          break;
+        case 'f':
+          o.conf = val();
+          break;
+        case 'p':
+        case 'J':
+        case 'u':
+        case 'U':
+        case 'n':
+        case 's':
+          val();
+          break;
+        case 'd':
+        case 'l':
+        case 'h':
+        case 'C':
+          break;
+        default:
+          process.stderr.write(`jail: illegal option -- ${f}\n`);
+          throw new Error('usage');
       }
     }
   }
@@ -70,7 +108,11 @@ function loadConf(file, names) {
 
 function main(argv) {
   let o;
-  try { o = parseArgs(argv); } catch { return usage(); }
+  try {
+    o = parseArgs(argv);
+  } catch {
+    return usage();
+  }
   const ops = o.ops;
   if (ops.size === 0 || (ops.has('c') && ops.has('R'))) return usage();
   if (process.getuid && process.getuid() !== 0 && !ops.has('r') && !ops.has('R')) {
@@ -85,7 +127,10 @@ function main(argv) {
     let command = null;
     for (let k = 0; k < o.rest.length; k++) {
       const a = o.rest[k];
-      if (a.startsWith('command=')) { command = [a.slice(8), ...o.rest.slice(k + 1)]; break; }
+      if (a.startsWith('command=')) {
+        command = [a.slice(8), ...o.rest.slice(k + 1)];
+        break;
+      }
       args.push(a);
     }
     const list = [];
@@ -98,15 +143,29 @@ function main(argv) {
     if (ops.has('m') && !ops.has('c')) {
       const key = name || (plist.find((p) => p.name === 'jid') || { values: [] }).values.slice(-1)[0];
       const j = key && state.findJail(key);
-      if (!j) { process.stderr.write(`jail: "${key}" not found\n`); return 1; }
-      return life.modifyJail(j, plist.filter((p) => p.name !== 'name' && p.name !== 'jid'), opts);
+      if (!j) {
+        process.stderr.write(`jail: "${key}" not found\n`);
+        return 1;
+      }
+      return life.modifyJail(
+        j,
+        plist.filter((p) => p.name !== 'name' && p.name !== 'jid'),
+        opts,
+      );
     }
     if (ops.has('c') && ops.has('m') && name && state.findJail(name)) {
-      return life.modifyJail(state.findJail(name), plist.filter((p) => p.name !== 'name'), opts);
+      return life.modifyJail(
+        state.findJail(name),
+        plist.filter((p) => p.name !== 'name'),
+        opts,
+      );
     }
     if (ops.has('r')) {
       const j = name && state.findJail(name);
-      if (!j) { process.stderr.write(`jail: "${name}" not found\n`); return 1; }
+      if (!j) {
+        process.stderr.write(`jail: "${name}" not found\n`);
+        return 1;
+      }
       const rc = life.removeJail(j, opts);
       if (!ops.has('c')) return rc;
     }
@@ -116,7 +175,7 @@ function main(argv) {
   // Named jails (or all) from jail.conf, optionally followed by extra parameters.
   const names = [];
   const extra = [];
-  for (const a of o.rest) (names.length && (isParamArg(a)) ? extra : names).push(a);
+  for (const a of o.rest) (names.length && isParamArg(a) ? extra : names).push(a);
   let conf;
   // Removing running jails works without a config file; creating needs one.
   const needConf = ops.has('c') || ops.has('m');
@@ -124,12 +183,19 @@ function main(argv) {
     conf = needConf || fs.existsSync(o.conf || '/etc/jail.conf') ? loadConf(o.conf, names) : [];
   } catch (e) {
     if (e instanceof ConfError) {
-      if (needConf) { process.stderr.write(`jail: ${e.message}\n`); return 1; }
+      if (needConf) {
+        process.stderr.write(`jail: ${e.message}\n`);
+        return 1;
+      }
       conf = [];
     } else throw e;
   }
   let rc = 0;
-  const extraParams = cliParams(extra).map((p) => ({ name: p.name, values: p.values.map((parts) => parts.map((x) => x.text).join('')), append: p.append }));
+  const extraParams = cliParams(extra).map((p) => ({
+    name: p.name,
+    values: p.values.map((parts) => parts.map((x) => x.text).join('')),
+    append: p.append,
+  }));
   const withExtra = (j) => {
     const list = j.params.map((p) => ({ ...p, values: p.values.slice() }));
     for (const e of extraParams) {
@@ -143,13 +209,21 @@ function main(argv) {
   if (ops.has('r') || ops.has('R')) {
     let targets;
     if (names.length === 0 || names.includes('*')) {
-      targets = names.includes('*') ? state.listJails().reverse() : conf.map((c) => state.findJail(c.name)).filter(Boolean).reverse();
+      targets = names.includes('*')
+        ? state.listJails().reverse()
+        : conf
+            .map((c) => state.findJail(c.name))
+            .filter(Boolean)
+            .reverse();
     } else {
       targets = [];
       for (const n of names) {
         const running = state.listJails().filter((j) => (n.includes('*') ? wildMatch(j.name, n) : j.name === n || String(j.jid) === n));
         if (running.length === 0) {
-          if (!(ops.has('c'))) { process.stderr.write(`jail: "${n}" not found\n`); rc = 1; }
+          if (!ops.has('c')) {
+            process.stderr.write(`jail: "${n}" not found\n`);
+            rc = 1;
+          }
           continue;
         }
         targets.push(...running);
@@ -159,7 +233,11 @@ function main(argv) {
       const fromConf = conf.find((c) => c.name === j.name);
       let internal = j.internal;
       if (fromConf) {
-        try { internal = require('./params.cjs').validate(withExtra(fromConf), { linuxLoaded: state.linuxLoaded() }).internal; } catch { /* keep recorded */ }
+        try {
+          internal = require('./params.cjs').validate(withExtra(fromConf), { linuxLoaded: state.linuxLoaded() }).internal;
+        } catch {
+          /* keep recorded */
+        }
       }
       const r = life.removeJail(j, { ...opts, internal: ops.has('R') ? {} : internal, quiet: opts.quiet || ops.has('c') });
       if (ops.has('R')) {
@@ -170,11 +248,19 @@ function main(argv) {
     if (!ops.has('c')) return rc;
   }
 
-  const wanted = names.length === 0 || names.includes('*') ? conf.filter((c) => !c.name.includes('*')) : names.map((n) => {
-    const c = conf.find((x) => x.name === n);
-    if (!c) { process.stderr.write(`jail: "${n}" not found\n`); rc = 1; }
-    return c;
-  }).filter(Boolean);
+  const wanted =
+    names.length === 0 || names.includes('*')
+      ? conf.filter((c) => !c.name.includes('*'))
+      : names
+          .map((n) => {
+            const c = conf.find((x) => x.name === n);
+            if (!c) {
+              process.stderr.write(`jail: "${n}" not found\n`);
+              rc = 1;
+            }
+            return c;
+          })
+          .filter(Boolean);
   for (const j of wanted) {
     if (j.errors.length) {
       for (const e of j.errors) process.stderr.write(`jail: ${e}\n`);
@@ -182,8 +268,27 @@ function main(argv) {
       continue;
     }
     const existing = state.findJail(j.name);
-    if (existing && ops.has('m')) { rc = life.modifyJail(existing, withExtra(j).filter((p) => !['name', 'jid', 'path'].includes(p.name) && !p.name.startsWith('exec.') && !p.name.startsWith('mount') && p.name !== 'vnet.interface' && p.name !== 'interface'), opts) || rc; continue; }
-    if (ops.has('m') && !ops.has('c')) { process.stderr.write(`jail: "${j.name}" not found\n`); rc = 1; continue; }
+    if (existing && ops.has('m')) {
+      rc =
+        life.modifyJail(
+          existing,
+          withExtra(j).filter(
+            (p) =>
+              !['name', 'jid', 'path'].includes(p.name) &&
+              !p.name.startsWith('exec.') &&
+              !p.name.startsWith('mount') &&
+              p.name !== 'vnet.interface' &&
+              p.name !== 'interface',
+          ),
+          opts,
+        ) || rc;
+      continue;
+    }
+    if (ops.has('m') && !ops.has('c')) {
+      process.stderr.write(`jail: "${j.name}" not found\n`);
+      rc = 1;
+      continue;
+    }
     if (existing && names.length === 0) continue;
     rc = life.createJail({ name: j.name, params: withExtra(j) }, opts) || rc;
   }

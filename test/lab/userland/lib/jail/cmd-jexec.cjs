@@ -10,14 +10,23 @@ function main(argv) {
   let k = 0;
   for (; k < argv.length; k++) {
     const a = argv[k];
-    if (a === '--') { k++; break; }
+    if (a === '--') {
+      k++;
+      break;
+    }
     if (!a.startsWith('-') || a === '-') break;
     for (let c = 1; c < a.length; c++) {
       const f = a[c];
-      if (f === 'l') { o.l = true; continue; }
+      if (f === 'l') {
+        o.l = true;
+        continue;
+      }
       if ('uUd'.includes(f)) {
         const v = a.slice(c + 1) || argv[++k];
-        if (v === undefined) { process.stderr.write(USAGE); return 1; }
+        if (v === undefined) {
+          process.stderr.write(USAGE);
+          return 1;
+        }
         o[f] = v;
         break;
       }
@@ -26,7 +35,10 @@ function main(argv) {
     }
   }
   const rest = argv.slice(k);
-  if (rest.length === 0 || (o.u && o.U)) { process.stderr.write(USAGE); return 1; }
+  if (rest.length === 0 || (o.u && o.U)) {
+    process.stderr.write(USAGE);
+    return 1;
+  }
   const [key, ...cmd] = rest;
   const j = state.findJail(key);
   if (!j || !state.alive(j.holder || 0)) {
@@ -40,10 +52,16 @@ function main(argv) {
   let pw;
   if (o.u) {
     pw = proc.passwdEntry('/', o.u);
-    if (!pw) { process.stderr.write(`jexec: getpwnam: ${o.u}: no such user\n`); return 1; }
+    if (!pw) {
+      process.stderr.write(`jexec: getpwnam: ${o.u}: no such user\n`);
+      return 1;
+    }
   } else {
     pw = proc.passwdEntry(j.path, o.U || 'root');
-    if (!pw) { process.stderr.write(`jexec: getpwnam: ${o.U}: no such user\n`); return 1; }
+    if (!pw) {
+      process.stderr.write(`jexec: getpwnam: ${o.U}: no such user\n`);
+      return 1;
+    }
   }
   const env = o.l ? proc.cleanEnv(pw) : process.env;
   let argvIn = cmd;

@@ -14,12 +14,22 @@ function parseArgs(argv) {
       if (!o.libxo) throw new Error('usage');
       continue;
     }
-    if (a === '--') { o.params.push(...argv.slice(k + 1)); break; }
+    if (a === '--') {
+      o.params.push(...argv.slice(k + 1));
+      break;
+    }
     if (a.startsWith('-') && a.length > 1) {
       for (let c = 1; c < a.length; c++) {
         const f = a[c];
-        if (f === 'j') { o.j = a.slice(c + 1) || argv[++k]; if (o.j === undefined) throw new Error('usage'); break; }
-        if ('hNnqsvcd'.includes(f)) { o[f] = true; continue; }
+        if (f === 'j') {
+          o.j = a.slice(c + 1) || argv[++k];
+          if (o.j === undefined) throw new Error('usage');
+          break;
+        }
+        if ('hNnqsvcd'.includes(f)) {
+          o[f] = true;
+          continue;
+        }
         process.stderr.write(`jls: illegal option -- ${f}\n`);
         throw new Error('usage');
       }
@@ -53,7 +63,12 @@ function render(def, value, mode) {
 
 function main(argv) {
   let o;
-  try { o = parseArgs(argv); } catch { process.stderr.write(USAGE); return 1; }
+  try {
+    o = parseArgs(argv);
+  } catch {
+    process.stderr.write(USAGE);
+    return 1;
+  }
   let jails = state.listJails().filter((j) => state.alive(j.holder || 0) || !j.holder);
   if (o.j !== null) {
     const j = state.findJail(o.j);
@@ -73,7 +88,10 @@ function main(argv) {
   const defs = [];
   for (const w of wanted) {
     const d = all.find((x) => x.name === w) || all.find((x) => x.type === 'bool' && params.lookup(w, state.linuxLoaded())?.name === x.name);
-    if (!d) { process.stderr.write(`jls: unknown parameter: ${w}\n`); return 1; }
+    if (!d) {
+      process.stderr.write(`jls: unknown parameter: ${w}\n`);
+      return 1;
+    }
     defs.push(d);
   }
   const json = o.libxo && /json/.test(o.libxo);
@@ -85,14 +103,23 @@ function main(argv) {
     if (paramMode) rows = jails.map((j) => Object.fromEntries(defs.map((d) => [d.name, j.params[d.name]])));
     else if (o.v) {
       rows = jails.map((j) => ({
-        jid: j.jid, hostname: j.params['host.hostname'], path: j.path, name: j.name, state: 'ACTIVE', cpusetid: j.params['cpuset.id'],
-        ipv4_addrs: j.params['ip4.addr'], ipv6_addrs: j.params['ip6.addr'],
+        jid: j.jid,
+        hostname: j.params['host.hostname'],
+        path: j.path,
+        name: j.name,
+        state: 'ACTIVE',
+        cpusetid: j.params['cpuset.id'],
+        ipv4_addrs: j.params['ip4.addr'],
+        ipv6_addrs: j.params['ip6.addr'],
       }));
-    } else rows = jails.map((j) => ({ jid: j.jid, ipv4: j.params['ip4.addr'][0] || '', hostname: j.params['host.hostname'], path: j.path }));
+    } else
+      rows = jails.map((j) => ({ jid: j.jid, ipv4: j.params['ip4.addr'][0] || '', hostname: j.params['host.hostname'], path: j.path }));
     const body = rows.map((r) => (pretty ? JSON.stringify(r, null, 2) : JSON.stringify(r))).join(pretty ? ',\n' : ',');
-    write(pretty
-      ? `{\n  "__version": "2", \n  "jail-information": {\n    "jail": [\n${body}\n    ]\n  }\n}\n`
-      : `{"__version": "2", "jail-information": {"jail": [${body}]}}\n`);
+    write(
+      pretty
+        ? `{\n  "__version": "2", \n  "jail-information": {\n    "jail": [\n${body}\n    ]\n  }\n}\n`
+        : `{"__version": "2", "jail-information": {"jail": [${body}]}}\n`,
+    );
     return 0;
   }
 
@@ -116,7 +143,11 @@ function main(argv) {
     }
     return 0;
   }
-  write(o.N ? ' JID             IP Address      Hostname                      Path\n' : '   JID  IP Address      Hostname                      Path\n');
+  write(
+    o.N
+      ? ' JID             IP Address      Hostname                      Path\n'
+      : '   JID  IP Address      Hostname                      Path\n',
+  );
   for (const j of jails) {
     write(`${idCol(j)}${pad(j.params['ip4.addr'][0] || '', 15)} ${pad(j.params['host.hostname'], 29)} ${j.path.slice(0, 74)}\n`);
   }

@@ -14,7 +14,10 @@ function main(argv) {
     else if (a === '-v' || a === '-d' || a === '-h') continue;
     else if (a === '-n' || a === '-m') name = argv[++k];
     else if (a === '-i') id = Number(argv[++k]);
-    else { process.stderr.write('usage: kldstat [-dhqv] [-i id] [-n filename]\n       kldstat [-dq] [-m modname]\n'); return 1; }
+    else {
+      process.stderr.write('usage: kldstat [-dhqv] [-i id] [-n filename]\n       kldstat [-dq] [-m modname]\n');
+      return 1;
+    }
   }
   const mods = kld.modules();
   let list = mods;
@@ -27,7 +30,10 @@ function main(argv) {
   }
   if (id !== null) {
     list = mods.filter((m) => m.id === id);
-    if (list.length === 0) { if (!q) process.stderr.write(`kldstat: can't stat file id ${id}: No such file or directory\n`); return 1; }
+    if (list.length === 0) {
+      if (!q) process.stderr.write(`kldstat: can't stat file id ${id}: No such file or directory\n`);
+      return 1;
+    }
   }
   if (q) return 0;
   process.stdout.write(HEADER + list.map((m) => kld.format(m) + '\n').join(''));

@@ -17,14 +17,35 @@ function main(argv, prog = 'mount') {
   let pflag = false;
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
-    if (a === '-t') { type = argv[++k]; continue; }
-    if (a.startsWith('-t') && a.length > 2) { type = a.slice(2); continue; }
-    if (a === '-o') { opts.push(argv[++k]); continue; }
-    if (a.startsWith('-o') && a.length > 2) { opts.push(a.slice(2)); continue; }
-    if (a === '-r') { ro = true; continue; }
-    if (a === '-p') { pflag = true; continue; }
+    if (a === '-t') {
+      type = argv[++k];
+      continue;
+    }
+    if (a.startsWith('-t') && a.length > 2) {
+      type = a.slice(2);
+      continue;
+    }
+    if (a === '-o') {
+      opts.push(argv[++k]);
+      continue;
+    }
+    if (a.startsWith('-o') && a.length > 2) {
+      opts.push(a.slice(2));
+      continue;
+    }
+    if (a === '-r') {
+      ro = true;
+      continue;
+    }
+    if (a === '-p') {
+      pflag = true;
+      continue;
+    }
     if (/^-[dfluvw]+$/.test(a)) continue;
-    if (a.startsWith('-') && a.length > 1) { process.stderr.write(`${prog}: illegal option -- ${a[1]}\n${USAGE}`); return 1; }
+    if (a.startsWith('-') && a.length > 1) {
+      process.stderr.write(`${prog}: illegal option -- ${a[1]}\n${USAGE}`);
+      return 1;
+    }
     args.push(a);
   }
   if (ro) opts.push('ro');
@@ -32,7 +53,9 @@ function main(argv, prog = 'mount') {
     let list = mounts.freebsdMounts();
     if (type) list = list.filter((m) => type.split(',').includes(m.fstype));
     if (pflag) {
-      process.stdout.write(list.map((m) => `${m.source}\t\t${m.target}\t\t${m.fstype}\t${m.flags.includes('read-only') ? 'ro' : 'rw'}\t\t0 0\n`).join(''));
+      process.stdout.write(
+        list.map((m) => `${m.source}\t\t${m.target}\t\t${m.fstype}\t${m.flags.includes('read-only') ? 'ro' : 'rw'}\t\t0 0\n`).join(''),
+      );
     } else process.stdout.write(list.map((m) => mounts.formatMount(m) + '\n').join(''));
     return 0;
   }
@@ -40,7 +63,10 @@ function main(argv, prog = 'mount') {
     process.stderr.write(`${prog}: ${args[0]}: unknown special file or file system\n`);
     return 1;
   }
-  if (args.length !== 2) { process.stderr.write(USAGE); return 1; }
+  if (args.length !== 2) {
+    process.stderr.write(USAGE);
+    return 1;
+  }
   if (process.getuid && process.getuid() !== 0) {
     process.stderr.write(`${type === 'nullfs' ? 'mount_nullfs' : prog}: ${args[1]}: Operation not permitted\n`);
     return 1;

@@ -10,7 +10,10 @@ function main(argv) {
     else if (argv[k].startsWith('-o')) opts.push('-o', argv[k].slice(2));
     else rest.push(argv[k]);
   }
-  if (rest.length !== 2) { process.stderr.write('usage: mount_nullfs [-o options] target mount-point\n'); return 1; }
+  if (rest.length !== 2) {
+    process.stderr.write('usage: mount_nullfs [-o options] target mount-point\n');
+    return 1;
+  }
   return mount.main(['-t', 'nullfs', ...opts, ...rest], 'mount_nullfs');
 }
 

@@ -8,7 +8,10 @@ function main(argv) {
   let jid = 0;
   if (args[0] === '-j') {
     const j = state.findJail(args[1] || '');
-    if (!j) { process.stderr.write(`route: jail "${args[1]}" not found\n`); return 1; }
+    if (!j) {
+      process.stderr.write(`route: jail "${args[1]}" not found\n`);
+      return 1;
+    }
     jid = j.jid;
     args = args.slice(2);
   }

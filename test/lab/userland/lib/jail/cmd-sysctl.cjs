@@ -68,7 +68,12 @@ function oids() {
 const val = (o) => (o.get ? o.get() : o.value);
 
 function main(argv) {
-  let n = false; let q = false; let a = false; let N = false; let ignore = false; let e = false;
+  let n = false;
+  let q = false;
+  let a = false;
+  let N = false;
+  let ignore = false;
+  let e = false;
   const names = [];
   for (const arg of argv) {
     if (/^-[aneNqioWtdhbx]+$/.test(arg)) {
@@ -80,7 +85,12 @@ function main(argv) {
       if (arg.includes('e')) e = true;
       continue;
     }
-    if (arg.startsWith('-')) { process.stderr.write('usage: sysctl [-bdeFhiJNnoqTtWx] [ -B <bufsize> ] [-f filename] name[=value] ...\n       sysctl [-bdeFhJNnoqTtWx] [ -B <bufsize> ] -a\n'); return 1; }
+    if (arg.startsWith('-')) {
+      process.stderr.write(
+        'usage: sysctl [-bdeFhiJNnoqTtWx] [ -B <bufsize> ] [-f filename] name[=value] ...\n       sysctl [-bdeFhJNnoqTtWx] [ -B <bufsize> ] -a\n',
+      );
+      return 1;
+    }
     names.push(arg);
   }
   const table = oids();
@@ -89,7 +99,12 @@ function main(argv) {
   const out = [];
   let rc = 0;
   if (a || names.length === 0) {
-    if (!a) { process.stderr.write('usage: sysctl [-bdeFhiJNnoqTtWx] [ -B <bufsize> ] [-f filename] name[=value] ...\n       sysctl [-bdeFhJNnoqTtWx] [ -B <bufsize> ] -a\n'); return 1; }
+    if (!a) {
+      process.stderr.write(
+        'usage: sysctl [-bdeFhiJNnoqTtWx] [ -B <bufsize> ] [-f filename] name[=value] ...\n       sysctl [-bdeFhJNnoqTtWx] [ -B <bufsize> ] -a\n',
+      );
+      return 1;
+    }
     for (const k of Object.keys(table).sort()) out.push(line(k));
   }
   const sets = {};
@@ -97,18 +112,47 @@ function main(argv) {
     const eq = arg.indexOf('=');
     const name = eq >= 0 ? arg.slice(0, eq) : arg;
     if (eq < 0) {
-      if (table[name]) { out.push(line(name)); continue; }
-      const sub = Object.keys(table).filter((k) => k.startsWith(name + '.')).sort();
-      if (sub.length) { for (const k of sub) out.push(line(k)); continue; }
-      if (!ignore) { process.stderr.write(`sysctl: unknown oid '${name}'\n`); rc = 1; }
+      if (table[name]) {
+        out.push(line(name));
+        continue;
+      }
+      const sub = Object.keys(table)
+        .filter((k) => k.startsWith(name + '.'))
+        .sort();
+      if (sub.length) {
+        for (const k of sub) out.push(line(k));
+        continue;
+      }
+      if (!ignore) {
+        process.stderr.write(`sysctl: unknown oid '${name}'\n`);
+        rc = 1;
+      }
       continue;
     }
     const value = arg.slice(eq + 1);
     const o = table[name];
-    if (!o) { if (!ignore) { process.stderr.write(`sysctl: unknown oid '${name}'\n`); rc = 1; } continue; }
-    if (!o.rw) { process.stderr.write(`sysctl: oid '${name}' is read only\n`); rc = 1; continue; }
-    if (o.type === 'int' && !/^-?\d+$/.test(value)) { process.stderr.write(`sysctl: invalid integer '${value}'\n`); rc = 1; continue; }
-    if (process.getuid && process.getuid() !== 0) { process.stderr.write(`sysctl: ${name}=${value}: Operation not permitted\n`); rc = 1; continue; }
+    if (!o) {
+      if (!ignore) {
+        process.stderr.write(`sysctl: unknown oid '${name}'\n`);
+        rc = 1;
+      }
+      continue;
+    }
+    if (!o.rw) {
+      process.stderr.write(`sysctl: oid '${name}' is read only\n`);
+      rc = 1;
+      continue;
+    }
+    if (o.type === 'int' && !/^-?\d+$/.test(value)) {
+      process.stderr.write(`sysctl: invalid integer '${value}'\n`);
+      rc = 1;
+      continue;
+    }
+    if (process.getuid && process.getuid() !== 0) {
+      process.stderr.write(`sysctl: ${name}=${value}: Operation not permitted\n`);
+      rc = 1;
+      continue;
+    }
     const old = val(o);
     const nv = o.type === 'int' ? Number(value) : value;
     sets[name] = nv;

@@ -18,7 +18,10 @@ const ATOM = /[A-Za-z0-9_!%&()\-.:<>?@[\]^`|~]/;
 function unescape(s) {
   let out = '';
   for (let i = 0; i < s.length; i++) {
-    if (s[i] !== '\\') { out += s[i]; continue; }
+    if (s[i] !== '\\') {
+      out += s[i];
+      continue;
+    }
     const c = s[++i];
     if (c === undefined) break;
     if (/[0-7]/.test(c)) {
@@ -48,15 +51,26 @@ function lex(text, file) {
   let i = 0;
   let line = 1;
   let instr = false; // previous token was a string with nothing in between
-  const err = (msg) => { throw new ConfError(`${file} line ${line}: ${msg}`); };
+  const err = (msg) => {
+    throw new ConfError(`${file} line ${line}: ${msg}`);
+  };
   const pushStr = (parts) => {
     toks.push({ t: 'str', parts, glued: instr, line });
     instr = true;
   };
   while (i < text.length) {
     const c = text[i];
-    if (c === '\n') { line++; i++; instr = false; continue; }
-    if (c === ' ' || c === '\t' || c === '\r') { i++; instr = false; continue; }
+    if (c === '\n') {
+      line++;
+      i++;
+      instr = false;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') {
+      i++;
+      instr = false;
+      continue;
+    }
     if (c === '#' || (c === '/' && text[i + 1] === '/')) {
       while (i < text.length && text[i] !== '\n') i++;
       instr = false;
@@ -70,11 +84,25 @@ function lex(text, file) {
       instr = false;
       continue;
     }
-    if (c === '+' && text[i + 1] === '=') { toks.push({ t: '+=', line }); i += 2; instr = false; continue; }
-    if (',;={}'.includes(c)) { toks.push({ t: c, line }); i++; instr = false; continue; }
+    if (c === '+' && text[i + 1] === '=') {
+      toks.push({ t: '+=', line });
+      i += 2;
+      instr = false;
+      continue;
+    }
+    if (',;={}'.includes(c)) {
+      toks.push({ t: c, line });
+      i++;
+      instr = false;
+      continue;
+    }
     if (c === "'") {
       let j = i + 1;
-      while (j < text.length && text[j] !== "'") { if (text[j] === '\\') j++; if (text[j] === '\n') line++; j++; }
+      while (j < text.length && text[j] !== "'") {
+        if (text[j] === '\\') j++;
+        if (text[j] === '\n') line++;
+        j++;
+      }
       if (j >= text.length) err('unterminated string');
       pushStr([{ text: unescape(text.slice(i + 1, j)) }]);
       i = j + 1;
@@ -88,7 +116,12 @@ function lex(text, file) {
         if (j >= text.length) err('unterminated string');
         const d = text[j];
         if (d === '"') break;
-        if (d === '\\') { buf += d + (text[j + 1] ?? ''); if (text[j + 1] === '\n') line++; j += 2; continue; }
+        if (d === '\\') {
+          buf += d + (text[j + 1] ?? '');
+          if (text[j + 1] === '\n') line++;
+          j += 2;
+          continue;
+        }
         if (d === '\n') line++;
         if (d === '$') {
           const v = readVar(text, j, true);
@@ -111,7 +144,11 @@ function lex(text, file) {
     }
     if (c === '$') {
       const v = readVar(text, i, false);
-      if (v) { pushStr([{ var: v.name }]); i = v.end; continue; }
+      if (v) {
+        pushStr([{ var: v.name }]);
+        i = v.end;
+        continue;
+      }
       if (text[i + 1] === '{') err('unterminated variable');
       pushStr([{ text: '$' }]);
       i++;
@@ -130,7 +167,11 @@ function lex(text, file) {
       i = j;
       continue;
     }
-    if ('*+/'.includes(c)) { pushStr([{ text: c }]); i++; continue; }
+    if ('*+/'.includes(c)) {
+      pushStr([{ text: c }]);
+      i++;
+      continue;
+    }
     err('syntax error');
   }
   return toks;
@@ -173,7 +214,9 @@ function parseText(text, file, include) {
   const toks = mergeStrings(lex(text, file));
   const blocks = [];
   let i = 0;
-  const syntax = (tok) => { throw new ConfError(`${file} line ${tok ? tok.line : '?'}: syntax error`); };
+  const syntax = (tok) => {
+    throw new ConfError(`${file} line ${tok ? tok.line : '?'}: syntax error`);
+  };
   const globalBlock = () => {
     const last = blocks[blocks.length - 1];
     if (last && last.name === '*' && last.global) return last;
@@ -195,21 +238,29 @@ function parseText(text, file, include) {
     } else syntax(nameTok);
     const p = { name, isVar, append: false, values: [], line: nameTok.line, file };
     let op = toks[i];
-    if (op && (op.t === '=' || op.t === '+=')) { p.append = op.t === '+='; i++; }
-    else if (!op || op.t !== 'str') return p; // boolean form: `name;`
+    if (op && (op.t === '=' || op.t === '+=')) {
+      p.append = op.t === '+=';
+      i++;
+    } else if (!op || op.t !== 'str') return p; // boolean form: `name;`
     for (;;) {
       const v = toks[i];
       if (!v || v.t !== 'str') syntax(v);
       p.values.push(v.parts);
       i++;
-      if (toks[i] && toks[i].t === ',') { i++; continue; }
+      if (toks[i] && toks[i].t === ',') {
+        i++;
+        continue;
+      }
       break;
     }
     return p;
   };
   while (i < toks.length) {
     const tok = toks[i];
-    if (tok.t === ';') { i++; continue; }
+    if (tok.t === ';') {
+      i++;
+      continue;
+    }
     if (tok.t !== 'str') syntax(tok);
     // `.include "glob";` at top level
     if (plain(tok.parts) && partsText(tok.parts) === '.include') {
@@ -230,8 +281,14 @@ function parseText(text, file, include) {
       for (;;) {
         const t = toks[i];
         if (!t) throw new ConfError(`${file} line ${tok.line}: syntax error`);
-        if (t.t === '}') { i++; break; }
-        if (t.t === ';') { i++; continue; }
+        if (t.t === '}') {
+          i++;
+          break;
+        }
+        if (t.t === ';') {
+          i++;
+          continue;
+        }
         const p = parseParam();
         if (!toks[i] || toks[i].t !== ';') syntax(toks[i] || t);
         i++;
@@ -258,9 +315,17 @@ function globFiles(pattern) {
     if (seg === '') continue;
     const next = [];
     for (const b of bases) {
-      if (!/[*?[]/.test(seg)) { const p = path.join(b, seg); if (fs.existsSync(p)) next.push(p); continue; }
+      if (!/[*?[]/.test(seg)) {
+        const p = path.join(b, seg);
+        if (fs.existsSync(p)) next.push(p);
+        continue;
+      }
       let names;
-      try { names = fs.readdirSync(b).sort(); } catch { continue; }
+      try {
+        names = fs.readdirSync(b).sort();
+      } catch {
+        continue;
+      }
       const re = globToRegExp(seg);
       for (const n of names) if (!n.startsWith('.') && re.test(n)) next.push(path.join(b, n));
     }
@@ -277,7 +342,10 @@ function globToRegExp(seg) {
     else if (c === '?') re += '[^/]';
     else if (c === '[') {
       const end = seg.indexOf(']', i + 1);
-      if (end < 0) { re += '\\['; continue; }
+      if (end < 0) {
+        re += '\\[';
+        continue;
+      }
       let cls = seg.slice(i + 1, end);
       if (cls.startsWith('!')) cls = '^' + cls.slice(1);
       re += '[' + cls.replace(/\\/g, '\\\\') + ']';
@@ -291,7 +359,11 @@ function globToRegExp(seg) {
 function parseFile(file, opts = {}) {
   const seen = opts.seen || new Set();
   const read = (f) => {
-    try { return fs.readFileSync(f, 'utf8'); } catch (e) { throw new ConfError(`${f}: ${e.code === 'ENOENT' ? 'No such file or directory' : e.message}`); }
+    try {
+      return fs.readFileSync(f, 'utf8');
+    } catch (e) {
+      throw new ConfError(`${f}: ${e.code === 'ENOENT' ? 'No such file or directory' : e.message}`);
+    }
   };
   const include = (pattern, from) => {
     const resolved = path.isAbsolute(pattern) ? pattern : path.join(path.dirname(from), pattern);

@@ -11,7 +11,14 @@ const isWild = (name) => name.includes('*');
 
 function wildMatch(jname, wname) {
   if (wname === '*') return true;
-  const re = new RegExp('^' + wname.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  const re = new RegExp(
+    '^' +
+      wname
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+  );
   return re.test(jname);
 }
 
@@ -26,7 +33,10 @@ const equalOpts = (a, b) => a === b || baseName(a) === baseName(b);
 function addParam(list, p, errors, jname) {
   const found = list.find((q) => equalOpts(q.name, p.name));
   const copy = { name: p.name, isVar: !!p.isVar, values: p.values.map((v) => v.slice()) };
-  if (!found) { list.push(copy); return; }
+  if (!found) {
+    list.push(copy);
+    return;
+  }
   if (found.isVar !== copy.isVar) {
     errors.push(`${jname}: variable "$${p.name}" cannot have the same name as a parameter.`);
     return;
@@ -53,10 +63,16 @@ function substitute(j, errors) {
     const out = [];
     for (const parts of p.values) {
       const vars = parts.filter((x) => x.var !== undefined);
-      if (vars.length === 0) { out.push(partsText(parts)); continue; }
+      if (vars.length === 0) {
+        out.push(partsText(parts));
+        continue;
+      }
       let acc = [''];
       for (const part of parts) {
-        if (part.text !== undefined) { acc = acc.map((s) => s + part.text); continue; }
+        if (part.text !== undefined) {
+          acc = acc.map((s) => s + part.text);
+          continue;
+        }
         const vp = byName(part.var);
         if (!vp || vp.values.length === 0) {
           errors.push(`${j.name}: ${p.name}: variable "${part.var}" not found`);
@@ -85,7 +101,10 @@ function substitute(j, errors) {
   let ok = true;
   for (const p of params) {
     if (done.has(p)) continue;
-    if (!resolveParam(p)) { ok = false; break; }
+    if (!resolveParam(p)) {
+      ok = false;
+      break;
+    }
   }
   j.params = params.filter((p) => !p.isVar);
   return ok;

@@ -18,16 +18,46 @@ const KERNEL_FILE = path.join(state.RUN, 'lab-devfs-rulesets.json');
  * file: FreeBSD-only devices such as pf, bpf, crypto, zfs).
  */
 const CATALOG = [
-  { name: 'null', dev: '/dev/null' }, { name: 'zero', dev: '/dev/zero' }, { name: 'full', dev: '/dev/full' },
-  { name: 'random', dev: '/dev/random' }, { name: 'urandom', dev: '/dev/urandom' }, { name: 'crypto' },
-  { name: 'log', link: '/var/run/log' }, { name: 'ptmx', dev: '/dev/ptmx' }, { name: 'pts', dir: true },
-  { name: 'fd', dir: true }, { name: 'fd/0', link: '/proc/self/fd/0' }, { name: 'fd/1', link: '/proc/self/fd/1' },
-  { name: 'fd/2', link: '/proc/self/fd/2' }, { name: 'stdin', link: 'fd/0' }, { name: 'stdout', link: 'fd/1' },
-  { name: 'stderr', link: 'fd/2' }, { name: 'tty', dev: '/dev/tty' }, { name: 'console', dev: '/dev/console' },
-  { name: 'ttyv0' }, { name: 'ttyv1' }, { name: 'ttyu0' }, { name: 'mem', dev: '/dev/mem' }, { name: 'kmem', dev: '/dev/kmem' },
-  { name: 'klog' }, { name: 'devctl' }, { name: 'bpf' }, { name: 'bpf0', link: 'bpf' }, { name: 'pf' }, { name: 'zfs' },
-  { name: 'fuse', dev: '/dev/fuse' }, { name: 'md0' }, { name: 'ada0' }, { name: 'ada0p1' }, { name: 'ada0p2' },
-  { name: 'ada0p3' }, { name: 'io' }, { name: 'geom.ctl' }, { name: 'netmap' }, { name: 'tun0' }, { name: 'sndstat' },
+  { name: 'null', dev: '/dev/null' },
+  { name: 'zero', dev: '/dev/zero' },
+  { name: 'full', dev: '/dev/full' },
+  { name: 'random', dev: '/dev/random' },
+  { name: 'urandom', dev: '/dev/urandom' },
+  { name: 'crypto' },
+  { name: 'log', link: '/var/run/log' },
+  { name: 'ptmx', dev: '/dev/ptmx' },
+  { name: 'pts', dir: true },
+  { name: 'fd', dir: true },
+  { name: 'fd/0', link: '/proc/self/fd/0' },
+  { name: 'fd/1', link: '/proc/self/fd/1' },
+  { name: 'fd/2', link: '/proc/self/fd/2' },
+  { name: 'stdin', link: 'fd/0' },
+  { name: 'stdout', link: 'fd/1' },
+  { name: 'stderr', link: 'fd/2' },
+  { name: 'tty', dev: '/dev/tty' },
+  { name: 'console', dev: '/dev/console' },
+  { name: 'ttyv0' },
+  { name: 'ttyv1' },
+  { name: 'ttyu0' },
+  { name: 'mem', dev: '/dev/mem' },
+  { name: 'kmem', dev: '/dev/kmem' },
+  { name: 'klog' },
+  { name: 'devctl' },
+  { name: 'bpf' },
+  { name: 'bpf0', link: 'bpf' },
+  { name: 'pf' },
+  { name: 'zfs' },
+  { name: 'fuse', dev: '/dev/fuse' },
+  { name: 'md0' },
+  { name: 'ada0' },
+  { name: 'ada0p1' },
+  { name: 'ada0p2' },
+  { name: 'ada0p3' },
+  { name: 'io' },
+  { name: 'geom.ctl' },
+  { name: 'netmap' },
+  { name: 'tun0' },
+  { name: 'sndstat' },
   // FreeBSD's linux_common.ko makes /dev/shm a directory (a mount point for tmpfs) in every devfs.
   { name: 'shm', dir: true, kld: 'linux_common.ko' },
 ];
@@ -40,7 +70,10 @@ function fnmatch(pattern, name) {
     else if (c === '?') re += '.';
     else if (c === '[') {
       const end = pattern.indexOf(']', i + 1);
-      if (end < 0) { re += '\\['; continue; }
+      if (end < 0) {
+        re += '\\[';
+        continue;
+      }
       let cls = pattern.slice(i + 1, end);
       if (cls.startsWith('!')) cls = '^' + cls.slice(1);
       re += '[' + cls.replace(/\\/g, '\\\\') + ']';
@@ -76,30 +109,67 @@ function parseRules(text, file, into) {
       acc.rulesets[current] = { name: sec[1].trim(), rules: [] };
       return;
     }
-    if (line.startsWith('[')) { acc.errors.push({ file, line: idx + 1, warn: `devfs_rulesets_from_file: cannot extact rule number (${line})` }); current = null; return; }
-    if (current === null) { acc.errors.push({ file, line: idx + 1, msg: 'devfs: ruleset 0 is reserved and cannot be modified' }); return; }
+    if (line.startsWith('[')) {
+      acc.errors.push({ file, line: idx + 1, warn: `devfs_rulesets_from_file: cannot extact rule number (${line})` });
+      current = null;
+      return;
+    }
+    if (current === null) {
+      acc.errors.push({ file, line: idx + 1, msg: 'devfs: ruleset 0 is reserved and cannot be modified' });
+      return;
+    }
     const w = words(line);
-    if (w[0] !== 'add') { acc.errors.push({ file, line: idx + 1, msg: `devfs: unknown command: ${w[0]}` }); return; }
+    if (w[0] !== 'add') {
+      acc.errors.push({ file, line: idx + 1, msg: `devfs: unknown command: ${w[0]}` });
+      return;
+    }
     let k = 1;
     if (/^\d+$/.test(w[k] ?? '')) k++;
     const rule = {};
     while (k < w.length) {
       const word = w[k++];
-      if (word === 'path') { rule.path = w[k++]; if (rule.path === undefined) { acc.errors.push({ file, line: idx + 1, msg: 'devfs: missing argument' }); return; } continue; }
-      if (word === 'type') { rule.type = w[k++]; continue; }
-      if (word === 'hide' || word === 'unhide') { rule.action = word; continue; }
+      if (word === 'path') {
+        rule.path = w[k++];
+        if (rule.path === undefined) {
+          acc.errors.push({ file, line: idx + 1, msg: 'devfs: missing argument' });
+          return;
+        }
+        continue;
+      }
+      if (word === 'type') {
+        rule.type = w[k++];
+        continue;
+      }
+      if (word === 'hide' || word === 'unhide') {
+        rule.action = word;
+        continue;
+      }
       if (word === 'include') {
         const ref = w[k++] ?? '';
         const num = ref.startsWith('$') ? acc.names[ref.slice(1)] : /^\d+$/.test(ref) ? Number(ref) : undefined;
-        if (num === undefined) { acc.errors.push({ file, line: idx + 1, msg: ref && ref !== '$' ? `devfs: ruleset ${ref} does not exist` : 'devfs: missing argument' }); return; }
+        if (num === undefined) {
+          acc.errors.push({
+            file,
+            line: idx + 1,
+            msg: ref && ref !== '$' ? `devfs: ruleset ${ref} does not exist` : 'devfs: missing argument',
+          });
+          return;
+        }
         rule.include = num;
         continue;
       }
-      if (['user', 'group', 'mode'].includes(word)) { rule[word] = w[k++]; rule.action = rule.action || 'attr'; continue; }
+      if (['user', 'group', 'mode'].includes(word)) {
+        rule[word] = w[k++];
+        rule.action = rule.action || 'attr';
+        continue;
+      }
       acc.errors.push({ file, line: idx + 1, msg: `devfs: unknown argument: ${word}` });
       return;
     }
-    if (!rule.action && rule.include === undefined) { acc.errors.push({ file, line: idx + 1, msg: 'devfs: missing action' }); return; }
+    if (!rule.action && rule.include === undefined) {
+      acc.errors.push({ file, line: idx + 1, msg: 'devfs: missing action' });
+      return;
+    }
     acc.rulesets[current].rules.push(rule);
   });
   return acc;
@@ -110,7 +180,11 @@ function compileFromFiles(files) {
   const acc = { rulesets: {}, names: {}, errors: [] };
   for (const f of files) {
     let text;
-    try { text = fs.readFileSync(f, 'utf8'); } catch { continue; }
+    try {
+      text = fs.readFileSync(f, 'utf8');
+    } catch {
+      continue;
+    }
     parseRules(text, f, acc);
   }
   return acc;
@@ -138,7 +212,10 @@ function visibleNodes(num, rulesets) {
   const apply = (set, depth) => {
     if (depth > 16) return;
     for (const r of set.rules) {
-      if (r.include !== undefined) { if (rulesets[r.include]) apply(rulesets[r.include], depth + 1); continue; }
+      if (r.include !== undefined) {
+        if (rulesets[r.include]) apply(rulesets[r.include], depth + 1);
+        continue;
+      }
       if (r.action !== 'hide' && r.action !== 'unhide') continue;
       for (const n of CATALOG) if (r.path === undefined || fnmatch(r.path, n.name)) visible.set(n.name, r.action === 'unhide');
     }
@@ -156,12 +233,27 @@ function populate(dir, num) {
   const mknods = [];
   for (const n of nodes) {
     const p = path.join(dir, n.name);
-    if (n.dir) { fs.mkdirSync(p, { recursive: true }); continue; }
-    if (n.link) { fs.symlinkSync(n.link, p); continue; }
+    if (n.dir) {
+      fs.mkdirSync(p, { recursive: true });
+      continue;
+    }
+    if (n.link) {
+      fs.symlinkSync(n.link, p);
+      continue;
+    }
     let st;
-    try { st = n.dev ? fs.statSync(n.dev) : null; } catch { st = null; }
+    try {
+      st = n.dev ? fs.statSync(n.dev) : null;
+    } catch {
+      st = null;
+    }
     if (st && st.isCharacterDevice()) {
-      mknods.push(p, String(Math.floor(st.rdev / 256) & 0xfff), String((st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00)), (st.mode & 0o777).toString(8));
+      mknods.push(
+        p,
+        String(Math.floor(st.rdev / 256) & 0xfff),
+        String((st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00)),
+        (st.mode & 0o777).toString(8),
+      );
     } else fs.writeFileSync(p, '', { mode: 0o600 });
   }
   if (mknods.length) {
@@ -174,4 +266,14 @@ function populate(dir, num) {
   return true;
 }
 
-module.exports = { parseRules, compileFromFiles, kernelRulesets, loadKernelRulesets, visibleNodes, populate, fnmatch, CATALOG, DEFAULT_FILES };
+module.exports = {
+  parseRules,
+  compileFromFiles,
+  kernelRulesets,
+  loadKernelRulesets,
+  visibleNodes,
+  populate,
+  fnmatch,
+  CATALOG,
+  DEFAULT_FILES,
+};

@@ -15,7 +15,12 @@ function hideApplets(busybox, names) {
   if (start < 0) return;
   let end = start;
   while (end < data.length && !(data[end] === 0 && data[end + 1] === 0)) end++;
-  const sorted = () => data.subarray(start, end).toString('latin1').split('\0').every((n, k, t) => k === 0 || t[k - 1] < n);
+  const sorted = () =>
+    data
+      .subarray(start, end)
+      .toString('latin1')
+      .split('\0')
+      .every((n, k, t) => k === 0 || t[k - 1] < n);
   let changed = false;
   for (const name of names) {
     const at = data.indexOf(Buffer.from(`\0${name}\0`, 'latin1'), start - 1);
@@ -25,7 +30,10 @@ function hideApplets(busybox, names) {
     for (let c = 0x7e; c > 0x20; c--) {
       if (c === saved) continue;
       data[last] = c;
-      if (sorted()) { changed = true; break; }
+      if (sorted()) {
+        changed = true;
+        break;
+      }
       data[last] = saved;
     }
   }

@@ -12,7 +12,10 @@ const state = require('./state.cjs');
 const NET_FILE = path.join(state.RUN, 'lab-net.json');
 
 class NetError extends Error {
-  constructor(msg, code = 1) { super(msg); this.exitCode = code; }
+  constructor(msg, code = 1) {
+    super(msg);
+    this.exitCode = code;
+  }
 }
 
 function mac(seed) {
@@ -25,8 +28,28 @@ function initial() {
   const addr = env.HOST_ADDRESS || '10.0.2.15';
   return {
     ifaces: [
-      { name: 'em0', kind: 'ether', up: true, mtu: 1500, ether: mac((env.HOST_NAME || 'h') + 'em0'), inet: [{ addr, prefix: 24 }], inet6: [], groups: [] },
-      { name: 'lo0', kind: 'lo', up: true, mtu: 16384, inet: [{ addr: '127.0.0.1', prefix: 8 }], inet6: [{ addr: '::1', prefix: 128 }, { addr: 'fe80::1%lo0', prefix: 64, scope: '0x2' }], groups: ['lo'] },
+      {
+        name: 'em0',
+        kind: 'ether',
+        up: true,
+        mtu: 1500,
+        ether: mac((env.HOST_NAME || 'h') + 'em0'),
+        inet: [{ addr, prefix: 24 }],
+        inet6: [],
+        groups: [],
+      },
+      {
+        name: 'lo0',
+        kind: 'lo',
+        up: true,
+        mtu: 16384,
+        inet: [{ addr: '127.0.0.1', prefix: 8 }],
+        inet6: [
+          { addr: '::1', prefix: 128 },
+          { addr: 'fe80::1%lo0', prefix: 64, scope: '0x2' },
+        ],
+        groups: ['lo'],
+      },
     ],
     routes: [],
     counters: {},
@@ -79,7 +102,10 @@ function create(net, name) {
   const full = `${kind}${unit}`;
   if (find(net, full)) throw new NetError(`ifconfig: SIOCIFCREATE2 (${name}): File exists`);
   const iface = { ...base, name: full, kind };
-  if (kind === 'bridge') { iface.members = []; iface.ether = mac(full); }
+  if (kind === 'bridge') {
+    iface.members = [];
+    iface.ether = mac(full);
+  }
   if (kind !== 'lo') iface.ether = iface.ether || mac(full);
   net.ifaces.push(iface);
   return full;
@@ -98,7 +124,10 @@ function destroy(net, iface) {
 function prefixFromMask(mask) {
   let n = /^0x/i.test(mask) ? parseInt(mask, 16) : mask.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
   let bits = 0;
-  while (n & 0x80000000) { bits++; n = (n << 1) >>> 0; }
+  while (n & 0x80000000) {
+    bits++;
+    n = (n << 1) >>> 0;
+  }
   return bits;
 }
 
@@ -122,7 +151,10 @@ function configure(net, name, args, jid = 0) {
   if (args[0] === 'create') {
     const made = create(net, name);
     const iface = find(net, made);
-    if (jid) { iface.vnet = jid; if (iface.pair) find(net, iface.pair).vnet = jid; }
+    if (jid) {
+      iface.vnet = jid;
+      if (iface.pair) find(net, iface.pair).vnet = jid;
+    }
     if (made !== name) out.push(made);
     const rest = args.slice(1);
     if (rest.length) out.push(...configure(net, made, rest, jid));
@@ -138,7 +170,7 @@ function configure(net, name, args, jid = 0) {
       if (remove) {
         const before = iface.inet.length;
         iface.inet = iface.inet.filter((a) => a.addr !== addr);
-        if (iface.inet.length === before) throw new NetError('ifconfig: ioctl (SIOCDIFADDR): Can\'t assign requested address');
+        if (iface.inet.length === before) throw new NetError("ifconfig: ioctl (SIOCDIFADDR): Can't assign requested address");
         return null;
       }
       // No netmask: the classful default FreeBSD's in_control still applies.
@@ -152,23 +184,43 @@ function configure(net, name, args, jid = 0) {
       return entry;
     }
     const [addr, pfx] = spec.split('/');
-    if (remove) { iface.inet6 = iface.inet6.filter((a) => a.addr !== addr); return null; }
+    if (remove) {
+      iface.inet6 = iface.inet6.filter((a) => a.addr !== addr);
+      return null;
+    }
     const entry = { addr, prefix: pfx !== undefined ? Number(pfx) : 64 };
     if (!iface.inet6.some((a) => a.addr === addr)) iface.inet6.push(entry);
     return entry;
   };
   for (let k = 0; k < args.length; k++) {
     const a = args[k];
-    const next = () => { if (k + 1 >= args.length) throw new NetError(`ifconfig: ${a}: missing argument`); return args[++k]; };
+    const next = () => {
+      if (k + 1 >= args.length) throw new NetError(`ifconfig: ${a}: missing argument`);
+      return args[++k];
+    };
     switch (a) {
-      case 'up': iface.up = true; break;
-      case 'down': iface.up = false; break;
-      case 'destroy': destroy(net, iface); return out;
-      case 'inet': case 'inet6': family = a; break;
-      case 'alias': case 'add':
-        if (pendingAddr) { pendingAddr.remove = false; pendingAddr.alias = true; }
+      case 'up':
+        iface.up = true;
         break;
-      case '-alias': case 'delete':
+      case 'down':
+        iface.up = false;
+        break;
+      case 'destroy':
+        destroy(net, iface);
+        return out;
+      case 'inet':
+      case 'inet6':
+        family = a;
+        break;
+      case 'alias':
+      case 'add':
+        if (pendingAddr) {
+          pendingAddr.remove = false;
+          pendingAddr.alias = true;
+        }
+        break;
+      case '-alias':
+      case 'delete':
         if (pendingAddr) pendingAddr.remove = true;
         break;
       case 'netmask': {
@@ -176,11 +228,25 @@ function configure(net, name, args, jid = 0) {
         if (pendingAddr) pendingAddr.prefix = prefixFromMask(m);
         break;
       }
-      case 'prefixlen': { const p = next(); if (pendingAddr) pendingAddr.prefix = Number(p); break; }
-      case 'broadcast': next(); break;
-      case 'descr': case 'description': iface.descr = next(); break;
-      case '-descr': case '-description': delete iface.descr; break;
-      case 'mtu': iface.mtu = Number(next()); break;
+      case 'prefixlen': {
+        const p = next();
+        if (pendingAddr) pendingAddr.prefix = Number(p);
+        break;
+      }
+      case 'broadcast':
+        next();
+        break;
+      case 'descr':
+      case 'description':
+        iface.descr = next();
+        break;
+      case '-descr':
+      case '-description':
+        delete iface.descr;
+        break;
+      case 'mtu':
+        iface.mtu = Number(next());
+        break;
       case 'name': {
         const n = next();
         if (find(net, n)) throw new NetError(`ifconfig: ioctl SIOCSIFNAME (set name): File exists`);
@@ -194,7 +260,8 @@ function configure(net, name, args, jid = 0) {
         const m = next();
         if (!iface.members) throw new NetError(`ifconfig: BRDGADD ${m}: Invalid argument`);
         if (!find(net, m) || (find(net, m).vnet || 0) !== jid) throw new NetError(`ifconfig: interface ${m} does not exist`);
-        if (iface.members.includes(m) || net.ifaces.some((b) => b.members && b.members.includes(m))) throw new NetError(`ifconfig: BRDGADD ${m}: File exists`);
+        if (iface.members.includes(m) || net.ifaces.some((b) => b.members && b.members.includes(m)))
+          throw new NetError(`ifconfig: BRDGADD ${m}: File exists`);
         iface.members.push(m);
         break;
       }
@@ -219,11 +286,44 @@ function configure(net, name, args, jid = 0) {
         delete iface.vnet;
         break;
       }
-      case 'group': iface.groups.push(next()); break;
-      case '-group': { const g = next(); iface.groups = iface.groups.filter((x) => x !== g); break; }
-      case 'ether': case 'lladdr': case 'link': iface.ether = next(); break;
-      case 'stp': case '-stp': case 'promisc': case '-promisc': case 'monitor': case '-monitor': case 'edge': case '-edge': next(); break;
-      case '-tso': case 'tso': case '-lro': case 'lro': case '-txcsum': case 'txcsum': case '-rxcsum': case 'rxcsum': case 'auto_linklocal': case '-auto_linklocal': case 'accept_rtadv': case '-accept_rtadv': case '-ifdisabled': case 'ifdisabled': break;
+      case 'group':
+        iface.groups.push(next());
+        break;
+      case '-group': {
+        const g = next();
+        iface.groups = iface.groups.filter((x) => x !== g);
+        break;
+      }
+      case 'ether':
+      case 'lladdr':
+      case 'link':
+        iface.ether = next();
+        break;
+      case 'stp':
+      case '-stp':
+      case 'promisc':
+      case '-promisc':
+      case 'monitor':
+      case '-monitor':
+      case 'edge':
+      case '-edge':
+        next();
+        break;
+      case '-tso':
+      case 'tso':
+      case '-lro':
+      case 'lro':
+      case '-txcsum':
+      case 'txcsum':
+      case '-rxcsum':
+      case 'rxcsum':
+      case 'auto_linklocal':
+      case '-auto_linklocal':
+      case 'accept_rtadv':
+      case '-accept_rtadv':
+      case '-ifdisabled':
+      case 'ifdisabled':
+        break;
       default: {
         const addr = a;
         if (!/^[0-9a-fA-F:.]+(\/\d+)?$/.test(addr)) throw new NetError(`ifconfig: ${a}: bad value`);
@@ -242,14 +342,31 @@ function configure(net, name, args, jid = 0) {
   return out;
 }
 
-const FLAG_BITS = [['UP', 0x1], ['BROADCAST', 0x2], ['LOOPBACK', 0x8], ['RUNNING', 0x40], ['PROMISC', 0x100], ['SIMPLEX', 0x800], ['MULTICAST', 0x8000], ['LOWER_UP', 0x1000000]];
+const FLAG_BITS = [
+  ['UP', 0x1],
+  ['BROADCAST', 0x2],
+  ['LOOPBACK', 0x8],
+  ['RUNNING', 0x40],
+  ['PROMISC', 0x100],
+  ['SIMPLEX', 0x800],
+  ['MULTICAST', 0x8000],
+  ['LOWER_UP', 0x1000000],
+];
 
 function flagsOf(i) {
   const set = new Set();
   if (i.up) set.add('UP');
-  if (i.kind === 'lo') { set.add('LOOPBACK'); set.add('MULTICAST'); if (i.up) { set.add('RUNNING'); set.add('LOWER_UP'); } }
-  else {
-    set.add('BROADCAST'); set.add('SIMPLEX'); set.add('MULTICAST');
+  if (i.kind === 'lo') {
+    set.add('LOOPBACK');
+    set.add('MULTICAST');
+    if (i.up) {
+      set.add('RUNNING');
+      set.add('LOWER_UP');
+    }
+  } else {
+    set.add('BROADCAST');
+    set.add('SIMPLEX');
+    set.add('MULTICAST');
     if (i.up || i.kind === 'epair' || i.kind === 'ether') set.add('RUNNING');
     if (i.kind === 'ether' && i.up) set.add('LOWER_UP');
     if (i.kind === 'bridge' && i.up) set.add('RUNNING');
@@ -257,13 +374,15 @@ function flagsOf(i) {
     if (i.memberOf) set.add('PROMISC');
   }
   const value = FLAG_BITS.reduce((acc, [n, b]) => (set.has(n) ? acc + b : acc), 0);
-  return `flags=${value.toString(16)}<${FLAG_BITS.filter(([n]) => set.has(n)).map(([n]) => n).join(',')}>`;
+  return `flags=${value.toString(16)}<${FLAG_BITS.filter(([n]) => set.has(n))
+    .map(([n]) => n)
+    .join(',')}>`;
 }
 
 const mask = (p) => '0x' + (p === 0 ? 0 : (0xffffffff << (32 - p)) >>> 0).toString(16).padStart(8, '0');
 function bcast(addr, p) {
   const n = addr.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-  const b = (n | (p === 0 ? 0xffffffff : (~(0xffffffff << (32 - p)) >>> 0))) >>> 0;
+  const b = (n | (p === 0 ? 0xffffffff : ~(0xffffffff << (32 - p)) >>> 0)) >>> 0;
   return [24, 16, 8, 0].map((s) => (b >>> s) & 255).join('.');
 }
 
@@ -271,11 +390,21 @@ function bcast(addr, p) {
 function show(net, i) {
   const lines = [`${i.name}: ${flagsOf(i)} metric 0 mtu ${i.mtu}`];
   if (i.descr !== undefined) lines.push(`\tdescription: ${i.descr}`);
-  const opts = { ether: 'options=4e507bb<RXCSUM,TXCSUM,VLAN_MTU,VLAN_HWTAGGING,JUMBO_MTU,VLAN_HWCSUM,LRO,VLAN_HWFILTER,VLAN_HWTSO,RXCSUM_IPV6,TXCSUM_IPV6,NOMAP>', lo: 'options=680003<RXCSUM,TXCSUM,LINKSTATE,RXCSUM_IPV6,TXCSUM_IPV6>', epair: 'options=8<VLAN_MTU>', bridge: 'options=0' };
+  const opts = {
+    ether:
+      'options=4e507bb<RXCSUM,TXCSUM,VLAN_MTU,VLAN_HWTAGGING,JUMBO_MTU,VLAN_HWCSUM,LRO,VLAN_HWFILTER,VLAN_HWTSO,RXCSUM_IPV6,TXCSUM_IPV6,NOMAP>',
+    lo: 'options=680003<RXCSUM,TXCSUM,LINKSTATE,RXCSUM_IPV6,TXCSUM_IPV6>',
+    epair: 'options=8<VLAN_MTU>',
+    bridge: 'options=0',
+  };
   if (opts[i.kind]) lines.push(`\t${opts[i.kind]}`);
   if (i.ether) lines.push(`\tether ${i.ether}`);
   for (const a of i.inet) {
-    lines.push(i.kind === 'lo' ? `\tinet ${a.addr} netmask ${mask(a.prefix)}` : `\tinet ${a.addr} netmask ${mask(a.prefix)} broadcast ${bcast(a.addr, a.prefix)}`);
+    lines.push(
+      i.kind === 'lo'
+        ? `\tinet ${a.addr} netmask ${mask(a.prefix)}`
+        : `\tinet ${a.addr} netmask ${mask(a.prefix)} broadcast ${bcast(a.addr, a.prefix)}`,
+    );
   }
   for (const a of i.inet6) lines.push(`\tinet6 ${a.addr} prefixlen ${a.prefix}${a.scope ? ` scopeid ${a.scope}` : ''}`);
   if (i.kind === 'bridge') {
@@ -288,9 +417,21 @@ function show(net, i) {
     });
   }
   if (i.groups.length) lines.push(`\tgroups: ${i.groups.join(' ')}`);
-  if (i.kind === 'ether') { lines.push('\tmedia: Ethernet autoselect (1000baseT <full-duplex>)'); lines.push('\tstatus: active'); }
-  if (i.kind === 'epair') { lines.push('\tmedia: Ethernet 10Gbase-T (10Gbase-T <full-duplex>)'); lines.push('\tstatus: active'); }
-  lines.push(i.kind === 'lo' ? '\tnd6 options=21<PERFORMNUD,AUTO_LINKLOCAL>' : i.kind === 'bridge' ? '\tnd6 options=9<PERFORMNUD,IFDISABLED>' : '\tnd6 options=29<PERFORMNUD,IFDISABLED,AUTO_LINKLOCAL>');
+  if (i.kind === 'ether') {
+    lines.push('\tmedia: Ethernet autoselect (1000baseT <full-duplex>)');
+    lines.push('\tstatus: active');
+  }
+  if (i.kind === 'epair') {
+    lines.push('\tmedia: Ethernet 10Gbase-T (10Gbase-T <full-duplex>)');
+    lines.push('\tstatus: active');
+  }
+  lines.push(
+    i.kind === 'lo'
+      ? '\tnd6 options=21<PERFORMNUD,AUTO_LINKLOCAL>'
+      : i.kind === 'bridge'
+        ? '\tnd6 options=9<PERFORMNUD,IFDISABLED>'
+        : '\tnd6 options=29<PERFORMNUD,IFDISABLED,AUTO_LINKLOCAL>',
+  );
   return lines.join('\n');
 }
 
@@ -333,13 +474,16 @@ function routeCmd(net, args, jid = 0) {
   if (cmd === 'add') {
     if (!gw) throw new NetError('usage: route [-46dnqtv] command [[modifiers] args]', 64);
     if (routes.some(mine)) {
-      throw new NetError(`route: writing to routing socket: File exists\nadd ${kind} ${label}: gateway ${gw} fib 0: route already in table`);
+      throw new NetError(
+        `route: writing to routing socket: File exists\nadd ${kind} ${label}: gateway ${gw} fib 0: route already in table`,
+      );
     }
     routes.push({ dest: key, gw, kind, jid });
     out.push(`add ${kind} ${label}: gateway ${gw}`);
   } else if (cmd === 'change') {
     const r = routes.find(mine);
-    if (!r) throw new NetError(`route: writing to routing socket: No such process\nchange ${kind} ${label}: gateway ${gw} fib 0: not in table`);
+    if (!r)
+      throw new NetError(`route: writing to routing socket: No such process\nchange ${kind} ${label}: gateway ${gw} fib 0: not in table`);
     r.gw = gw;
     out.push(`change ${kind} ${label}: gateway ${gw}`);
   } else if (cmd === 'delete' || cmd === 'del') {
@@ -350,9 +494,31 @@ function routeCmd(net, args, jid = 0) {
   } else {
     const r = routes.find(mine);
     if (!r) throw new NetError('route: route has not been found');
-    out.push(`   route to: ${label}`, `destination: ${label}`, `       mask: ${label === 'default' ? 'default' : '255.255.255.0'}`, `    gateway: ${r.gw}`, '        fib: 0', `  interface: ${stackIfaces(net, jid).find((i) => i.kind !== 'lo')?.name || 'lo0'}`, '      flags: <UP,GATEWAY,DONE,STATIC>');
+    out.push(
+      `   route to: ${label}`,
+      `destination: ${label}`,
+      `       mask: ${label === 'default' ? 'default' : '255.255.255.0'}`,
+      `    gateway: ${r.gw}`,
+      '        fib: 0',
+      `  interface: ${stackIfaces(net, jid).find((i) => i.kind !== 'lo')?.name || 'lo0'}`,
+      '      flags: <UP,GATEWAY,DONE,STATIC>',
+    );
   }
   return { out, err };
 }
 
-module.exports = { load, save, update, find, hostIfaces, stackIfaces, configure, show, routeCmd, expandRange, NetError, NET_FILE, mustFind };
+module.exports = {
+  load,
+  save,
+  update,
+  find,
+  hostIfaces,
+  stackIfaces,
+  configure,
+  show,
+  routeCmd,
+  expandRange,
+  NetError,
+  NET_FILE,
+  mustFind,
+};

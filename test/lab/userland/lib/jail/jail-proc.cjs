@@ -11,7 +11,15 @@ const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
 const state = require('./state.cjs');
 
-const BIN = { unshare: '/.sys/bin/unshare', nsenter: '/.sys/bin/nsenter', setpriv: '/.sys/bin/setpriv', chroot: '/.sys/sbin/chroot', sh: '/.sys/bin/sh', sleep: '/.sys/bin/sleep', hostname: '/.sys/bin/hostname' };
+const BIN = {
+  unshare: '/.sys/bin/unshare',
+  nsenter: '/.sys/bin/nsenter',
+  setpriv: '/.sys/bin/setpriv',
+  chroot: '/.sys/sbin/chroot',
+  sh: '/.sys/bin/sh',
+  sleep: '/.sys/bin/sleep',
+  hostname: '/.sys/bin/hostname',
+};
 
 /** IPC setup of a jail from its sysv* parameters: 'host' (share), or a new namespace with limits. */
 function ipcMode(kp) {
@@ -39,7 +47,18 @@ function startHolder(jid, hostname, kp, jailPath) {
   // The holder then answers the jail's ps(1) (ps-serve.sh: the jail's own processes only).
   const serve = jailPath ? `exec ${BIN.sh} ${PS_SERVE} "$3"` : `exec ${BIN.sleep} infinity`;
   const script = ['{ [ -z "$1" ] || printf %s "$1" > /proc/sys/kernel/hostname; }', ...limits, ': > "$2"', serve].join(' && ');
-  const args = ['--uts', ...(ipc.share ? [] : ['--ipc']), '--', BIN.sh, '-c', script, `lab-jail-${jid}`, hostname || '', ready, jailPath || ''];
+  const args = [
+    '--uts',
+    ...(ipc.share ? [] : ['--ipc']),
+    '--',
+    BIN.sh,
+    '-c',
+    script,
+    `lab-jail-${jid}`,
+    hostname || '',
+    ready,
+    jailPath || '',
+  ];
   const child = spawn(BIN.unshare, args, { detached: true, stdio: 'ignore' });
   child.unref();
   const deadline = Date.now() + 5000;
@@ -54,8 +73,16 @@ function startHolder(jid, hostname, kp, jailPath) {
 /** Users from a passwd file inside the jail (or the host). */
 function passwdEntry(root, user) {
   let text = '';
-  try { text = fs.readFileSync(path.join(root, 'etc/passwd'), 'utf8'); } catch { /* none */ }
-  try { if (!text) text = fs.readFileSync(path.join(root, 'etc/master.passwd'), 'utf8'); } catch { /* none */ }
+  try {
+    text = fs.readFileSync(path.join(root, 'etc/passwd'), 'utf8');
+  } catch {
+    /* none */
+  }
+  try {
+    if (!text) text = fs.readFileSync(path.join(root, 'etc/master.passwd'), 'utf8');
+  } catch {
+    /* none */
+  }
   for (const line of text.split('\n')) {
     const f = line.split(':');
     if (f[0] === user || (/^\d+$/.test(user) && f[2] === user)) {
@@ -73,7 +100,15 @@ const LOGIN_PATH = '/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin
 
 /** Environment like FreeBSD's login class for `user` (jexec -l, exec.clean). */
 function cleanEnv(pw) {
-  const env = { HOME: pw.home || '/', SHELL: pw.shell || '/bin/sh', USER: pw.name, LOGNAME: pw.name, PATH: LOGIN_PATH, BLOCKSIZE: 'K', MAIL: `/var/mail/${pw.name}` };
+  const env = {
+    HOME: pw.home || '/',
+    SHELL: pw.shell || '/bin/sh',
+    USER: pw.name,
+    LOGNAME: pw.name,
+    PATH: LOGIN_PATH,
+    BLOCKSIZE: 'K',
+    MAIL: `/var/mail/${pw.name}`,
+  };
   if (process.env.TERM) env.TERM = process.env.TERM;
   return env;
 }
@@ -85,7 +120,11 @@ function resolveInJail(root, command, envPath) {
     let cur = p;
     for (let n = 0; n < 20; n++) {
       let st;
-      try { st = fs.lstatSync(path.join(root, cur)); } catch { return false; }
+      try {
+        st = fs.lstatSync(path.join(root, cur));
+      } catch {
+        return false;
+      }
       if (!st.isSymbolicLink()) return st.isFile() && (st.mode & 0o111) !== 0;
       const t = fs.readlinkSync(path.join(root, cur));
       cur = t.startsWith('/') ? t : path.join(path.dirname(cur), t);
@@ -120,13 +159,19 @@ function runInJail(j, argv, { env, stdio, pw, cwd } = {}) {
 function jailPids(j) {
   const out = [];
   let real;
-  try { real = fs.realpathSync(j.path); } catch { real = j.path; }
+  try {
+    real = fs.realpathSync(j.path);
+  } catch {
+    real = j.path;
+  }
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const root = fs.readlinkSync(`/proc/${d}/root`);
       if (root === real && Number(d) !== process.pid) out.push(Number(d));
-    } catch { /* gone or not ours */ }
+    } catch {
+      /* gone or not ours */
+    }
   }
   return out;
 }
@@ -134,15 +179,31 @@ function jailPids(j) {
 /** End every process of the jail (SIGTERM, then SIGKILL after `timeout` seconds) and its holder. */
 function killJail(j, timeoutSec = 2) {
   let pids = jailPids(j);
-  for (const p of pids) { try { process.kill(p, 'SIGTERM'); } catch { /* gone */ } }
+  for (const p of pids) {
+    try {
+      process.kill(p, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+  }
   const deadline = Date.now() + timeoutSec * 1000;
   while (pids.length && Date.now() < deadline) {
     state.sleepMs(20);
     pids = pids.filter((p) => state.alive(p) && !isZombie(p));
   }
-  for (const p of pids) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+  for (const p of pids) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
   if (j.holder) {
-    try { process.kill(j.holder, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(j.holder, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
     // It holds the ps FIFO in the jail's devfs, which jail -r unmounts next.
     const until = Date.now() + 1000;
     while (state.alive(j.holder) && !isZombie(j.holder) && Date.now() < until) state.sleepMs(5);
@@ -150,7 +211,11 @@ function killJail(j, timeoutSec = 2) {
 }
 
 function isZombie(pid) {
-  try { return / Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^\d+ \(.*\) /, ' ')); } catch { return true; }
+  try {
+    return / Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^\d+ \(.*\) /, ' '));
+  } catch {
+    return true;
+  }
 }
 
 module.exports = { startHolder, ipcMode, passwdEntry, cleanEnv, resolveInJail, jailArgv, runInJail, jailPids, killJail, LOGIN_PATH, BIN };

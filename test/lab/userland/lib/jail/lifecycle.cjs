@@ -25,9 +25,14 @@ function makeCtx(name, opts) {
   const err = opts.err || ((s) => process.stderr.write(s));
   const label = name ? `jail: ${name}: ` : 'jail: ';
   return {
-    name, verbose: opts.verbose || 0, out, err,
+    name,
+    verbose: opts.verbose || 0,
+    out,
+    err,
     warn: (msg) => err(`${label}${msg}\n`),
-    note: (msg) => { if ((opts.verbose || 0) > 0) out(`${name}: ${msg}\n`); },
+    note: (msg) => {
+      if ((opts.verbose || 0) > 0) out(`${name}: ${msg}\n`);
+    },
   };
 }
 
@@ -47,7 +52,11 @@ function hostLookup(cmd) {
   if (cmd.includes('/')) return fs.existsSync(cmd) ? cmd : null;
   for (const d of (process.env.PATH || proc.LOGIN_PATH).split(':')) {
     const p = path.join(d || '.', cmd);
-    try { if (fs.statSync(p).isFile()) return p; } catch { /* next */ }
+    try {
+      if (fs.statSync(p).isFile()) return p;
+    } catch {
+      /* next */
+    }
   }
   return null;
 }
@@ -66,7 +75,10 @@ function runHost(ctx, cmd, internal, env) {
     ? spawnSync(argv[0], argv.slice(1), { stdio: io.stdio, env: env || process.env })
     : spawnSync('/bin/sh', ['-c', cmd], { stdio: io.stdio, env: env || process.env });
   io.close();
-  if (r.status !== 0) { ctx.warn(`${cmd}: failed`); throw new JailFail(); }
+  if (r.status !== 0) {
+    ctx.warn(`${cmd}: failed`);
+    throw new JailFail();
+  }
 }
 
 /** Run one exec.start / exec.stop string inside the jail. */
@@ -84,7 +96,10 @@ function runJail(ctx, j, cmd, internal) {
   const io = execStdio(internal);
   const status = proc.runInJail(j, argv || ['/bin/sh', '-c', cmd], { env, stdio: io.stdio, pw });
   io.close();
-  if (status !== 0) { ctx.warn(`${cmd}: failed`); throw new JailFail(); }
+  if (status !== 0) {
+    ctx.warn(`${cmd}: failed`);
+    throw new JailFail();
+  }
 }
 
 function runMount(ctx, fstype, src, dst, opts) {
@@ -103,7 +118,11 @@ function runMount(ctx, fstype, src, dst, opts) {
 
 /** fstab(5) lines → [src, dst, type, opts]. */
 function fstabLines(text) {
-  return text.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean).map((l) => l.split(/\s+/));
+  return text
+    .split('\n')
+    .map((l) => l.replace(/#.*$/, '').trim())
+    .filter(Boolean)
+    .map((l) => l.split(/\s+/));
 }
 
 function ifconfigRun(ctx, args) {
@@ -127,7 +146,12 @@ function ifAddrCommands(kernel, internal) {
       const { iface: ifn, addr, prefix } = params.splitIfAddr(a, iface);
       if (!ifn) continue;
       const inet = fam === 'ip4.addr' ? 'inet' : 'inet6';
-      const spec = prefix !== undefined ? [`${addr}/${prefix}`] : fam === 'ip4.addr' ? [addr, 'netmask', '255.255.255.255'] : [addr, 'prefixlen', '128'];
+      const spec =
+        prefix !== undefined
+          ? [`${addr}/${prefix}`]
+          : fam === 'ip4.addr'
+            ? [addr, 'netmask', '255.255.255.255']
+            : [addr, 'prefixlen', '128'];
       cmds.push({ add: [ifn, inet, ...spec, 'alias'], del: [ifn, inet, addr, '-alias'] });
     }
   }
@@ -154,11 +178,18 @@ function writeJailFacts(j, devDir) {
     'kern.securelevel': p.securelevel,
     'security.jail.param.jid': j.jid,
   };
-  fs.writeFileSync(path.join(dir, 'sysctl'), Object.entries(facts).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  fs.writeFileSync(
+    path.join(dir, 'sysctl'),
+    Object.entries(facts)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  );
   // The jail's network stack: its VNET interfaces, or the host's interfaces with only the jail's addresses.
   const net = ifnet.load();
   const lines = ['lo0 up 127.0.0.1/8'];
-  if (p.vnet === 'new') for (const i of ifnet.stackIfaces(net, j.jid)) lines.push(`${i.name} ${i.up ? 'up' : 'down'}${i.inet.map((a) => ` ${a.addr}/${a.prefix}`).join('')}`);
+  if (p.vnet === 'new')
+    for (const i of ifnet.stackIfaces(net, j.jid))
+      lines.push(`${i.name} ${i.up ? 'up' : 'down'}${i.inet.map((a) => ` ${a.addr}/${a.prefix}`).join('')}`);
   else for (const a of p['ip4.addr']) lines.push(`${j.ifaceFor?.[a] || 'em0'} up ${a}/32`);
   fs.writeFileSync(path.join(dir, 'ifnet'), lines.join('\n') + '\n');
   fs.writeFileSync(path.join(dir, 'routes'), '');
@@ -180,22 +211,49 @@ function createJail(spec, opts = {}) {
   }
   const { kernel, internal } = v;
   const name = kernel.name !== undefined ? kernel.name : spec.name && !/^\d+$/.test(spec.name) ? spec.name : null;
-  if (name && /^\d+$/.test(name)) { ctx.warn(`name: invalid value "${name}"`); return 1; }
-  if (name && name.includes('.')) { ctx.warn(`${name}: parent jail does not exist`); return 1; }
-  if (name && state.findJail(name)) { ctx.warn('already exists'); return 1; }
+  if (name && /^\d+$/.test(name)) {
+    ctx.warn(`name: invalid value "${name}"`);
+    return 1;
+  }
+  if (name && name.includes('.')) {
+    ctx.warn(`${name}: parent jail does not exist`);
+    return 1;
+  }
+  if (name && state.findJail(name)) {
+    ctx.warn('already exists');
+    return 1;
+  }
   const jpath = kernel.path || '/';
-  const realPath = (() => { try { return fs.realpathSync(jpath); } catch { return null; } })();
+  const realPath = (() => {
+    try {
+      return fs.realpathSync(jpath);
+    } catch {
+      return null;
+    }
+  })();
 
   const undo = [];
   let jail = null;
   const fail = () => {
     if (jail) {
       proc.killJail(jail, 1);
-      for (const c of internal['exec.poststop'] || []) { try { runHost(ctx, c, internal); } catch { /* keep undoing */ } }
+      for (const c of internal['exec.poststop'] || []) {
+        try {
+          runHost(ctx, c, internal);
+        } catch {
+          /* keep undoing */
+        }
+      }
       state.removeJail(jail);
       detachVnet(jail);
     }
-    for (const u of undo.reverse()) { try { u(); } catch { /* keep undoing */ } }
+    for (const u of undo.reverse()) {
+      try {
+        u();
+      } catch {
+        /* keep undoing */
+      }
+    }
     return 1;
   };
   try {
@@ -205,54 +263,101 @@ function createJail(spec, opts = {}) {
       undo.push(() => ifconfigRun(ctx, c.del));
     }
     const mounted = [];
-    const track = (dst) => { mounted.push(dst); undo.push(() => mounts.umountFs(dst, { force: true })); };
+    const track = (dst) => {
+      mounted.push(dst);
+      undo.push(() => mounts.umountFs(dst, { force: true }));
+    };
     for (const line of internal.mount || []) {
       const [src, dst, type, mopts] = line.trim().split(/\s+/);
-      if (!dst || !type) { ctx.warn(`mount: ${line}: invalid fstab line`); throw new JailFail(); }
+      if (!dst || !type) {
+        ctx.warn(`mount: ${line}: invalid fstab line`);
+        throw new JailFail();
+      }
       track(runMount(ctx, type, src, dst, mopts));
     }
     for (const fstab of internal['mount.fstab'] || []) {
       let text;
-      try { text = fs.readFileSync(fstab, 'utf8'); } catch (e) { ctx.warn(`mount.fstab: ${fstab}: ${e.code === 'ENOENT' ? 'No such file or directory' : e.message}`); throw new JailFail(); }
+      try {
+        text = fs.readFileSync(fstab, 'utf8');
+      } catch (e) {
+        ctx.warn(`mount.fstab: ${fstab}: ${e.code === 'ENOENT' ? 'No such file or directory' : e.message}`);
+        throw new JailFail();
+      }
       for (const [src, dst, type, mopts] of fstabLines(text)) track(runMount(ctx, type, src, dst, mopts));
     }
-    if (!realPath) { ctx.warn(`path ${jpath}: No such file or directory`); throw new JailFail(); }
+    if (!realPath) {
+      ctx.warn(`path ${jpath}: No such file or directory`);
+      throw new JailFail();
+    }
     const devDir = path.join(realPath, 'dev');
     if (internal['mount.devfs']) {
-      if (!fs.existsSync(devDir)) { ctx.warn(`mount.devfs: ${devDir}: No such file or directory`); throw new JailFail(); }
+      if (!fs.existsSync(devDir)) {
+        ctx.warn(`mount.devfs: ${devDir}: No such file or directory`);
+        throw new JailFail();
+      }
       const rs = kernel.devfs_ruleset !== undefined ? kernel.devfs_ruleset : 4;
       track(runMount(ctx, 'devfs', 'devfs', devDir, `ruleset=${rs}`));
     }
     if (internal['mount.fdescfs']) {
       const fd = path.join(devDir, 'fd');
-      if (!fs.existsSync(fd)) { ctx.warn(`mount.fdescfs: ${fd}: No such file or directory`); throw new JailFail(); }
+      if (!fs.existsSync(fd)) {
+        ctx.warn(`mount.fdescfs: ${fd}: No such file or directory`);
+        throw new JailFail();
+      }
       track(runMount(ctx, 'fdescfs', 'fdescfs', fd, ''));
     }
     if (internal['mount.procfs']) {
       const pr = path.join(realPath, 'proc');
-      if (!fs.existsSync(pr)) { ctx.warn(`mount.procfs: ${pr}: No such file or directory`); throw new JailFail(); }
+      if (!fs.existsSync(pr)) {
+        ctx.warn(`mount.procfs: ${pr}: No such file or directory`);
+        throw new JailFail();
+      }
       track(runMount(ctx, 'procfs', 'proc', pr, ''));
     }
     for (const c of internal['exec.prestart'] || []) runHost(ctx, c, internal);
 
     // Create: a JID, the holder process, the record.
     state.withLock(() => {
-      if (name && state.findJail(name)) { ctx.warn('already exists'); throw new JailFail(); }
+      if (name && state.findJail(name)) {
+        ctx.warn('already exists');
+        throw new JailFail();
+      }
       const jid = state.allocJid(kernel.jid);
-      if (jid === null) { ctx.warn(`jid ${kernel.jid}: File exists`); throw new JailFail(); }
+      if (jid === null) {
+        ctx.warn(`jid ${kernel.jid}: File exists`);
+        throw new JailFail();
+      }
       const release = state.hostRelease();
       const full = params.fullParams(kernel, internal, {
-        jid, name: name || String(jid), path: realPath, osrelease: release, osreldate: state.osreldate(release),
-        cpusetId: jid + 2, linuxLoaded: state.linuxLoaded(),
+        jid,
+        name: name || String(jid),
+        path: realPath,
+        osrelease: release,
+        osreldate: state.osreldate(release),
+        cpusetId: jid + 2,
+        linuxLoaded: state.linuxLoaded(),
       });
-      jail = { jid, name: name || String(jid), path: realPath, params: full, created: new Date().toISOString(), mounts: mounted, internal, ipcShared: proc.ipcMode(full).share, kernelSet: kernel };
+      jail = {
+        jid,
+        name: name || String(jid),
+        path: realPath,
+        params: full,
+        created: new Date().toISOString(),
+        mounts: mounted,
+        internal,
+        ipcShared: proc.ipcMode(full).share,
+        kernelSet: kernel,
+      };
       state.saveJail(jail);
     });
     jail.holder = proc.startHolder(jail.jid, jail.params['host.hostname'], jail.params, jail.path);
     state.saveJail(jail);
     for (const c of internal['exec.created'] || []) runHost(ctx, c, internal);
     for (const ifn of internal['vnet.interface'] || []) {
-      if (jail.params.vnet !== 'new') { ctx.warn('vnet.interface: jail is not a vnet jail'); throw new JailFail(); }
+      if (jail.params.vnet !== 'new') {
+        ctx.warn('vnet.interface: jail is not a vnet jail');
+        throw new JailFail();
+      }
       ifconfigRun(ctx, [ifn, 'vnet', jail.name]);
     }
     if (mounted.includes(devDir)) writeJailFacts(jail, devDir);
@@ -261,7 +366,11 @@ function createJail(spec, opts = {}) {
       // `jail -c ... command=/bin/sh`: run it in the foreground; the jail ends with it unless persist.
       if (!(opts.quiet || opts.printJid)) ctx.out(`${jail.name}: created\n`);
       const pw = proc.passwdEntry(jail.path, (internal['exec.jail_user'] || ['root']).slice(-1)[0]) || { name: 'root', uid: 0, gid: 0 };
-      const status = proc.runInJail(jail, internal.command, { env: internal['exec.clean'] ? proc.cleanEnv(pw) : process.env, stdio: 'inherit', pw });
+      const status = proc.runInJail(jail, internal.command, {
+        env: internal['exec.clean'] ? proc.cleanEnv(pw) : process.env,
+        stdio: 'inherit',
+        pw,
+      });
       if (!jail.params.persist && proc.jailPids(jail).length === 0) {
         removeJail(jail, { ...opts, quiet: true });
       }
@@ -281,7 +390,12 @@ function createJail(spec, opts = {}) {
 /** VNET interfaces go back to the host when their jail is removed. */
 function detachVnet(jail) {
   ifnet.update((net) => {
-    for (const i of net.ifaces) if (i.vnet === jail.jid) { delete i.vnet; i.inet = []; i.up = false; }
+    for (const i of net.ifaces)
+      if (i.vnet === jail.jid) {
+        delete i.vnet;
+        i.inet = [];
+        i.up = false;
+      }
     net.routes = net.routes.filter((r) => (r.jid || 0) !== jail.jid);
   });
 }
@@ -291,7 +405,14 @@ function removeJail(jail, opts = {}) {
   const ctx = makeCtx(jail.name, opts);
   const internal = opts.internal || jail.internal || {};
   let ok = true;
-  const tryRun = (fn) => { try { fn(); } catch (e) { if (e instanceof JailFail) ok = false; else throw e; } };
+  const tryRun = (fn) => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof JailFail) ok = false;
+      else throw e;
+    }
+  };
   for (const c of internal['exec.prestop'] || []) tryRun(() => runHost(ctx, c, internal));
   if (state.alive(jail.holder || 0)) for (const c of internal['exec.stop'] || []) tryRun(() => runJail(ctx, jail, c, internal));
   const timeout = Number((internal['stop.timeout'] || ['10']).slice(-1)[0]);
@@ -301,9 +422,16 @@ function removeJail(jail, opts = {}) {
   for (const c of internal['exec.poststop'] || []) tryRun(() => runHost(ctx, c, internal));
   for (const dst of [...(jail.mounts || [])].reverse()) {
     ctx.note(`run command: /sbin/umount ${dst}`);
-    try { mounts.umountFs(dst); } catch (e) {
+    try {
+      mounts.umountFs(dst);
+    } catch (e) {
       if (!(e instanceof mounts.MountError)) throw e;
-      try { mounts.umountFs(dst, { force: true }); } catch { ctx.err(e.message + '\n'); ok = false; }
+      try {
+        mounts.umountFs(dst, { force: true });
+      } catch {
+        ctx.err(e.message + '\n');
+        ok = false;
+      }
     }
   }
   const kernel = jail.kernelSet || {};
@@ -319,7 +447,9 @@ function removeJail(jail, opts = {}) {
 function modifyJail(jail, paramList, opts = {}) {
   const ctx = makeCtx(jail.name, opts);
   let v;
-  try { v = params.validate(paramList, { linuxLoaded: state.linuxLoaded() }); } catch (e) {
+  try {
+    v = params.validate(paramList, { linuxLoaded: state.linuxLoaded() });
+  } catch (e) {
     if (!(e instanceof params.ParamError)) throw e;
     ctx.warn(e.message);
     return 1;

@@ -17,7 +17,10 @@ const MOUNT_BIN = '/.sys/bin/mount';
 const UMOUNT_BIN = '/.sys/bin/umount';
 
 class MountError extends Error {
-  constructor(msg, code = 1) { super(msg); this.exitCode = code; }
+  constructor(msg, code = 1) {
+    super(msg);
+    this.exitCode = code;
+  }
 }
 
 const readTable = () => state.readJson(TABLE, []);
@@ -26,18 +29,31 @@ const writeTable = (t) => state.writeJson(TABLE, t);
 /** Linux mounts visible in this root: [{ target, fstype, source, opts }] in mount order. */
 function linuxMounts() {
   let text;
-  try { text = fs.readFileSync('/proc/self/mountinfo', 'utf8'); } catch { return []; }
+  try {
+    text = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
   const unesc = (s) => s.replace(/\\(\d{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
-  return text.split('\n').filter(Boolean).map((l) => {
-    const [left, right] = l.split(' - ');
-    const f = left.split(' ');
-    const r = right.split(' ');
-    return { target: unesc(f[4]), opts: f[5], fstype: r[0], source: unesc(r[1]), root: unesc(f[3]) };
-  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [left, right] = l.split(' - ');
+      const f = left.split(' ');
+      const r = right.split(' ');
+      return { target: unesc(f[4]), opts: f[5], fstype: r[0], source: unesc(r[1]), root: unesc(f[3]) };
+    });
 }
 const isMountPoint = (p) => linuxMounts().some((m) => m.target === p);
 
-const strerr = { ENOENT: 'No such file or directory', ENOTDIR: 'Not a directory', EACCES: 'Permission denied', EBUSY: 'Device busy', EPERM: 'Operation not permitted' };
+const strerr = {
+  ENOENT: 'No such file or directory',
+  ENOTDIR: 'Not a directory',
+  EACCES: 'Permission denied',
+  EBUSY: 'Device busy',
+  EPERM: 'Operation not permitted',
+};
 
 function realDir(p, prog) {
   try {
@@ -76,7 +92,11 @@ function mountFs(fstype, source, target, optList = []) {
   switch (fstype) {
     case 'nullfs': {
       let src;
-      try { src = fs.realpathSync(source); } catch (e) { throw new MountError(`mount_nullfs: ${source}: ${strerr[e.code] || e.message}`); }
+      try {
+        src = fs.realpathSync(source);
+      } catch (e) {
+        throw new MountError(`mount_nullfs: ${source}: ${strerr[e.code] || e.message}`);
+      }
       const dst = realDir(target, 'mount_nullfs');
       // FreeBSD refuses a nullfs whose mount point lies on its own lower layer.
       if (lowerPath(dst) === src) {
@@ -93,7 +113,12 @@ function mountFs(fstype, source, target, optList = []) {
       if (ruleset && !devfs.kernelRulesets().rulesets[ruleset]) throw new MountError(`mount: ${dst}: No such process`);
       const r = run(MOUNT_BIN, ['-t', 'tmpfs', '-o', 'mode=0755,size=1m', 'devfs', dst]);
       if (!r.ok) throw new MountError(`mount: ${dst}: ${r.err}`);
-      try { devfs.populate(dst, ruleset); } catch (e) { run(UMOUNT_BIN, [dst]); throw new MountError(`mount: ${dst}: ${e.message}`); }
+      try {
+        devfs.populate(dst, ruleset);
+      } catch (e) {
+        run(UMOUNT_BIN, [dst]);
+        throw new MountError(`mount: ${dst}: ${e.message}`);
+      }
       record({ source: 'devfs', target: dst, fstype, flags: ['local', 'multilabel'], ruleset });
       return dst;
     }
@@ -106,7 +131,9 @@ function mountFs(fstype, source, target, optList = []) {
       record({ source: 'tmpfs', target: dst, fstype, flags: ['local', ...flags] });
       return dst;
     }
-    case 'procfs': case 'linprocfs': case 'linsysfs': {
+    case 'procfs':
+    case 'linprocfs':
+    case 'linsysfs': {
       const dst = realDir(target, 'mount');
       const r = run(MOUNT_BIN, ['-t', fstype === 'linsysfs' ? 'sysfs' : 'proc', ...(ro ? ['-o', 'ro'] : []), fstype, dst]);
       if (!r.ok) throw new MountError(`mount: ${dst}: ${r.err}`);
@@ -125,7 +152,9 @@ function mountFs(fstype, source, target, optList = []) {
 
 /** The directory a path really shows through nullfs mounts (FreeBSD's lower vnode). */
 function lowerPath(p) {
-  const nulls = readTable().filter((m) => m.fstype === 'nullfs').sort((a, b) => b.target.length - a.target.length);
+  const nulls = readTable()
+    .filter((m) => m.fstype === 'nullfs')
+    .sort((a, b) => b.target.length - a.target.length);
   for (const m of nulls) {
     if (p === m.target || p.startsWith(m.target + '/')) return lowerPath(m.source + p.slice(m.target.length));
   }
@@ -136,12 +165,18 @@ function record(entry) {
   state.withLock(() => writeTable([...readTable().filter((m) => m.target !== entry.target || !stillMounted(m)), entry]));
 }
 
-function stillMounted(m) { return m.virtual ? true : isMountPoint(m.target); }
+function stillMounted(m) {
+  return m.virtual ? true : isMountPoint(m.target);
+}
 
 /** umount(8) of a mount point. */
 function umountFs(target, { force = false } = {}) {
   let dst;
-  try { dst = fs.realpathSync(target); } catch (e) { throw new MountError(`umount: ${target}: statfs: ${strerr[e.code] || e.message}`); }
+  try {
+    dst = fs.realpathSync(target);
+  } catch (e) {
+    throw new MountError(`umount: ${target}: statfs: ${strerr[e.code] || e.message}`);
+  }
   const table = readTable();
   const rec = [...table].reverse().find((m) => m.target === dst);
   if (rec && rec.virtual) {
@@ -152,13 +187,14 @@ function umountFs(target, { force = false } = {}) {
   const r = run(UMOUNT_BIN, force ? ['-l', dst] : [dst]);
   if (!r.ok) throw new MountError(`umount: unmount of ${dst} failed: ${/busy/i.test(r.err) ? 'Device busy' : r.err}`);
   if (!isMountPoint(dst)) state.withLock(() => writeTable(readTable().filter((m) => m.target !== dst)));
-  else state.withLock(() => {
-    // Only the topmost of stacked mounts went away.
-    const t = readTable();
-    const k = t.map((m) => m.target).lastIndexOf(dst);
-    if (k >= 0) t.splice(k, 1);
-    writeTable(t);
-  });
+  else
+    state.withLock(() => {
+      // Only the topmost of stacked mounts went away.
+      const t = readTable();
+      const k = t.map((m) => m.target).lastIndexOf(dst);
+      if (k >= 0) t.splice(k, 1);
+      writeTable(t);
+    });
   return dst;
 }
 
@@ -169,16 +205,25 @@ const HIDDEN = /^\/(\.sys|\.lab)(\/|$)|^\/usr\/(lib|lib64|share|libexec)$|^\/pro
 function freebsdMounts() {
   const env = state.hostEnv();
   const zfs = env.LAB_ZFS !== 'none';
-  const out = [zfs
-    ? { source: 'zroot/ROOT/default', target: '/', fstype: 'zfs', flags: ['local', 'noatime', 'nfsv4acls'] }
-    : { source: '/dev/ada0p2', target: '/', fstype: 'ufs', flags: ['local', 'soft-updates'] }];
+  const out = [
+    zfs
+      ? { source: 'zroot/ROOT/default', target: '/', fstype: 'zfs', flags: ['local', 'noatime', 'nfsv4acls'] }
+      : { source: '/dev/ada0p2', target: '/', fstype: 'ufs', flags: ['local', 'soft-updates'] },
+  ];
   const table = readTable();
   const used = new Set();
   for (const m of linuxMounts()) {
     const k = table.findIndex((t, i) => !used.has(i) && !t.virtual && t.target === m.target);
-    if (k >= 0) { used.add(k); out.push(table[k]); continue; }
+    if (k >= 0) {
+      used.add(k);
+      out.push(table[k]);
+      continue;
+    }
     if (HIDDEN.test(m.target)) continue;
-    if (m.target === '/dev') { out.push({ source: 'devfs', target: '/dev', fstype: 'devfs', flags: ['local', 'multilabel'] }); continue; }
+    if (m.target === '/dev') {
+      out.push({ source: 'devfs', target: '/dev', fstype: 'devfs', flags: ['local', 'multilabel'] });
+      continue;
+    }
     if (m.target.startsWith('/dev/')) continue;
     const ro = m.opts.split(',').includes('ro') ? ['read-only'] : [];
     if (/^fuse/.test(m.fstype) && !m.source.startsWith('/')) {
@@ -188,7 +233,9 @@ function freebsdMounts() {
     else out.push({ source: m.root !== '/' ? m.root : m.source, target: m.target, fstype: 'nullfs', flags: ['local', ...ro] });
   }
   // Entries that exist only in the table (fdescfs, an emulated ZFS's datasets).
-  table.forEach((t) => { if (t.virtual) out.push(t); });
+  table.forEach((t) => {
+    if (t.virtual) out.push(t);
+  });
   return out;
 }
 

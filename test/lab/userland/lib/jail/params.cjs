@@ -8,35 +8,104 @@ const { boolParam, baseName } = require('./conf-resolve.cjs');
 
 // jail(8)'s own parameters (config.c intparams); never passed to the kernel.
 const INTERNAL = {
-  'allow.dying': 'bool', command: 'str', depend: 'list', 'exec.clean': 'bool', 'exec.consolelog': 'str',
-  'exec.fib': 'int', 'exec.jail_user': 'str', 'exec.poststart': 'list', 'exec.poststop': 'list',
-  'exec.prepare': 'list', 'exec.prestart': 'list', 'exec.prestop': 'list', 'exec.release': 'list',
-  'exec.created': 'list', 'exec.start': 'list', 'exec.stop': 'list', 'exec.system_jail_user': 'bool',
-  'exec.system_user': 'str', 'exec.timeout': 'int', interface: 'str', ip_hostname: 'bool', mount: 'list',
-  'mount.devfs': 'bool', 'mount.fdescfs': 'bool', 'mount.procfs': 'bool', 'mount.fstab': 'str',
-  'stop.timeout': 'int', 'vnet.interface': 'list',
+  'allow.dying': 'bool',
+  command: 'str',
+  depend: 'list',
+  'exec.clean': 'bool',
+  'exec.consolelog': 'str',
+  'exec.fib': 'int',
+  'exec.jail_user': 'str',
+  'exec.poststart': 'list',
+  'exec.poststop': 'list',
+  'exec.prepare': 'list',
+  'exec.prestart': 'list',
+  'exec.prestop': 'list',
+  'exec.release': 'list',
+  'exec.created': 'list',
+  'exec.start': 'list',
+  'exec.stop': 'list',
+  'exec.system_jail_user': 'bool',
+  'exec.system_user': 'str',
+  'exec.timeout': 'int',
+  interface: 'str',
+  ip_hostname: 'bool',
+  mount: 'list',
+  'mount.devfs': 'bool',
+  'mount.fdescfs': 'bool',
+  'mount.procfs': 'bool',
+  'mount.fstab': 'str',
+  'stop.timeout': 'int',
+  'vnet.interface': 'list',
 };
 
 // Kernel parameters in `jls -n` order. ro = read-only (set by the kernel).
 const TOP = [
-  ['devfs_ruleset', 'int'], ['dying', 'bool', 'ro'], ['enforce_statfs', 'int'], ['host', 'jailsys'],
-  ['ip4', 'jailsys'], ['ip6', 'jailsys'], ['jid', 'int'], ['name', 'str'], ['osreldate', 'int'],
-  ['osrelease', 'str'], ['parent', 'int', 'ro'], ['path', 'str'], ['persist', 'bool'], ['securelevel', 'int'],
-  ['sysvmsg', 'jailsys'], ['sysvsem', 'jailsys'], ['sysvshm', 'jailsys'], ['vnet', 'jailsys'],
+  ['devfs_ruleset', 'int'],
+  ['dying', 'bool', 'ro'],
+  ['enforce_statfs', 'int'],
+  ['host', 'jailsys'],
+  ['ip4', 'jailsys'],
+  ['ip6', 'jailsys'],
+  ['jid', 'int'],
+  ['name', 'str'],
+  ['osreldate', 'int'],
+  ['osrelease', 'str'],
+  ['parent', 'int', 'ro'],
+  ['path', 'str'],
+  ['persist', 'bool'],
+  ['securelevel', 'int'],
+  ['sysvmsg', 'jailsys'],
+  ['sysvsem', 'jailsys'],
+  ['sysvshm', 'jailsys'],
+  ['vnet', 'jailsys'],
 ];
 const ALLOW = [
-  'adjtime', 'chflags', 'extattr', 'mlock', 'mount', 'mount.devfs', 'mount.fdescfs', 'mount.fusefs',
-  'mount.linprocfs', 'mount.linsysfs', 'mount.nullfs', 'mount.procfs', 'mount.tmpfs', 'mount.zfs', 'nfsd',
-  'quotas', 'raw_sockets', 'read_msgbuf', 'reserved_ports', 'set_hostname', 'settime', 'socket_af', 'suser',
-  'sysvipc', 'unprivileged_proc_debug',
+  'adjtime',
+  'chflags',
+  'extattr',
+  'mlock',
+  'mount',
+  'mount.devfs',
+  'mount.fdescfs',
+  'mount.fusefs',
+  'mount.linprocfs',
+  'mount.linsysfs',
+  'mount.nullfs',
+  'mount.procfs',
+  'mount.tmpfs',
+  'mount.zfs',
+  'nfsd',
+  'quotas',
+  'raw_sockets',
+  'read_msgbuf',
+  'reserved_ports',
+  'set_hostname',
+  'settime',
+  'socket_af',
+  'suser',
+  'sysvipc',
+  'unprivileged_proc_debug',
 ];
 const SUB = [
-  ['children.cur', 'int', 'ro'], ['children.max', 'int'], ['cpuset.id', 'int', 'ro'],
-  ['host.domainname', 'str'], ['host.hostid', 'int'], ['host.hostname', 'str'], ['host.hostuuid', 'str'],
-  ['ip4.addr', 'ip4'], ['ip4.saddrsel', 'bool'], ['ip6.addr', 'ip6'], ['ip6.saddrsel', 'bool'],
+  ['children.cur', 'int', 'ro'],
+  ['children.max', 'int'],
+  ['cpuset.id', 'int', 'ro'],
+  ['host.domainname', 'str'],
+  ['host.hostid', 'int'],
+  ['host.hostname', 'str'],
+  ['host.hostuuid', 'str'],
+  ['ip4.addr', 'ip4'],
+  ['ip4.saddrsel', 'bool'],
+  ['ip6.addr', 'ip6'],
+  ['ip6.saddrsel', 'bool'],
 ];
 // Present only while the linux64 module is loaded (kldload linux64), as on FreeBSD.
-const LINUX = [['linux', 'jailsys'], ['linux.osname', 'str'], ['linux.osrelease', 'str'], ['linux.oss_version', 'int']];
+const LINUX = [
+  ['linux', 'jailsys'],
+  ['linux.osname', 'str'],
+  ['linux.osrelease', 'str'],
+  ['linux.oss_version', 'int'],
+];
 
 function kernelParams(linuxLoaded) {
   const list = [...TOP, ...ALLOW.map((a) => ['allow.' + a, 'bool']), ...SUB];
@@ -51,7 +120,8 @@ class ParamError extends Error {}
 
 function lookup(name, linuxLoaded) {
   const base = baseName(name);
-  if (INTERNAL[name] || INTERNAL[base]) return { name: INTERNAL[name] ? name : base, type: INTERNAL[name] || INTERNAL[base], internal: true };
+  if (INTERNAL[name] || INTERNAL[base])
+    return { name: INTERNAL[name] ? name : base, type: INTERNAL[name] || INTERNAL[base], internal: true };
   const all = kernelParams(linuxLoaded);
   return all.find((p) => p.name === name) || all.find((p) => p.name === base && (p.type === 'bool' || p.type === 'jailsys')) || null;
 }
@@ -104,9 +174,15 @@ function validate(params, opts = {}) {
         kernel[def.name] = Number(v);
         break;
       case 'ip4': {
-        const addrs = p.values.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+        const addrs = p.values
+          .flatMap((s) => s.split(','))
+          .map((s) => s.trim())
+          .filter(Boolean);
         for (const a of addrs) {
-          const bare = a.replace(/^[A-Za-z0-9_.]+\|/, '').replace(/\/\d+$/, '').replace(/ netmask .*$/, '');
+          const bare = a
+            .replace(/^[A-Za-z0-9_.]+\|/, '')
+            .replace(/\/\d+$/, '')
+            .replace(/ netmask .*$/, '');
           if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(bare) || bare.split('.').some((o) => Number(o) > 255)) {
             throw new ParamError(`ip4.addr: not an IPv4 address: ${bare}`);
           }
@@ -115,7 +191,10 @@ function validate(params, opts = {}) {
         break;
       }
       case 'ip6':
-        kernel[def.name] = p.values.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+        kernel[def.name] = p.values
+          .flatMap((s) => s.split(','))
+          .map((s) => s.trim())
+          .filter(Boolean);
         break;
       default:
         kernel[def.name] = v ?? '';
@@ -132,7 +211,10 @@ function splitIfAddr(spec, defIface) {
   let iface = defIface;
   let s = spec;
   const bar = s.indexOf('|');
-  if (bar >= 0) { iface = s.slice(0, bar); s = s.slice(bar + 1); }
+  if (bar >= 0) {
+    iface = s.slice(0, bar);
+    s = s.slice(bar + 1);
+  }
   const m = /^([^/ ]+)(?:\/(\d+))?(?: netmask (\S+))?/.exec(s);
   return { iface, addr: m ? m[1] : s, prefix: m && m[2] ? Number(m[2]) : undefined };
 }
@@ -149,36 +231,99 @@ function fullParams(kernel, internal, ctx) {
     const n = def.name;
     let v;
     switch (n) {
-      case 'devfs_ruleset': v = get(n, internal['mount.devfs'] ? 4 : 0); break;
-      case 'dying': v = false; break;
-      case 'enforce_statfs': v = get(n, 2); break;
-      case 'host': v = get(n, 'new'); break;
-      case 'ip4': v = get(n, ip4addr.length ? 'new' : vnet === 'new' ? 'new' : 'disable'); break;
-      case 'ip6': v = get(n, ip6addr.length ? 'new' : vnet === 'new' ? 'new' : 'disable'); break;
-      case 'jid': v = ctx.jid; break;
-      case 'name': v = ctx.name; break;
-      case 'osreldate': v = get(n, ctx.osreldate); break;
-      case 'osrelease': v = get(n, ctx.osrelease); break;
-      case 'parent': v = 0; break;
-      case 'path': v = ctx.path; break;
-      case 'persist': v = get(n, false); break;
-      case 'securelevel': v = get(n, -1); break;
-      case 'sysvmsg': case 'sysvsem': case 'sysvshm': v = get(n, sysvDefault); break;
-      case 'vnet': v = vnet; break;
-      case 'children.cur': v = 0; break;
-      case 'children.max': v = get(n, 0); break;
-      case 'cpuset.id': v = ctx.cpusetId; break;
-      case 'host.domainname': v = get(n, ''); break;
-      case 'host.hostid': v = get(n, 0); break;
-      case 'host.hostname': v = get(n, ''); break;
-      case 'host.hostuuid': v = get(n, '00000000-0000-0000-0000-000000000000'); break;
-      case 'ip4.addr': v = ip4addr; break;
-      case 'ip6.addr': v = ip6addr; break;
-      case 'ip4.saddrsel': case 'ip6.saddrsel': v = get(n, true); break;
-      case 'linux': v = get(n, 'new'); break;
-      case 'linux.osname': v = get(n, 'Linux'); break;
-      case 'linux.osrelease': v = get(n, ctx.linuxOsrelease || '5.15.0'); break;
-      case 'linux.oss_version': v = get(n, 198144); break;
+      case 'devfs_ruleset':
+        v = get(n, internal['mount.devfs'] ? 4 : 0);
+        break;
+      case 'dying':
+        v = false;
+        break;
+      case 'enforce_statfs':
+        v = get(n, 2);
+        break;
+      case 'host':
+        v = get(n, 'new');
+        break;
+      case 'ip4':
+        v = get(n, ip4addr.length ? 'new' : vnet === 'new' ? 'new' : 'disable');
+        break;
+      case 'ip6':
+        v = get(n, ip6addr.length ? 'new' : vnet === 'new' ? 'new' : 'disable');
+        break;
+      case 'jid':
+        v = ctx.jid;
+        break;
+      case 'name':
+        v = ctx.name;
+        break;
+      case 'osreldate':
+        v = get(n, ctx.osreldate);
+        break;
+      case 'osrelease':
+        v = get(n, ctx.osrelease);
+        break;
+      case 'parent':
+        v = 0;
+        break;
+      case 'path':
+        v = ctx.path;
+        break;
+      case 'persist':
+        v = get(n, false);
+        break;
+      case 'securelevel':
+        v = get(n, -1);
+        break;
+      case 'sysvmsg':
+      case 'sysvsem':
+      case 'sysvshm':
+        v = get(n, sysvDefault);
+        break;
+      case 'vnet':
+        v = vnet;
+        break;
+      case 'children.cur':
+        v = 0;
+        break;
+      case 'children.max':
+        v = get(n, 0);
+        break;
+      case 'cpuset.id':
+        v = ctx.cpusetId;
+        break;
+      case 'host.domainname':
+        v = get(n, '');
+        break;
+      case 'host.hostid':
+        v = get(n, 0);
+        break;
+      case 'host.hostname':
+        v = get(n, '');
+        break;
+      case 'host.hostuuid':
+        v = get(n, '00000000-0000-0000-0000-000000000000');
+        break;
+      case 'ip4.addr':
+        v = ip4addr;
+        break;
+      case 'ip6.addr':
+        v = ip6addr;
+        break;
+      case 'ip4.saddrsel':
+      case 'ip6.saddrsel':
+        v = get(n, true);
+        break;
+      case 'linux':
+        v = get(n, 'new');
+        break;
+      case 'linux.osname':
+        v = get(n, 'Linux');
+        break;
+      case 'linux.osrelease':
+        v = get(n, ctx.linuxOsrelease || '5.15.0');
+        break;
+      case 'linux.oss_version':
+        v = get(n, 198144);
+        break;
       default:
         if (n.startsWith('allow.')) {
           const a = n.slice(6);

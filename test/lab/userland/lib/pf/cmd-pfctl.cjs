@@ -11,20 +11,50 @@ const pfState = require('./state.cjs');
 const lockout = require('./lockout.cjs');
 
 const OPTSTRING = 'a:AdD:eqf:F:ghi:k:K:mMnNOo:Pp:rRs:St:T:vx:z';
-const SHOW = ['ether', 'nat', 'queue', 'rules', 'Anchors', 'Sources', 'states', 'info', 'Interfaces', 'labels', 'timeouts', 'memory', 'Tables', 'osfp', 'Running', 'all', 'creatorids'];
+const SHOW = [
+  'ether',
+  'nat',
+  'queue',
+  'rules',
+  'Anchors',
+  'Sources',
+  'states',
+  'info',
+  'Interfaces',
+  'labels',
+  'timeouts',
+  'memory',
+  'Tables',
+  'osfp',
+  'Running',
+  'all',
+  'creatorids',
+];
 const CLEAR = ['ether', 'nat', 'queue', 'rules', 'Sources', 'states', 'info', 'Tables', 'osfp', 'all', 'gateways'];
 const TBLCMD = ['kill', 'flush', 'add', 'delete', 'load', 'replace', 'show', 'test', 'zero', 'expire'];
 
-class Exit extends Error { constructor(code) { super(`exit ${code}`); this.code = code; } }
+class Exit extends Error {
+  constructor(code) {
+    super(`exit ${code}`);
+    this.code = code;
+  }
+}
 
 // Written synchronously: rc.d/pf pipes `pfctl -s info` into `grep -q`, which may close
 // the pipe early (EPIPE must not crash pfctl, as it does not crash FreeBSD's).
 function write(fd, s) {
-  try { fs.writeSync(fd, s); } catch (e) { if (e.code !== 'EPIPE') throw e; }
+  try {
+    fs.writeSync(fd, s);
+  } catch (e) {
+    if (e.code !== 'EPIPE') throw e;
+  }
 }
 const out = (s) => write(1, s);
 const err = (s) => write(2, s);
-function die(msg) { err(`pfctl: ${msg}\n`); throw new Exit(1); }
+function die(msg) {
+  err(`pfctl: ${msg}\n`);
+  throw new Exit(1);
+}
 
 function usage() {
   err(`usage: pfctl [-AdeghMmNnOPqRrvz] [-a anchor] [-D macro=value] [-F modifier]
@@ -41,15 +71,27 @@ function getopt(argv) {
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--') { i++; break; }
+    if (a === '--') {
+      i++;
+      break;
+    }
     if (!a.startsWith('-') || a === '-') break;
     for (let k = 1; k < a.length; k++) {
       const c = a[k];
       const at = OPTSTRING.indexOf(c);
-      if (at < 0 || c === ':') { err(`pfctl: illegal option -- ${c}\n`); usage(); }
+      if (at < 0 || c === ':') {
+        err(`pfctl: illegal option -- ${c}\n`);
+        usage();
+      }
       if (OPTSTRING[at + 1] === ':') {
         let v = a.slice(k + 1);
-        if (!v) { if (i + 1 >= argv.length) { err(`pfctl: option requires an argument -- ${c}\n`); usage(); } v = argv[++i]; }
+        if (!v) {
+          if (i + 1 >= argv.length) {
+            err(`pfctl: option requires an argument -- ${c}\n`);
+            usage();
+          }
+          v = argv[++i];
+        }
         opts.push([c, v]);
         break;
       }
@@ -96,7 +138,11 @@ function resolveName(name) {
 }
 
 function readText(f) {
-  try { return f === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(f, 'utf8'); } catch { return null; }
+  try {
+    return f === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(f, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 /** Flatten a parsed ruleset's nested anchors into state.anchors under PREFIX. */
@@ -110,7 +156,10 @@ function flattenAnchors(rs, prefix, into) {
 
 function printVerbose(list, indent) {
   for (const v of list) {
-    if (typeof v === 'string') { out(`${indent}${v}\n`); continue; }
+    if (typeof v === 'string') {
+      out(`${indent}${v}\n`);
+      continue;
+    }
     const t = ruleText(v.rule);
     if (v.inner) {
       out(`${indent}${t} {\n`);
@@ -124,9 +173,12 @@ function showStatus(st, verbose) {
   let line;
   if (st.enabled) {
     let s = Math.max(0, Math.floor(Date.now() / 1000) - st.since);
-    const d = Math.floor(s / 86400); s %= 86400;
-    const h = Math.floor(s / 3600); s %= 3600;
-    const m = Math.floor(s / 60); s %= 60;
+    const d = Math.floor(s / 86400);
+    s %= 86400;
+    const h = Math.floor(s / 3600);
+    s %= 3600;
+    const m = Math.floor(s / 60);
+    s %= 60;
     const p = (n) => String(n).padStart(2, '0');
     line = `Status: Enabled for ${d} days ${p(h)}:${p(m)}:${p(s)}`;
   } else line = 'Status: Disabled';
@@ -140,8 +192,25 @@ function showStatus(st, verbose) {
   out(`  ${'current entries'.padEnd(25)} ${String(0).padStart(14)}\n`);
   for (const c of ['searches', 'inserts', 'removals']) out(row(c, 0));
   out('Counters\n');
-  for (const c of ['match', 'bad-offset', 'fragment', 'short', 'normalize', 'memory', 'bad-timestamp', 'congestion',
-    'ip-option', 'proto-cksum', 'state-mismatch', 'state-insert', 'state-limit', 'src-limit', 'synproxy', 'map-failed']) out(row(c, 0));
+  for (const c of [
+    'match',
+    'bad-offset',
+    'fragment',
+    'short',
+    'normalize',
+    'memory',
+    'bad-timestamp',
+    'congestion',
+    'ip-option',
+    'proto-cksum',
+    'state-mismatch',
+    'state-insert',
+    'state-limit',
+    'src-limit',
+    'synproxy',
+    'map-failed',
+  ])
+    out(row(c, 0));
 }
 
 function rulesetAt(st, anchor) {
@@ -177,21 +246,54 @@ function run(argv) {
   const defines = {};
   for (const [c, v] of opts) {
     switch (c) {
-      case 'a': anchor = v.replace(/\/+$/, ''); break;
-      case 'd': disable = true; break;
-      case 'e': enable = true; break;
-      case 'q': quiet = true; break;
-      case 'f': file = v; break;
-      case 'F': clear.push(lookup(CLEAR, v, 'flush')); break;
-      case 'n': noaction = true; break;
-      case 'P': numeric = true; break;
-      case 's': if (show) usage(); show = lookup(SHOW, v, 'show'); break;
-      case 't': table = v; break;
-      case 'T': tblcmd = lookup(TBLCMD, v, 'table command'); break;
-      case 'v': verbose++; break;
-      case 'x': debugLevel = v; break;
-      case 'D': { const m = /^([^=]+)=(.*)$/.exec(v); if (!m) die(`could not parse macro definition ${v}`); defines[m[1]] = m[2]; break; }
-      default: break; // -A -g -h -i -k -K -m -M -N -O -o -p -r -R -S -z: accepted, no effect in the lab
+      case 'a':
+        anchor = v.replace(/\/+$/, '');
+        break;
+      case 'd':
+        disable = true;
+        break;
+      case 'e':
+        enable = true;
+        break;
+      case 'q':
+        quiet = true;
+        break;
+      case 'f':
+        file = v;
+        break;
+      case 'F':
+        clear.push(lookup(CLEAR, v, 'flush'));
+        break;
+      case 'n':
+        noaction = true;
+        break;
+      case 'P':
+        numeric = true;
+        break;
+      case 's':
+        if (show) usage();
+        show = lookup(SHOW, v, 'show');
+        break;
+      case 't':
+        table = v;
+        break;
+      case 'T':
+        tblcmd = lookup(TBLCMD, v, 'table command');
+        break;
+      case 'v':
+        verbose++;
+        break;
+      case 'x':
+        debugLevel = v;
+        break;
+      case 'D': {
+        const m = /^([^=]+)=(.*)$/.exec(v);
+        if (!m) die(`could not parse macro definition ${v}`);
+        defines[m[1]] = m[2];
+        break;
+      }
+      default:
+        break; // -A -g -h -i -k -K -m -M -N -O -o -p -r -R -S -z: accepted, no effect in the lab
     }
   }
   if (rest.length && !tblcmd) usage();
@@ -209,36 +311,62 @@ function run(argv) {
 
   if (disable) {
     if (!st.enabled) die('pf not enabled');
-    st.enabled = false; st.since = 0; changed = true;
+    st.enabled = false;
+    st.since = 0;
+    changed = true;
     if (!quiet) err('pf disabled\n');
   }
 
   if (debugLevel) {
     if (!['none', 'urgent', 'misc', 'loud'].includes(debugLevel)) usage();
-    st.debug = debugLevel; changed = true;
+    st.debug = debugLevel;
+    changed = true;
   }
 
   if (show) {
     const rs = rulesetAt(st, anchor);
     const printRules = (kinds) => {
-      if (!rs) { err('pfctl: DIOCGETRULES: Invalid argument\n'); status = 1; return; }
-      let n = 0;
-      for (const k of kinds) for (const r of rs[k] ?? []) {
-        out(`${verbose > 1 ? `@${n} ` : ''}${ruleText(r, numeric)}\n`);
-        if (verbose) out('  [ Evaluations: 0         Packets: 0         Bytes: 0           States: 0     ]\n');
-        if (verbose > 1) out(`  [ Inserted: uid 0 pid ${process.pid} State Creations: 0     ]\n`);
-        n++;
+      if (!rs) {
+        err('pfctl: DIOCGETRULES: Invalid argument\n');
+        status = 1;
+        return;
       }
+      let n = 0;
+      for (const k of kinds)
+        for (const r of rs[k] ?? []) {
+          out(`${verbose > 1 ? `@${n} ` : ''}${ruleText(r, numeric)}\n`);
+          if (verbose) out('  [ Evaluations: 0         Packets: 0         Bytes: 0           States: 0     ]\n');
+          if (verbose > 1) out(`  [ Inserted: uid 0 pid ${process.pid} State Creations: 0     ]\n`);
+          n++;
+        }
     };
     switch (show) {
-      case 'rules': printRules(['scrub', 'filter']); break;
-      case 'nat': printRules(['nat', 'rdr', 'binat']); break;
-      case 'info': showStatus(st, verbose); break;
-      case 'Running': out(st.enabled ? 'Enabled\n' : 'Disabled\n'); if (!st.enabled) status = 1; break;
+      case 'rules':
+        printRules(['scrub', 'filter']);
+        break;
+      case 'nat':
+        printRules(['nat', 'rdr', 'binat']);
+        break;
+      case 'info':
+        showStatus(st, verbose);
+        break;
+      case 'Running':
+        out(st.enabled ? 'Enabled\n' : 'Disabled\n');
+        if (!st.enabled) status = 1;
+        break;
       case 'Tables': {
-        if (!rs) { err('pfctl: Anchor does not exist.\n'); status = 1; break; }
+        if (!rs) {
+          err('pfctl: Anchor does not exist.\n');
+          status = 1;
+          break;
+        }
         for (const [name, t] of Object.entries(rs.tables ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-          if (t.flags?.includes('persist') || t.referenced) out(verbose ? `${t.flags?.includes('persist') ? 'p' : '-'}${t.flags?.includes('const') ? 'c' : '-'}a-----\t${name}\n` : `${name}\n`);
+          if (t.flags?.includes('persist') || t.referenced)
+            out(
+              verbose
+                ? `${t.flags?.includes('persist') ? 'p' : '-'}${t.flags?.includes('const') ? 'c' : '-'}a-----\t${name}\n`
+                : `${name}\n`,
+            );
         }
         break;
       }
@@ -252,35 +380,69 @@ function run(argv) {
         break;
       }
       case 'all':
-        out('TRANSLATION RULES:\n'); printRules(['nat', 'rdr', 'binat']);
-        out('\nFILTER RULES:\n'); printRules(['scrub', 'filter']);
+        out('TRANSLATION RULES:\n');
+        printRules(['nat', 'rdr', 'binat']);
+        out('\nFILTER RULES:\n');
+        printRules(['scrub', 'filter']);
         out('\nSTATES:\n');
-        out('\nINFO:\n'); showStatus(st, verbose);
+        out('\nINFO:\n');
+        showStatus(st, verbose);
         out('\nTABLES:\n');
         for (const name of Object.keys(rs?.tables ?? {}).sort()) out(`${name}\n`);
         break;
-      default: break; // states, Sources, queue, labels, timeouts, memory, osfp, Interfaces: nothing tracked
+      default:
+        break; // states, Sources, queue, labels, timeouts, memory, osfp, Interfaces: nothing tracked
     }
   }
 
   for (const what of clear) {
     const scope = anchor ? (st.anchors[anchor] ??= emptyRuleset()) : (st.main ??= emptyRuleset());
-    const doRules = () => { scope.scrub = []; scope.filter = []; if (!quiet) err('rules cleared\n'); };
-    const doNat = () => { scope.nat = []; scope.rdr = []; scope.binat = []; if (!quiet) err('nat cleared\n'); };
-    const doTables = () => { const n = Object.keys(scope.tables ?? {}).length; scope.tables = {}; if (!quiet) err(`${n} tables deleted.\n`); };
+    const doRules = () => {
+      scope.scrub = [];
+      scope.filter = [];
+      if (!quiet) err('rules cleared\n');
+    };
+    const doNat = () => {
+      scope.nat = [];
+      scope.rdr = [];
+      scope.binat = [];
+      if (!quiet) err('nat cleared\n');
+    };
+    const doTables = () => {
+      const n = Object.keys(scope.tables ?? {}).length;
+      scope.tables = {};
+      if (!quiet) err(`${n} tables deleted.\n`);
+    };
     switch (what) {
-      case 'rules': doRules(); break;
-      case 'nat': doNat(); break;
-      case 'Tables': doTables(); break;
-      case 'states': if (!quiet) err('0 states cleared\n'); break;
-      case 'Sources': if (!quiet) err('source tracking entries cleared\n'); break;
-      case 'info': if (!quiet) err('pf: statistics cleared\n'); break;
-      case 'ether': if (!quiet) err('Ethernet rules cleared\n'); break;
+      case 'rules':
+        doRules();
+        break;
+      case 'nat':
+        doNat();
+        break;
+      case 'Tables':
+        doTables();
+        break;
+      case 'states':
+        if (!quiet) err('0 states cleared\n');
+        break;
+      case 'Sources':
+        if (!quiet) err('source tracking entries cleared\n');
+        break;
+      case 'info':
+        if (!quiet) err('pf: statistics cleared\n');
+        break;
+      case 'ether':
+        if (!quiet) err('Ethernet rules cleared\n');
+        break;
       case 'all':
-        doRules(); doNat(); doTables();
+        doRules();
+        doNat();
+        doTables();
         if (!quiet) err('0 states cleared\nsource tracking entries cleared\npf: statistics cleared\npf: interface flags reset\n');
         break;
-      default: break;
+      default:
+        break;
     }
     changed = true;
   }
@@ -293,10 +455,13 @@ function run(argv) {
       if (!t) die('Table does not exist.');
       for (const a of t.addrs) out(`   ${a}\n`);
     } else if (tblcmd === 'add' || tblcmd === 'replace') {
-      const tt = rs.tables[table] ??= { flags: [], addrs: [], files: [], referenced: false };
+      const tt = (rs.tables[table] ??= { flags: [], addrs: [], files: [], referenced: false });
       if (!tt.flags.includes('persist') && !tt.referenced) tt.flags.push('persist');
-      if (tblcmd === 'replace') { const before = tt.addrs.length; tt.addrs = [...new Set(addrs)]; if (!quiet) err(`${addrs.length} addresses added.\n${before} addresses deleted.\n`); }
-      else {
+      if (tblcmd === 'replace') {
+        const before = tt.addrs.length;
+        tt.addrs = [...new Set(addrs)];
+        if (!quiet) err(`${addrs.length} addresses added.\n${before} addresses deleted.\n`);
+      } else {
         const add = addrs.filter((a) => !tt.addrs.includes(a));
         tt.addrs.push(...add);
         if (!quiet) err(`${add.length}/${addrs.length} addresses added.\n`);
@@ -336,7 +501,9 @@ function run(argv) {
     const name = file === '-' ? 'stdin' : file;
     const ifaces = kernelIfaces();
     const res = parse(
-      Object.entries(defines).map(([k, v]) => `${k} = "${v}"\n`).join('') + text,
+      Object.entries(defines)
+        .map(([k, v]) => `${k} = "${v}"\n`)
+        .join('') + text,
       { file: name, env: { ifaces, resolve: resolveName, readFile: readText }, anchor },
     );
     if (Object.keys(defines).length) {
@@ -367,8 +534,13 @@ function run(argv) {
   }
 
   if (enable) {
-    if (st.enabled) { finish(st, changed, 0); die('pf already enabled'); }
-    st.enabled = true; st.since = Math.floor(Date.now() / 1000); changed = true;
+    if (st.enabled) {
+      finish(st, changed, 0);
+      die('pf already enabled');
+    }
+    st.enabled = true;
+    st.since = Math.floor(Date.now() / 1000);
+    changed = true;
     if (!quiet) err('pf enabled\n');
   }
 

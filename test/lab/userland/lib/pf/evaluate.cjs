@@ -32,7 +32,10 @@ function tableHas(tables, name, ip) {
   let best = null;
   for (const e of t.addrs ?? []) {
     const m = entryMatch(ip, e);
-    if (m.hit) { const len = Number(e.split('/')[1] ?? 32); if (!best || len >= best.len) best = { len, neg: m.neg }; }
+    if (m.hit) {
+      const len = Number(e.split('/')[1] ?? 32);
+      if (!best || len >= best.len) best = { len, neg: m.neg };
+    }
   }
   return best ? !best.neg : false;
 }
@@ -40,21 +43,33 @@ function tableHas(tables, name, ip) {
 function ifaceAddrs(ctx, name, mod) {
   const list = name === 'self' ? ctx.ifaces : ctx.ifaces.filter((i) => i.name === name);
   const out = [];
-  for (const i of list) for (const a of [...(i.inet ?? []), ...(i.inet6 ?? [])]) {
-    out.push(mod === 'network' ? { base: a.addr, prefix: a.prefix } : { base: a.addr, prefix: a.addr.includes(':') ? 128 : 32 });
-  }
+  for (const i of list)
+    for (const a of [...(i.inet ?? []), ...(i.inet6 ?? [])]) {
+      out.push(mod === 'network' ? { base: a.addr, prefix: a.prefix } : { base: a.addr, prefix: a.addr.includes(':') ? 128 : 32 });
+    }
   return out;
 }
 
 function addrMatch(a, ip, tables, ctx) {
   let m;
   switch (a.type) {
-    case 'any': m = true; break;
-    case 'host': m = inCidr(ip, a.v, a.prefix); break;
-    case 'table': m = tableHas(tables, a.name, ip); break;
-    case 'dyn': m = ifaceAddrs(ctx, a.name, a.mod).some((x) => inCidr(ip, x.base, x.prefix)); break;
-    case 'range': m = net.isIPv4(ip) && ip4ToInt(ip) >= ip4ToInt(a.v) && ip4ToInt(ip) <= ip4ToInt(a.to); break;
-    default: m = false;
+    case 'any':
+      m = true;
+      break;
+    case 'host':
+      m = inCidr(ip, a.v, a.prefix);
+      break;
+    case 'table':
+      m = tableHas(tables, a.name, ip);
+      break;
+    case 'dyn':
+      m = ifaceAddrs(ctx, a.name, a.mod).some((x) => inCidr(ip, x.base, x.prefix));
+      break;
+    case 'range':
+      m = net.isIPv4(ip) && ip4ToInt(ip) >= ip4ToInt(a.v) && ip4ToInt(ip) <= ip4ToInt(a.to);
+      break;
+    default:
+      m = false;
   }
   return a.neg ? !m : m;
 }
@@ -62,16 +77,26 @@ function addrMatch(a, ip, tables, ctx) {
 function portMatch(p, port) {
   if (!p) return true;
   switch (p.op) {
-    case '=': return port === p.a;
-    case '!=': return port !== p.a;
-    case '<': return port < p.a;
-    case '<=': return port <= p.a;
-    case '>': return port > p.a;
-    case '>=': return port >= p.a;
-    case ':': return port >= p.a && port <= p.b;
-    case '><': return port > p.a && port < p.b;
-    case '<>': return port < p.a || port > p.b;
-    default: return false;
+    case '=':
+      return port === p.a;
+    case '!=':
+      return port !== p.a;
+    case '<':
+      return port < p.a;
+    case '<=':
+      return port <= p.a;
+    case '>':
+      return port > p.a;
+    case '>=':
+      return port >= p.a;
+    case ':':
+      return port >= p.a && port <= p.b;
+    case '><':
+      return port > p.a && port < p.b;
+    case '<>':
+      return port < p.a || port > p.b;
+    default:
+      return false;
   }
 }
 
@@ -80,7 +105,7 @@ const bits = (s) => [...s].reduce((n, c) => n | (FLAG_BITS[c] ?? 0), 0);
 
 function ruleMatches(r, pkt, tables, ctx) {
   if (r.dir && r.dir !== 'in') return false;
-  if (r.iface && ((r.iface.name === pkt.ifname) === r.iface.neg)) return false;
+  if (r.iface && (r.iface.name === pkt.ifname) === r.iface.neg) return false;
   if (r.af && r.af !== (net.isIPv6(pkt.dst) ? 'inet6' : 'inet')) return false;
   if (r.proto !== null && r.proto !== undefined && r.proto !== pkt.proto) return false;
   if (!addrMatch(r.src, pkt.src, tables, ctx) || !portMatch(r.srcPort, pkt.sport)) return false;
@@ -106,13 +131,16 @@ function evalRuleset(state, path, pkt, ctx) {
       const base = path ? `${path}/` : '';
       const targets = r.name.endsWith('*')
         ? Object.keys(state.anchors ?? {}).filter((a) => {
-          const parent = base + r.name.replace(/\/?\*$/, '');
-          return a.startsWith(parent ? `${parent}/` : '') && !a.slice(parent ? parent.length + 1 : 0).includes('/');
-        })
+            const parent = base + r.name.replace(/\/?\*$/, '');
+            return a.startsWith(parent ? `${parent}/` : '') && !a.slice(parent ? parent.length + 1 : 0).includes('/');
+          })
         : [base + r.name];
       for (const t of targets) {
         const d = evalRuleset(state, t, pkt, ctx);
-        if (d) { decision = d; if (d.quick) return d; }
+        if (d) {
+          decision = d;
+          if (d.quick) return d;
+        }
       }
       if (r.quick && decision) return { ...decision, quick: true };
       continue;

@@ -11,7 +11,10 @@
 const WORD_STOP = new Set(['(', ')', '{', '}', '<', '>', '!', '=', '/', '#', ',', '"', "'", ' ', '\t', '\n', '\r', '\\']);
 
 class LexError extends Error {
-  constructor(msg, line) { super(msg); this.line = line; }
+  constructor(msg, line) {
+    super(msg);
+    this.line = line;
+  }
 }
 
 /**
@@ -29,7 +32,11 @@ function makeLexer(text) {
     let pending = ''; // macro text to lex before reading more input
     const peek = () => (pending.length ? pending[0] : text[pos]);
     const get = () => {
-      if (pending.length) { const c = pending[0]; pending = pending.slice(1); return c; }
+      if (pending.length) {
+        const c = pending[0];
+        pending = pending.slice(1);
+        return c;
+      }
       const c = text[pos++];
       if (c === '\n') line++;
       return c;
@@ -41,10 +48,16 @@ function makeLexer(text) {
         toks.push({ t: 'eof', line });
         return toks.length === 1 && toks[0].t === 'eof' ? null : toks;
       }
-      if (c === ' ' || c === '\t' || c === '\r') { get(); continue; }
+      if (c === ' ' || c === '\t' || c === '\r') {
+        get();
+        continue;
+      }
       if (c === '\\') {
         get();
-        if (peek() === '\n') { get(); continue; }
+        if (peek() === '\n') {
+          get();
+          continue;
+        }
         toks.push({ t: 'word', v: '\\', line });
         continue;
       }
@@ -70,7 +83,8 @@ function makeLexer(text) {
         pending = macros[name] + pending;
         continue;
       }
-      if (c === '$') { // a $ inside macro text is not expanded again
+      if (c === '$') {
+        // a $ inside macro text is not expanded again
         get();
         toks.push({ t: 'word', v: '$', line });
         continue;
@@ -81,11 +95,21 @@ function makeLexer(text) {
         let s = '';
         for (;;) {
           const d = peek();
-          if (d === undefined) { toks.push({ t: 'error', v: 'unterminated quote', line: l }); return toks; }
+          if (d === undefined) {
+            toks.push({ t: 'error', v: 'unterminated quote', line: l });
+            return toks;
+          }
           get();
           if (d === q) break;
-          if (d === '\\' && (peek() === q || peek() === '\\')) { s += get(); continue; }
-          if (d === '\n') { toks.push({ t: 'error', v: 'unterminated quote', line: l }); toks.push({ t: 'nl', line: l }); return toks; }
+          if (d === '\\' && (peek() === q || peek() === '\\')) {
+            s += get();
+            continue;
+          }
+          if (d === '\n') {
+            toks.push({ t: 'error', v: 'unterminated quote', line: l });
+            toks.push({ t: 'nl', line: l });
+            return toks;
+          }
           s += d;
         }
         toks.push({ t: 'string', v: s, line: l });
@@ -94,7 +118,8 @@ function makeLexer(text) {
       const l = line;
       const two = c + (pending.length > 1 ? pending[1] : pending.length === 1 ? text[pos] : text[pos + 1]);
       if (['!=', '<=', '>=', '<>', '><', '->'].includes(two)) {
-        get(); get();
+        get();
+        get();
         toks.push({ t: 'op', v: two, line: l });
         continue;
       }

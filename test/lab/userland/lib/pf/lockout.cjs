@@ -18,7 +18,9 @@ function hostAddress() {
   try {
     const m = /^HOST_ADDRESS=(.*)$/m.exec(fs.readFileSync('/.lab/host.env', 'utf8'));
     if (m) return m[1].trim();
-  } catch { /* not in a lab host */ }
+  } catch {
+    /* not in a lab host */
+  }
   return null;
 }
 
@@ -45,7 +47,12 @@ function apply(state, ifaces) {
   if (sshBlocked(state, ifaces)) {
     const pid = listenerPid();
     if (pid) {
-      try { process.kill(pid, 'SIGTERM'); state.sshdSuspended = true; } catch { /* gone already */ }
+      try {
+        process.kill(pid, 'SIGTERM');
+        state.sshdSuspended = true;
+      } catch {
+        /* gone already */
+      }
     }
   } else if (state.sshdSuspended) {
     state.sshdSuspended = false;

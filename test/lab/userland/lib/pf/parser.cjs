@@ -19,7 +19,10 @@ const names = require('./names.cjs');
 const ORDER = ['option', 'ethernet', 'normalization', 'queueing', 'translation', 'filtering'];
 
 class Fail extends Error {
-  constructor(msg, line) { super(msg); this.line = line; }
+  constructor(msg, line) {
+    super(msg);
+    this.line = line;
+  }
 }
 
 function emptyRuleset() {
@@ -71,34 +74,107 @@ class Parser {
     Object.assign(this, { toks, file, env, out, rs, anchorPath, depth, i: 0 });
   }
 
-  atEnd() { const t = this.toks[this.i]; return !t || t.t === 'nl' || t.t === 'eof'; }
-  peek(k = 0) { return this.toks[this.i + k] ?? { t: 'eof', line: this.line() }; }
-  line() { const t = this.toks[Math.min(this.i, this.toks.length - 1)]; return t ? t.line : 0; }
-  next() { return this.toks[this.i++] ?? { t: 'eof', line: this.line() }; }
-  isWord(v, k = 0) { const t = this.peek(k); return (t.t === 'word') && (v === undefined || t.v === v); }
-  isOp(v, k = 0) { const t = this.peek(k); return t.t === 'op' && t.v === v; }
-  accept(v) { if (this.isWord(v)) { this.i++; return true; } return false; }
-  acceptOp(v) { if (this.isOp(v)) { this.i++; return true; } return false; }
-  fail(msg = 'syntax error') { throw new Fail(msg, this.peek().line); }
-  expect(v) { if (!this.accept(v)) this.fail(); }
-  expectOp(v) { if (!this.acceptOp(v)) this.fail(); }
-  str() { const t = this.peek(); if (t.t === 'word' || t.t === 'string') { this.i++; return t.v; } return this.fail(); }
-  end() { if (!this.atEnd()) this.fail(); }
-  skipNl() { while (this.peek().t === 'nl') this.i++; }
+  atEnd() {
+    const t = this.toks[this.i];
+    return !t || t.t === 'nl' || t.t === 'eof';
+  }
+  peek(k = 0) {
+    return this.toks[this.i + k] ?? { t: 'eof', line: this.line() };
+  }
+  line() {
+    const t = this.toks[Math.min(this.i, this.toks.length - 1)];
+    return t ? t.line : 0;
+  }
+  next() {
+    return this.toks[this.i++] ?? { t: 'eof', line: this.line() };
+  }
+  isWord(v, k = 0) {
+    const t = this.peek(k);
+    return t.t === 'word' && (v === undefined || t.v === v);
+  }
+  isOp(v, k = 0) {
+    const t = this.peek(k);
+    return t.t === 'op' && t.v === v;
+  }
+  accept(v) {
+    if (this.isWord(v)) {
+      this.i++;
+      return true;
+    }
+    return false;
+  }
+  acceptOp(v) {
+    if (this.isOp(v)) {
+      this.i++;
+      return true;
+    }
+    return false;
+  }
+  fail(msg = 'syntax error') {
+    throw new Fail(msg, this.peek().line);
+  }
+  expect(v) {
+    if (!this.accept(v)) this.fail();
+  }
+  expectOp(v) {
+    if (!this.acceptOp(v)) this.fail();
+  }
+  str() {
+    const t = this.peek();
+    if (t.t === 'word' || t.t === 'string') {
+      this.i++;
+      return t.v;
+    }
+    return this.fail();
+  }
+  end() {
+    if (!this.atEnd()) this.fail();
+  }
+  skipNl() {
+    while (this.peek().t === 'nl') this.i++;
+  }
 
   statement() {
     const t = this.peek();
     if (t.t === 'word' && this.isOp('=', 1)) return this.macro();
     if (t.t !== 'word') this.fail();
     switch (t.v) {
-      case 'set': this.i++; this.option(); return 'option';
-      case 'table': this.i++; this.table(); return null;
-      case 'include': { this.i++; const f = this.str(); this.end(); this.include(f); return null; }
-      case 'scrub': this.i++; this.scrub(); return 'normalization';
-      case 'antispoof': this.i++; this.antispoof(); return 'filtering';
-      case 'altq': case 'queue': this.i = this.toks.length; return 'queueing';
-      case 'ether': this.i = this.toks.length; return 'ethernet';
-      case 'nat': case 'rdr': case 'binat': this.i++; this.translation(t.v, false); return 'translation';
+      case 'set':
+        this.i++;
+        this.option();
+        return 'option';
+      case 'table':
+        this.i++;
+        this.table();
+        return null;
+      case 'include': {
+        this.i++;
+        const f = this.str();
+        this.end();
+        this.include(f);
+        return null;
+      }
+      case 'scrub':
+        this.i++;
+        this.scrub();
+        return 'normalization';
+      case 'antispoof':
+        this.i++;
+        this.antispoof();
+        return 'filtering';
+      case 'altq':
+      case 'queue':
+        this.i = this.toks.length;
+        return 'queueing';
+      case 'ether':
+        this.i = this.toks.length;
+        return 'ethernet';
+      case 'nat':
+      case 'rdr':
+      case 'binat':
+        this.i++;
+        this.translation(t.v, false);
+        return 'translation';
       case 'no': {
         this.i++;
         const k = this.str();
@@ -106,12 +182,28 @@ class Parser {
         this.translation(k, true);
         return 'translation';
       }
-      case 'nat-anchor': case 'rdr-anchor': case 'binat-anchor':
-        this.i++; this.anchorCall(t.v); return 'translation';
-      case 'anchor': this.i++; this.anchorCall('anchor'); return 'filtering';
-      case 'load': this.i++; this.loadAnchor(); return null;
-      case 'pass': case 'block': case 'match': this.i++; this.filterRule(t.v); return 'filtering';
-      default: return this.fail();
+      case 'nat-anchor':
+      case 'rdr-anchor':
+      case 'binat-anchor':
+        this.i++;
+        this.anchorCall(t.v);
+        return 'translation';
+      case 'anchor':
+        this.i++;
+        this.anchorCall('anchor');
+        return 'filtering';
+      case 'load':
+        this.i++;
+        this.loadAnchor();
+        return null;
+      case 'pass':
+      case 'block':
+      case 'match':
+        this.i++;
+        this.filterRule(t.v);
+        return 'filtering';
+      default:
+        return this.fail();
     }
   }
 
@@ -152,19 +244,22 @@ class Parser {
       case 'block-policy': {
         const p = this.str();
         if (!['drop', 'return'].includes(p)) this.fail();
-        o.blockPolicy = p; v.push(`set block-policy ${p}`);
+        o.blockPolicy = p;
+        v.push(`set block-policy ${p}`);
         break;
       }
       case 'state-policy': {
         const p = this.str();
         if (!['if-bound', 'floating'].includes(p)) this.fail();
-        o.statePolicy = p; v.push(`set state-policy ${p}`);
+        o.statePolicy = p;
+        v.push(`set state-policy ${p}`);
         break;
       }
       case 'optimization': {
         const p = this.str();
         if (!['normal', 'high-latency', 'satellite', 'aggressive', 'conservative'].includes(p)) this.fail();
-        o.optimization = p; v.push(`set optimization ${p}`);
+        o.optimization = p;
+        v.push(`set optimization ${p}`);
         break;
       }
       case 'ruleset-optimization': {
@@ -173,29 +268,58 @@ class Parser {
         o.rulesetOptimization = p;
         break;
       }
-      case 'loginterface': { const p = this.str(); o.loginterface = p; v.push(`set loginterface ${p}`); break; }
-      case 'hostid': { const n = this.number(); o.hostid = n; v.push(`set hostid 0x${n.toString(16).padStart(8, '0')}`); break; }
-      case 'debug': {
+      case 'loginterface': {
         const p = this.str();
-        if (!['none', 'urgent', 'misc', 'loud', 'emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'].includes(p)) this.fail();
-        o.debug = p; v.push(`set debug ${p}`);
+        o.loginterface = p;
+        v.push(`set loginterface ${p}`);
         break;
       }
-      case 'require-order': case 'keepcounters': case 'fail-policy': {
+      case 'hostid': {
+        const n = this.number();
+        o.hostid = n;
+        v.push(`set hostid 0x${n.toString(16).padStart(8, '0')}`);
+        break;
+      }
+      case 'debug': {
+        const p = this.str();
+        if (!['none', 'urgent', 'misc', 'loud', 'emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'].includes(p))
+          this.fail();
+        o.debug = p;
+        v.push(`set debug ${p}`);
+        break;
+      }
+      case 'require-order':
+      case 'keepcounters':
+      case 'fail-policy': {
         const p = key === 'keepcounters' ? 'yes' : this.str();
         o[key] = p;
         break;
       }
-      case 'reassemble': { const p = this.str(); if (!['yes', 'no'].includes(p)) this.fail(); this.accept('no-df'); o.reassemble = p; break; }
-      case 'fingerprints': { o.fingerprints = this.str(); break; }
+      case 'reassemble': {
+        const p = this.str();
+        if (!['yes', 'no'].includes(p)) this.fail();
+        this.accept('no-df');
+        o.reassemble = p;
+        break;
+      }
+      case 'fingerprints': {
+        o.fingerprints = this.str();
+        break;
+      }
       case 'syncookies': {
         const p = this.str();
         if (!['never', 'always', 'adaptive'].includes(p)) this.fail();
         o.syncookies = p;
-        if (this.acceptOp('(')) { while (!this.acceptOp(')')) { if (this.atEnd()) this.fail(); this.next(); } }
+        if (this.acceptOp('(')) {
+          while (!this.acceptOp(')')) {
+            if (this.atEnd()) this.fail();
+            this.next();
+          }
+        }
         break;
       }
-      case 'limit': case 'timeout': {
+      case 'limit':
+      case 'timeout': {
         const items = [];
         const one = () => {
           const name = this.str();
@@ -204,14 +328,42 @@ class Parser {
         };
         if (this.acceptOp('{')) {
           this.skipNl();
-          while (!this.acceptOp('}')) { one(); this.acceptOp(','); this.skipNl(); }
+          while (!this.acceptOp('}')) {
+            one();
+            this.acceptOp(',');
+            this.skipNl();
+          }
         } else one();
-        const valid = key === 'limit'
-          ? ['states', 'frags', 'src-nodes', 'tables', 'table-entries', 'anchors', 'eth-anchors']
-          : ['tcp.first', 'tcp.opening', 'tcp.established', 'tcp.closing', 'tcp.finwait', 'tcp.closed', 'tcp.tsdiff',
-            'udp.first', 'udp.single', 'udp.multiple', 'icmp.first', 'icmp.error', 'other.first', 'other.single',
-            'other.multiple', 'frag', 'interval', 'src.track', 'adaptive.start', 'adaptive.end', 'sctp.first',
-            'sctp.opening', 'sctp.established', 'sctp.closing', 'sctp.closed'];
+        const valid =
+          key === 'limit'
+            ? ['states', 'frags', 'src-nodes', 'tables', 'table-entries', 'anchors', 'eth-anchors']
+            : [
+                'tcp.first',
+                'tcp.opening',
+                'tcp.established',
+                'tcp.closing',
+                'tcp.finwait',
+                'tcp.closed',
+                'tcp.tsdiff',
+                'udp.first',
+                'udp.single',
+                'udp.multiple',
+                'icmp.first',
+                'icmp.error',
+                'other.first',
+                'other.single',
+                'other.multiple',
+                'frag',
+                'interval',
+                'src.track',
+                'adaptive.start',
+                'adaptive.end',
+                'sctp.first',
+                'sctp.opening',
+                'sctp.established',
+                'sctp.closing',
+                'sctp.closed',
+              ];
         for (const [name, n] of items) {
           if (!valid.includes(name)) throw new Fail(`unknown ${key} ${name}`, this.line());
           (o[key] ??= {})[name] = n;
@@ -219,15 +371,22 @@ class Parser {
         }
         break;
       }
-      case 'state-defaults': { while (!this.atEnd()) this.next(); break; }
-      default: this.fail();
+      case 'state-defaults': {
+        while (!this.atEnd()) this.next();
+        break;
+      }
+      default:
+        this.fail();
     }
     this.end();
   }
 
   number() {
     const t = this.peek();
-    if (t.t === 'word' && /^(0x[0-9a-fA-F]+|\d+)$/.test(t.v)) { this.i++; return Number(t.v); }
+    if (t.t === 'word' && /^(0x[0-9a-fA-F]+|\d+)$/.test(t.v)) {
+      this.i++;
+      return Number(t.v);
+    }
     return this.fail();
   }
 
@@ -292,7 +451,11 @@ class Parser {
     if (this.acceptOp('{')) {
       const l = [];
       this.skipNl();
-      while (!this.acceptOp('}')) { l.push(one()); this.acceptOp(','); this.skipNl(); }
+      while (!this.acceptOp('}')) {
+        l.push(one());
+        this.acceptOp(',');
+        this.skipNl();
+      }
       if (!l.length) this.fail();
       return l;
     }
@@ -309,7 +472,11 @@ class Parser {
     if (this.acceptOp('{')) {
       const l = [];
       this.skipNl();
-      while (!this.acceptOp('}')) { l.push(one()); this.acceptOp(','); this.skipNl(); }
+      while (!this.acceptOp('}')) {
+        l.push(one());
+        this.acceptOp(',');
+        this.skipNl();
+      }
       return l;
     }
     return [one()];
@@ -384,7 +551,10 @@ class Parser {
     const iface = (this.env.ifaces ?? []).find((x) => x.name === ifname);
     if (iface && prefix === undefined) {
       const res = [];
-      for (const [af, list] of [['inet', iface.inet ?? []], ['inet6', (iface.inet6 ?? []).filter((a) => !a.addr.includes('%'))]]) {
+      for (const [af, list] of [
+        ['inet', iface.inet ?? []],
+        ['inet6', (iface.inet6 ?? []).filter((a) => !a.addr.includes('%'))],
+      ]) {
         for (const a of list) {
           if (!mod || mod === '0') res.push({ type: 'host', af, v: a.addr, prefix: af === 'inet' ? 32 : 128 });
           else if (mod === 'network') res.push({ type: 'host', af, v: networkOf(a.addr, a.prefix, af), prefix: a.prefix });
@@ -398,7 +568,12 @@ class Parser {
     if (!forTable && /^[A-Za-z][A-Za-z0-9.-]*$/.test(base) && !mod) {
       const addrs = this.env.resolve ? this.env.resolve(base) : [];
       if (addrs.length) {
-        return addrs.map((a) => ({ type: 'host', af: net.isIPv6(a) ? 'inet6' : 'inet', v: a, prefix: prefix ?? (net.isIPv6(a) ? 128 : 32) }));
+        return addrs.map((a) => ({
+          type: 'host',
+          af: net.isIPv6(a) ? 'inet6' : 'inet',
+          v: a,
+          prefix: prefix ?? (net.isIPv6(a) ? 128 : 32),
+        }));
       }
     }
     this.noAddress(base);
@@ -435,7 +610,11 @@ class Parser {
     if (this.acceptOp('{')) {
       const l = [];
       this.skipNl();
-      while (!this.acceptOp('}')) { l.push(one()); this.acceptOp(','); this.skipNl(); }
+      while (!this.acceptOp('}')) {
+        l.push(one());
+        this.acceptOp(',');
+        this.skipNl();
+      }
       return l;
     }
     return [one()];
@@ -487,11 +666,22 @@ class Parser {
       const grab = () => {
         if (this.acceptOp('(')) {
           const inner = [];
-          while (!this.acceptOp(')')) { if (this.atEnd()) this.fail(); inner.push(this.next().v); }
+          while (!this.acceptOp(')')) {
+            if (this.atEnd()) this.fail();
+            inner.push(this.next().v);
+          }
           parts.push(`(${inner.filter((x) => x !== ',').join(' ')})`);
         } else parts.push(this.str());
       };
-      if (this.acceptOp('{')) { const l = []; while (!this.acceptOp('}')) { grab(); l.push(parts.pop()); this.acceptOp(','); } parts.push(`{ ${l.join(', ')} }`); } else grab();
+      if (this.acceptOp('{')) {
+        const l = [];
+        while (!this.acceptOp('}')) {
+          grab();
+          l.push(parts.pop());
+          this.acceptOp(',');
+        }
+        parts.push(`{ ${l.join(', ')} }`);
+      } else grab();
       return `${k} ${parts.join(' ')}`;
     }
     return null;
@@ -504,16 +694,25 @@ class Parser {
       const m = modes.find((x) => this.accept(x));
       if (m) {
         r.blockMode = m;
-        if (this.acceptOp('(')) { const a = []; while (!this.acceptOp(')')) { if (this.atEnd()) this.fail(); a.push(this.next().v); } r.blockModeArgs = a.join(' '); }
+        if (this.acceptOp('(')) {
+          const a = [];
+          while (!this.acceptOp(')')) {
+            if (this.atEnd()) this.fail();
+            a.push(this.next().v);
+          }
+          r.blockModeArgs = a.join(' ');
+        }
       }
     }
-    if (this.accept('in')) r.dir = 'in'; else if (this.accept('out')) r.dir = 'out';
+    if (this.accept('in')) r.dir = 'in';
+    else if (this.accept('out')) r.dir = 'out';
     r.log = this.logOpts();
     r.quick = this.accept('quick');
     let ifaces = [null];
     if (this.accept('on')) ifaces = this.ifaceList();
     r.route = this.routeOpts();
-    if (this.accept('inet')) r.af = 'inet'; else if (this.accept('inet6')) r.af = 'inet6';
+    if (this.accept('inet')) r.af = 'inet';
+    else if (this.accept('inet6')) r.af = 'inet6';
     let protos = [null];
     if (this.accept('proto')) protos = this.protoList();
     const h = this.hosts();
@@ -530,7 +729,10 @@ class Parser {
     const o = { extra: [] };
     for (;;) {
       if (this.accept('flags')) {
-        if (this.accept('any')) { o.flags = 'any'; continue; }
+        if (this.accept('any')) {
+          o.flags = 'any';
+          continue;
+        }
         let set = '';
         if (this.isWord()) set = this.next().v;
         this.expectOp('/');
@@ -542,7 +744,8 @@ class Parser {
         this.expect('state');
         o.stateOpts = this.stateOpts();
       } else if (this.accept('no')) {
-        this.expect('state'); o.state = 'no';
+        this.expect('state');
+        o.state = 'no';
       } else if (this.accept('icmp-type') || this.accept('icmp6-type')) {
         const v6 = this.toks[this.i - 1].v === 'icmp6-type';
         const one = () => {
@@ -553,35 +756,81 @@ class Parser {
           if (this.accept('code')) code = this.str();
           return { type: n, code, v6 };
         };
-        if (this.acceptOp('{')) { o.icmp = []; while (!this.acceptOp('}')) { o.icmp.push(one()); this.acceptOp(','); } } else o.icmp = [one()];
+        if (this.acceptOp('{')) {
+          o.icmp = [];
+          while (!this.acceptOp('}')) {
+            o.icmp.push(one());
+            this.acceptOp(',');
+          }
+        } else o.icmp = [one()];
       } else if (this.accept('label')) o.label = this.str();
       else if (this.accept('tag')) o.tag = this.str();
       else if (this.accept('tagged')) o.tagged = this.str();
-      else if (this.isOp('!') && this.isWord('tagged', 1)) { this.i += 2; o.tagged = this.str(); o.taggedNeg = true; }
-      else if (this.accept('fragment')) o.fragment = true;
+      else if (this.isOp('!') && this.isWord('tagged', 1)) {
+        this.i += 2;
+        o.tagged = this.str();
+        o.taggedNeg = true;
+      } else if (this.accept('fragment')) o.fragment = true;
       else if (this.accept('allow-opts')) o.allowOpts = true;
       else if (this.accept('tos')) o.tos = this.str();
       else if (this.accept('rtable')) o.rtable = this.number();
-      else if (this.accept('probability')) { const w = this.str(); if (!/^\d+(\.\d+)?%?$/.test(w)) this.fail(); o.probability = w.endsWith('%') ? w : `${w}%`; }
-      else if (this.accept('queue')) {
-        if (this.acceptOp('(')) { const a = []; while (!this.acceptOp(')')) { if (this.atEnd()) this.fail(); const t = this.next(); if (t.v !== ',') a.push(t.v); } o.queue = `(${a.join(', ')})`; } else o.queue = this.str();
+      else if (this.accept('probability')) {
+        const w = this.str();
+        if (!/^\d+(\.\d+)?%?$/.test(w)) this.fail();
+        o.probability = w.endsWith('%') ? w : `${w}%`;
+      } else if (this.accept('queue')) {
+        if (this.acceptOp('(')) {
+          const a = [];
+          while (!this.acceptOp(')')) {
+            if (this.atEnd()) this.fail();
+            const t = this.next();
+            if (t.v !== ',') a.push(t.v);
+          }
+          o.queue = `(${a.join(', ')})`;
+        } else o.queue = this.str();
       } else if (this.accept('user') || this.accept('group')) {
         const k = this.toks[this.i - 1].v;
-        const one = () => { const op = ['=', '!=', '<', '<=', '>', '>='].find((x) => this.acceptOp(x)); return `${op ?? '='} ${this.str()}`; };
+        const one = () => {
+          const op = ['=', '!=', '<', '<=', '>', '>='].find((x) => this.acceptOp(x));
+          return `${op ?? '='} ${this.str()}`;
+        };
         const l = [];
-        if (this.acceptOp('{')) { while (!this.acceptOp('}')) { l.push(one()); this.acceptOp(','); } } else l.push(one());
+        if (this.acceptOp('{')) {
+          while (!this.acceptOp('}')) {
+            l.push(one());
+            this.acceptOp(',');
+          }
+        } else l.push(one());
         o[k] = l[0];
-      } else if (this.accept('max-mss') || this.accept('min-ttl') || this.accept('max-pkt-rate') || this.accept('ridentifier') || this.accept('dnpipe') || this.accept('dnqueue')) {
+      } else if (
+        this.accept('max-mss') ||
+        this.accept('min-ttl') ||
+        this.accept('max-pkt-rate') ||
+        this.accept('ridentifier') ||
+        this.accept('dnpipe') ||
+        this.accept('dnqueue')
+      ) {
         o.extra.push(`${this.toks[this.i - 1].v} ${this.str()}`);
       } else if (this.accept('set')) {
         const k = this.str();
-        if (k === 'prio' || k === 'tos') o.extra.push(`set ${k} ${this.str()}`); else this.fail();
+        if (k === 'prio' || k === 'tos') o.extra.push(`set ${k} ${this.str()}`);
+        else this.fail();
       } else if (this.accept('prio')) o.extra.push(`prio ${this.number()}`);
       else if (this.accept('once')) o.extra.push('once');
-      else if (this.accept('divert-to')) { const a = this.str(); this.expect('port'); o.extra.push(`divert-to ${a} port ${this.portNum(this.str())}`); }
-      else if (this.accept('divert-reply')) o.extra.push('divert-reply');
-      else if (this.accept('scrub')) { this.expectOp('('); const a = []; while (!this.acceptOp(')')) { if (this.atEnd()) this.fail(); a.push(this.next().v); } o.extra.push(`scrub (${a.filter((x) => x !== ',').join(' ')})`); }
-      else break;
+      else if (this.accept('divert-to')) {
+        const a = this.str();
+        this.expect('port');
+        o.extra.push(`divert-to ${a} port ${this.portNum(this.str())}`);
+      } else if (this.accept('divert-reply')) o.extra.push('divert-reply');
+      else if (this.accept('scrub')) {
+        this.expectOp('(');
+        const a = [];
+        while (!this.acceptOp(')')) {
+          if (this.atEnd()) this.fail();
+          a.push(this.next().v);
+        }
+        o.extra.push(`scrub (${a.filter((x) => x !== ',').join(' ')})`);
+      } else break;
     }
     return o;
   }
@@ -594,25 +843,39 @@ class Parser {
       if (this.atEnd()) this.fail();
       const t = this.next();
       if (t.t === 'op' && t.v === ')') break;
-      if (t.t === 'op' && t.v === ',') { if (cur.length) l.push(cur.join(' ')); cur = []; continue; }
-      if (t.t === 'op' && t.v === '<') { cur.push(`<${this.str()}>`); this.expectOp('>'); continue; }
-      if (t.t === 'op' && t.v === '/') { cur[cur.length - 1] += `/${this.str()}`; continue; }
+      if (t.t === 'op' && t.v === ',') {
+        if (cur.length) l.push(cur.join(' '));
+        cur = [];
+        continue;
+      }
+      if (t.t === 'op' && t.v === '<') {
+        cur.push(`<${this.str()}>`);
+        this.expectOp('>');
+        continue;
+      }
+      if (t.t === 'op' && t.v === '/') {
+        cur[cur.length - 1] += `/${this.str()}`;
+        continue;
+      }
       cur.push(t.v);
     }
     if (cur.length) l.push(cur.join(' '));
-    const valid = /^(max|no-sync|source-track|max-src-nodes|max-src-states|max-src-conn|max-src-conn-rate|overload|if-bound|floating|sloppy|pflow|allow-related|[a-z]+\.[a-z.]+|adaptive\.(start|end))\b/;
+    const valid =
+      /^(max|no-sync|source-track|max-src-nodes|max-src-states|max-src-conn|max-src-conn-rate|overload|if-bound|floating|sloppy|pflow|allow-related|[a-z]+\.[a-z.]+|adaptive\.(start|end))\b/;
     for (const x of l) if (!valid.test(x)) this.fail();
     return l;
   }
 
   scrub() {
     const r = { kind: 'scrub' };
-    if (this.accept('in')) r.dir = 'in'; else if (this.accept('out')) r.dir = 'out';
+    if (this.accept('in')) r.dir = 'in';
+    else if (this.accept('out')) r.dir = 'out';
     r.log = this.logOpts();
     r.quick = this.accept('quick');
     let ifaces = [null];
     if (this.accept('on')) ifaces = this.ifaceList();
-    if (this.accept('inet')) r.af = 'inet'; else if (this.accept('inet6')) r.af = 'inet6';
+    if (this.accept('inet')) r.af = 'inet';
+    else if (this.accept('inet6')) r.af = 'inet6';
     let protos = [null];
     if (this.accept('proto')) protos = this.protoList();
     const h = this.hosts();
@@ -623,10 +886,17 @@ class Parser {
       else if (this.accept('min-ttl')) r.scrub.push(`min-ttl ${this.number()}`);
       else if (this.accept('max-mss')) r.scrub.push(`max-mss ${this.number()}`);
       else if (this.accept('set-tos')) r.scrub.push(`set-tos ${this.str()}`);
-      else if (this.accept('reassemble')) { this.expect('tcp'); r.scrub.push('reassemble tcp'); }
-      else if (this.accept('fragment')) { if (!(this.accept('reassemble') || this.accept('crop') || this.accept('drop-ovl'))) this.fail(); }
-      else if (this.acceptOp('(')) { while (!this.acceptOp(')')) { if (this.atEnd()) this.fail(); this.next(); } }
-      else break;
+      else if (this.accept('reassemble')) {
+        this.expect('tcp');
+        r.scrub.push('reassemble tcp');
+      } else if (this.accept('fragment')) {
+        if (!(this.accept('reassemble') || this.accept('crop') || this.accept('drop-ovl'))) this.fail();
+      } else if (this.acceptOp('(')) {
+        while (!this.acceptOp(')')) {
+          if (this.atEnd()) this.fail();
+          this.next();
+        }
+      } else break;
     }
     r.opts = { extra: [] };
     this.end();
@@ -641,26 +911,43 @@ class Parser {
     this.expect('for');
     const ifs = this.ifaceList();
     let af = null;
-    if (this.accept('inet')) af = 'inet'; else if (this.accept('inet6')) af = 'inet6';
+    if (this.accept('inet')) af = 'inet';
+    else if (this.accept('inet6')) af = 'inet6';
     const label = this.accept('label') ? this.str() : null;
     this.end();
     for (const { name } of ifs) {
       const iface = (this.env.ifaces ?? []).find((x) => x.name === name);
       if (!iface) this.noAddress(name);
       const nets = [];
-      for (const [a, list] of [['inet', iface.inet ?? []], ['inet6', (iface.inet6 ?? []).filter((x) => !x.addr.includes('%'))]]) {
+      for (const [a, list] of [
+        ['inet', iface.inet ?? []],
+        ['inet6', (iface.inet6 ?? []).filter((x) => !x.addr.includes('%'))],
+      ]) {
         if (af && af !== a) continue;
         for (const x of list) nets.push({ af: a, addr: x.addr, prefix: x.prefix });
       }
       for (const n of nets) {
         const blockMode = this.rs.options.blockPolicy === 'return' ? 'return' : 'drop';
-        const base = { kind: 'filter', action: 'block', blockMode, dir: 'in', log, quick, af: n.af, proto: null, srcPort: null, dstPort: null, opts: { extra: [], label: label ?? undefined } };
+        const base = {
+          kind: 'filter',
+          action: 'block',
+          blockMode,
+          dir: 'in',
+          log,
+          quick,
+          af: n.af,
+          proto: null,
+          srcPort: null,
+          dstPort: null,
+          opts: { extra: [], label: label ?? undefined },
+        };
         const netAddr = { type: 'host', af: n.af, v: networkOf(n.addr, n.prefix, n.af), prefix: n.prefix, neg: false };
         const any = { type: 'any', neg: false };
         const full = n.af === 'inet' ? 32 : 128;
         this.rs.filter.push({ ...base, iface: { name, neg: true }, src: netAddr, dst: any });
         if (n.prefix !== full || name !== 'lo0') {
-          if (name !== 'lo0') this.rs.filter.push({ ...base, src: { type: 'host', af: n.af, v: n.addr, prefix: full, neg: false }, dst: any });
+          if (name !== 'lo0')
+            this.rs.filter.push({ ...base, src: { type: 'host', af: n.af, v: n.addr, prefix: full, neg: false }, dst: any });
         }
       }
     }
@@ -668,11 +955,17 @@ class Parser {
 
   translation(kind, no) {
     const r = { kind, no };
-    if (!no && this.accept('pass')) { r.pass = true; r.log = this.logOpts(); }
+    if (!no && this.accept('pass')) {
+      r.pass = true;
+      r.log = this.logOpts();
+    }
     let ifaces = [null];
     if (this.accept('on')) ifaces = this.ifaceList();
-    else if (kind === 'binat' || kind === 'nat' || kind === 'rdr') { /* pf allows nat without on */ }
-    if (this.accept('inet')) r.af = 'inet'; else if (this.accept('inet6')) r.af = 'inet6';
+    else if (kind === 'binat' || kind === 'nat' || kind === 'rdr') {
+      /* pf allows nat without on */
+    }
+    if (this.accept('inet')) r.af = 'inet';
+    else if (this.accept('inet6')) r.af = 'inet6';
     let protos = [null];
     if (this.accept('proto')) protos = this.protoList();
     const h = this.hosts();
@@ -693,12 +986,21 @@ class Parser {
       }
       r.pool = [];
       for (;;) {
-        const k = ['static-port', 'bitmask', 'random', 'source-hash', 'round-robin', 'sticky-address', 'endpoint-independent'].find((x) => this.accept(x));
+        const k = ['static-port', 'bitmask', 'random', 'source-hash', 'round-robin', 'sticky-address', 'endpoint-independent'].find((x) =>
+          this.accept(x),
+        );
         if (!k) break;
         r.pool.push(k);
-        if (k === 'source-hash' && this.isWord() && /^(0x[0-9a-f]+|[\w-]+)$/i.test(this.peek().v) && !['sticky-address', 'static-port'].includes(this.peek().v)) r.pool[r.pool.length - 1] += ` ${this.next().v}`;
+        if (
+          k === 'source-hash' &&
+          this.isWord() &&
+          /^(0x[0-9a-f]+|[\w-]+)$/i.test(this.peek().v) &&
+          !['sticky-address', 'static-port'].includes(this.peek().v)
+        )
+          r.pool[r.pool.length - 1] += ` ${this.next().v}`;
       }
-      if (r.target.some((t) => t.type === 'dyn') && !r.pool.some((p) => /^(round-robin|random|source-hash|bitmask)/.test(p))) r.pool.unshift('round-robin');
+      if (r.target.some((t) => t.type === 'dyn') && !r.pool.some((p) => /^(round-robin|random|source-hash|bitmask)/.test(p)))
+        r.pool.unshift('round-robin');
     }
     this.end();
     if (kind === 'binat' && (h.src.length !== 1 || h.src[0].type !== 'host')) this.fail('binat source must be a single address'); // parse.y wording differs
@@ -710,7 +1012,10 @@ class Parser {
   redirTarget() {
     if (this.acceptOp('{')) {
       const l = [];
-      while (!this.acceptOp('}')) { l.push(...this.hostItem()); this.acceptOp(','); }
+      while (!this.acceptOp('}')) {
+        l.push(...this.hostItem());
+        this.acceptOp(',');
+      }
       return l;
     }
     return this.hostItem();
@@ -719,13 +1024,23 @@ class Parser {
   anchorCall(kind) {
     const t = this.peek();
     let name = '';
-    if (t.t === 'string' || (t.t === 'word' && !['in', 'out', 'on', 'from', 'to', 'all', 'inet', 'inet6', 'proto', 'log', 'quick'].includes(t.v))) { this.i++; name = t.v; }
+    if (
+      t.t === 'string' ||
+      (t.t === 'word' && !['in', 'out', 'on', 'from', 'to', 'all', 'inet', 'inet6', 'proto', 'log', 'quick'].includes(t.v))
+    ) {
+      this.i++;
+      name = t.v;
+    }
     const r = { kind: 'anchor', call: kind, name };
-    if (kind === 'anchor') { if (this.accept('in')) r.dir = 'in'; else if (this.accept('out')) r.dir = 'out'; }
+    if (kind === 'anchor') {
+      if (this.accept('in')) r.dir = 'in';
+      else if (this.accept('out')) r.dir = 'out';
+    }
     r.quick = kind === 'anchor' ? this.accept('quick') : false;
     let ifaces = [null];
     if (this.accept('on')) ifaces = this.ifaceList();
-    if (this.accept('inet')) r.af = 'inet'; else if (this.accept('inet6')) r.af = 'inet6';
+    if (this.accept('inet')) r.af = 'inet';
+    else if (this.accept('inet6')) r.af = 'inet6';
     let protos = [null];
     if (this.accept('proto')) protos = this.protoList();
     const h = this.hosts();
@@ -749,7 +1064,7 @@ class Parser {
     if (!name) this.fail();
     const path = (this.anchorPath ? `${this.anchorPath}/` : '') + name;
     if (inline) {
-      const sub = this.rs.anchors[name] ??= emptyRuleset();
+      const sub = (this.rs.anchors[name] ??= emptyRuleset());
       const text = tokensToText(inline);
       const outer = this.out.verbose;
       this.out.verbose = [];
@@ -779,7 +1094,7 @@ class Parser {
     this.end();
     const text = this.env.readFile ? this.env.readFile(f) : null;
     if (text == null) throw new Fail(`\0pfctl: cannot open the main config file!: No such file or directory`, this.line());
-    const sub = this.rs.anchors[name] = emptyRuleset();
+    const sub = (this.rs.anchors[name] = emptyRuleset());
     parseInto(text, f, { ...this.env, requireOrder: false }, this.out, sub, name, this.depth + 1);
     this.out.verbose.push(`Loading anchor ${name} from ${f}`);
   }
@@ -790,7 +1105,11 @@ function tokensToText(toks) {
   const lines = [];
   let cur = [];
   for (const t of toks) {
-    if (t.t === 'nl') { lines.push(cur.join(' ')); cur = []; continue; }
+    if (t.t === 'nl') {
+      lines.push(cur.join(' '));
+      cur = [];
+      continue;
+    }
     if (t.t === 'string') cur.push(JSON.stringify(t.v));
     else cur.push(t.v);
   }
@@ -801,14 +1120,18 @@ function tokensToText(toks) {
 /** One rule per combination of the lists, skipping mixed address families (pfctl's expand_rule). */
 function expand(r, lists, p) {
   const out = [];
-  for (const iface of lists.ifaces) for (const proto of lists.protos) for (const src of lists.src) for (const sp of lists.srcPort) {
-    for (const dst of lists.dst) for (const dp of lists.dstPort) {
-      const afs = [r.af, src.af, dst.af, ...(r.target ?? []).map((t) => t.af)].filter(Boolean);
-      if (new Set(afs).size > 1) continue;
-      const rule = { ...r, iface, proto, src, srcPort: sp, dst, dstPort: dp, af: afs[0] ?? null };
-      out.push(finish(rule, p));
-    }
-  }
+  for (const iface of lists.ifaces)
+    for (const proto of lists.protos)
+      for (const src of lists.src)
+        for (const sp of lists.srcPort) {
+          for (const dst of lists.dst)
+            for (const dp of lists.dstPort) {
+              const afs = [r.af, src.af, dst.af, ...(r.target ?? []).map((t) => t.af)].filter(Boolean);
+              if (new Set(afs).size > 1) continue;
+              const rule = { ...r, iface, proto, src, srcPort: sp, dst, dstPort: dp, af: afs[0] ?? null };
+              out.push(finish(rule, p));
+            }
+        }
   if (!out.length) throw new Fail('rule expands to no valid combination', p.line());
   return out;
 }
@@ -825,14 +1148,19 @@ function finish(r, p) {
     if (o.icmp && r.proto !== 1 && r.proto !== 58) throw new Fail('icmp-type only applies to icmp', p.line());
     if (r.kind === 'filter' && r.action === 'pass' && o.state === undefined) o.state = 'keep';
     if (r.kind === 'filter' && r.action === 'pass' && o.state !== 'no' && !o.flags && tcpish && !o.fragment) o.flags = 'S/SA';
-    if (r.kind === 'filter' && r.action === 'block' && !r.blockMode) r.blockMode = (p.rs.options.blockPolicy === 'return' || p.env.blockPolicy === 'return') ? 'return' : 'drop';
+    if (r.kind === 'filter' && r.action === 'block' && !r.blockMode)
+      r.blockMode = p.rs.options.blockPolicy === 'return' || p.env.blockPolicy === 'return' ? 'return' : 'drop';
     for (const a of [r.src, r.dst]) if (a.type === 'table') p.useTable(a.name);
   }
   return r;
 }
 
-function ip4ToInt(a) { return a.split('.').reduce((n, o) => n * 256 + Number(o), 0); }
-function intToIp4(n) { return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.'); }
+function ip4ToInt(a) {
+  return a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+}
+function intToIp4(n) {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+}
 
 function networkOf(addr, prefix, af) {
   if (af === 'inet6') return addr; // good enough for the lab: v6 networks are printed as configured
@@ -849,13 +1177,20 @@ function broadcastOf(addr, prefix) {
 /** Address as pfctl prints it: hosts without /32 (/128), networks with /N. */
 function formatAddr(a) {
   switch (a.type) {
-    case 'any': return 'any';
-    case 'noroute': return 'no-route';
-    case 'urpf': return 'urpf-failed';
-    case 'table': return `<${a.name}>`;
-    case 'dyn': return `(${a.name}${a.mod ? `:${a.mod}` : ''})`;
-    case 'range': return `${a.v} - ${a.to}`;
-    default: return a.prefix === (a.af === 'inet6' ? 128 : 32) ? a.v : `${a.v}/${a.prefix}`;
+    case 'any':
+      return 'any';
+    case 'noroute':
+      return 'no-route';
+    case 'urpf':
+      return 'urpf-failed';
+    case 'table':
+      return `<${a.name}>`;
+    case 'dyn':
+      return `(${a.name}${a.mod ? `:${a.mod}` : ''})`;
+    case 'range':
+      return `${a.v} - ${a.to}`;
+    default:
+      return a.prefix === (a.af === 'inet6' ? 128 : 32) ? a.v : `${a.v}/${a.prefix}`;
   }
 }
 

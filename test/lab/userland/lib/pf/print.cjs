@@ -9,7 +9,7 @@ const names = require('./names.cjs');
 const { formatAddr } = require('./parser.cjs');
 
 function portText(p, numeric) {
-  const n = (x) => (numeric ? String(x) : names.portName(x) ?? String(x));
+  const n = (x) => (numeric ? String(x) : (names.portName(x) ?? String(x)));
   if (p.op === ':') return `${p.a}:${p.b}`;
   if (p.op === '><' || p.op === '<>') return `${n(p.a)} ${p.op} ${n(p.b)}`;
   return `${p.op} ${n(p.a)}`;
@@ -53,7 +53,8 @@ function filterOptsText(r) {
   if (o.group) s += ` group ${o.group}`;
   if (o.flags) s += o.flags === 'any' ? ' flags any' : ` flags ${o.flags}`;
   if (o.icmp) {
-    for (const t of o.icmp) s += ` ${t.v6 ? 'icmp6-type' : 'icmp-type'} ${names.icmpTypeName(t.type, t.v6)}${t.code !== null ? ` code ${t.code}` : ''}`;
+    for (const t of o.icmp)
+      s += ` ${t.v6 ? 'icmp6-type' : 'icmp-type'} ${names.icmpTypeName(t.type, t.v6)}${t.code !== null ? ` code ${t.code}` : ''}`;
   }
   if (o.tos) s += ` tos ${o.tos}`;
   if (r.kind === 'filter') {
@@ -101,7 +102,9 @@ function ruleText(r, numeric = false) {
       if (r.quick) s += ' quick';
       return s + common(r, numeric) + (r.call === 'anchor' ? filterOptsText(r) : '');
     }
-    case 'nat': case 'rdr': case 'binat': {
+    case 'nat':
+    case 'rdr':
+    case 'binat': {
       let s = (r.no ? 'no ' : '') + r.kind;
       if (r.pass) s += ' pass' + logText(r.log);
       s += common(r, numeric);

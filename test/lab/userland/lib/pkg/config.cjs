@@ -36,7 +36,10 @@ function parseRepoConf(text) {
   let i = 0;
   while (i < t.length) {
     const name = t[i].w ?? t[i].s;
-    if (name === undefined) { i++; continue; }
+    if (name === undefined) {
+      i++;
+      continue;
+    }
     i++;
     if (t[i] && (t[i].p === ':' || t[i].p === '=')) i++;
     if (!t[i] || t[i].p !== '{') continue;
@@ -58,7 +61,11 @@ function parseRepoConf(text) {
 
 function confFiles(dir) {
   try {
-    return fs.readdirSync(dir).filter((f) => f.endsWith('.conf')).sort().map((f) => path.join(dir, f));
+    return fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.conf'))
+      .sort()
+      .map((f) => path.join(dir, f));
   } catch {
     return [];
   }
@@ -69,7 +76,9 @@ function abiOf(root) {
   try {
     const m = /USERLAND_VERSION="(\d+)\./.exec(fs.readFileSync(path.join(root, 'bin/freebsd-version'), 'utf8'));
     if (m) return `FreeBSD:${m[1]}:amd64`;
-  } catch { /* default */ }
+  } catch {
+    /* default */
+  }
   return 'FreeBSD:14:amd64';
 }
 
@@ -87,7 +96,10 @@ function repositories(root) {
     .sort((a, b) => (b[1].priority ?? 0) - (a[1].priority ?? 0))
     .map(([name, b]) => ({
       name,
-      url: String(b.url).replace(/\$\{ABI\}/g, abi).replace(/\$\{VERSION_MAJOR\}/g, major).replace(/\/+$/, ''),
+      url: String(b.url)
+        .replace(/\$\{ABI\}/g, abi)
+        .replace(/\$\{VERSION_MAJOR\}/g, major)
+        .replace(/\/+$/, ''),
     }));
 }
 

@@ -36,8 +36,16 @@ function lock(root) {
     } catch (e) {
       if (e.code !== 'EEXIST') throw e;
       let alive = false;
-      try { process.kill(Number(fs.readFileSync(file, 'utf8')), 0); alive = true; } catch { /* stale */ }
-      if (!alive) { fs.rmSync(file, { force: true }); continue; }
+      try {
+        process.kill(Number(fs.readFileSync(file, 'utf8')), 0);
+        alive = true;
+      } catch {
+        /* stale */
+      }
+      if (!alive) {
+        fs.rmSync(file, { force: true });
+        continue;
+      }
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
     }
   }

@@ -18,11 +18,20 @@ const { out, warn, humanSize, dots } = require('./output.cjs');
 function matchNames(names, pattern, mode, versionOf) {
   if (mode === 'regex') {
     let re;
-    try { re = new RegExp(pattern); } catch { return []; }
+    try {
+      re = new RegExp(pattern);
+    } catch {
+      return [];
+    }
     return names.filter((n) => re.test(n) || re.test(`${n}-${versionOf(n)}`));
   }
   if (mode === 'glob') {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const re = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
     return names.filter((n) => re.test(n) || re.test(`${n}-${versionOf(n)}`));
   }
   return names.filter((n) => n === pattern || `${n}-${versionOf(n)}` === pattern);
@@ -42,7 +51,9 @@ function confirm(ctx, question) {
       if (c === '\n') break;
       line += c;
     }
-  } catch { /* no answer */ }
+  } catch {
+    /* no answer */
+  }
   return /^y/i.test(line.trim());
 }
 
@@ -74,9 +85,10 @@ function printSummary(plan, verb) {
   if (plan.remove.length) out(`Number of packages to be removed: ${plan.remove.length}\n`);
   if (plan.install.length) out(`Number of packages to be installed: ${plan.install.length}\n`);
   if (plan.upgrade.length) out(`Number of packages to be upgraded: ${plan.upgrade.length}\n`);
-  const delta = plan.install.reduce((s, p) => s + (p.flatsize ?? 0), 0)
-    + plan.upgrade.reduce((s, u) => s + (u.to.flatsize ?? 0) - (u.from.flatsize ?? 0), 0)
-    - plan.remove.reduce((s, p) => s + (p.flatsize ?? 0), 0);
+  const delta =
+    plan.install.reduce((s, p) => s + (p.flatsize ?? 0), 0) +
+    plan.upgrade.reduce((s, u) => s + (u.to.flatsize ?? 0) - (u.from.flatsize ?? 0), 0) -
+    plan.remove.reduce((s, p) => s + (p.flatsize ?? 0), 0);
   const download = [...plan.install, ...plan.upgrade.map((u) => u.to)].reduce((s, p) => s + (p.pkgsize ?? 0), 0);
   out('\n');
   if (verb === 'delete') {
@@ -141,7 +153,8 @@ function createUsersGroups(ctx, manifest) {
       else {
         out(`Creating user '${u.name}' with uid '${u.uid}'.\n`);
         fs.appendFileSync(etc('passwd'), `${u.name}:*:${u.uid}:${u.gid}:${u.gecos}:${u.home}:${u.shell}\n`);
-        if (fs.existsSync(etc('master.passwd'))) fs.appendFileSync(etc('master.passwd'), `${u.name}:*:${u.uid}:${u.gid}::0:0:${u.gecos}:${u.home}:${u.shell}\n`);
+        if (fs.existsSync(etc('master.passwd')))
+          fs.appendFileSync(etc('master.passwd'), `${u.name}:*:${u.uid}:${u.gid}::0:0:${u.gecos}:${u.home}:${u.shell}\n`);
         if (fs.existsSync(etc('shadow'))) fs.appendFileSync(etc('shadow'), `${u.name}:*:19000:0:99999:7:::\n`);
         // The port's plist owns the home to the user (postgresql's initdb, run as postgres, creates data16 in it).
         if (u.home !== '/nonexistent') {
@@ -166,7 +179,16 @@ function extract(ctx, entry) {
   return manifest;
 }
 
-const KEEP_DIRS = new Set(['usr/local', 'usr/local/bin', 'usr/local/sbin', 'usr/local/lib', 'usr/local/etc', 'usr/local/etc/rc.d', 'usr/local/share', 'usr/local/libexec']);
+const KEEP_DIRS = new Set([
+  'usr/local',
+  'usr/local/bin',
+  'usr/local/sbin',
+  'usr/local/lib',
+  'usr/local/etc',
+  'usr/local/etc/rc.d',
+  'usr/local/share',
+  'usr/local/libexec',
+]);
 
 /** Removes a package's files (and directories it leaves empty under /usr/local). */
 function removeFiles(ctx, installed) {
@@ -174,7 +196,11 @@ function removeFiles(ctx, installed) {
     const target = path.join(ctx.root, s);
     if (!fs.existsSync(target)) continue;
     let same = false;
-    try { same = fs.readFileSync(target).equals(fs.readFileSync(`${target}.sample`)); } catch { /* sample gone */ }
+    try {
+      same = fs.readFileSync(target).equals(fs.readFileSync(`${target}.sample`));
+    } catch {
+      /* sample gone */
+    }
     if (same) fs.rmSync(target, { force: true });
     else ctx.afterMessages.push(`You may need to manually remove ${s} if it is no longer needed.`);
   }
@@ -183,7 +209,11 @@ function removeFiles(ctx, installed) {
     fs.rmSync(p, { force: true });
     let dir = path.dirname(f).slice(1);
     while (dir.startsWith('usr/local/') && !KEEP_DIRS.has(dir)) {
-      try { fs.rmdirSync(path.join(ctx.root, dir)); } catch { break; }
+      try {
+        fs.rmdirSync(path.join(ctx.root, dir));
+      } catch {
+        break;
+      }
       dir = path.dirname(dir);
     }
   }
@@ -192,7 +222,9 @@ function removeFiles(ctx, installed) {
 function record(ctx, state, manifest, automatic) {
   const { lab, ...rest } = manifest;
   state.packages[manifest.name] = {
-    ...rest, lab, automatic,
+    ...rest,
+    lab,
+    automatic,
     annotations: { ...(manifest.annotations ?? {}), repo_type: 'binary', repository: manifest.repo ?? 'FreeBSD' },
     timestamp: Math.floor(Date.now() / 1000),
   };
@@ -255,7 +287,10 @@ function reverseDeps(state, names) {
     grew = false;
     for (const p of Object.values(state.packages)) {
       if (result.has(p.name)) continue;
-      if (Object.keys(p.deps ?? {}).some((d) => result.has(d))) { result.add(p.name); grew = true; }
+      if (Object.keys(p.deps ?? {}).some((d) => result.has(d))) {
+        result.add(p.name);
+        grew = true;
+      }
     }
   }
   return result;
@@ -289,7 +324,8 @@ async function install(ctx, args) {
       // installed and current: only its missing dependencies matter
     } else if (have) plan.upgrade.push({ from: have, to: entry });
     else plan.install.push(entry);
-    for (const d of Object.keys(entry.deps ?? {})) if (!state.packages[d] || versionCmp(state.packages[d].version, cat.get(d)?.version ?? '0') < 0) add(d, false);
+    for (const d of Object.keys(entry.deps ?? {}))
+      if (!state.packages[d] || versionCmp(state.packages[d].version, cat.get(d)?.version ?? '0') < 0) add(d, false);
   };
   for (const n of wanted) add(n, true);
   if (plan.install.length + plan.upgrade.length === 0) {
@@ -297,7 +333,10 @@ async function install(ctx, args) {
     return 0;
   }
   const unlock = db.lock(ctx.root);
-  if (!unlock) { warn('Cannot get an advisory lock on a database, it is locked by another process'); return 1; }
+  if (!unlock) {
+    warn('Cannot get an advisory lock on a database, it is locked by another process');
+    return 1;
+  }
   try {
     printSummary(plan, 'install');
     if (args.dryRun) return 1;
@@ -339,7 +378,10 @@ async function upgrade(ctx, args) {
   }
   ctx.requested = new Set(plan.upgrade.map((u) => u.to.name));
   const unlock = db.lock(ctx.root);
-  if (!unlock) { warn('Cannot get an advisory lock on a database, it is locked by another process'); return 1; }
+  if (!unlock) {
+    warn('Cannot get an advisory lock on a database, it is locked by another process');
+    return 1;
+  }
   try {
     printSummary(plan, 'upgrade');
     if (args.dryRun) return 1;
@@ -363,8 +405,13 @@ async function remove(ctx, args, { autoremove = false } = {}) {
       changed = false;
       for (const p of Object.values(state.packages)) {
         if (!p.automatic || selected.has(p.name)) continue;
-        const needed = Object.values(state.packages).some((q) => !selected.has(q.name) && q.name !== p.name && Object.keys(q.deps ?? {}).includes(p.name));
-        if (!needed) { selected.add(p.name); changed = true; }
+        const needed = Object.values(state.packages).some(
+          (q) => !selected.has(q.name) && q.name !== p.name && Object.keys(q.deps ?? {}).includes(p.name),
+        );
+        if (!needed) {
+          selected.add(p.name);
+          changed = true;
+        }
       }
     }
   } else if (args.all) {
@@ -373,20 +420,29 @@ async function remove(ctx, args, { autoremove = false } = {}) {
     if (!args.names.length) return usageError('delete');
     for (const pattern of args.names) {
       const found = matchNames(names, pattern, args.match, (n) => state.packages[n].version);
-      if (found.length === 0) { out(`No packages matched for pattern '${pattern}'\n\n`); missing++; }
+      if (found.length === 0) {
+        out(`No packages matched for pattern '${pattern}'\n\n`);
+        missing++;
+      }
       found.forEach((n) => selected.add(n));
     }
     if (!args.force) selected = reverseDeps(state, [...selected]);
   }
   out('Checking integrity... done (0 conflicting)\n');
   if (selected.size === 0) {
-    if (missing) { out(`${missing} packages requested for removal: 0 locked, ${missing} missing\n`); return 1; }
+    if (missing) {
+      out(`${missing} packages requested for removal: 0 locked, ${missing} missing\n`);
+      return 1;
+    }
     out('Nothing to do.\n');
     return 0;
   }
   const plan = { install: [], upgrade: [], remove: [...selected].map((n) => state.packages[n]) };
   const unlock = db.lock(ctx.root);
-  if (!unlock) { warn('Cannot get an advisory lock on a database, it is locked by another process'); return 1; }
+  if (!unlock) {
+    warn('Cannot get an advisory lock on a database, it is locked by another process');
+    return 1;
+  }
   try {
     printSummary(plan, 'delete');
     if (args.dryRun) return 1;

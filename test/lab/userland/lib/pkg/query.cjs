@@ -17,7 +17,10 @@ function flatSize(n) {
   const units = ['KiB', 'MiB', 'GiB'];
   let i = -1;
   let v = n;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${v.toFixed(2)}${units[i]}`;
 }
 
@@ -25,9 +28,13 @@ function fullInfo(p) {
   const row = (k, v) => `${k.padEnd(15)}: ${v}\n`;
   let s = `${nv(p)}\n`;
   s += row('Name', p.name) + row('Version', p.version);
-  s += row('Installed on', new Date((p.timestamp ?? 0) * 1000).toUTCString().replace(/^(\w+), (\d+) (\w+) (\d+) (\S+) GMT$/, '$1 $3 $2 $5 $4 UTC'));
+  s += row(
+    'Installed on',
+    new Date((p.timestamp ?? 0) * 1000).toUTCString().replace(/^(\w+), (\d+) (\w+) (\d+) (\S+) GMT$/, '$1 $3 $2 $5 $4 UTC'),
+  );
   s += row('Origin', p.origin) + row('Architecture', p.abi ?? 'FreeBSD:14:amd64') + row('Prefix', p.prefix ?? '/usr/local');
-  s += row('Categories', (p.categories ?? []).join(' ')) + row('Licenses', (p.licenses ?? []).join(p.licenselogic === 'or' ? ' or ' : ' & '));
+  s +=
+    row('Categories', (p.categories ?? []).join(' ')) + row('Licenses', (p.licenses ?? []).join(p.licenselogic === 'or' ? ' or ' : ' & '));
   s += row('Maintainer', p.maintainer) + row('WWW', p.www) + row('Comment', p.comment);
   const ann = Object.entries(p.annotations ?? {});
   if (ann.length) {
@@ -46,12 +53,17 @@ function info(ctx, opts) {
   const versionOf = (n) => state.packages[n].version;
   if (opts.all || opts.names.length === 0) {
     if (opts.exists) return all.length ? 0 : 1;
-    for (const p of all) out(opts.quiet ? `${nv(p)}\n` : detail(p, opts) ?? listLine(p));
+    for (const p of all) out(opts.quiet ? `${nv(p)}\n` : (detail(p, opts) ?? listLine(p)));
     return 0;
   }
   let rc = 0;
   for (const pattern of opts.names) {
-    const found = matchNames(all.map((p) => p.name), pattern, opts.match, versionOf).map((n) => state.packages[n]);
+    const found = matchNames(
+      all.map((p) => p.name),
+      pattern,
+      opts.match,
+      versionOf,
+    ).map((n) => state.packages[n]);
     if (found.length === 0) {
       if (!opts.exists && !opts.quiet) warn(`No package(s) matching ${pattern}`);
       rc = 1;
@@ -71,8 +83,15 @@ function info(ctx, opts) {
 /** The -l, -d, -r, -o, -I, -D, -f views; null when none was asked for. */
 function detail(p, opts) {
   if (opts.full) return fullInfo(p);
-  if (opts.list) return `${nv(p)}:\n${Object.keys(p.files ?? {}).sort().map((f) => `\t${f}\n`).join('')}`;
-  if (opts.deps) return `${nv(p)}:\n${Object.entries(p.deps ?? {}).map(([n, d]) => `\t${n}-${d.version}\n`).join('')}`;
+  if (opts.list)
+    return `${nv(p)}:\n${Object.keys(p.files ?? {})
+      .sort()
+      .map((f) => `\t${f}\n`)
+      .join('')}`;
+  if (opts.deps)
+    return `${nv(p)}:\n${Object.entries(p.deps ?? {})
+      .map(([n, d]) => `\t${n}-${d.version}\n`)
+      .join('')}`;
   if (opts.origin) return `${nv(p).padEnd(30)} ${p.origin}\n`;
   if (opts.comment) return listLine(p);
   if (opts.message) return (p.messages ?? []).map((m) => `${nv(p)}:\nOn install:\n${m.message}\n`).join('');
@@ -88,14 +107,26 @@ async function version(ctx, opts) {
   const major = /FreeBSD:(\d+)/.exec(require('./config.cjs').abiOf(ctx.root))[1];
   if (opts.source === 'index') {
     const index = path.join(ctx.root, `usr/ports/INDEX-${major}`);
-    if (!fs.existsSync(index)) { warn(`Unable to open INDEX file: /usr/ports/INDEX-${major}`); return 1; }
+    if (!fs.existsSync(index)) {
+      warn(`Unable to open INDEX file: /usr/ports/INDEX-${major}`);
+      return 1;
+    }
   }
   if (!opts.noUpdate && !(await repo.update(ctx, { quiet: opts.quiet }))) return 1;
   const cat = repo.catalogue(ctx);
   const state = db.load(ctx.root);
   let pkgs = db.sorted(state);
   if (opts.names.length) {
-    const sel = new Set(opts.names.flatMap((pat) => matchNames(pkgs.map((p) => p.name), pat, opts.match, (n) => state.packages[n].version)));
+    const sel = new Set(
+      opts.names.flatMap((pat) =>
+        matchNames(
+          pkgs.map((p) => p.name),
+          pat,
+          opts.match,
+          (n) => state.packages[n].version,
+        ),
+      ),
+    );
     pkgs = pkgs.filter((p) => sel.has(p.name));
   }
   for (const p of pkgs) {
@@ -119,28 +150,48 @@ async function version(ctx, opts) {
 
 /** pkg query / rquery FORMAT: %n %v %o %c %p %m %w %q %a %sh %sb %t %R. */
 function formatQuery(fmt, p) {
-  return fmt.replace(/%(sh|sb|[nvocpmwqatR%])/g, (_, k) => {
-    switch (k) {
-      case 'n': return p.name;
-      case 'v': return p.version;
-      case 'o': return p.origin;
-      case 'c': return p.comment;
-      case 'p': return p.prefix ?? '/usr/local';
-      case 'm': return p.maintainer;
-      case 'w': return p.www;
-      case 'q': return p.abi ?? '';
-      case 'a': return p.automatic ? '1' : '0';
-      case 't': return String(p.timestamp ?? 0);
-      case 'R': return p.repo ?? p.annotations?.repository ?? 'unknown-repository';
-      case 'sh': return humanSize(p.flatsize ?? 0);
-      case 'sb': return String(p.flatsize ?? 0);
-      default: return '%';
-    }
-  }).replace(/\\n/g, '\n').replace(/\\t/g, '\t');
+  return fmt
+    .replace(/%(sh|sb|[nvocpmwqatR%])/g, (_, k) => {
+      switch (k) {
+        case 'n':
+          return p.name;
+        case 'v':
+          return p.version;
+        case 'o':
+          return p.origin;
+        case 'c':
+          return p.comment;
+        case 'p':
+          return p.prefix ?? '/usr/local';
+        case 'm':
+          return p.maintainer;
+        case 'w':
+          return p.www;
+        case 'q':
+          return p.abi ?? '';
+        case 'a':
+          return p.automatic ? '1' : '0';
+        case 't':
+          return String(p.timestamp ?? 0);
+        case 'R':
+          return p.repo ?? p.annotations?.repository ?? 'unknown-repository';
+        case 'sh':
+          return humanSize(p.flatsize ?? 0);
+        case 'sb':
+          return String(p.flatsize ?? 0);
+        default:
+          return '%';
+      }
+    })
+    .replace(/\\n/g, '\n')
+    .replace(/\\t/g, '\t');
 }
 
 async function query(ctx, opts, remote) {
-  if (!opts.format) { process.stderr.write(`Usage: pkg ${remote ? 'r' : ''}query <query-format> <pkg-name>\n`); return 1; }
+  if (!opts.format) {
+    process.stderr.write(`Usage: pkg ${remote ? 'r' : ''}query <query-format> <pkg-name>\n`);
+    return 1;
+  }
   let pkgs;
   if (remote) {
     if (!opts.noUpdate && !(await repo.update(ctx, { quiet: true }))) return 1;
@@ -165,17 +216,29 @@ async function query(ctx, opts, remote) {
 }
 
 async function search(ctx, opts) {
-  if (!opts.names.length) { process.stderr.write('Usage: pkg search [-eU] [-r repo] [-S search] [-L label] [-Q mod]... [-Cgix] <pkg-name>\n'); return 1; }
+  if (!opts.names.length) {
+    process.stderr.write('Usage: pkg search [-eU] [-r repo] [-S search] [-L label] [-Q mod]... [-Cgix] <pkg-name>\n');
+    return 1;
+  }
   if (!opts.noUpdate && !(await repo.update(ctx, { quiet: true }))) return 1;
   const cat = [...repo.catalogue(ctx).values()].sort((a, b) => a.name.localeCompare(b.name, 'en'));
   let found = [];
   for (const pat of opts.names) {
     let re;
     if (opts.exact) re = new RegExp(`^${pat.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-    else { try { re = new RegExp(pat, 'i'); } catch { re = /$^/; } }
+    else {
+      try {
+        re = new RegExp(pat, 'i');
+      } catch {
+        re = /$^/;
+      }
+    }
     found = found.concat(cat.filter((p) => re.test(p.name) || re.test(nv(p))));
   }
-  if (!found.length) { out('No packages found matching ' + opts.names.join(' ') + '\n'); return 1; }
+  if (!found.length) {
+    out('No packages found matching ' + opts.names.join(' ') + '\n');
+    return 1;
+  }
   for (const p of found) out(opts.quiet ? `${nv(p)}\n` : listLine(p));
   return 0;
 }
@@ -187,7 +250,10 @@ function which(ctx, opts) {
     const abs = path.resolve(f);
     const owner = Object.values(state.packages).find((p) => Object.keys(p.files ?? {}).includes(abs));
     if (owner) out(opts.quiet ? `${nv(owner)}\n` : `${abs} was installed by package ${nv(owner)}\n`);
-    else { out(`${abs} was not found in the database\n`); rc = 1; }
+    else {
+      out(`${abs} was not found in the database\n`);
+      rc = 1;
+    }
   }
   return rc;
 }

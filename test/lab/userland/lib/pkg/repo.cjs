@@ -15,7 +15,11 @@ const { out, warn, dots } = require('./output.cjs');
 const cacheFile = (root, name) => path.join(root, 'var/db/pkg/repos', name, 'catalogue.json');
 
 function readCache(root, name) {
-  try { return JSON.parse(fs.readFileSync(cacheFile(root, name), 'utf8')); } catch { return null; }
+  try {
+    return JSON.parse(fs.readFileSync(cacheFile(root, name), 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 /** packagesite.pkg (a tarball) → its packagesite.yaml lines as objects. */
@@ -24,7 +28,10 @@ function parsePackagesite(buf) {
   fs.writeFileSync(tmp, buf);
   try {
     const yaml = execFileSync('tar', ['-xOf', tmp, 'packagesite.yaml'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    return yaml.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    return yaml
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   } finally {
     fs.rmSync(tmp, { force: true });
   }
@@ -76,7 +83,10 @@ async function update(ctx, { force = false, quiet = false } = {}) {
     const packages = parsePackagesite(site.body);
     say(`Processing entries: ${dots(false)}\n`);
     fs.mkdirSync(path.dirname(cacheFile(ctx.root, repo.name)), { recursive: true });
-    fs.writeFileSync(cacheFile(ctx.root, repo.name), JSON.stringify({ url: base, lastModified: site.headers['last-modified'] ?? '', packages }));
+    fs.writeFileSync(
+      cacheFile(ctx.root, repo.name),
+      JSON.stringify({ url: base, lastModified: site.headers['last-modified'] ?? '', packages }),
+    );
     say(`${repo.name} repository update completed. ${packages.length} packages processed.\n`);
   }
   if (ok) say('All repositories are up to date.\n');

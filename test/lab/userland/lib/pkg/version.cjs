@@ -11,9 +11,15 @@ function split(v) {
   let epoch = 0;
   let revision = 0;
   let m = /,(\d+)$/.exec(v);
-  if (m) { epoch = Number(m[1]); v = v.slice(0, m.index); }
+  if (m) {
+    epoch = Number(m[1]);
+    v = v.slice(0, m.index);
+  }
   m = /_(\d+)$/.exec(v);
-  if (m) { revision = Number(m[1]); v = v.slice(0, m.index); }
+  if (m) {
+    revision = Number(m[1]);
+    v = v.slice(0, m.index);
+  }
   return { epoch, revision, parts: v.match(/\d+|[A-Za-z]+/g) ?? [] };
 }
 

@@ -198,17 +198,35 @@ function updateFeed(release, patch) {
 
 /** The index as text: one `path|mode|newhash|old1,old2,...` line per file, sorted. */
 function feedIndexText(index) {
-  return index.map((e) => `${e.path}|${e.mode}|${e.hash}|${e.old.join(',')}`).sort().join('\n') + '\n';
+  return (
+    index
+      .map((e) => `${e.path}|${e.mode}|${e.hash}|${e.old.join(',')}`)
+      .sort()
+      .join('\n') + '\n'
+  );
 }
 
 function parseFeedIndex(text) {
-  return text.split('\n').filter(Boolean).map((line) => {
-    const [p, mode, hash, old] = line.split('|');
-    return { path: p, mode, hash, old: old ? old.split(',') : [] };
-  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [p, mode, hash, old] = line.split('|');
+      return { path: p, mode, hash, old: old ? old.split(',') : [] };
+    });
 }
 
 module.exports = {
-  RELEASES, DEFAULT_PATCH, versionString, kernelVersion, osreldateOf, freebsdVersionScript,
-  kernelFile, patchedFiles, updateFeed, feedIndexText, parseFeedIndex, sha256,
+  RELEASES,
+  DEFAULT_PATCH,
+  versionString,
+  kernelVersion,
+  osreldateOf,
+  freebsdVersionScript,
+  kernelFile,
+  patchedFiles,
+  updateFeed,
+  feedIndexText,
+  parseFeedIndex,
+  sha256,
 };

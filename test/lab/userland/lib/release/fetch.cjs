@@ -32,17 +32,28 @@ const err = (msg) => process.stderr.write(`fetch: ${msg}\n`);
 /** libfetch's names for errno values and resolver errors. */
 function errorString(e) {
   switch (e.code) {
-    case 'ENOTFOUND': return 'No address record';
-    case 'EAI_AGAIN': return 'Transient resolver failure';
-    case 'ECONNREFUSED': return 'Connection refused';
-    case 'ETIMEDOUT': return 'Operation timed out';
-    case 'ECONNRESET': return 'Connection reset by peer';
-    case 'EHOSTUNREACH': return 'No route to host';
-    case 'ENETUNREACH': return 'Network is unreachable';
-    case 'ENOENT': return 'No such file or directory';
-    case 'EACCES': return 'Permission denied';
-    case 'EISDIR': return 'Is a directory';
-    default: return e.message || String(e);
+    case 'ENOTFOUND':
+      return 'No address record';
+    case 'EAI_AGAIN':
+      return 'Transient resolver failure';
+    case 'ECONNREFUSED':
+      return 'Connection refused';
+    case 'ETIMEDOUT':
+      return 'Operation timed out';
+    case 'ECONNRESET':
+      return 'Connection reset by peer';
+    case 'EHOSTUNREACH':
+      return 'No route to host';
+    case 'ENETUNREACH':
+      return 'Network is unreachable';
+    case 'ENOENT':
+      return 'No such file or directory';
+    case 'EACCES':
+      return 'Permission denied';
+    case 'EISDIR':
+      return 'Is a directory';
+    default:
+      return e.message || String(e);
   }
 }
 
@@ -52,14 +63,20 @@ function parseArgs(argv) {
   let k = 0;
   for (; k < argv.length; k++) {
     const a = argv[k];
-    if (a === '--') { k++; break; }
+    if (a === '--') {
+      k++;
+      break;
+    }
     if (a.startsWith('--')) continue; // long options (TLS, proxy, user agent) have no effect in the lab
     if (!a.startsWith('-') || a === '-') break;
     for (let j = 1; j < a.length; j++) {
       const c = a[j];
       if (withArg.has(c)) {
         const val = j + 1 < a.length ? a.slice(j + 1) : argv[++k];
-        if (val === undefined) { process.stderr.write(`fetch: option requires an argument -- ${c}\n${USAGE}\n`); process.exit(1); }
+        if (val === undefined) {
+          process.stderr.write(`fetch: option requires an argument -- ${c}\n${USAGE}\n`);
+          process.exit(1);
+        }
         if (c === 'o') o.out = val;
         else if (c === 'S') o.S = Number(val);
         else if (c === 'T') o.T = Number(val);
@@ -88,7 +105,10 @@ function statBytes(n) {
   const prefixes = ' kMGTP';
   let i = 0;
   n = Math.floor(n);
-  while (n > 9999 && i < prefixes.length - 1) { n = Math.floor(n / 1024); i++; }
+  while (n > 9999 && i < prefixes.length - 1) {
+    n = Math.floor(n / 1024);
+    i++;
+  }
   return `${String(n).padStart(4)} ${prefixes[i]}B`;
 }
 
@@ -103,7 +123,11 @@ function statSeconds(s) {
 function request(url, method, timeoutSec, ims, redirects = 0) {
   return new Promise((resolve, reject) => {
     let u;
-    try { u = new URL(url); } catch { return reject(new Error(`${url}: parse error`)); }
+    try {
+      u = new URL(url);
+    } catch {
+      return reject(new Error(`${url}: parse error`));
+    }
     const mod = u.protocol === 'https:' ? https : u.protocol === 'http:' ? http : null;
     if (!mod) return reject(new Error('Invalid URL scheme'));
     const headers = { 'User-Agent': 'fetch libfetch/2.0' };
@@ -117,7 +141,9 @@ function request(url, method, timeoutSec, ims, redirects = 0) {
       }
       resolve({ res });
     });
-    req.on('timeout', () => { req.destroy(Object.assign(new Error('Operation timed out'), { code: 'ETIMEDOUT' })); });
+    req.on('timeout', () => {
+      req.destroy(Object.assign(new Error('Operation timed out'), { code: 'ETIMEDOUT' }));
+    });
     req.on('error', (e) => reject(new Error(errorString(e))));
     req.end();
   });
@@ -130,20 +156,42 @@ async function fetchOne(url, outPath, o) {
   let mtime;
   let body; // readable stream
   let scheme;
-  try { scheme = new URL(url).protocol; } catch { scheme = ''; }
+  try {
+    scheme = new URL(url).protocol;
+  } catch {
+    scheme = '';
+  }
 
   if (scheme === 'file:') {
     const file = decodeURIComponent(new URL(url).pathname);
     let st;
-    try { st = fs.statSync(file); } catch (e) { err(`${url}: ${errorString(e)}`); return false; }
-    size = st.size; mtime = Math.floor(st.mtimeMs / 1000);
-    if (o.s) { process.stdout.write(`${size}\n`); return true; }
-    if (o.l && !toStdout) { fs.rmSync(outPath, { force: true }); fs.symlinkSync(file, outPath); return true; }
+    try {
+      st = fs.statSync(file);
+    } catch (e) {
+      err(`${url}: ${errorString(e)}`);
+      return false;
+    }
+    size = st.size;
+    mtime = Math.floor(st.mtimeMs / 1000);
+    if (o.s) {
+      process.stdout.write(`${size}\n`);
+      return true;
+    }
+    if (o.l && !toStdout) {
+      fs.rmSync(outPath, { force: true });
+      fs.symlinkSync(file, outPath);
+      return true;
+    }
     body = fs.createReadStream(file);
   } else if (scheme === 'http:' || scheme === 'https:') {
     let ims = null;
     if (o.i) {
-      try { ims = fs.statSync(o.i).mtime; } catch (e) { process.stderr.write(`fetch: ${o.i}: stat(): ${errorString(e)}\n`); return false; }
+      try {
+        ims = fs.statSync(o.i).mtime;
+      } catch (e) {
+        process.stderr.write(`fetch: ${o.i}: stat(): ${errorString(e)}\n`);
+        return false;
+      }
     }
     let res;
     try {
@@ -152,7 +200,11 @@ async function fetchOne(url, outPath, o) {
       err(`${url}: ${e.message}`);
       return false;
     }
-    if (res.statusCode === 304 && o.i) { process.stdout.write(`${url}: not modified\n`); res.resume(); return true; }
+    if (res.statusCode === 304 && o.i) {
+      process.stdout.write(`${url}: not modified\n`);
+      res.resume();
+      return true;
+    }
     if (res.statusCode < 200 || res.statusCode >= 300) {
       res.resume();
       err(`${url}: ${res.statusMessage || `HTTP error ${res.statusCode}`}`);
@@ -160,7 +212,11 @@ async function fetchOne(url, outPath, o) {
     }
     size = res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : -1;
     mtime = res.headers['last-modified'] ? Math.floor(Date.parse(res.headers['last-modified']) / 1000) : 0;
-    if (o.s) { res.resume(); process.stdout.write(size === -1 ? 'Unknown\n' : `${size}\n`); return true; }
+    if (o.s) {
+      res.resume();
+      process.stdout.write(size === -1 ? 'Unknown\n' : `${size}\n`);
+      return true;
+    }
     body = res;
   } else {
     err(`${url}: Invalid URL scheme`);
@@ -175,8 +231,13 @@ async function fetchOne(url, outPath, o) {
   if (!toStdout && o.m) {
     try {
       const st = fs.statSync(outPath);
-      if (st.size === size && Math.floor(st.mtimeMs / 1000) === mtime) { body.destroy(); return true; }
-    } catch { /* fetch it */ }
+      if (st.size === size && Math.floor(st.mtimeMs / 1000) === mtime) {
+        body.destroy();
+        return true;
+      }
+    } catch {
+      /* fetch it */
+    }
   }
   if (size === -1 && !toStdout && o.v > 0) err(`${url}: size of remote file is not known`);
   if (o.v > 1 && size !== -1) process.stderr.write(`remote size / mtime: ${size} / ${mtime}\n`);
@@ -190,7 +251,10 @@ async function fetchOne(url, outPath, o) {
     tmp = exists ? path.join(path.dirname(outPath), `.fetch.${path.basename(outPath)}.${Math.random().toString(36).slice(2, 8)}`) : null;
     try {
       out = fs.createWriteStream(tmp ?? outPath);
-      await new Promise((resolve, reject) => { out.once('open', resolve); out.once('error', reject); });
+      await new Promise((resolve, reject) => {
+        out.once('open', resolve);
+        out.once('error', reject);
+      });
     } catch (e) {
       err(`${outPath}: open(): ${errorString(e)}`);
       body.destroy();
@@ -201,7 +265,9 @@ async function fetchOne(url, outPath, o) {
   let count = 0;
   try {
     await new Promise((resolve, reject) => {
-      body.on('data', (chunk) => { count += chunk.length; });
+      body.on('data', (chunk) => {
+        count += chunk.length;
+      });
       body.on('error', reject);
       out.on('error', reject);
       body.pipe(out, { end: !toStdout });
@@ -215,7 +281,8 @@ async function fetchOne(url, outPath, o) {
     return false;
   }
   const elapsed = Math.max(0.001, (Date.now() - started) / 1000);
-  if (o.v > 0 && !toStdout) process.stderr.write(`        ${statBytes(count)} ${statBytes(count / elapsed)}ps ${statSeconds(Math.floor(elapsed))}\n`);
+  if (o.v > 0 && !toStdout)
+    process.stderr.write(`        ${statBytes(count)} ${statBytes(count / elapsed)}ps ${statSeconds(Math.floor(elapsed))}\n`);
   if (size !== -1 && count < size) {
     process.stderr.write(`fetch: ${outPath} appears to be truncated: ${count}/${size} bytes\n`);
     return false;
@@ -229,20 +296,29 @@ async function fetchOne(url, outPath, o) {
 
 async function main(argv) {
   const o = parseArgs(argv);
-  if (o.urls.length === 0) { process.stderr.write(`${USAGE}\n`); process.exit(1); }
+  if (o.urls.length === 0) {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(1);
+  }
   let outDir = null;
   if (o.out && o.out !== '-') {
     try {
       if (fs.statSync(o.out).isDirectory()) outDir = o.out;
     } catch (e) {
-      if (e.code !== 'ENOENT') { err(`${o.out}: ${errorString(e)}`); process.exit(1); }
-      if (o.urls.length > 1) { err(`${o.out} is not a directory`); process.exit(1); }
+      if (e.code !== 'ENOENT') {
+        err(`${o.out}: ${errorString(e)}`);
+        process.exit(1);
+      }
+      if (o.urls.length > 1) {
+        err(`${o.out} is not a directory`);
+        process.exit(1);
+      }
     }
   }
   let rc = 0;
   for (const url of o.urls) {
     const base = url.slice(url.lastIndexOf('/') + 1) || 'fetch.out';
-    const outPath = o.out === '-' ? '-' : outDir ? `${outDir}/${base}` : o.out ?? base;
+    const outPath = o.out === '-' ? '-' : outDir ? `${outDir}/${base}` : (o.out ?? base);
     if (!(await fetchOne(url, outPath, o))) rc = 1;
   }
   process.exitCode = rc;

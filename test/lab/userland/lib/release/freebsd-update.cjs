@@ -27,9 +27,14 @@ const EX_TEMPFAIL = 75;
 const out = (s) => fs.writeSync(1, s);
 
 class Exit extends Error {
-  constructor(code) { super(`exit ${code}`); this.code = code; }
+  constructor(code) {
+    super(`exit ${code}`);
+    this.code = code;
+  }
 }
-const exit = (code) => { throw new Exit(code); };
+const exit = (code) => {
+  throw new Exit(code);
+};
 
 function usage() {
   out(`usage: ${PROG} [options] command ...
@@ -83,20 +88,35 @@ function runningRelease() {
   try {
     const m = /^KERN_OSRELEASE=(.*)$/m.exec(fs.readFileSync('/.lab/kernel', 'utf8'));
     if (m) return m[1].trim();
-  } catch { /* fall back to uname */ }
+  } catch {
+    /* fall back to uname */
+  }
   return capture('uname', ['-r']).trim();
 }
 
 function parseCmdline(argv) {
   const o = { conffile: '', commands: [], forcefetch: false, nottyok: false, cli: {} };
-  const set = (k, v) => { if (o.cli[k] !== undefined) usage(); o.cli[k] = v; };
+  const set = (k, v) => {
+    if (o.cli[k] !== undefined) usage();
+    o.cli[k] = v;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const arg = () => { if (i + 1 >= argv.length) usage(); return argv[++i]; };
+    const arg = () => {
+      if (i + 1 >= argv.length) usage();
+      return argv[++i];
+    };
     switch (a) {
-      case '-f': if (o.conffile) usage(); o.conffile = arg(); break;
-      case '-F': o.forcefetch = true; break;
-      case '--not-running-from-cron': o.nottyok = true; break;
+      case '-f':
+        if (o.conffile) usage();
+        o.conffile = arg();
+        break;
+      case '-F':
+        o.forcefetch = true;
+        break;
+      case '--not-running-from-cron':
+        o.nottyok = true;
+        break;
       case '--currently-running': {
         let r = argv[++i];
         if (r === undefined) usage();
@@ -104,8 +124,12 @@ function parseCmdline(argv) {
         o.unameR = r;
         break;
       }
-      case '-b': set('BaseDir', arg()); break;
-      case '-d': set('WorkDir', arg()); break;
+      case '-b':
+        set('BaseDir', arg());
+        break;
+      case '-d':
+        set('WorkDir', arg());
+        break;
       case '-j': {
         const jail = arg();
         const version = capture('freebsd-version', ['-j', jail]).trim();
@@ -118,22 +142,42 @@ function parseCmdline(argv) {
         o.unameR = version;
         break;
       }
-      case '-k': set('KeyPrint', arg()); break;
-      case '-s': set('ServerName', arg()); break;
+      case '-k':
+        set('KeyPrint', arg());
+        break;
+      case '-s':
+        set('ServerName', arg());
+        break;
       case '-r': {
         let r = arg();
         if (/^[0-9.]+$/.test(r)) r += '-RELEASE';
         set('TargetRelease', r);
         break;
       }
-      case '-t': set('MailTo', arg()); break;
-      case '-v': set('VerboseLevel', arg()); break;
-      case '--debug': set('VerboseLevel', 'debug'); break;
-      case '--no-stats': set('VerboseLevel', 'nostats'); break;
-      case 'cron': case 'fetch': case 'upgrade': case 'updatesready': case 'install': case 'rollback': case 'IDS': case 'showconfig':
+      case '-t':
+        set('MailTo', arg());
+        break;
+      case '-v':
+        set('VerboseLevel', arg());
+        break;
+      case '--debug':
+        set('VerboseLevel', 'debug');
+        break;
+      case '--no-stats':
+        set('VerboseLevel', 'nostats');
+        break;
+      case 'cron':
+      case 'fetch':
+      case 'upgrade':
+      case 'updatesready':
+      case 'install':
+      case 'rollback':
+      case 'IDS':
+      case 'showconfig':
         o.commands.push(a);
         break;
-      default: usage();
+      default:
+        usage();
     }
   }
   if (o.commands.length === 0) usage();
@@ -156,8 +200,24 @@ function parseConffile(file, explicit) {
     const words = line.split('#')[0].trim().split(/\s+/).filter(Boolean);
     if (words.length === 0) return;
     const [key, ...vals] = words;
-    const known = ['KeyPrint', 'WorkDir', 'ServerName', 'MailTo', 'AllowAdd', 'AllowDelete', 'KeepModifiedMetadata', 'BaseDir',
-      'VerboseLevel', 'StrictComponents', 'BackupKernel', 'BackupKernelDir', 'BackupKernelSymbolFiles', 'CreateBootEnv', 'TargetRelease', ...lists];
+    const known = [
+      'KeyPrint',
+      'WorkDir',
+      'ServerName',
+      'MailTo',
+      'AllowAdd',
+      'AllowDelete',
+      'KeepModifiedMetadata',
+      'BaseDir',
+      'VerboseLevel',
+      'StrictComponents',
+      'BackupKernel',
+      'BackupKernelDir',
+      'BackupKernelSymbolFiles',
+      'CreateBootEnv',
+      'TargetRelease',
+      ...lists,
+    ];
     if (!known.includes(key) || (!lists.has(key) && conf[key] !== undefined)) {
       out(`Error processing configuration file, line ${idx + 1}:\n==> ${line}\n`);
       exit(1);
@@ -169,13 +229,25 @@ function parseConffile(file, explicit) {
 }
 
 function isReadable(f) {
-  try { fs.accessSync(f, fs.constants.R_OK); return true; } catch { return false; }
+  try {
+    fs.accessSync(f, fs.constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function getParams(argv) {
   const o = parseCmdline(argv);
   const conf = parseConffile(o.conffile || '/etc/freebsd-update.conf', Boolean(o.conffile));
-  const defaults = { WorkDir: '/var/db/freebsd-update', MailTo: 'root', BaseDir: '/', VerboseLevel: 'stats', ServerName: undefined, Components: [] };
+  const defaults = {
+    WorkDir: '/var/db/freebsd-update',
+    MailTo: 'root',
+    BaseDir: '/',
+    VerboseLevel: 'stats',
+    ServerName: undefined,
+    Components: [],
+  };
   const params = { ...defaults, ...conf, ...o.cli };
   params.WorkDir = params.WorkDir.replace(/\/+$/, '') || '/';
   return { ...o, params };
@@ -185,30 +257,49 @@ const bdhash = (basedir) => crypto.createHash('sha256').update(`${basedir}\n`).d
 
 function workdirOk(p) {
   try {
-    if (fs.statSync(p.WorkDir).isDirectory()) { fs.accessSync(p.WorkDir, fs.constants.W_OK); return true; }
-  } catch { /* below */ }
+    if (fs.statSync(p.WorkDir).isDirectory()) {
+      fs.accessSync(p.WorkDir, fs.constants.W_OK);
+      return true;
+    }
+  } catch {
+    /* below */
+  }
   return false;
 }
 
 /** Checks shared by fetch and upgrade (fetchupgrade_check_params). Returns RELNUM and patch. */
 function fetchupgradeCheck(ctx) {
   const p = ctx.params;
-  if (!p.ServerName) { out(`${PROG}: SERVERNAME must be given via command line or configuration file.\n`); exit(1); }
-  if (!p.KeyPrint) { out(`${PROG}: Key must be given via -k option or configuration file.\n`); exit(1); }
-  if (!/^[0-9a-f]{64}$/.test(p.KeyPrint)) { out(`${PROG}: Invalid key fingerprint: ${p.KeyPrint}\n`); exit(1); }
-  if (!workdirOk(p)) { out(`${PROG}: Directory does not exist or is not writable: ${p.WorkDir}\n`); exit(1); }
+  if (!p.ServerName) {
+    out(`${PROG}: SERVERNAME must be given via command line or configuration file.\n`);
+    exit(1);
+  }
+  if (!p.KeyPrint) {
+    out(`${PROG}: Key must be given via -k option or configuration file.\n`);
+    exit(1);
+  }
+  if (!/^[0-9a-f]{64}$/.test(p.KeyPrint)) {
+    out(`${PROG}: Invalid key fingerprint: ${p.KeyPrint}\n`);
+    exit(1);
+  }
+  if (!workdirOk(p)) {
+    out(`${PROG}: Directory does not exist or is not writable: ${p.WorkDir}\n`);
+    exit(1);
+  }
   const unameR = ctx.unameR ?? runningRelease();
   const relnum = unameR.replace(/-p[0-9]+/, '').replace(/-SECURITY/, '-RELEASE');
   if (!/-(RELEASE|ALPHA.*|BETA.*|RC.*)$/.test(relnum)) {
-    out([
-      'Cannot upgrade from a version that is not a release',
-      '(including alpha, beta and release candidates)',
-      `using ${PROG}. Instead, FreeBSD can be directly`,
-      'upgraded by source or upgraded to a RELEASE/RELENG version',
-      `prior to running ${PROG}.`,
-      `Currently running: ${relnum}`,
-      '',
-    ].join('\n'));
+    out(
+      [
+        'Cannot upgrade from a version that is not a release',
+        '(including alpha, beta and release candidates)',
+        `using ${PROG}. Instead, FreeBSD can be directly`,
+        'upgraded by source or upgraded to a RELEASE/RELENG version',
+        `prior to running ${PROG}.`,
+        `Currently running: ${relnum}`,
+        '',
+      ].join('\n'),
+    );
     exit(1);
   }
   const px = /-p([0-9]+)$/.exec(unameR);
@@ -260,32 +351,41 @@ async function cmdFetch(ctx, { quiet = false } = {}) {
     try {
       const r = await get(`${base}/latest`);
       const line = r.body.toString().trim();
-      if (r.status === 200 && new RegExp(`^freebsd-update\\|amd64\\|${relnum.replace(/\./g, '\\.')}\\|[0-9]+\\|[0-9a-f]{64}\\|[0-9]{10}$`).test(line)) {
+      if (
+        r.status === 200 &&
+        new RegExp(`^freebsd-update\\|amd64\\|${relnum.replace(/\./g, '\\.')}\\|[0-9]+\\|[0-9a-f]{64}\\|[0-9]{10}$`).test(line)
+      ) {
         tag = line.split('|');
         say('done.\n');
         break;
       }
-    } catch { /* failed */ }
+    } catch {
+      /* failed */
+    }
     say('failed.\n');
   }
   if (!tag) {
-    say([
-      'No mirrors remaining, giving up.',
-      '',
-      `This may be because upgrading from this platform (amd64)`,
-      `or release (${relnum}) is unsupported by ${PROG}. Only`,
-      `platforms with Tier 1 support can be upgraded by ${PROG}.`,
-      'See https://www.freebsd.org/platforms/index.html for more info.',
-      '',
-      'If unsupported, FreeBSD must be upgraded by source.',
-      '',
-    ].join('\n'));
+    say(
+      [
+        'No mirrors remaining, giving up.',
+        '',
+        `This may be because upgrading from this platform (amd64)`,
+        `or release (${relnum}) is unsupported by ${PROG}. Only`,
+        `platforms with Tier 1 support can be upgraded by ${PROG}.`,
+        'See https://www.freebsd.org/platforms/index.html for more info.',
+        '',
+        'If unsupported, FreeBSD must be upgraded by source.',
+        '',
+      ].join('\n'),
+    );
     exit(1);
   }
   const patch = Number(tag[3]);
   const indexHash = tag[4];
   if (patch < relpx) {
-    say(`\nFiles on mirror (${relnum}-p${patch}) appear older than what\nwe are currently running (${ctx.unameR ?? runningRelease()})!\nCowardly refusing to proceed any further.\n`);
+    say(
+      `\nFiles on mirror (${relnum}-p${patch}) appear older than what\nwe are currently running (${ctx.unameR ?? runningRelease()})!\nCowardly refusing to proceed any further.\n`,
+    );
     exit(1);
   }
   say('Fetching metadata index... ');
@@ -293,7 +393,10 @@ async function cmdFetch(ctx, { quiet = false } = {}) {
   try {
     const r = await get(`${base}/t/${indexHash}`);
     if (r.status !== 200) throw new Error('failed');
-    if (sha256(r.body) !== indexHash) { say('update metadata index corrupt.\n'); exit(1); }
+    if (sha256(r.body) !== indexHash) {
+      say('update metadata index corrupt.\n');
+      exit(1);
+    }
     index = content.parseFeedIndex(r.body.toString());
   } catch (e) {
     if (e instanceof Exit) throw e;
@@ -311,7 +414,11 @@ async function cmdFetch(ctx, { quiet = false } = {}) {
   for (const e of index) {
     const target = path.join(p.BaseDir, e.path);
     let st;
-    try { st = fs.lstatSync(target); } catch { continue; } // not installed: left alone
+    try {
+      st = fs.lstatSync(target);
+    } catch {
+      continue;
+    } // not installed: left alone
     let cur = null;
     if (st.isFile()) cur = sha256(fs.readFileSync(target));
     if (cur === e.hash && (st.mode & 0o7777) === parseInt(e.mode, 8)) continue;
@@ -341,7 +448,10 @@ async function cmdFetch(ctx, { quiet = false } = {}) {
         say('failed.\n');
         exit(1);
       }
-      if (sha256(body) !== h) { say(`${h} has incorrect hash.\n`); exit(1); }
+      if (sha256(body) !== h) {
+        say(`${h} has incorrect hash.\n`);
+        exit(1);
+      }
       fs.writeFileSync(path.join(filesDir(p), h), body);
     }
     say('done.\n');
@@ -369,8 +479,14 @@ function replaceFile(file, data, mode) {
 
 function installCheck(ctx) {
   const p = ctx.params;
-  if (process.getuid && process.getuid() !== 0) { out('You must be root to run this.\n'); exit(1); }
-  if (!workdirOk(p)) { out(`${PROG}: Directory does not exist or is not writable: ${p.WorkDir}\n`); exit(1); }
+  if (process.getuid && process.getuid() !== 0) {
+    out('You must be root to run this.\n');
+    exit(1);
+  }
+  if (!workdirOk(p)) {
+    out(`${PROG}: Directory does not exist or is not writable: ${p.WorkDir}\n`);
+    exit(1);
+  }
   const manifest = path.join(installDir(p), 'manifest.json');
   if (!fs.existsSync(manifest)) {
     out('No updates are available to install.\n');
@@ -398,23 +514,37 @@ function cmdInstall(ctx) {
         old = { hash: sha256(data), mode: (st.mode & 0o7777).toString(8) };
         fs.writeFileSync(path.join(filesDir(p), old.hash), data);
       }
-    } catch { /* not there */ }
+    } catch {
+      /* not there */
+    }
     replaceFile(target, fs.readFileSync(path.join(filesDir(p), u.hash)), parseInt(u.mode, 8));
     rollback.push({ path: u.path, old });
   }
   fs.rmSync(rollbackDir(p), { recursive: true, force: true });
   fs.mkdirSync(rollbackDir(p), { recursive: true });
-  fs.writeFileSync(path.join(rollbackDir(p), 'manifest.json'), JSON.stringify({ basedir: p.BaseDir, release: m.release, patch: m.patch, rollback }, null, 1));
+  fs.writeFileSync(
+    path.join(rollbackDir(p), 'manifest.json'),
+    JSON.stringify({ basedir: p.BaseDir, release: m.release, patch: m.patch, rollback }, null, 1),
+  );
   fs.rmSync(installDir(p), { recursive: true, force: true });
   out(' done.\n');
 }
 
 function cmdRollback(ctx) {
   const p = ctx.params;
-  if (process.getuid && process.getuid() !== 0) { out('You must be root to run this.\n'); exit(1); }
-  if (!workdirOk(p)) { out(`${PROG}: Directory does not exist or is not writable: ${p.WorkDir}\n`); exit(1); }
+  if (process.getuid && process.getuid() !== 0) {
+    out('You must be root to run this.\n');
+    exit(1);
+  }
+  if (!workdirOk(p)) {
+    out(`${PROG}: Directory does not exist or is not writable: ${p.WorkDir}\n`);
+    exit(1);
+  }
   const manifest = path.join(rollbackDir(p), 'manifest.json');
-  if (!fs.existsSync(manifest)) { out('No rollback directory found.\n'); exit(1); }
+  if (!fs.existsSync(manifest)) {
+    out('No rollback directory found.\n');
+    exit(1);
+  }
   const m = JSON.parse(fs.readFileSync(manifest, 'utf8'));
   out('Uninstalling updates...');
   for (const r of m.rollback) {
@@ -456,7 +586,12 @@ function lock(p) {
     if (e.code !== 'EEXIST') throw e;
     const pid = Number(fs.readFileSync(file, 'utf8'));
     let alive = false;
-    try { process.kill(pid, 0); alive = true; } catch { /* stale */ }
+    try {
+      process.kill(pid, 0);
+      alive = true;
+    } catch {
+      /* stale */
+    }
     if (alive && pid !== process.pid) busy();
     fs.writeFileSync(file, String(process.pid));
   }
@@ -485,7 +620,10 @@ async function main(argv) {
     unlock();
   } catch (e) {
     unlock();
-    if (e instanceof Exit) { process.exitCode = e.code; return; }
+    if (e instanceof Exit) {
+      process.exitCode = e.code;
+      return;
+    }
     throw e;
   }
 }

@@ -12,7 +12,11 @@ const { errorString } = require('./fetch.cjs');
 function get(url, { headers = {}, timeoutMs = 60000 } = {}) {
   return new Promise((resolve, reject) => {
     let u;
-    try { u = new URL(url); } catch { return reject(new Error('Invalid URL')); }
+    try {
+      u = new URL(url);
+    } catch {
+      return reject(new Error('Invalid URL'));
+    }
     if (u.protocol === 'file:') {
       try {
         resolve({ status: 200, statusText: 'OK', body: fs.readFileSync(decodeURIComponent(u.pathname)), headers: {} });
@@ -26,7 +30,9 @@ function get(url, { headers = {}, timeoutMs = 60000 } = {}) {
     const req = mod.get(u, { headers: { 'User-Agent': 'fetch libfetch/2.0', ...headers }, agent: false, timeout: timeoutMs }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, statusText: res.statusMessage, body: Buffer.concat(chunks), headers: res.headers }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode, statusText: res.statusMessage, body: Buffer.concat(chunks), headers: res.headers }),
+      );
       res.on('error', (e) => reject(new Error(errorString(e))));
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('Operation timed out'), { code: 'ETIMEDOUT' })));

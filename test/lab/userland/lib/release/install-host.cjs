@@ -15,8 +15,13 @@ const content = require('./content.cjs');
 
 const root = process.argv[2];
 if (!root) throw new Error('usage: install-host.cjs ROOT');
-const env = Object.fromEntries(fs.readFileSync(path.join(root, '.lab/host.env'), 'utf8').split('\n')
-  .filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+const env = Object.fromEntries(
+  fs
+    .readFileSync(path.join(root, '.lab/host.env'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('='))
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+);
 
 const m = /^(\d+\.\d+-[A-Z]+)(?:-p(\d+))?$/.exec(env.LAB_RELEASE || '14.2-RELEASE-p3');
 if (!m) throw new Error(`LAB_RELEASE=${env.LAB_RELEASE} is not a FreeBSD version`);
@@ -38,7 +43,15 @@ if (!fs.existsSync(fv) || fs.lstatSync(fv).isSymbolicLink()) {
 }
 const kernel = path.join(root, 'boot/kernel/kernel');
 if (!fs.existsSync(kernel)) writeFile('boot/kernel/kernel', content.kernelFile(release, patch), 0o555);
-writeFile('.lab/kernel', fs.readFileSync(kernel, 'utf8').split('\n').filter((l) => /^(KERN|HW)_/.test(l)).join('\n') + '\n', 0o644);
+writeFile(
+  '.lab/kernel',
+  fs
+    .readFileSync(kernel, 'utf8')
+    .split('\n')
+    .filter((l) => /^(KERN|HW)_/.test(l))
+    .join('\n') + '\n',
+  0o644,
+);
 
 const address = env.HOST_ADDRESS || '';
 const mirror = `${address.split('.').slice(0, 2).join('.')}.0.2`;
@@ -50,11 +63,28 @@ for (const d of ['var/db/freebsd-update', 'var/db/pkg']) fs.mkdirSync(path.join(
 const db = path.join(root, 'var/db/pkg/local.json');
 if (!fs.existsSync(db)) {
   const pkg = {
-    name: 'pkg', origin: 'ports-mgmt/pkg', version: '1.21.3', comment: 'Package manager', maintainer: 'pkg@FreeBSD.org',
-    www: 'https://github.com/freebsd/pkg', abi: 'FreeBSD:14:amd64', arch: 'freebsd:14:x86:64', prefix: '/usr/local',
-    flatsize: 0, licenselogic: 'single', licenses: ['BSD2CLAUSE'], desc: 'Package management tool', deps: {},
-    categories: ['ports-mgmt'], users: [], groups: [], annotations: { FreeBSD_version: '1402000', repo_type: 'binary', repository: 'FreeBSD' },
-    files: {}, automatic: false, timestamp: Math.floor(Date.now() / 1000), lab: { users: [], groups: [], samples: [], modes: {} },
+    name: 'pkg',
+    origin: 'ports-mgmt/pkg',
+    version: '1.21.3',
+    comment: 'Package manager',
+    maintainer: 'pkg@FreeBSD.org',
+    www: 'https://github.com/freebsd/pkg',
+    abi: 'FreeBSD:14:amd64',
+    arch: 'freebsd:14:x86:64',
+    prefix: '/usr/local',
+    flatsize: 0,
+    licenselogic: 'single',
+    licenses: ['BSD2CLAUSE'],
+    desc: 'Package management tool',
+    deps: {},
+    categories: ['ports-mgmt'],
+    users: [],
+    groups: [],
+    annotations: { FreeBSD_version: '1402000', repo_type: 'binary', repository: 'FreeBSD' },
+    files: {},
+    automatic: false,
+    timestamp: Math.floor(Date.now() / 1000),
+    lab: { users: [], groups: [], samples: [], modes: {} },
   };
   fs.writeFileSync(db, JSON.stringify({ packages: { pkg } }, null, 1) + '\n');
 }

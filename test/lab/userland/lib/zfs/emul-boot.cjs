@@ -12,10 +12,16 @@ const { POOLS } = require('./layout.cjs');
 const args = process.argv.slice(2);
 storage.withLock(() => {
   let st = storage.load();
-  if (args[0] === '--record') { if (st) storage.syncMountTable(st); return; }
+  if (args[0] === '--record') {
+    if (st) storage.syncMountTable(st);
+    return;
+  }
   const ops = [];
   if (!st) st = model.emptyState();
-  for (const d of Object.values(st.datasets)) { d.mounted = false; delete d.mountedAt; }
+  for (const d of Object.values(st.datasets)) {
+    d.mounted = false;
+    delete d.mountedAt;
+  }
   for (const pool of args) {
     if (st.pools[pool]) continue;
     ops.push(...model.createPool(st, pool, { mountpoint: POOLS[pool].mountpoint }));
@@ -24,10 +30,15 @@ storage.withLock(() => {
     }
   }
   const warnings = [];
-  storage.apply(st, ops.filter((o) => o.op !== 'mount'), (w) => warnings.push(w));
+  storage.apply(
+    st,
+    ops.filter((o) => o.op !== 'mount'),
+    (w) => warnings.push(w),
+  );
   for (const d of Object.values(st.datasets)) d.mounted = false;
   // Parents before children, as `zfs mount -a` orders by mountpoint.
-  const byMountpoint = Object.keys(st.datasets).filter((n) => !n.includes('@'))
+  const byMountpoint = Object.keys(st.datasets)
+    .filter((n) => !n.includes('@'))
     .sort((a, b) => (model.resolve(st, a, 'mountpoint').value < model.resolve(st, b, 'mountpoint').value ? -1 : 1));
   const mounts = byMountpoint.flatMap((n) => model.mountOps(st, n));
   storage.apply(st, mounts, (w) => warnings.push(w));

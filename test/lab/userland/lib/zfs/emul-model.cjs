@@ -9,7 +9,10 @@ const props = require('./props.cjs');
 const { nicenum, nicestrtonum, creationDate } = require('./format.cjs');
 
 class ZfsError extends Error {
-  constructor(message, exitCode = 1) { super(message); this.exitCode = exitCode; }
+  constructor(message, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
 }
 
 /** Space the emulation reports (it does not measure the data): see the lab README. */
@@ -53,10 +56,24 @@ function mustExist(st, name, what = 'open') {
 }
 
 /** NAME and its ancestors (a snapshot: itself only, its user properties are its own). */
-const ancestry = (name) => { if (name.includes('@')) return [name]; const out = []; for (let a = name; a; a = parentOf(a)) out.push(a); return out; };
-const children = (st, name) => Object.keys(st.datasets).filter((n) => parentOf(n) === name && !n.includes('@')).sort();
-const snapshotsOf = (st, name) => Object.keys(st.datasets).filter((n) => n.startsWith(name + '@')).sort((a, b) => st.datasets[a].createtxg - st.datasets[b].createtxg);
-const clonesOf = (st, snap) => Object.keys(st.datasets).filter((n) => st.datasets[n].origin === snap).sort();
+const ancestry = (name) => {
+  if (name.includes('@')) return [name];
+  const out = [];
+  for (let a = name; a; a = parentOf(a)) out.push(a);
+  return out;
+};
+const children = (st, name) =>
+  Object.keys(st.datasets)
+    .filter((n) => parentOf(n) === name && !n.includes('@'))
+    .sort();
+const snapshotsOf = (st, name) =>
+  Object.keys(st.datasets)
+    .filter((n) => n.startsWith(name + '@'))
+    .sort((a, b) => st.datasets[a].createtxg - st.datasets[b].createtxg);
+const clonesOf = (st, snap) =>
+  Object.keys(st.datasets)
+    .filter((n) => st.datasets[n].origin === snap)
+    .sort();
 const isDescendant = (name, of) => name.startsWith(of + '/') || name.startsWith(of + '@');
 
 /** zfs_iter_dependents() in post-order: child filesystems, then snapshots (each after its clones). */
@@ -81,7 +98,8 @@ function dependents(st, name, withClones = true) {
 function resolve(st, name, key) {
   const p = props.lookup(key);
   const ds = st.datasets[name];
-  if (!p) { // user property: snapshots keep their own, datasets inherit
+  if (!p) {
+    // user property: snapshots keep their own, datasets inherit
     if (ds.props[key] !== undefined) return { value: ds.props[key], source: 'local' };
     if (!name.includes('@')) {
       for (let a = parentOf(name); a; a = parentOf(a)) {
@@ -141,31 +159,60 @@ function getProperty(st, name, key, { literal = false } = {}) {
   const num = (n) => (literal ? String(n) : nicenum(n, { bytes: p.bytes }));
   const ro = (value) => ({ value, source: '-' });
   switch (p.name) {
-    case 'name': return ro(name);
-    case 'type': return ro(ds.type);
-    case 'creation': return ro(literal ? String(ds.creation) : creationDate(ds.creation));
-    case 'used': case 'logicalused': return ro(num(used(st, name)));
-    case 'usedbydataset': return ro(num(FS_REFER));
-    case 'usedbychildren': return ro(num(used(st, name) - FS_REFER));
-    case 'usedbysnapshots': case 'usedbyrefreservation': return ro(num(0));
-    case 'written': return ro(num(name.includes('@') ? FS_REFER : 0));
-    case 'available': return ro(num(available(st, name)));
-    case 'referenced': case 'logicalreferenced': return ro(num(FS_REFER));
-    case 'compressratio': case 'refcompressratio': return ro(literal ? '1.00' : '1.00x');
-    case 'mounted': return ro(ds.mounted ? 'yes' : 'no');
-    case 'createtxg': return ro(String(ds.createtxg));
-    case 'guid': return ro(ds.guid);
-    case 'objsetid': return ro(String(ds.objsetid ?? 0));
-    case 'version': return ro('5');
-    case 'utf8only': return ro('off');
-    case 'normalization': return ro('none');
-    case 'casesensitivity': return ro('sensitive');
-    case 'encryption': return { value: 'off', source: 'default' };
-    case 'origin': return ro(ds.origin || '-');
-    case 'clones': return ro(clonesOf(st, name).join(','));
-    case 'defer_destroy': return ro('off');
-    case 'userrefs': return ro('0');
-    default: break;
+    case 'name':
+      return ro(name);
+    case 'type':
+      return ro(ds.type);
+    case 'creation':
+      return ro(literal ? String(ds.creation) : creationDate(ds.creation));
+    case 'used':
+    case 'logicalused':
+      return ro(num(used(st, name)));
+    case 'usedbydataset':
+      return ro(num(FS_REFER));
+    case 'usedbychildren':
+      return ro(num(used(st, name) - FS_REFER));
+    case 'usedbysnapshots':
+    case 'usedbyrefreservation':
+      return ro(num(0));
+    case 'written':
+      return ro(num(name.includes('@') ? FS_REFER : 0));
+    case 'available':
+      return ro(num(available(st, name)));
+    case 'referenced':
+    case 'logicalreferenced':
+      return ro(num(FS_REFER));
+    case 'compressratio':
+    case 'refcompressratio':
+      return ro(literal ? '1.00' : '1.00x');
+    case 'mounted':
+      return ro(ds.mounted ? 'yes' : 'no');
+    case 'createtxg':
+      return ro(String(ds.createtxg));
+    case 'guid':
+      return ro(ds.guid);
+    case 'objsetid':
+      return ro(String(ds.objsetid ?? 0));
+    case 'version':
+      return ro('5');
+    case 'utf8only':
+      return ro('off');
+    case 'normalization':
+      return ro('none');
+    case 'casesensitivity':
+      return ro('sensitive');
+    case 'encryption':
+      return { value: 'off', source: 'default' };
+    case 'origin':
+      return ro(ds.origin || '-');
+    case 'clones':
+      return ro(clonesOf(st, name).join(','));
+    case 'defer_destroy':
+      return ro('off');
+    case 'userrefs':
+      return ro('0');
+    default:
+      break;
   }
   const r = resolve(st, name, p.name);
   if (p.kind === 'number') {
@@ -193,8 +240,9 @@ function parseAssignment(key, value, { creating = false, type = 'filesystem' } =
   if (p.kind === 'number') {
     if (p.none && value === 'none') return [p.name, '0'];
     const n = nicestrtonum(value);
-    if (p.none && n === 0n) throw new Error('use \'none\' to disable quota/refquota');
-    if (p.name === 'recordsize' && (n < 512n || n > 16777216n || (n & (n - 1n)) !== 0n)) throw new Error("'recordsize' must be power of 2 from 512B to 16M");
+    if (p.none && n === 0n) throw new Error("use 'none' to disable quota/refquota");
+    if (p.name === 'recordsize' && (n < 512n || n > 16777216n || (n & (n - 1n)) !== 0n))
+      throw new Error("'recordsize' must be power of 2 from 512B to 16M");
     return [p.name, String(n)];
   }
   if (p.name === 'mountpoint' && value !== 'none' && value !== 'legacy' && !value.startsWith('/')) {
@@ -203,7 +251,8 @@ function parseAssignment(key, value, { creating = false, type = 'filesystem' } =
   return [p.name, p.name === 'mountpoint' && value.length > 1 ? value.replace(/\/+$/, '') : value];
 }
 function indexValuesText(p) {
-  if (p.name === 'compression') return 'on | off | lzjb | gzip | gzip-[1-9] | zle | lz4 | zstd | zstd-[1-19] | zstd-fast | zstd-fast-[1-10,20,30,40,50,60,70,80,90,100,500,1000]';
+  if (p.name === 'compression')
+    return 'on | off | lzjb | gzip | gzip-[1-9] | zle | lz4 | zstd | zstd-[1-19] | zstd-fast | zstd-fast-[1-10,20,30,40,50,60,70,80,90,100,500,1000]';
   if (p.name === 'copies') return '1 | 2 | 3';
   return p.values.join(' | ');
 }
@@ -232,19 +281,30 @@ function createPool(st, pool, { mountpoint } = {}) {
 
 /** Mount ops for NAME and its descendants whose effective mountpoint/canmount allow it. */
 function mountOps(st, name, { recursive = false } = {}) {
-  const names = [name, ...(recursive ? dependents(st, name, false).filter((n) => !n.includes('@')).reverse() : [])];
-  return names.filter((n) => isMountable(st, n) && !st.datasets[n].mounted).map((n) => {
-    st.datasets[n].mounted = true;
-    return { op: 'mount', name: n, mountpoint: resolve(st, n, 'mountpoint').value };
-  });
+  const names = [
+    name,
+    ...(recursive
+      ? dependents(st, name, false)
+          .filter((n) => !n.includes('@'))
+          .reverse()
+      : []),
+  ];
+  return names
+    .filter((n) => isMountable(st, n) && !st.datasets[n].mounted)
+    .map((n) => {
+      st.datasets[n].mounted = true;
+      return { op: 'mount', name: n, mountpoint: resolve(st, n, 'mountpoint').value };
+    });
 }
 function umountOps(st, names) {
-  return names.filter((n) => st.datasets[n]?.mounted).map((n) => {
-    st.datasets[n].mounted = false;
-    // OpenZFS removes the mountpoint directory only if it was default or inherited.
-    const removeDir = resolve(st, n, 'mountpoint').source !== 'local';
-    return { op: 'umount', name: n, mountedAt: st.datasets[n].mountedAt, removeDir };
-  });
+  return names
+    .filter((n) => st.datasets[n]?.mounted)
+    .map((n) => {
+      st.datasets[n].mounted = false;
+      // OpenZFS removes the mountpoint directory only if it was default or inherited.
+      const removeDir = resolve(st, n, 'mountpoint').source !== 'local';
+      return { op: 'umount', name: n, mountedAt: st.datasets[n].mountedAt, removeDir };
+    });
 }
 
 function create(st, name, { parents = false, assignments = [] } = {}) {
@@ -260,7 +320,11 @@ function create(st, name, { parents = false, assignments = [] } = {}) {
   }
   const settings = [];
   for (const [k, v] of assignments) {
-    try { settings.push(parseAssignment(k, v, { creating: true })); } catch (e) { throw new ZfsError(`${err}: ${e.message}`); }
+    try {
+      settings.push(parseAssignment(k, v, { creating: true }));
+    } catch (e) {
+      throw new ZfsError(`${err}: ${e.message}`);
+    }
   }
   const ops = [];
   const missing = [];
@@ -282,7 +346,10 @@ function destroy(st, target, { recursive = false, dependentsToo = false, dryRun 
   const ne = nameError(target);
   if (ne) throw new ZfsError(`cannot open '${target}': ${ne}`);
   mustExist(st, target);
-  if (!parentOf(target)) throw new ZfsError(`cannot destroy '${target}': operation does not apply to pools\nuse 'zfs destroy -r ${target}' to destroy all datasets in the pool\nuse 'zpool destroy ${target}' to destroy the pool itself`);
+  if (!parentOf(target))
+    throw new ZfsError(
+      `cannot destroy '${target}': operation does not apply to pools\nuse 'zfs destroy -r ${target}' to destroy all datasets in the pool\nuse 'zpool destroy ${target}' to destroy the pool itself`,
+    );
   if (!dependentsToo) checkDependents(st, target, recursive);
   const doomed = dependentsToo ? withAllDependents(st, target) : [...dependents(st, target, false), target];
   if (dryRun) return [];
@@ -307,9 +374,11 @@ function checkDependents(st, target, recursive) {
   }
   if (!kind) return;
   const type = isSnap ? 'snapshot' : st.datasets[target].type;
-  throw new ZfsError(kind === 'children'
-    ? `cannot destroy '${target}': ${type} has children\nuse '-r' to destroy the following datasets:\n${lines.join('\n')}`
-    : `cannot destroy '${target}': ${type} has dependent clones\nuse '-R' to destroy the following datasets:\n${lines.join('\n')}`);
+  throw new ZfsError(
+    kind === 'children'
+      ? `cannot destroy '${target}': ${type} has children\nuse '-r' to destroy the following datasets:\n${lines.join('\n')}`
+      : `cannot destroy '${target}': ${type} has dependent clones\nuse '-R' to destroy the following datasets:\n${lines.join('\n')}`,
+  );
 }
 
 /** -R: the target, its descendants, and every clone of any of their snapshots (with their own dependents). */
@@ -318,16 +387,25 @@ function withAllDependents(st, target) {
   const seen = new Set();
   const add = (n) => {
     for (const d of dependents(st, n, true)) {
-      if (!seen.has(d)) { seen.add(d); out.push(d); }
+      if (!seen.has(d)) {
+        seen.add(d);
+        out.push(d);
+      }
     }
-    if (!seen.has(n)) { seen.add(n); out.push(n); }
+    if (!seen.has(n)) {
+      seen.add(n);
+      out.push(n);
+    }
   };
   add(target);
   return out;
 }
 
 function removeDatasets(st, names) {
-  const ops = umountOps(st, names.filter((n) => !n.includes('@')));
+  const ops = umountOps(
+    st,
+    names.filter((n) => !n.includes('@')),
+  );
   for (const n of names) {
     const ds = st.datasets[n];
     if (!ds) continue;
@@ -341,12 +419,16 @@ function destroySnapshots(st, spec, { recursive, dependentsToo, dryRun }) {
   const [fs, snap] = spec.split('@');
   mustExist(st, fs);
   const targets = [fs, ...(recursive ? dependents(st, fs, false).filter((n) => !n.includes('@')) : [])]
-    .map((f) => `${f}@${snap}`).filter((n) => st.datasets[n]);
+    .map((f) => `${f}@${snap}`)
+    .filter((n) => st.datasets[n]);
   if (targets.length === 0) throw new ZfsError('could not find any snapshots to destroy; check snapshot names.');
   let doomed = [];
   for (const t of targets) {
     if (dependentsToo) doomed.push(...withAllDependents(st, t));
-    else { checkDependents(st, t, false); doomed.push(t); }
+    else {
+      checkDependents(st, t, false);
+      doomed.push(t);
+    }
   }
   doomed = [...new Set(doomed)];
   if (dryRun) return [];
@@ -361,14 +443,27 @@ function snapshot(st, specs, { recursive = false, assignments = [] } = {}) {
     if (ne) throw new ZfsError(`cannot create snapshot '${spec}': ${ne}`);
     const [fs, snap] = spec.split('@');
     if (!st.datasets[fs]) throw Object.assign(new ZfsError(`cannot open '${fs}': dataset does not exist`, 2), { usage: 'snapshot' });
-    const all = [fs, ...(recursive ? dependents(st, fs, false).filter((n) => !n.includes('@')).reverse() : [])];
+    const all = [
+      fs,
+      ...(recursive
+        ? dependents(st, fs, false)
+            .filter((n) => !n.includes('@'))
+            .reverse()
+        : []),
+    ];
     for (const f of all) {
       if (st.datasets[`${f}@${snap}`]) throw new ZfsError(`cannot create snapshot '${f}@${snap}': dataset already exists`);
       planned.push(`${f}@${snap}`);
     }
   }
   const settings = assignments.map(([k, v]) => {
-    if (!props.isUserProp(k)) throw new ZfsError(`cannot create snapshot '${planned[0]}': property '${k}' can only be set on filesystems`.replace(/can only.*/, 'invalid property \'' + k + '\''));
+    if (!props.isUserProp(k))
+      throw new ZfsError(
+        `cannot create snapshot '${planned[0]}': property '${k}' can only be set on filesystems`.replace(
+          /can only.*/,
+          "invalid property '" + k + "'",
+        ),
+      );
     return [k, v];
   });
   st.txg += 1; // one transaction group for all of them, like zfs_snapshot_nvl()
@@ -386,13 +481,20 @@ function rollback(st, snap, { recursive = false, dependentsToo = false } = {}) {
   const fs = fsOf(snap);
   const later = snapshotsOf(st, fs).filter((s) => st.datasets[s].createtxg > ds.createtxg);
   if (later.length && !recursive && !dependentsToo) {
-    throw new ZfsError(`cannot rollback to '${snap}': more recent snapshots exist\nuse '-r' to force deletion of the following snapshots:\n${later.join('\n')}`);
+    throw new ZfsError(
+      `cannot rollback to '${snap}': more recent snapshots exist\nuse '-r' to force deletion of the following snapshots:\n${later.join('\n')}`,
+    );
   }
   const clones = later.flatMap((s) => clonesOf(st, s));
   if (clones.length && !dependentsToo) {
-    throw new ZfsError(`cannot rollback to '${snap}': clones of previous snapshots exist\nuse '-R' to force deletion of the following clones and dependents:\n${clones.join('\n')}`);
+    throw new ZfsError(
+      `cannot rollback to '${snap}': clones of previous snapshots exist\nuse '-R' to force deletion of the following clones and dependents:\n${clones.join('\n')}`,
+    );
   }
-  const ops = removeDatasets(st, later.flatMap((s) => withAllDependents(st, s)));
+  const ops = removeDatasets(
+    st,
+    later.flatMap((s) => withAllDependents(st, s)),
+  );
   ops.push({ op: 'rollback', name: fs, snap, guid: ds.guid });
   return ops;
 }
@@ -413,13 +515,20 @@ function clone(st, snap, target, { parents = false, assignments = [] } = {}) {
   if (st.datasets[target]) throw new ZfsError(`${err}: dataset already exists`);
   const settings = [];
   for (const [k, v] of assignments) {
-    try { settings.push(parseAssignment(k, v, { creating: true })); } catch (e) { throw new ZfsError(`${err}: ${e.message}`); }
+    try {
+      settings.push(parseAssignment(k, v, { creating: true }));
+    } catch (e) {
+      throw new ZfsError(`${err}: ${e.message}`);
+    }
   }
   const ops = [];
   const missing = [];
   for (let a = parentOf(target); a && !st.datasets[a]; a = parentOf(a)) missing.unshift(a);
   if (missing.length && !parents) throw new ZfsError(`${err}: parent does not exist`);
-  for (const a of missing) { addDataset(st, a, 'filesystem'); ops.push({ op: 'mkdata', name: a }, ...mountOps(st, a)); }
+  for (const a of missing) {
+    addDataset(st, a, 'filesystem');
+    ops.push({ op: 'mkdata', name: a }, ...mountOps(st, a));
+  }
   const ds = addDataset(st, target, 'filesystem', { origin: snap });
   for (const [k, v] of settings) ds.props[k] = v;
   ops.push({ op: 'clonedata', name: target, snap, snapGuid: src.guid }, ...mountOps(st, target));
@@ -436,7 +545,8 @@ function promote(st, name) {
   const moved = snapshotsOf(st, originFs).filter((s) => st.datasets[s].createtxg <= originTxg);
   for (const s of moved) {
     const snapName = s.split('@')[1];
-    if (st.datasets[`${name}@${snapName}`]) throw new ZfsError(`cannot promote '${name}': snapshot name '${snapName}' from origin \nconflicts with '${snapName}' from target`);
+    if (st.datasets[`${name}@${snapName}`])
+      throw new ZfsError(`cannot promote '${name}': snapshot name '${snapName}' from origin \nconflicts with '${snapName}' from target`);
   }
   const ops = [];
   for (const s of moved) {
@@ -469,13 +579,17 @@ function rename(st, from, to, { parents = false } = {}) {
   const ne = nameError(to);
   if (ne) throw new ZfsError(`${err}: ${ne}`);
   if (poolOf(to) !== poolOf(from)) throw new ZfsError(`cannot rename to '${to}': datasets must be within same pool`);
-  if (isDescendant(to, from)) throw new ZfsError(`cannot rename to '${to}': New dataset name cannot be a descendant of current dataset name`);
+  if (isDescendant(to, from))
+    throw new ZfsError(`cannot rename to '${to}': New dataset name cannot be a descendant of current dataset name`);
   if (st.datasets[to]) throw new ZfsError(`${err}: dataset already exists`);
   const ops = [];
   const missing = [];
   for (let a = parentOf(to); a && !st.datasets[a]; a = parentOf(a)) missing.unshift(a);
   if (missing.length && !parents) throw new ZfsError(`${err}: parent does not exist`);
-  for (const a of missing) { addDataset(st, a, 'filesystem'); ops.push({ op: 'mkdata', name: a }, ...mountOps(st, a)); }
+  for (const a of missing) {
+    addDataset(st, a, 'filesystem');
+    ops.push({ op: 'mkdata', name: a }, ...mountOps(st, a));
+  }
   const affected = [from, ...dependents(st, from, false)];
   ops.push(...umountOps(st, affected.filter((n) => !n.includes('@')).reverse()));
   for (const n of affected) {
@@ -491,8 +605,13 @@ function rename(st, from, to, { parents = false } = {}) {
 
 function setProperty(st, name, key, value) {
   const ds = mustExist(st, name);
-  let k; let v;
-  try { [k, v] = parseAssignment(key, value, { type: ds.type }); } catch (e) { throw new ZfsError(`cannot set property for '${name}': ${e.message}`); }
+  let k;
+  let v;
+  try {
+    [k, v] = parseAssignment(key, value, { type: ds.type });
+  } catch (e) {
+    throw new ZfsError(`cannot set property for '${name}': ${e.message}`);
+  }
   if ((k === 'mountpoint' || k === 'canmount') && ds.type === 'filesystem') {
     const affected = [name, ...dependents(st, name, false).filter((n) => !n.includes('@'))];
     const ops = umountOps(st, [...affected].reverse());
@@ -525,15 +644,23 @@ function inherit(st, name, key, { recursive = false } = {}) {
  */
 function select(st, operands, { recursive = false, depth = Infinity, types = ['filesystem', 'volume'], errors = [] } = {}) {
   const found = new Set();
-  const add = (n) => { if (types.includes(st.datasets[n].type)) found.add(n); };
+  const add = (n) => {
+    if (types.includes(st.datasets[n].type)) found.add(n);
+  };
   if (operands.length === 0) {
     for (const n of Object.keys(st.datasets)) add(n);
   } else {
     for (const op of operands) {
       const ne = op.includes('@') ? nameError(op, { snapshot: true }) : nameError(op);
       // Opening (not creating) checks characters only: "-r" is a dataset that does not exist.
-      if (ne && ne !== "pool doesn't begin with a letter") { errors.push(`cannot open '${op}': ${ne}`); continue; }
-      if (!st.datasets[op]) { errors.push(`cannot open '${op}': dataset does not exist`); continue; }
+      if (ne && ne !== "pool doesn't begin with a letter") {
+        errors.push(`cannot open '${op}': ${ne}`);
+        continue;
+      }
+      if (!st.datasets[op]) {
+        errors.push(`cannot open '${op}': dataset does not exist`);
+        continue;
+      }
       if (op.includes('@') || !recursive) {
         if (op.includes('@') || types.includes(st.datasets[op].type)) found.add(op);
         if (!recursive) continue;
@@ -550,7 +677,8 @@ function select(st, operands, { recursive = false, depth = Infinity, types = ['f
   return [...found].sort((a, b) => compareNames(st, a, b));
 }
 function compareNames(st, a, b) {
-  const fa = fsOf(a); const fb = fsOf(b);
+  const fa = fsOf(a);
+  const fb = fsOf(b);
   if (fa !== fb) return fa < fb ? -1 : 1;
   if (!a.includes('@')) return -1;
   if (!b.includes('@')) return 1;
@@ -558,7 +686,33 @@ function compareNames(st, a, b) {
 }
 
 module.exports = {
-  ZfsError, emptyState, createPool, create, destroy, snapshot, rollback, clone, promote, rename, setProperty,
-  inherit, select, ancestry, getProperty, resolve, mountOps, umountOps, dependents, nameError, parentOf, poolOf, fsOf,
-  poolAvailable, used, isMountable, POOL_SIZE, POOL_OVERHEAD, FS_REFER,
+  ZfsError,
+  emptyState,
+  createPool,
+  create,
+  destroy,
+  snapshot,
+  rollback,
+  clone,
+  promote,
+  rename,
+  setProperty,
+  inherit,
+  select,
+  ancestry,
+  getProperty,
+  resolve,
+  mountOps,
+  umountOps,
+  dependents,
+  nameError,
+  parentOf,
+  poolOf,
+  fsOf,
+  poolAvailable,
+  used,
+  isMountable,
+  POOL_SIZE,
+  POOL_OVERHEAD,
+  FS_REFER,
 };

@@ -10,12 +10,29 @@ const { zfsUsage, zfsTopUsage } = require('./usage.cjs');
 const out = (s) => process.stdout.write(s);
 const err = (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n');
 
-class Usage extends Error { constructor(cmd, msg) { super(msg || ''); this.cmd = cmd; } }
+class Usage extends Error {
+  constructor(cmd, msg) {
+    super(msg || '');
+    this.cmd = cmd;
+  }
+}
 
 const OPTSTRINGS = {
-  create: ':PnpuvV:o:b:s', destroy: 'vpndfrR', snapshot: ':ro:', snap: ':ro:', rollback: 'rRf', clone: ':po:',
-  promote: '', rename: 'pruf', list: ':HS:d:o:prs:t:', set: 'u', get: ':d:o:s:rt:Hp', inherit: 'rS',
-  mount: ':alvo:Of', unmount: 'afu', umount: 'afu',
+  create: ':PnpuvV:o:b:s',
+  destroy: 'vpndfrR',
+  snapshot: ':ro:',
+  snap: ':ro:',
+  rollback: 'rRf',
+  clone: ':po:',
+  promote: '',
+  rename: 'pruf',
+  list: ':HS:d:o:prs:t:',
+  set: 'u',
+  get: ':d:o:s:rt:Hp',
+  inherit: 'rS',
+  mount: ':alvo:Of',
+  unmount: 'afu',
+  umount: 'afu',
 };
 
 function parse(cmd, argv) {
@@ -52,13 +69,25 @@ function mutate(fn) {
       storage.save(st);
       storage.syncMountTable(st);
     }
-    for (const w of warnings) { err(w); rc = 1; }
+    for (const w of warnings) {
+      err(w);
+      rc = 1;
+    }
     return rc;
   });
 }
 const readState = () => storage.load() || model.emptyState();
 
-const TYPE_NAMES = { filesystem: 'filesystem', fs: 'filesystem', snapshot: 'snapshot', snap: 'snapshot', volume: 'volume', vol: 'volume', bookmark: 'bookmark', all: 'all' };
+const TYPE_NAMES = {
+  filesystem: 'filesystem',
+  fs: 'filesystem',
+  snapshot: 'snapshot',
+  snap: 'snapshot',
+  volume: 'volume',
+  vol: 'volume',
+  bookmark: 'bookmark',
+  all: 'all',
+};
 function parseTypes(s, cmd) {
   const types = [];
   for (const t of s.split(',')) {
@@ -77,27 +106,38 @@ function parseDepth(v, cmd) {
 function cmdList(argv) {
   const { flags, list, args } = parse('list', argv);
   let fields = (flags.o || 'name,used,available,referenced,mountpoint').split(',');
-  if (flags.o === 'space') fields = ['name', 'available', 'used', 'usedbysnapshots', 'usedbydataset', 'usedbyrefreservation', 'usedbychildren'];
+  if (flags.o === 'space')
+    fields = ['name', 'available', 'used', 'usedbysnapshots', 'usedbydataset', 'usedbyrefreservation', 'usedbychildren'];
   const cols = fields.map((f) => {
     const p = props.lookup(f);
     if (!p && !props.isUserProp(f)) throw new Usage('list', `bad property list: invalid property '${f}'`);
-    return p ? { key: p.name, p, header: p.column, width: props.staticWidth(p), right: props.alignRight(p), fixed: props.isFixed(p) }
+    return p
+      ? { key: p.name, p, header: p.column, width: props.staticWidth(p), right: props.alignRight(p), fixed: props.isFixed(p) }
       : { key: f, header: f.toUpperCase(), width: f.length, right: false, fixed: false };
   });
   let types = flags.t !== undefined ? parseTypes(flags.t, 'list') : ['filesystem', 'volume'];
   let recursive = !!flags.r || flags.d !== undefined;
   let depth = flags.d !== undefined ? parseDepth(flags.d, 'list') : Infinity;
   // `zfs list -t snapshot FS` lists FS's snapshots (depth 1), as OpenZFS does.
-  if (types.length === 1 && types[0] === 'snapshot' && args.length > 0 && !recursive) { recursive = true; depth = 1; }
+  if (types.length === 1 && types[0] === 'snapshot' && args.length > 0 && !recursive) {
+    recursive = true;
+    depth = 1;
+  }
   const st = readState();
   const errors = [];
   let names = model.select(st, args, { recursive, depth, types, errors });
-  const sorts = list('s').map((k) => [k, 1]).concat(list('S').map((k) => [k, -1]));
+  const sorts = list('s')
+    .map((k) => [k, 1])
+    .concat(list('S').map((k) => [k, -1]));
   if (sorts.length) {
-    const keyOf = (n, k) => { const v = model.getProperty(st, n, k, { literal: true }); return v ? v.value : ''; };
+    const keyOf = (n, k) => {
+      const v = model.getProperty(st, n, k, { literal: true });
+      return v ? v.value : '';
+    };
     names = [...names].sort((a, b) => {
       for (const [k, dir] of sorts) {
-        const va = keyOf(a, k); const vb = keyOf(b, k);
+        const va = keyOf(a, k);
+        const vb = keyOf(b, k);
         const c = /^\d+$/.test(va) && /^\d+$/.test(vb) ? Number(BigInt(va) - BigInt(vb)) : va.localeCompare(vb);
         if (c) return Math.sign(c) * dir;
       }
@@ -105,7 +145,12 @@ function cmdList(argv) {
     });
   }
   const literal = !!flags.p;
-  const rows = names.map((n) => cols.map((c) => { const v = model.getProperty(st, n, c.key, { literal }); return v ? v.value : '-'; }));
+  const rows = names.map((n) =>
+    cols.map((c) => {
+      const v = model.getProperty(st, n, c.key, { literal });
+      return v ? v.value : '-';
+    }),
+  );
   for (const e of errors) err(e);
   if (rows.length === 0 && errors.length === 0 && !flags.H) err('no datasets available');
   out(renderList(cols, rows, { scripted: !!flags.H }));
@@ -115,15 +160,24 @@ function cmdList(argv) {
 function cmdGet(argv) {
   const { flags, args } = parse('get', argv);
   if (args.length === 0) throw new Usage('get', 'missing property argument');
-  const fields = (flags.o || 'name,property,value,source').split(',').flatMap((f) => (f === 'all' ? ['name', 'property', 'value', 'received', 'source'] : [f]));
-  for (const f of fields) if (!['name', 'property', 'value', 'received', 'source'].includes(f)) throw new Usage('get', `invalid column name '${f}'`);
+  const fields = (flags.o || 'name,property,value,source')
+    .split(',')
+    .flatMap((f) => (f === 'all' ? ['name', 'property', 'value', 'received', 'source'] : [f]));
+  for (const f of fields)
+    if (!['name', 'property', 'value', 'received', 'source'].includes(f)) throw new Usage('get', `invalid column name '${f}'`);
   const sources = flags.s ? flags.s.split(',') : null;
-  if (sources) for (const s of sources) if (!['local', 'default', 'inherited', 'temporary', 'received', 'none'].includes(s)) throw new Usage('get', `invalid source '${s}'`);
+  if (sources)
+    for (const s of sources)
+      if (!['local', 'default', 'inherited', 'temporary', 'received', 'none'].includes(s)) throw new Usage('get', `invalid source '${s}'`);
   const propArg = args[0];
   let keys;
   if (propArg === 'all') keys = props.ALL;
   else {
-    keys = propArg.split(',').flatMap((k) => (k === 'space' ? ['name', 'available', 'used', 'usedbysnapshots', 'usedbydataset', 'usedbyrefreservation', 'usedbychildren'] : [k]));
+    keys = propArg
+      .split(',')
+      .flatMap((k) =>
+        k === 'space' ? ['name', 'available', 'used', 'usedbysnapshots', 'usedbydataset', 'usedbyrefreservation', 'usedbychildren'] : [k],
+      );
     for (const k of keys) {
       if (!props.lookup(k) && !props.isUserProp(k)) throw new Usage('get', `bad property list: invalid property '${k}'`);
     }
@@ -147,7 +201,17 @@ function cmdGet(argv) {
   for (const n of names) {
     widths.name = Math.max(widths.name, n.length);
     // `get all` includes the user properties the dataset has (set or inherited).
-    const userKeys = propArg !== 'all' ? [] : [...new Set(model.ancestry(n).flatMap((a) => Object.keys(st.datasets[a]?.props || {})).filter((k) => props.isUserProp(k)))].sort();
+    const userKeys =
+      propArg !== 'all'
+        ? []
+        : [
+            ...new Set(
+              model
+                .ancestry(n)
+                .flatMap((a) => Object.keys(st.datasets[a]?.props || {}))
+                .filter((k) => props.isUserProp(k)),
+            ),
+          ].sort();
     for (const k of [...keys, ...userKeys]) {
       const p = props.lookup(k);
       const v = model.getProperty(st, n, k, { literal });
@@ -167,7 +231,10 @@ function cmdGet(argv) {
 
 function cmdCreate(argv) {
   const { flags, list, args } = parse('create', argv);
-  if (flags.V !== undefined) { err(`cannot create '${args[0] ?? ''}': volumes are not supported in the lab`); return 1; }
+  if (flags.V !== undefined) {
+    err(`cannot create '${args[0] ?? ''}': volumes are not supported in the lab`);
+    return 1;
+  }
   if (args.length === 0) throw new Usage('create', 'missing filesystem argument');
   if (args.length > 1) throw new Usage('create', 'too many arguments');
   const as = assignments(list('o'), 'create');
@@ -251,7 +318,10 @@ function cmdMount(argv) {
     return 0;
   }
   return mutate((st) => {
-    if (flags.a) return Object.keys(st.datasets).sort().flatMap((n) => model.mountOps(st, n));
+    if (flags.a)
+      return Object.keys(st.datasets)
+        .sort()
+        .flatMap((n) => model.mountOps(st, n));
     if (args.length > 1) throw new Usage('mount', 'too many arguments');
     const n = args[0];
     if (!st.datasets[n]) throw new model.ZfsError(`cannot open '${n}': dataset does not exist`);
@@ -259,7 +329,8 @@ function cmdMount(argv) {
     const mp = model.resolve(st, n, 'mountpoint').value;
     if (mp === 'legacy') throw new model.ZfsError(`cannot mount '${n}': legacy mountpoint\nuse mount(8) to mount this filesystem`);
     if (mp === 'none') throw new model.ZfsError(`cannot mount '${n}': no mountpoint set`);
-    if (model.resolve(st, n, 'canmount').value === 'off') throw new model.ZfsError(`cannot mount '${n}': 'canmount' property is set to 'off'`);
+    if (model.resolve(st, n, 'canmount').value === 'off')
+      throw new model.ZfsError(`cannot mount '${n}': 'canmount' property is set to 'off'`);
     const ds = st.datasets[n];
     ds.mounted = true;
     return [{ op: 'mount', name: n, mountpoint: mp }];
@@ -281,17 +352,40 @@ function cmdUnmount(argv, cmd) {
 }
 
 const COMMANDS = {
-  list: cmdList, get: cmdGet, create: cmdCreate, destroy: cmdDestroy, snapshot: cmdSnapshot, snap: cmdSnapshot,
-  rollback: cmdRollback, clone: cmdClone, promote: cmdPromote, rename: cmdRename, set: cmdSet, inherit: cmdInherit,
-  mount: cmdMount, unmount: (a) => cmdUnmount(a, 'unmount'), umount: (a) => cmdUnmount(a, 'umount'),
+  list: cmdList,
+  get: cmdGet,
+  create: cmdCreate,
+  destroy: cmdDestroy,
+  snapshot: cmdSnapshot,
+  snap: cmdSnapshot,
+  rollback: cmdRollback,
+  clone: cmdClone,
+  promote: cmdPromote,
+  rename: cmdRename,
+  set: cmdSet,
+  inherit: cmdInherit,
+  mount: cmdMount,
+  unmount: (a) => cmdUnmount(a, 'unmount'),
+  umount: (a) => cmdUnmount(a, 'umount'),
 };
 
 function main(argv) {
   const [cmd, ...rest] = argv;
-  if (!cmd) { err('missing command'); err(zfsTopUsage().trimEnd()); return 2; }
-  if (cmd === '-?' || cmd === 'help') { out(zfsTopUsage()); return 0; }
+  if (!cmd) {
+    err('missing command');
+    err(zfsTopUsage().trimEnd());
+    return 2;
+  }
+  if (cmd === '-?' || cmd === 'help') {
+    out(zfsTopUsage());
+    return 0;
+  }
   const fn = COMMANDS[cmd];
-  if (!fn) { err(`unrecognized command '${cmd}'`); err(zfsTopUsage().trimEnd()); return 2; }
+  if (!fn) {
+    err(`unrecognized command '${cmd}'`);
+    err(zfsTopUsage().trimEnd());
+    return 2;
+  }
   try {
     return fn(rest);
   } catch (e) {
@@ -302,7 +396,10 @@ function main(argv) {
     }
     if (e instanceof model.ZfsError) {
       err(e.message);
-      if (e.usage) { process.stderr.write(zfsUsage(e.usage)); return 2; }
+      if (e.usage) {
+        process.stderr.write(zfsUsage(e.usage));
+        return 2;
+      }
       return e.exitCode;
     }
     throw e;

@@ -9,10 +9,12 @@ const { zpoolUsage, zpoolTopUsage } = require('./usage.cjs');
 const err = (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n');
 
 function facts(st) {
-  return Object.values(st.pools).sort((a, b) => (a.name < b.name ? -1 : 1)).map((p) => {
-    const allocated = model.used(st, p.name) + 360448;
-    return { name: p.name, guid: p.guid, size: p.size, allocated, free: p.size - allocated, vdev: `/.lab/zfs/${p.name}.img` };
-  });
+  return Object.values(st.pools)
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((p) => {
+      const allocated = model.used(st, p.name) + 360448;
+      return { name: p.name, guid: p.guid, size: p.size, allocated, free: p.size - allocated, vdev: `/.lab/zfs/${p.name}.img` };
+    });
 }
 
 function select(st, names) {
@@ -23,16 +25,27 @@ function select(st, names) {
 
 function main(argv) {
   const [cmd, ...rest] = argv;
-  if (!cmd) { err('missing command'); err(zpoolTopUsage().trimEnd()); return 2; }
+  if (!cmd) {
+    err('missing command');
+    err(zpoolTopUsage().trimEnd());
+    return 2;
+  }
   const st = storage.load() || model.emptyState();
-  const usage = (c, msg) => { if (msg) err(msg); process.stderr.write(zpoolUsage(c)); return 2; };
+  const usage = (c, msg) => {
+    if (msg) err(msg);
+    process.stderr.write(zpoolUsage(c));
+    return 2;
+  };
   if (cmd === 'list') {
     const r = getopt(rest, ':gHLo:pPT:v');
     if (r.error) return usage('list', r.error);
     const o = Object.fromEntries(r.opts);
     const { pools, missing } = select(st, r.args);
     for (const m of missing) err(`cannot open '${m}': no such pool`);
-    if (pools.length === 0 && missing.length === 0) { err('no pools available'); return 0; }
+    if (pools.length === 0 && missing.length === 0) {
+      err('no pools available');
+      return 0;
+    }
     const res = poolList(pools, { fields: o.o, scripted: !!o.H, literal: !!o.p });
     if (res.error) return usage('list', res.error);
     process.stdout.write(res.text);
@@ -57,8 +70,14 @@ function main(argv) {
     const { pools, missing } = select(st, r.args);
     for (const m of missing) err(`cannot open '${m}': no such pool`);
     if (missing.length) return 1;
-    if (pools.length === 0) { process.stdout.write('no pools available\n'); return 0; }
-    if (o.x) { process.stdout.write(r.args.length ? pools.map((p) => `pool '${p.name}' is healthy\n`).join('') : 'all pools are healthy\n'); return 0; }
+    if (pools.length === 0) {
+      process.stdout.write('no pools available\n');
+      return 0;
+    }
+    if (o.x) {
+      process.stdout.write(r.args.length ? pools.map((p) => `pool '${p.name}' is healthy\n`).join('') : 'all pools are healthy\n');
+      return 0;
+    }
     process.stdout.write(poolStatus(pools));
     return 0;
   }

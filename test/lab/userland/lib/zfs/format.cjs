@@ -12,9 +12,12 @@ function nicenum(num, { bytes = false } = {}) {
   const n0 = BigInt(num);
   let n = n0;
   let index = 0;
-  while (n >= 1024n && index < UNITS.length - 1) { n /= 1024n; index++; }
+  while (n >= 1024n && index < UNITS.length - 1) {
+    n /= 1024n;
+    index++;
+  }
   const u = index === 0 && bytes ? 'B' : UNITS[index];
-  if (index === 0 || n0 % (1024n ** BigInt(index)) === 0n) return `${n}${u}`;
+  if (index === 0 || n0 % 1024n ** BigInt(index) === 0n) return `${n}${u}`;
   const val = Number(n0) / 1024 ** index;
   for (let i = 2; i >= 0; i--) {
     const s = `${val.toFixed(i)}${u}`;
@@ -60,11 +63,14 @@ function renderList(cols, rows, { scripted = false, header = true } = {}) {
   if (scripted) return rows.map((r) => r.join('\t') + '\n').join('');
   if (rows.length === 0) return ''; // the header comes with the first row
   const widths = cols.map((c, i) => Math.max(c.width ?? 0, c.header.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => cells.map((s, i) => {
-    const last = i === cells.length - 1;
-    if (cols[i].right) return s.padStart(widths[i]);
-    return last ? s : s.padEnd(widths[i]);
-  }).join('  ');
+  const line = (cells) =>
+    cells
+      .map((s, i) => {
+        const last = i === cells.length - 1;
+        if (cols[i].right) return s.padStart(widths[i]);
+        return last ? s : s.padEnd(widths[i]);
+      })
+      .join('  ');
   const out = [];
   if (header) out.push(line(cols.map((c) => c.header)));
   for (const r of rows) out.push(line(r));

@@ -6,13 +6,19 @@
  */
 function getopt(argv, optstring) {
   const spec = optstring.replace(/^:/, '');
-  const takesArg = (c) => { const i = spec.indexOf(c); return i >= 0 && spec[i + 1] === ':'; };
+  const takesArg = (c) => {
+    const i = spec.indexOf(c);
+    return i >= 0 && spec[i + 1] === ':';
+  };
   const known = (c) => c !== ':' && spec.includes(c);
   const opts = [];
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--') { i++; break; }
+    if (a === '--') {
+      i++;
+      break;
+    }
     if (!a.startsWith('-') || a === '-') break;
     for (let j = 1; j < a.length; j++) {
       const c = a[j];

@@ -9,7 +9,11 @@ const fs = require('node:fs');
 function mode() {
   // Tests only: run the emulation in a private mount namespace of a real host (see zfs.test.ts).
   if (process.env.LAB_ZFS_MODE) return process.env.LAB_ZFS_MODE;
-  try { return fs.readFileSync('/.lab/zfs/mode', 'utf8').trim(); } catch { return 'none'; }
+  try {
+    return fs.readFileSync('/.lab/zfs/mode', 'utf8').trim();
+  } catch {
+    return 'none';
+  }
 }
 
 function run(prog, argv) {

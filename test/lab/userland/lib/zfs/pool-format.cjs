@@ -11,30 +11,78 @@ const { nicenum, renderList, renderGet } = require('./format.cjs');
 function poolValue(pool, name, literal) {
   const pct = (n) => (literal ? String(n) : `${n}%`);
   switch (name) {
-    case 'name': return pool.name;
-    case 'size': case 'allocated': case 'free': return literal ? String(pool[name]) : nicenum(pool[name]);
-    case 'checkpoint': case 'expandsize': return '-';
-    case 'fragmentation': return pct(0);
-    case 'capacity': return pct(Math.floor((Number(pool.allocated) * 100) / Number(pool.size)));
-    case 'dedupratio': return literal ? '1.00' : '1.00x';
-    case 'health': return pool.health || 'ONLINE';
-    case 'altroot': return pool.altroot || '-';
-    case 'guid': return String(pool.guid);
-    case 'version': return '-';
-    case 'bootfs': return '-';
-    case 'delegation': return 'on';
-    case 'autoreplace': return 'off';
-    case 'cachefile': return '-';
-    case 'failmode': return 'wait';
-    case 'listsnapshots': return 'off';
-    case 'autoexpand': return 'off';
-    case 'readonly': return 'off';
-    case 'ashift': return '0';
-    case 'comment': return '-';
-    default: return null;
+    case 'name':
+      return pool.name;
+    case 'size':
+    case 'allocated':
+    case 'free':
+      return literal ? String(pool[name]) : nicenum(pool[name]);
+    case 'checkpoint':
+    case 'expandsize':
+      return '-';
+    case 'fragmentation':
+      return pct(0);
+    case 'capacity':
+      return pct(Math.floor((Number(pool.allocated) * 100) / Number(pool.size)));
+    case 'dedupratio':
+      return literal ? '1.00' : '1.00x';
+    case 'health':
+      return pool.health || 'ONLINE';
+    case 'altroot':
+      return pool.altroot || '-';
+    case 'guid':
+      return String(pool.guid);
+    case 'version':
+      return '-';
+    case 'bootfs':
+      return '-';
+    case 'delegation':
+      return 'on';
+    case 'autoreplace':
+      return 'off';
+    case 'cachefile':
+      return '-';
+    case 'failmode':
+      return 'wait';
+    case 'listsnapshots':
+      return 'off';
+    case 'autoexpand':
+      return 'off';
+    case 'readonly':
+      return 'off';
+    case 'ashift':
+      return '0';
+    case 'comment':
+      return '-';
+    default:
+      return null;
   }
 }
-const POOL_SOURCE = { name: '-', size: '-', allocated: '-', free: '-', checkpoint: '-', expandsize: '-', fragmentation: '-', capacity: '-', dedupratio: '-', health: '-', guid: '-', altroot: 'default', version: 'default', bootfs: 'default', delegation: 'default', autoreplace: 'default', cachefile: 'default', failmode: 'default', listsnapshots: 'default', autoexpand: 'default', readonly: '-', ashift: 'default', comment: 'default' };
+const POOL_SOURCE = {
+  name: '-',
+  size: '-',
+  allocated: '-',
+  free: '-',
+  checkpoint: '-',
+  expandsize: '-',
+  fragmentation: '-',
+  capacity: '-',
+  dedupratio: '-',
+  health: '-',
+  guid: '-',
+  altroot: 'default',
+  version: 'default',
+  bootfs: 'default',
+  delegation: 'default',
+  autoreplace: 'default',
+  cachefile: 'default',
+  failmode: 'default',
+  listsnapshots: 'default',
+  autoexpand: 'default',
+  readonly: '-',
+  ashift: 'default',
+  comment: 'default',
+};
 
 /** `zpool list [-Hp] [-o props]`: returns { text } or { error } (bad property). */
 function poolList(pools, { fields, scripted = false, literal = false }) {
@@ -72,12 +120,18 @@ function poolGet(pools, { propList, fields, scripted = false, literal = false })
 
 /** `zpool status` for single-vdev pools (the lab's file-backed pools). */
 function poolStatus(pools) {
-  return pools.map((pool) => {
-    const w = Math.max(10, pool.name.length, (pool.vdev || '').length + 2);
-    const row = (name, indent) => `\t${(indent + name).padEnd(w)}  ONLINE       0     0     0\n`;
-    return `  pool: ${pool.name}\n state: ONLINE\nconfig:\n\n\t${'NAME'.padEnd(w)}  STATE     READ WRITE CKSUM\n` +
-      row(pool.name, '') + row(pool.vdev, '  ') + '\nerrors: No known data errors\n';
-  }).join('\n');
+  return pools
+    .map((pool) => {
+      const w = Math.max(10, pool.name.length, (pool.vdev || '').length + 2);
+      const row = (name, indent) => `\t${(indent + name).padEnd(w)}  ONLINE       0     0     0\n`;
+      return (
+        `  pool: ${pool.name}\n state: ONLINE\nconfig:\n\n\t${'NAME'.padEnd(w)}  STATE     READ WRITE CKSUM\n` +
+        row(pool.name, '') +
+        row(pool.vdev, '  ') +
+        '\nerrors: No known data errors\n'
+      );
+    })
+    .join('\n');
 }
 
 module.exports = { poolList, poolGet, poolStatus, poolValue };

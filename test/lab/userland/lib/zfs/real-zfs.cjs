@@ -26,17 +26,21 @@ function zfsFuse(args) {
 
 /** OpenZFS 2.2's wording for messages zfs-fuse words differently. */
 function fixMessages(text, argv) {
-  let t = text.replace(/snapshot delimiter '@' in filesystem name/g, "snapshot delimiter '@' is not expected here")
+  let t = text
+    .replace(/snapshot delimiter '@' in filesystem name/g, "snapshot delimiter '@' is not expected here")
     .replace(/invalid character (.) in name/g, "invalid character '$1' in name")
     // zfs-fuse gives no reason when opening a bad name; OpenZFS says what is wrong with it.
-    .replace(/^cannot open '([^']*)': invalid dataset name$/mg, (line, name) => {
+    .replace(/^cannot open '([^']*)': invalid dataset name$/gm, (line, name) => {
       const why = nameError(name, { snapshot: name.includes('@') });
       return why && why !== "pool doesn't begin with a letter" ? `cannot open '${name}': ${why}` : line;
     });
   // zfs-fuse names the missing file system of `zfs destroy FS@SNAP` and the missing snapshot alike.
   if (argv[0] === 'destroy') {
-    t = t.replace(/^cannot open '([^'@]+)@[^']*': dataset does not exist$/m, (line, fs) => (
-      zfsFuse(['list', '-H', '-o', 'name', fs]).code === 0 ? 'could not find any snapshots to destroy; check snapshot names.' : `cannot open '${fs}': dataset does not exist`));
+    t = t.replace(/^cannot open '([^'@]+)@[^']*': dataset does not exist$/m, (line, fs) =>
+      zfsFuse(['list', '-H', '-o', 'name', fs]).code === 0
+        ? 'could not find any snapshots to destroy; check snapshot names.'
+        : `cannot open '${fs}': dataset does not exist`,
+    );
   }
   return t;
 }
@@ -62,13 +66,20 @@ function list(argv) {
   // OpenZFS: `zfs list -t snapshot FS` shows FS's snapshots.
   if (o.t && /^(snapshot|snap)$/.test(o.t) && g.args.length && !o.r && o.d === undefined) args.push('-d', '1');
   const r = zfsFuse([...args, ...g.args]);
-  if (r.code === 2) { process.stderr.write(r.stderr); return 2; }
+  if (r.code === 2) {
+    process.stderr.write(r.stderr);
+    return 2;
+  }
   const cols = fields.map((f) => {
     const p = props.lookup(f);
-    return p ? { key: p.name, header: p.column, width: props.staticWidth(p), right: props.alignRight(p) }
+    return p
+      ? { key: p.name, header: p.column, width: props.staticWidth(p), right: props.alignRight(p) }
       : { key: f, header: f.toUpperCase(), width: f.length, right: false };
   });
-  const rows = r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t').map((v, i) => fixValue(cols[i]?.key, v, false)));
+  const rows = r.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split('\t').map((v, i) => fixValue(cols[i]?.key, v, false)));
   process.stderr.write(fixMessages(r.stderr, argv));
   if (!o.H && rows.length === 0 && r.code === 0 && !/no datasets available/.test(r.stderr)) process.stderr.write('no datasets available\n');
   process.stdout.write(renderList(cols, rows, { scripted: !!o.H }));
@@ -78,20 +89,38 @@ function list(argv) {
 function get(argv) {
   const rest = argv.slice(1);
   const g = getopt(rest, ':d:o:s:rt:Hp');
-  if (g.error) { process.stderr.write(`${g.error}\n${zfsUsage('get')}`); return 2; }
+  if (g.error) {
+    process.stderr.write(`${g.error}\n${zfsUsage('get')}`);
+    return 2;
+  }
   const o = Object.fromEntries(g.opts);
-  const fields = (o.o || 'name,property,value,source').split(',').flatMap((f) => (f === 'all' ? ['name', 'property', 'value', 'received', 'source'] : [f]));
+  const fields = (o.o || 'name,property,value,source')
+    .split(',')
+    .flatMap((f) => (f === 'all' ? ['name', 'property', 'value', 'received', 'source'] : [f]));
   if (fields.some((f) => !['name', 'property', 'value', 'received', 'source'].includes(f))) return passthrough(argv);
-  const args = ['get', '-H', '-o', 'name,property,value,source', ...g.opts.filter(([c]) => !'Ho'.includes(c)).flatMap(([c, v]) => (v === true ? [`-${c}`] : [`-${c}`, v]))];
+  const args = [
+    'get',
+    '-H',
+    '-o',
+    'name,property,value,source',
+    ...g.opts.filter(([c]) => !'Ho'.includes(c)).flatMap(([c, v]) => (v === true ? [`-${c}`] : [`-${c}`, v])),
+  ];
   const r = zfsFuse([...args, ...g.args]);
-  if (r.code === 2) { process.stderr.write(r.stderr); return 2; }
+  if (r.code === 2) {
+    process.stderr.write(r.stderr);
+    return 2;
+  }
   const literal = !!o.p;
-  const rows = r.stdout.split('\n').filter((l) => l !== '').map((l) => {
-    const [name, property, value, source] = l.split('\t');
-    return { name, property, value: fixValue(property, value, literal), received: '-', source };
-  });
+  const rows = r.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const [name, property, value, source] = l.split('\t');
+      return { name, property, value: fixValue(property, value, literal), received: '-', source };
+    });
   const widths = { name: 4, property: 8, value: 5 };
-  const keys = g.args[0] === 'all' ? [...new Set(rows.map((x) => x.property))] : (g.args[0] || '').split(',').map((k) => props.lookup(k)?.name || k);
+  const keys =
+    g.args[0] === 'all' ? [...new Set(rows.map((x) => x.property))] : (g.args[0] || '').split(',').map((k) => props.lookup(k)?.name || k);
   for (const k of keys) {
     const p = props.lookup(k);
     widths.property = Math.max(widths.property, k.length);
@@ -110,7 +139,7 @@ function get(argv) {
 
 /** FreeBSD calls Solaris' `zoned` property `jailed`; zfs-fuse knows only `zoned`. */
 const toFuse = (a) => a.replace(/(^|,)jailed(?=$|,|=)/g, '$1zoned');
-const fromFuse = (t) => t.replace(/^([^\t\n]*\t)zoned\t/mg, '$1jailed\t');
+const fromFuse = (t) => t.replace(/^([^\t\n]*\t)zoned\t/gm, '$1jailed\t');
 
 function main(argvIn) {
   const cmd = argvIn[0];
@@ -122,7 +151,10 @@ function main(argvIn) {
     return 1;
   }
   if (cmd === 'mount') {
-    const args = argv.slice(1).map((a) => (/^-[A-Za-z]*O/.test(a) && !a.startsWith('-o') ? a.replace('O', '') : a)).filter((a) => a !== '-');
+    const args = argv
+      .slice(1)
+      .map((a) => (/^-[A-Za-z]*O/.test(a) && !a.startsWith('-o') ? a.replace('O', '') : a))
+      .filter((a) => a !== '-');
     return passthrough(['mount', ...args]);
   }
   if (cmd === 'destroy' || cmd === 'rename') {
@@ -137,13 +169,16 @@ function main(argvIn) {
     process.stderr.write(fixMessages(r.stderr, argv));
     return r.code;
   }
-  if ((cmd === 'snapshot' || cmd === 'snap')) {
+  if (cmd === 'snapshot' || cmd === 'snap') {
     const r = zfsFuse(argv);
     process.stdout.write(r.stdout);
     const text = fixMessages(r.stderr, argv);
     process.stderr.write(text);
     // OpenZFS prints the usage after "cannot open 'FS'" for a missing file system (exit 2).
-    if (r.code === 1 && /^cannot open '[^'@]+': dataset does not exist$/m.test(text)) { process.stderr.write(zfsUsage('snapshot')); return 2; }
+    if (r.code === 1 && /^cannot open '[^'@]+': dataset does not exist$/m.test(text)) {
+      process.stderr.write(zfsUsage('snapshot'));
+      return 2;
+    }
     return r.code;
   }
   return passthrough(argv);

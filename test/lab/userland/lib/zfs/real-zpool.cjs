@@ -26,16 +26,31 @@ function humanToBytes(s) {
 /** Facts about the pools (all of them, or the named ones) from zfs-fuse. */
 function facts(names) {
   const r = zpoolFuse(['list', '-H', '-o', 'name,size,allocated,free,health,altroot,guid', ...names]);
-  const pools = r.stdout.split('\n').filter(Boolean).map((l) => {
-    const [name, size, allocated, free, health, altroot, guid] = l.split('\t');
-    return { name, size: humanToBytes(size), allocated: humanToBytes(allocated), free: humanToBytes(free), health, altroot: altroot === '-' ? '' : altroot, guid };
-  });
+  const pools = r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [name, size, allocated, free, health, altroot, guid] = l.split('\t');
+      return {
+        name,
+        size: humanToBytes(size),
+        allocated: humanToBytes(allocated),
+        free: humanToBytes(free),
+        health,
+        altroot: altroot === '-' ? '' : altroot,
+        guid,
+      };
+    });
   return { pools, stderr: r.stderr, code: r.code };
 }
 
 function main(argv) {
   const [cmd, ...rest] = argv;
-  const usage = (c, msg) => { if (msg) process.stderr.write(`${msg}\n`); process.stderr.write(zpoolUsage(c)); return 2; };
+  const usage = (c, msg) => {
+    if (msg) process.stderr.write(`${msg}\n`);
+    process.stderr.write(zpoolUsage(c));
+    return 2;
+  };
   if (cmd === 'list' || cmd === 'get') {
     const g = getopt(rest, cmd === 'list' ? ':gHLo:pPT:v' : ':Hpo:');
     if (g.error) return usage(cmd, g.error);
@@ -44,16 +59,17 @@ function main(argv) {
     const f = facts(cmd === 'get' ? g.args.slice(1) : g.args);
     process.stderr.write(f.stderr);
     if (f.pools.length === 0) return f.code;
-    const res = cmd === 'list'
-      ? poolList(f.pools, { fields: o.o, scripted: !!o.H, literal: !!o.p })
-      : poolGet(f.pools, { propList: g.args[0], fields: o.o, scripted: !!o.H, literal: !!o.p });
+    const res =
+      cmd === 'list'
+        ? poolList(f.pools, { fields: o.o, scripted: !!o.H, literal: !!o.p })
+        : poolGet(f.pools, { propList: g.args[0], fields: o.o, scripted: !!o.H, literal: !!o.p });
     if (res.error) return usage(cmd, res.error);
     process.stdout.write(res.text);
     return f.code;
   }
   const r = zpoolFuse(argv);
   let out = r.stdout;
-  if (cmd === 'status') out = out.replace(/^ scrub: none requested\n/mg, '').replace(/^ scrub: /mg, '  scan: ');
+  if (cmd === 'status') out = out.replace(/^ scrub: none requested\n/gm, '').replace(/^ scrub: /gm, '  scan: ');
   process.stdout.write(out);
   process.stderr.write(r.stderr.replace(/^Defaulting to 4K blocksize \(ashift=12\) for '[^']*'\n/m, ''));
   return r.code;
