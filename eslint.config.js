@@ -6,6 +6,17 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** What git ignores (build output, labs, local notes) is not linted either, as Prettier does by default. */
+const gitIgnored = fs
+  .readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '.gitignore'), 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l !== '' && !l.startsWith('#'))
+  .flatMap((l) => (l.endsWith('/') ? [l] : [l, `${l}/`]));
 
 /** What node gives a CommonJS script besides the ECMAScript built-ins. */
 const nodeCommonJsGlobals = Object.fromEntries(
@@ -30,7 +41,7 @@ const nodeCommonJsGlobals = Object.fromEntries(
 );
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', '.lab/', '.lab-*/', 'node_modules/'] },
+  { ignores: gitIgnored },
   js.configs.recommended,
   {
     rules: {
