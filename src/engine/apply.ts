@@ -8,9 +8,8 @@
  */
 import type { HostSession, WriteFileOptions } from '../transport/types.js';
 import type { Change, FactOutput } from '../modules/kit/contract.js';
-import { atomicWriteScript } from '../transport/atomic-write.js';
 import { CommandTimeoutError, ConnectionLostError } from '../transport/errors.js';
-import { sh, shq } from '../shell/quote.js';
+import { sh } from '../shell/quote.js';
 import { buildBatchScript, newNonce, splitBatchOutput, stopFileOf, type TooLarge } from './batch-script.js';
 import { tooLargeMessage, type Elision } from '../transport/bounded-output.js';
 import type { EditedFiles, ResolvedAction, WriteAction } from './file-edits.js';
@@ -117,7 +116,7 @@ export async function applyBatch(session: HostSession, steps: readonly BatchStep
   const groups = mergeGroups(steps);
   const resolved = groups.map((g) => files.resolve(g.flatMap((s) => s.changes.map((c) => c.action))));
   const entries = groups.map((g, i) => ({
-    script: actionsScript(resolved[i] as ResolvedAction[]),
+    script: actionsScript(session, resolved[i] as ResolvedAction[]),
     stopOnFailure: g.some((s) => s.stopOnFailure),
   }));
   // An interrupt while the batch runs stops it before its next step: the host is told over
@@ -201,16 +200,16 @@ function editedFile(s: BatchStep): string | undefined {
   return s.stopOnFailure && paths.size === 1 && path ? path : undefined;
 }
 
-function actionsScript(actions: readonly ResolvedAction[]): string {
-  return `set -e\n${actions.map(actionScript).join('\n')}`;
+function actionsScript(session: HostSession, actions: readonly ResolvedAction[]): string {
+  return `set -e\n${actions.map((a) => actionScript(session, a)).join('\n')}`;
 }
 
-/** A script action as is; a write as the transport's atomic write, fed its content by printf. */
-function actionScript(a: ResolvedAction): string {
+/** A script action as is; a write as the session's own atomic write, its content inside the script. */
+function actionScript(session: HostSession, a: ResolvedAction): string {
   if (a.kind === 'confirmed') throw new Error('a confirmed change cannot go in a batch script'); // inlineBytes keeps it out
   if (a.kind === 'script') return a.script;
   if (typeof a.content !== 'string') throw new Error('a local file is streamed, never inlined'); // inlineBytes keeps it out
-  return `printf '%s' ${shq(a.content)} | (\n${atomicWriteScript(a.path, writeOptions(a))})`;
+  return session.writeScript(a.path, a.content, writeOptions(a));
 }
 
 function writeOptions(a: WriteAction): WriteFileOptions {

@@ -24,7 +24,7 @@
  */
 import path from 'node:path';
 import { enterJailDir, noSymlinksBelow } from '../shell/confine.js';
-import { raw, sh } from '../shell/quote.js';
+import { raw, sh, shq } from '../shell/quote.js';
 import type { WriteFileOptions } from './types.js';
 
 export type Verify = 'header' | { size: number; sha256: string };
@@ -139,4 +139,14 @@ function normaliseMode(mode: string | number): string {
   const text = typeof mode === 'number' ? mode.toString(8) : mode;
   if (!/^[0-7]{3,4}$/.test(text)) throw new Error(`writeFileAtomic: mode must be octal like 0644, got ${String(mode)}`);
   return text.padStart(4, '0');
+}
+
+/**
+ * The same write as HostSession.writeFileAtomic for a small text file whose content goes
+ * inside a larger script (a batch of changes): printf feeds it to the atomic write. The
+ * script travels whole on stdin and runs nothing unless it arrived whole (remote-script.ts),
+ * so the content needs no length and digest check of its own.
+ */
+export function inlineWriteScript(target: string, content: string, opts: WriteFileOptions = {}): string {
+  return `printf '%s' ${shq(content)} | (\n${atomicWriteScript(target, opts)})`;
 }

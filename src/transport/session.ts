@@ -14,7 +14,7 @@ import { CommandTimeoutError, ConnectionLostError, HostLockError, HostLockLostEr
 import { wrapForRemote } from '../shell/quote.js';
 import { stdinScriptCommand, stdinScriptPayload, timeLimitMark, withBecome } from './remote-script.js';
 import { randomBytes } from 'node:crypto';
-import { atomicWriteScript, transferHeader } from './atomic-write.js';
+import { atomicWriteScript, inlineWriteScript, transferHeader } from './atomic-write.js';
 import { sha256Hex } from '../util/digest.js';
 import { BoundedOutput, OUTPUT_LIMITS, type Elision } from './bounded-output.js';
 import {
@@ -132,6 +132,10 @@ export class SshHostSession implements HostSession {
       const detail = result.stderr.trim() || `exit status ${result.exitCode ?? result.signal}`;
       throw new Error(`${this.host}: writing ${path} failed: ${detail}`);
     }
+  }
+
+  writeScript(path: string, content: string, opts: WriteFileOptions = {}): string {
+    return inlineWriteScript(path, content, opts);
   }
 
   async lock(script: string, opts: HostLockOptions): Promise<RunResult> {

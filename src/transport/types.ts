@@ -101,6 +101,11 @@ export interface HostSession {
    */
   writeFileAtomic(path: string, content: string | Buffer | LocalFile, opts?: WriteFileOptions): Promise<void>;
   /**
+   * The script of that same write, for a small text file sent inside a larger script (a batch
+   * of changes that costs one round trip): the engine never builds a write of its own.
+   */
+  writeScript(path: string, content: string, opts?: WriteFileOptions): string;
+  /**
    * Take the host's lock (one fleetjail run per host at a time) and run SCRIPT under it, as
    * run() does. The lock stays held until close(), or until the connection dies. Throws
    * HostLockedError when another run holds it for longer than waitSec.

@@ -269,6 +269,7 @@ steps:
           host: h.host,
           run: (script, o) => (++calls === 2 ? Promise.reject(new ConnectionLostError(h.host, 'reset')) : h.run(script, o)),
           writeFileAtomic: (p, c, o) => h.writeFileAtomic(p, c, o),
+          writeScript: (p, c, o) => h.writeScript(p, c, o),
           lock: (s, o) => h.lock(s, o),
           close: () => h.close(),
         };

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { buffer as readAll } from 'node:stream/consumers';
 import type { LocalFile } from '../../../../src/modules/kit/contract.js';
 import type { HostLockOptions, HostSession, RunOptions, RunResult, WriteFileOptions } from '../../../../src/transport/types.js';
-import { atomicWriteScript } from '../../../../src/transport/atomic-write.js';
+import { atomicWriteScript, inlineWriteScript } from '../../../../src/transport/atomic-write.js';
 import { sharedFreebsdTools } from '../../../support/freebsd-tools.js';
 
 export interface Call {
@@ -46,6 +46,10 @@ export class LocalHost implements HostSession {
       typeof content === 'string' || Buffer.isBuffer(content) ? content : fs.readFileSync(content.path),
     );
     if (r.exitCode !== 0) throw new Error(`writing ${target} failed: ${r.stderr}`);
+  }
+
+  writeScript(target: string, content: string, opts: WriteFileOptions = {}): string {
+    return inlineWriteScript(target, content, opts);
   }
 
   /** No other run shares a temp root: the lock is the script's run (a round trip, as on a host). */
