@@ -34,3 +34,16 @@ export interface JailKind {
   destroyRoot(a: JailArgs, st: JailState): string[];
   destroyWhat(a: JailArgs): string;
 }
+
+/** A root of its own at PATH, nothing mounted from the template, nothing read beyond the common facts. */
+export const SELF_CONTAINED: Pick<
+  JailKind,
+  'stateLines' | 'stateResources' | 'rootTouches' | 'prestart' | 'fstabRows' | 'mountPointOnHost'
+> = {
+  stateLines: () => [],
+  stateResources: () => [],
+  rootTouches: () => [],
+  prestart: () => [],
+  fstabRows: () => [],
+  mountPointOnHost: (a, target) => `${a.path}${target}`,
+};

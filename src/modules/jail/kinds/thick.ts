@@ -1,15 +1,10 @@
 /** thick: the root is a full copy of the template directory, on a dataset of its own if given. */
 import { sh } from '../../../shell/quote.js';
 import { copyingMarker, copyTree, destroyDataset, removeTree } from '../root-scripts.js';
-import type { JailKind } from './kind.js';
+import { SELF_CONTAINED, type JailKind } from './kind.js';
 
 export const thick: JailKind = {
-  stateLines: () => [],
-  stateResources: () => [],
-  rootTouches: () => [],
-  prestart: () => [],
-  fstabRows: () => [],
-  mountPointOnHost: (a, target) => `${a.path}${target}`,
+  ...SELF_CONTAINED,
   // A copy cut short keeps its marker, so it has no version: it is copied again.
   rootExists: (st) => st.rootVersion !== undefined,
   createRoot(a, _st, template) {

@@ -1,15 +1,10 @@
 /** thin-zfs: the root is a `zfs clone` of the template's snapshot, on the jail's own dataset. */
 import { sh } from '../../../shell/quote.js';
 import { destroyDataset } from '../root-scripts.js';
-import type { JailKind } from './kind.js';
+import { SELF_CONTAINED, type JailKind } from './kind.js';
 
 export const thinZfs: JailKind = {
-  stateLines: () => [],
-  stateResources: () => [],
-  rootTouches: () => [],
-  prestart: () => [],
-  fstabRows: () => [],
-  mountPointOnHost: (a, target) => `${a.path}${target}`,
+  ...SELF_CONTAINED,
   rootExists: (st) => st.dataset === true,
   createRoot(a, _st, template) {
     const ds = a.dataset as string;
