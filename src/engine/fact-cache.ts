@@ -4,7 +4,7 @@
  * Parsed values are kept, so a fact shared by several steps is parsed once.
  */
 import type { FactOutput, FactQuery } from '../modules/kit/contract.js';
-import { VOLATILE } from '../modules/kit/contract.js';
+import { matches, res, type Resource } from '../facts/resources.js';
 
 interface Entry {
   query: FactQuery<unknown>;
@@ -54,20 +54,11 @@ export class FactCache {
   }
 
   /** Mark stale every fact that reads something PATTERNS name (exact, prefix*, or *). Volatile facts always. */
-  invalidate(patterns: readonly string[]): void {
+  invalidate(patterns: readonly Resource[]): void {
     for (const e of this.entries.values()) {
-      if (e.query.resources.some((r) => r === VOLATILE || patterns.some((p) => matches(p, r)))) {
+      if (e.query.resources.some((r) => r === res.volatile || patterns.some((p) => matches(p, r)))) {
         e.stale = true;
       }
     }
   }
-}
-
-export function matches(pattern: string, res: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.endsWith('*')) {
-    const prefix = pattern.slice(0, -1);
-    return res.startsWith(prefix) || (res.endsWith('*') && prefix.startsWith(res.slice(0, -1)));
-  }
-  return pattern === res || (res.endsWith('*') && pattern.startsWith(res.slice(0, -1)));
 }

@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { aFileType, type FileState } from '../../facts/file-state.js';
 import { parseDevfsSections, renderDevfsSection, withDevfsSection, withoutDevfsSection } from '../../facts/devfs-rules.js';
 import { fileStateQuery, textContent } from '../kit/file-facts.js';
-import { HOST, fileTouches, resource } from '../kit/target.js';
+import { HOST, fileTouches } from '../kit/target.js';
+import { res } from '../../facts/resources.js';
 import { fileDiff } from '../kit/file-diff.js';
 import { absolutePath } from '../kit/names.js';
 import { defineModule, type Change } from '../kit/contract.js';
@@ -141,7 +142,7 @@ export const devfsRuleset = defineModule<DevfsRulesetArgs, DevfsRulesetFacts>({
       changes.push({
         summary: 'service devfs restart (load the rulesets)',
         action: { kind: 'script', script: 'service devfs restart' },
-        touches: [resource(HOST, 'devfs')],
+        touches: [res.devfs()],
       });
     }
     return changes;

@@ -13,7 +13,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { sh } from '../../shell/quote.js';
-import { HOST, requireSuccess, resource } from '../kit/target.js';
+import { HOST, requireSuccess } from '../kit/target.js';
+import { factKey, res } from '../../facts/resources.js';
 import { absolutePath } from '../kit/names.js';
 import { defineModule, type Change, type FactQuery } from '../kit/contract.js';
 
@@ -66,9 +67,9 @@ function stateQuery(a: ArchiveArgs): FactQuery<ArchiveFacts['state']> {
   // Shell builtins only: no process per host for a converged run.
   const rotation = a.keep ? sh`for fj_f in ${dir}/${a.keep.prefix}*; do [ -f "$fj_f" ] && printf 'file %s\\n' "\${fj_f##*/}"; done` : '';
   return {
-    key: `host:archive:${a.path}:${a.dest}:${a.keep?.prefix ?? ''}`,
+    key: factKey(HOST, 'archive', a.path, a.dest, a.keep?.prefix ?? ''),
     script: [sh`[ -d ${a.path} ] && echo source`, sh`[ -e ${a.dest} ] && echo done`, rotation, 'true'].filter(Boolean).join('\n'),
-    resources: [resource(HOST, 'file', a.path), resource(HOST, 'file', `${dir}/*`)],
+    resources: [res.file(HOST, a.path), res.filesStartingWith(HOST, `${dir}/`)],
     parse(out) {
       requireSuccess(out, `looking at ${a.path} and ${a.dest}`);
       const lines = out.stdout.split('\n');
@@ -95,7 +96,7 @@ export const archive = defineModule<ArchiveArgs, ArchiveFacts>({
     const changes: Change[] = [];
     const dir = path.posix.dirname(a.dest);
     const name = path.posix.basename(a.dest);
-    const touches = [resource(HOST, 'file', a.dest), resource(HOST, 'file', `${dir}/*`)];
+    const touches = [res.file(HOST, a.dest), res.filesStartingWith(HOST, `${dir}/`)];
     if (!state.done) {
       if (!state.source) throw new Error(`${a.path} is not a directory`);
       changes.push({

@@ -17,7 +17,8 @@ import { sha256Hex } from '../../util/digest.js';
 import { aFileType, type FileState } from '../../facts/file-state.js';
 import { localContent, readLocalSource } from '../kit/local-source.js';
 import { fileStateQuery } from '../kit/file-facts.js';
-import { confinement, fileTouches, hostPath, jailPathGuard, jailRootQuery, resource } from '../kit/target.js';
+import { confinement, fileTouches, hostPath, jailPathGuard, jailRootQuery } from '../kit/target.js';
+import { res, type Resource } from '../../facts/resources.js';
 import { contentDiff, removalDiff } from '../kit/file-diff.js';
 import { absolutePath, accountName } from '../kit/names.js';
 import { isNumericId, jailIdsQuery, type JailIds } from '../kit/jail-accounts.js';
@@ -268,7 +269,7 @@ function planAbsent(a: FileArgs, on: FileState, ctx: StepContext, root?: string)
   ]);
   const diff: DiffEntry[] = removalDiff(ctx, a.path, on);
   // A removed directory takes the facts of everything below it along.
-  const touches = [...fileTouches(ctx.target, a.path), resource(ctx.target, 'file', `${a.path}/*`)];
+  const touches = [...fileTouches(ctx.target, a.path), res.filesStartingWith(ctx.target, `${a.path}/`)];
   return [{ summary: `remove ${a.path}`, action: { kind: 'script', script }, touches, diff }];
 }
 
@@ -307,7 +308,7 @@ function attributeDiffs(path: string, changes: AttributeChange[]): DiffEntry[] {
 }
 
 /** A change that only fixes attributes of what is already there. */
-function attributeChange(a: FileArgs, on: FileState, place: Place, touches: string[], link: boolean): Change[] {
+function attributeChange(a: FileArgs, on: FileState, place: Place, touches: Resource[], link: boolean): Change[] {
   const changes = attributeChangesOf(a, on);
   if (changes.length === 0) return [];
   return [

@@ -6,7 +6,8 @@
 import { parseIfconfig, type IfState } from '../../facts/ifconfig.js';
 import type { FileState } from '../../facts/file-state.js';
 import { fileStateQuery } from '../kit/file-facts.js';
-import { HOST, requireSuccess, resource } from '../kit/target.js';
+import { HOST, requireSuccess } from '../kit/target.js';
+import { factKey, res } from '../../facts/resources.js';
 import type { FactQueries, FactQuery } from '../kit/contract.js';
 
 export interface NetFacts {
@@ -17,7 +18,7 @@ export interface NetFacts {
   defaultInterface?: string;
 }
 
-export const NET_RESOURCE = resource(HOST, 'net');
+export const NET_RESOURCE = res.network();
 
 const SCRIPT = `printf 'ssh %s\\n' "\${SSH_CONNECTION:-}"
 fj_d=$(route -n get default 2>/dev/null | sed -n 's/^ *interface: *//p' | head -n 1)
@@ -44,7 +45,7 @@ export function parseNetFacts(stdout: string): NetFacts {
 
 export function netQuery(): FactQuery<NetFacts> {
   return {
-    key: 'host:net:ifconfig',
+    key: factKey(HOST, 'net', 'ifconfig'),
     script: SCRIPT,
     resources: [NET_RESOURCE],
     parse(out) {

@@ -7,7 +7,8 @@ import { sh } from '../../shell/quote.js';
 import type { FileState } from '../../facts/file-state.js';
 import { parseJailState, type JailState } from '../../facts/jail-state.js';
 import { fileStateQuery } from '../kit/file-facts.js';
-import { HOST, requireSuccess, resource } from '../kit/target.js';
+import { HOST, requireSuccess } from '../kit/target.js';
+import { factKey, res, type Resource } from '../../facts/resources.js';
 import { confPath, fstabPath, linuxOptions, templateSnapshot, type JailArgs } from './args.js';
 import { jailKind } from './kinds/index.js';
 import { copyingMarker } from './root-scripts.js';
@@ -54,21 +55,21 @@ export function jailStateScript(a: JailArgs): string {
 }
 
 /** What the state fact reads: re-read after a change to the jail, its root, its template or their datasets. */
-export function jailStateResources(a: JailArgs): string[] {
-  const r = [resource(HOST, 'jail', a.name), resource(HOST, 'file', a.path)];
+export function jailStateResources(a: JailArgs): Resource[] {
+  const r = [res.jail(a.name), res.file(HOST, a.path)];
   const snap = templateSnapshot(a);
-  if (snap) r.push(resource(HOST, 'zfs', snap.dataset), resource(HOST, 'zfs', a.template as string));
-  else if (a.template !== undefined) r.push(resource(HOST, 'file', a.template));
-  if (a.dataset !== undefined) r.push(resource(HOST, 'zfs', a.dataset));
+  if (snap) r.push(res.zfs(snap.dataset), res.zfs(a.template as string));
+  else if (a.template !== undefined) r.push(res.file(HOST, a.template));
+  if (a.dataset !== undefined) r.push(res.zfs(a.dataset));
   r.push(...jailKind(a.type).stateResources(a));
-  if (linuxOptions(a)) r.push(resource(HOST, 'kld'));
+  if (linuxOptions(a)) r.push(res.kernelModules());
   return r;
 }
 
 export function jailStateQuery(a: JailArgs): FactQuery<JailState> {
   const script = jailStateScript(a);
   return {
-    key: `host:jail:${a.name}:state:${script}`,
+    key: factKey(HOST, 'jail', a.name, 'state', script),
     script,
     resources: jailStateResources(a),
     parse(out) {

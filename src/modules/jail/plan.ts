@@ -15,7 +15,8 @@ import { comparePatch, parseFreebsdVersion } from '../../facts/jail-version.js';
 import { fileText } from '../kit/file-facts.js';
 import { desiredValue, listValue, rcVariableChange } from '../kit/rc-variable.js';
 import { fileDiff } from '../kit/file-diff.js';
-import { HOST, fileTouches, resource } from '../kit/target.js';
+import { HOST, fileTouches } from '../kit/target.js';
+import { res, type Resource } from '../../facts/resources.js';
 import { confPath, fstabPath, linuxMounts, linuxOptions, templateSnapshot, type JailArgs } from './args.js';
 import { jailConfWithInclude, renderFstab, renderJailConf } from './conf.js';
 import type { JailFacts } from './facts.js';
@@ -29,13 +30,13 @@ export function planJail(a: JailArgs, f: JailFacts, ctx: StepContext): Change[] 
 }
 
 /** What starting, stopping or rebuilding the jail invalidates: its state, and everything read inside it. */
-function jailTouches(a: JailArgs): string[] {
-  return [resource(HOST, 'jail', a.name), `jail=${a.name}:*`];
+function jailTouches(a: JailArgs): Resource[] {
+  return [res.jail(a.name), res.everythingIn({ kind: 'jail', name: a.name })];
 }
 
-function rootTouches(a: JailArgs): string[] {
-  const t = [...jailTouches(a), `${resource(HOST, 'file', a.path)}*`];
-  if (a.dataset !== undefined) t.push(resource(HOST, 'zfs', a.dataset));
+function rootTouches(a: JailArgs): Resource[] {
+  const t = [...jailTouches(a), res.filesStartingWith(HOST, a.path)];
+  if (a.dataset !== undefined) t.push(res.zfs(a.dataset));
   t.push(...jailKind(a.type).rootTouches(a));
   return t;
 }
@@ -239,7 +240,7 @@ function linuxHostChanges(a: JailArgs, f: JailFacts): Change[] {
     out.push({
       summary: 'kldload linux64 (the Linux ABI)',
       action: { kind: 'script', script: 'kldload -n linux64' },
-      touches: [resource(HOST, 'kld'), resource(HOST, 'jail', a.name)],
+      touches: [res.kernelModules(), res.jail(a.name)],
       diff: [{ type: 'value', name: 'kernel module linux64', before: 'not loaded', after: 'loaded' }],
     });
   }

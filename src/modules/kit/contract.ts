@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { LocalFile } from '../../transport/types.js';
+import type { FactKey, Resource } from '../../facts/resources.js';
 
 export type { LocalFile };
 
@@ -25,16 +26,13 @@ export interface FactOutput {
  * change touching that state makes the engine read it again before a later step uses it.
  */
 export interface FactQuery<T> {
-  key: string;
+  key: FactKey;
   /** POSIX sh, run in its own subshell with stdin from /dev/null; may `exit`. */
   script: string;
-  resources: string[];
+  resources: Resource[];
   /** Pure; throws an Error whose message says what was wrong on the host. */
   parse(output: FactOutput): T;
 }
-
-/** The resource of facts that any change may alter (probe commands): re-read after every change. */
-export const VOLATILE = 'volatile';
 
 export type FactQueries<F> = { [K in keyof F]: FactQuery<F[K]> };
 
@@ -103,7 +101,7 @@ export interface Change {
   summary: string;
   action: Action;
   /** Resource patterns this change alters (exact, or a prefix ending in '*'; '*' is everything). */
-  touches: string[];
+  touches: Resource[];
   diff?: DiffEntry[];
 }
 

@@ -7,7 +7,8 @@ import { posix } from 'node:path';
 import { raw, sh } from '../../shell/quote.js';
 import { noSymlinksBelow } from '../../shell/confine.js';
 import { aFileType, parseFileState, type FileState } from '../../facts/file-state.js';
-import { requireSuccess, resource, rootedPath, rootPrelude, targetId } from './target.js';
+import { requireSuccess, rootedPath, rootPrelude } from './target.js';
+import { factKey, res } from '../../facts/resources.js';
 import type { FactQuery, Target } from './contract.js';
 
 /** Larger files are compared by checksum only; their content is never fetched. */
@@ -64,9 +65,16 @@ else echo 'type absent'; exit 0; fi
 ` +
     details;
   return {
-    key: `${targetId(t)}:file:${path}${opts.content ? ':content' : ''}${metadata ? '' : ':text-only'}${opts.aspect ? `:${opts.aspect}` : ''}`,
+    key: factKey(
+      t,
+      'file',
+      path,
+      ...(opts.content ? ['content'] : []),
+      ...(metadata ? [] : ['text-only']),
+      ...(opts.aspect ? [opts.aspect] : []),
+    ),
     script,
-    resources: [resource(t, 'file', opts.aspect ? `${path}:${opts.aspect}` : path)],
+    resources: [opts.aspect ? res.fileAspect(t, path, opts.aspect) : res.file(t, path)],
     parse(out) {
       requireSuccess(out, `reading ${path}`);
       const state = parseFileState(out.stdout);

@@ -7,7 +7,8 @@
  */
 import { raw, sh } from '../../shell/quote.js';
 import { noSymlinksBelow } from '../../shell/confine.js';
-import { requireSuccess, resource, rootPrelude, targetId } from './target.js';
+import { requireSuccess, rootPrelude } from './target.js';
+import { factKey, res } from '../../facts/resources.js';
 import type { FactQuery, Target } from './contract.js';
 
 /** A name to look up; numeric ids need no lookup. */
@@ -38,9 +39,9 @@ export function jailIdsQuery(
     lookups.map(([file, name, key]) => sh`fj_id_of ${file} ${name} ${key}`).join('\n') +
     '\n';
   return {
-    key: `${targetId(t)}:accounts:${owner ?? ''}:${group ?? ''}`,
+    key: factKey(t, 'accounts', owner ?? '', group ?? ''),
     script,
-    resources: [resource(t, 'file', '/etc/passwd'), resource(t, 'file', '/etc/group')],
+    resources: [res.file(t, '/etc/passwd'), res.file(t, '/etc/group')],
     parse(out) {
       requireSuccess(out, `reading jail ${t.name}'s /etc/passwd and /etc/group`);
       const ids: JailIds = {};

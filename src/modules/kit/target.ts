@@ -6,6 +6,7 @@
 import { raw, sh, type ShellFragment } from '../../shell/quote.js';
 import { parseJailPath } from '../../facts/jls.js';
 import { noSymlinksBelow } from '../../shell/confine.js';
+import { factKey, res, type Resource } from '../../facts/resources.js';
 import { isNormalPath } from './names.js';
 import type { FactOutput, FactQuery, Target } from './contract.js';
 
@@ -14,22 +15,9 @@ export const HOST: Target = { kind: 'host' };
 /** Exit status of a fact snippet whose jail is not running. */
 export const JAIL_NOT_RUNNING = 97;
 
-export function targetId(t: Target): string {
-  return t.kind === 'host' ? 'host' : `jail=${t.name}`;
-}
 
 export function describeTarget(t: Target): string {
   return t.kind === 'host' ? 'the host' : `jail ${t.name}`;
-}
-
-/** A resource name for invalidation: "host:file:/etc/rc.conf", "jail=www:pkg". */
-export function resource(t: Target, kind: string, name?: string): string {
-  return name === undefined ? `${targetId(t)}:${kind}` : `${targetId(t)}:${kind}:${name}`;
-}
-
-/** Everything in the target: what package installs and free-form commands may change. */
-export function everythingIn(t: Target): string {
-  return `${targetId(t)}:*`;
 }
 
 /** Sets $fj_root to the jail's root (nothing for the host); exits JAIL_NOT_RUNNING when the jail is not running. */
@@ -77,9 +65,9 @@ export function jailPathGuard(t: Target, jailRoot: string | undefined, path: str
 /** The jail's root directory (for changes written from the host into the jail). */
 export function jailRootQuery(name: string): FactQuery<string> {
   return {
-    key: `jail=${name}:root`,
+    key: factKey({ kind: 'jail', name }, 'root'),
     script: sh`jls -j ${name} path`,
-    resources: [`host:jail:${name}`],
+    resources: [res.jail(name)],
     parse(out) {
       if (out.exitCode !== 0) throw new Error(`jail ${name} is not running (jls: ${out.stderr.trim() || `exit ${out.exitCode}`})`);
       return parseJailPath(out.stdout);
@@ -100,13 +88,13 @@ export function isRcConfFile(path: string): boolean {
 }
 
 /** What a change to PATH in T invalidates: facts of the file and of its aspects (e.g. one rc.conf variable). */
-export function fileTouches(t: Target, path: string): string[] {
-  const file = [resource(t, 'file', path), resource(t, 'file', `${path}:*`)];
-  return isRcConfFile(path) ? [...file, resource(t, 'service', '*')] : file;
+export function fileTouches(t: Target, path: string): Resource[] {
+  const file = [res.file(t, path), res.fileAspects(t, path)];
+  return isRcConfFile(path) ? [...file, res.allServices(t)] : file;
 }
 
 /** What setting one variable of an rc.conf-family FILE invalidates: the file's own facts and that variable's, not the other variables'. */
-export function rcVariableTouches(t: Target, file: string, name: string): string[] {
-  const touched = [resource(t, 'file', file), resource(t, 'file', `${file}:var=${name}`)];
-  return isRcConfFile(file) ? [...touched, resource(t, 'service', '*')] : touched;
+export function rcVariableTouches(t: Target, file: string, name: string): Resource[] {
+  const touched = [res.file(t, file), res.fileAspect(t, file, `var=${name}`)];
+  return isRcConfFile(file) ? [...touched, res.allServices(t)] : touched;
 }

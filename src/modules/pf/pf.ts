@@ -18,7 +18,8 @@ import { readLocalSource } from '../kit/local-source.js';
 import { fileStateQuery, fileText } from '../kit/file-facts.js';
 import { applyScript, commitScript, rollbackScript, type PfChange } from './scripts.js';
 import { rcVariableChange } from '../kit/rc-variable.js';
-import { fileTouches, HOST, resource } from '../kit/target.js';
+import { fileTouches, HOST } from '../kit/target.js';
+import { factKey, res } from '../../facts/resources.js';
 import { contentDiff } from '../kit/file-diff.js';
 import { absolutePath } from '../kit/names.js';
 import { defineModule, type Change, type DiffEntry, type FactQuery, type StepContext } from '../kit/contract.js';
@@ -63,9 +64,9 @@ interface PfFacts {
 
 function statusQuery(): FactQuery<PfStatus> {
   return {
-    key: 'host:pf:status',
+    key: factKey(HOST, 'pf', 'status'),
     script: 'pfctl -s info 2>&1 | head -n 1',
-    resources: [resource(HOST, 'pf')],
+    resources: [res.pf()],
     parse: (out) => parsePfStatus(out.stdout),
   };
 }
@@ -132,7 +133,7 @@ function loadConfirmed(a: PfArgs, f: PfFacts, rulesChanged: boolean, ctx: StepCo
       rollback: rollbackScript(change),
       timeoutSec: a.confirm_timeout,
     },
-    touches: [...fileTouches(HOST, a.path), resource(HOST, 'pf')],
+    touches: [...fileTouches(HOST, a.path), res.pf()],
     diff,
   };
 }
@@ -151,7 +152,7 @@ function disable(): Change {
   return {
     summary: 'disable pf',
     action: { kind: 'script', script: 'pfctl -q -d' },
-    touches: [resource(HOST, 'pf')],
+    touches: [res.pf()],
     diff: [{ type: 'value', name: 'pf', before: 'enabled', after: 'disabled' }],
   };
 }

@@ -30,6 +30,8 @@ import {
 } from '../../facts/release.js';
 import { HOST_FILES, markerPaths, releaseUrl, setFile, workdirOf, type ReleaseArgs } from './args.js';
 import type { FactOutput, FactQuery } from '../kit/contract.js';
+import { factKey, res } from '../../facts/resources.js';
+import { HOST } from '../kit/target.js';
 
 export interface SetMarker {
   file: string;
@@ -132,13 +134,13 @@ export function releaseFactQuery(a: ReleaseArgs): FactQuery<TemplateState> {
   const script = lines.join('\n');
   return {
     // Steps on one template with other arguments (sets, update, mirror) ask other questions.
-    key: `host:release:${a.path}#${createHash('sha256').update(script).digest('hex').slice(0, 12)}`,
+    key: factKey(HOST, 'release', `${a.path}#${createHash('sha256').update(script).digest('hex').slice(0, 12)}`),
     script,
     resources: [
-      `host:release:${a.path}`,
-      `host:file:${a.path}`,
-      ...HOST_FILES.map((f) => `host:file:${f}`),
-      ...(a.dataset !== undefined ? [`host:zfs:${a.dataset}*`] : []),
+      res.release(a.path),
+      res.file(HOST, a.path),
+      ...HOST_FILES.map((f) => res.file(HOST, f)),
+      ...(a.dataset !== undefined ? [res.zfsStartingWith(a.dataset)] : []),
     ],
     parse: (out) => parseTemplateState(out, a),
   };

@@ -9,14 +9,16 @@ import { releaseUrl, setFile, type ReleaseArgs } from './args.js';
 import { setDone, type TemplateState } from './facts.js';
 import { copyHostFileScript, createDatasetScript, extractScript, mkdirScript, snapshotScript, updateScript } from './scripts.js';
 import type { Change, DiffEntry } from '../kit/contract.js';
+import { res } from '../../facts/resources.js';
+import { HOST } from '../kit/target.js';
 
 export function planRelease(a: ReleaseArgs, f: TemplateState): Change[] {
   const p = a.path;
   const touches = [
-    `host:release:${p}`,
-    `host:file:${p}`,
-    `host:file:${p}/*`,
-    ...(a.dataset !== undefined ? [`host:zfs:${a.dataset}*`] : []),
+    res.release(p),
+    res.file(HOST, p),
+    res.filesStartingWith(HOST, `${p}/`),
+    ...(a.dataset !== undefined ? [res.zfsStartingWith(a.dataset)] : []),
   ];
   const change = (summary: string, script: string, diff?: DiffEntry[]): Change => ({
     summary,

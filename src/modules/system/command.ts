@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { sh } from '../../shell/quote.js';
-import { everythingIn, rootedPath, rootPrelude, targetId, requireSuccess } from '../kit/target.js';
-import { VOLATILE } from '../kit/contract.js';
+import { rootedPath, rootPrelude, requireSuccess } from '../kit/target.js';
+import { factKey, res } from '../../facts/resources.js';
 import { absolutePath } from '../kit/names.js';
 import { defineModule, type FactQuery, type Target } from '../kit/contract.js';
 
@@ -43,9 +43,9 @@ function normalise(a: z.output<typeof commandArgs>): CommandArgs {
 /** A probe: does PATH exist in the target? */
 function existsQuery(t: Target, path: string): FactQuery<boolean> {
   return {
-    key: `${targetId(t)}:exists:${path}`,
+    key: factKey(t, 'exists', path),
     script: `${rootPrelude(t)}${sh`if [ -e ${rootedPath(t, path)} ] || [ -L ${rootedPath(t, path)} ]; then echo yes; else echo no; fi`}`,
-    resources: [`${targetId(t)}:file:${path}`],
+    resources: [res.file(t, path)],
     parse(out) {
       requireSuccess(out, `checking ${path}`);
       return out.stdout.trim() === 'yes';
@@ -60,9 +60,9 @@ function existsQuery(t: Target, path: string): FactQuery<boolean> {
  */
 function succeedsQuery(t: Target, command: string, step: string): FactQuery<boolean> {
   return {
-    key: `${targetId(t)}:probe:${step}:${command}`,
+    key: factKey(t, 'probe', step, command),
     script: `${inTarget(t, sh`/bin/sh -c ${shOperand(command)}`, true)} >/dev/null 2>&1; echo $?`,
-    resources: [VOLATILE],
+    resources: [res.volatile],
     parse: (out) => out.stdout.trim() === '0',
   };
 }
@@ -118,7 +118,7 @@ export const command = defineModule<z.output<typeof commandArgs>, CommandFacts>(
         summary: `run: ${a.cmd ?? (a.argv as string[]).join(' ')}`,
         action: { kind: 'script', script: inTarget(ctx.target, line) },
         // A command may change anything in its target (on the host: in its jails too).
-        touches: [ctx.target.kind === 'host' ? '*' : everythingIn(ctx.target)],
+        touches: [ctx.target.kind === 'host' ? res.everything : res.everythingIn(ctx.target)],
       },
     ];
   },

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { sh } from '../../shell/quote.js';
 import { parsePkgInfo, parsePkgVersion } from '../../facts/pkg.js';
-import { everythingIn, requireSuccess, resource, targetId } from '../kit/target.js';
+import { requireSuccess } from '../kit/target.js';
+import { factKey, res } from '../../facts/resources.js';
 import { defineModule, type Change, type FactQuery, type Target } from '../kit/contract.js';
 
 const pkgName = z
@@ -38,10 +39,10 @@ function pkgCmd(t: Target): string {
 
 function installedQuery(t: Target): FactQuery<Installed> {
   return {
-    key: `${targetId(t)}:pkg:installed`,
+    key: factKey(t, 'pkg', 'installed'),
     // pkg -N: is pkg itself installed? Without it /usr/sbin/pkg would offer to bootstrap.
     script: `pkg -N >/dev/null 2>&1 || { echo ${NOT_BOOTSTRAPPED}; exit 0; }\n${pkgCmd(t)} info -a`,
-    resources: [resource(t, 'pkg')],
+    resources: [res.packages(t)],
     parse(out) {
       requireSuccess(out, 'pkg info');
       if (out.stdout.trim() === NOT_BOOTSTRAPPED) return { bootstrapped: false, packages: new Map() };
@@ -52,9 +53,9 @@ function installedQuery(t: Target): FactQuery<Installed> {
 
 function outdatedQuery(t: Target): FactQuery<Map<string, string | undefined>> {
   return {
-    key: `${targetId(t)}:pkg:outdated`,
+    key: factKey(t, 'pkg', 'outdated'),
     script: `pkg -N >/dev/null 2>&1 || exit 0\n${pkgCmd(t)} version -vR -l '<'`,
-    resources: [resource(t, 'pkg')],
+    resources: [res.packages(t)],
     parse(out) {
       requireSuccess(out, 'pkg version');
       return new Map(
@@ -82,7 +83,7 @@ export const pkg = defineModule<PkgArgs, PkgFacts>({
     const have = facts.installed.packages;
     const wanted = names(a);
     const pkg = pkgCmd(t);
-    const touches = [everythingIn(t)];
+    const touches = [res.everythingIn(t)];
     const changes: Change[] = [];
     if (a.state === 'absent') {
       const remove = wanted.filter((n) => have.has(n));

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { sh } from '../../shell/quote.js';
 import { isRcYes } from '../../facts/rc-conf.js';
 import { parseServiceRcvar, type ServiceRcvar } from '../../facts/service.js';
-import { describeTarget, fileTouches, resource, targetId } from '../kit/target.js';
+import { describeTarget, fileTouches } from '../kit/target.js';
+import { factKey, res } from '../../facts/resources.js';
 import { defineModule, type Change, type FactQuery, type Target } from '../kit/contract.js';
 
 export const serviceArgs = z
@@ -38,9 +39,9 @@ function serviceCmd(t: Target): string {
 
 function rcvarQuery(t: Target, name: string): FactQuery<ServiceRcvar> {
   return {
-    key: `${targetId(t)}:service:${name}:rcvar`,
+    key: factKey(t, 'service', name, 'rcvar'),
     script: `${serviceCmd(t)} ${sh`${name} rcvar`} 2>&1`,
-    resources: [resource(t, 'service', name)],
+    resources: [res.service(t, name)],
     parse(out) {
       const rcvar = parseServiceRcvar(out.stdout);
       if (!rcvar) throw new Error(`no service ${name} in ${describeTarget(t)} (no rc.d script)`);
@@ -52,9 +53,9 @@ function rcvarQuery(t: Target, name: string): FactQuery<ServiceRcvar> {
 
 function statusQuery(t: Target, name: string): FactQuery<boolean> {
   return {
-    key: `${targetId(t)}:service:${name}:status`,
+    key: factKey(t, 'service', name, 'status'),
     script: `${serviceCmd(t)} ${sh`${name} onestatus`} >/dev/null 2>&1; echo $?`,
-    resources: [resource(t, 'service', name)],
+    resources: [res.service(t, name)],
     // rc.subr's status: 0 running, 1 not running (also for scripts that cannot tell).
     parse: (out) => out.stdout.trim() === '0',
   };
@@ -75,7 +76,7 @@ export const service = defineModule<ServiceArgs, ServiceFacts>({
     const t = ctx.target;
     const changes: Change[] = [];
     // sysrc(8) edits whichever file sets the variable: every variable of those files may have moved.
-    const touches = [resource(t, 'service', a.name), ...fileTouches(t, '/etc/rc.conf'), ...fileTouches(t, '/etc/rc.conf.local')];
+    const touches = [res.service(t, a.name), ...fileTouches(t, '/etc/rc.conf'), ...fileTouches(t, '/etc/rc.conf.local')];
     if (a.enabled !== undefined) {
       const { rcvar, value } = facts.rcvar;
       if (!rcvar) {
@@ -101,7 +102,7 @@ export const service = defineModule<ServiceArgs, ServiceFacts>({
     const run = (verb: string, summary: string, before: string | null, after: string): Change => ({
       summary,
       action: { kind: 'script', script: `${serviceCmd(t)} ${sh`${a.name} ${verb}`}` },
-      touches: [resource(t, 'service', a.name)],
+      touches: [res.service(t, a.name)],
       diff: [{ type: 'value', name: `${a.name} state`, before, after }],
     });
     if (a.state === 'running' && !facts.running) changes.push(run('onestart', `start ${a.name}`, 'stopped', 'running'));

@@ -15,7 +15,8 @@
 import { z } from 'zod';
 import { sh } from '../../shell/quote.js';
 import { isDatasetMissing, isWithin, parseZfsGet, parseZfsList, poolOf, snapshotDataset } from '../../facts/zfs.js';
-import { HOST, requireSuccess, resource } from '../kit/target.js';
+import { HOST, requireSuccess } from '../kit/target.js';
+import { factKey, res, type Resource } from '../../facts/resources.js';
 import type { FactOutput, FactQuery } from '../kit/contract.js';
 import type { CurrentProperty } from './properties.js';
 
@@ -42,17 +43,17 @@ export const snapshotName = z
   .refine(noDotComponents, 'a dataset name cannot have . or .. components');
 
 /** The resource of a dataset or snapshot, for FactQuery.resources and Change.touches. */
-export function zfsResource(name: string): string {
-  return resource(HOST, 'zfs', name);
+export function zfsResource(name: string): Resource {
+  return res.zfs(name);
 }
 
 /** A dataset, its descendants and all their snapshots. */
-export function zfsSubtreeTouches(dataset: string): string[] {
-  return [zfsResource(dataset), zfsResource(`${dataset}/*`), zfsResource(`${dataset}@*`)];
+export function zfsSubtreeTouches(dataset: string): Resource[] {
+  return [res.zfs(dataset), res.zfsStartingWith(`${dataset}/`), res.zfsStartingWith(`${dataset}@`)];
 }
 
 /** Every file fact of the host: a dataset mounted or unmounted changes what paths hold. */
-export const ALL_HOST_FILES = resource(HOST, 'file', '*');
+export const ALL_HOST_FILES = res.allFiles(HOST);
 
 export interface ZfsDataset {
   name: string;
@@ -65,7 +66,7 @@ export interface ZfsDataset {
 /** A dataset or snapshot with all its properties (exact numbers, sources); null when it does not exist. */
 export function zfsDatasetQuery(name: string): FactQuery<ZfsDataset | null> {
   return {
-    key: zfsResource(name),
+    key: factKey(HOST, 'zfs', name),
     script: sh`zfs get -Hp -o name,property,value,source all ${name}`,
     resources: [zfsResource(name)],
     parse: (out) => parseDataset(name, out),
@@ -90,7 +91,7 @@ export interface ZfsTreeEntry {
 /** NAME, its descendants and their snapshots (zfs list -r -t all order); null when NAME does not exist. */
 export function zfsTreeQuery(dataset: string): FactQuery<ZfsTreeEntry[] | null> {
   return {
-    key: `${zfsResource(dataset)}:tree`,
+    key: factKey(HOST, 'zfs', dataset, 'tree'),
     script: sh`zfs list -H -o name,type -r -t all ${dataset}`,
     resources: zfsSubtreeTouches(dataset),
     parse(out) {
@@ -104,7 +105,7 @@ export function zfsTreeQuery(dataset: string): FactQuery<ZfsTreeEntry[] | null> 
 /** Clones of the pool: clone name -> origin snapshot. (zfs-fuse has no `clones` property; origins work everywhere.) */
 export function zfsOriginsQuery(pool: string): FactQuery<Map<string, string>> {
   return {
-    key: `${zfsResource(pool)}:origins`,
+    key: factKey(HOST, 'zfs', pool, 'origins'),
     script: sh`zfs list -H -o name,origin -r -t filesystem,volume ${pool}`,
     resources: zfsSubtreeTouches(pool),
     parse(out) {

@@ -27,8 +27,9 @@ import { sh } from '../../shell/quote.js';
 import { isDatasetMissing, parseZfsList, poolOf } from '../../facts/zfs.js';
 import { parseMountList, type MountEntry } from '../../facts/mount-list.js';
 import { parseRunningJails, type RunningJail } from '../../facts/running-jails.js';
-import { HOST, requireSuccess, resource } from '../kit/target.js';
-import { nameList, zfsResource, type ZfsDataset } from './common.js';
+import { HOST, requireSuccess } from '../kit/target.js';
+import { factKey, res } from '../../facts/resources.js';
+import { nameList, type ZfsDataset } from './common.js';
 import { canonical, type PropertyDrift } from './properties.js';
 import type { FactQuery } from '../kit/contract.js';
 
@@ -66,10 +67,10 @@ export function zfsUsageQuery(datasetOrPool: string): FactQuery<ZfsUsage | null>
     'mount || exit',
   ].join('\n');
   return {
-    key: `${zfsResource(pool)}:usage`,
+    key: factKey(HOST, 'zfs', pool, 'usage'),
     script,
     // Any dataset (of any pool: mounts), any jail started or stopped.
-    resources: [resource(HOST, 'zfs', '*'), resource(HOST, 'jail', '*')],
+    resources: [res.zfsStartingWith(''), res.allJails()],
     parse(out) {
       if (out.exitCode !== 0 && isDatasetMissing(out.stderr) && !out.stdout.includes('\n%jls')) return null;
       requireSuccess(out, `reading what uses the file systems of ${pool} (zfs list, jls, mount)`);

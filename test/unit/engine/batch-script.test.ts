@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { buildBatchScript, buildFactScript, splitBatchOutput, splitFactOutput } from '../../../src/engine/batch-script.js';
 import type { FactQuery } from '../../../src/modules/kit/contract.js';
+import type { FactKey } from '../../../src/facts/resources.js';
 
-const q = (script: string): FactQuery<unknown> => ({ key: script, script, resources: [], parse: (o) => o });
+const q = (script: string): FactQuery<unknown> => ({ key: script as FactKey, script, resources: [], parse: (o) => o });
 
 function runBatch(queries: Array<FactQuery<unknown>>, nonce = 'abc123') {
   const r = spawnSync('/bin/sh', ['-c', buildFactScript(queries, nonce)], { encoding: 'utf8' });

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { FactCache, matches } from '../../../src/engine/fact-cache.js';
+import { FactCache } from '../../../src/engine/fact-cache.js';
+import { matches as matchesRule, res, type FactKey, type Resource } from '../../../src/facts/resources.js';
 import type { FactQuery } from '../../../src/modules/kit/contract.js';
+
+// The rule on the encoded names (what the builders of src/facts/resources.ts make).
+const matches = (pattern: string, resource: string) => matchesRule(pattern as Resource, resource as Resource);
+const patterns = (...p: string[]) => p as Resource[];
 
 let parses = 0;
 const fact = (key: string, resources: string[]): FactQuery<string> => ({
-  key,
+  key: key as FactKey,
   script: '',
-  resources,
+  resources: resources as Resource[],
   parse: (o) => {
     parses++;
     if (o.exitCode !== 0) throw new Error(`failed: ${o.stderr}`);
@@ -24,7 +29,7 @@ describe('FactCache', () => {
     c.store(rc, out('a'));
     c.store(pkgs, out('p'));
     expect(c.needed([rc, pkgs])).toEqual([]);
-    c.invalidate(['host:file:/etc/rc.conf']);
+    c.invalidate(patterns('host:file:/etc/rc.conf'));
     expect(c.needed([rc, pkgs])).toEqual([rc]);
     expect(c.isStale(rc)).toBe(true);
   });
@@ -54,8 +59,18 @@ describe('FactCache', () => {
     const c = new FactCache();
     const probe = fact('probe', ['volatile']);
     c.store(probe, out('0'));
-    c.invalidate(['host:file:/unrelated']);
+    c.invalidate(patterns('host:file:/unrelated'));
     expect(c.isStale(probe)).toBe(true);
+  });
+
+  it('the builders make the names the rule reads', () => {
+    const www = { kind: 'jail', name: 'www' } as const;
+    expect(res.file({ kind: 'host' }, '/etc/rc.conf')).toBe('host:file:/etc/rc.conf');
+    expect(res.everythingIn(www)).toBe('jail=www:*');
+    expect(res.filesStartingWith({ kind: 'host' }, '/var/x/')).toBe('host:file:/var/x/*');
+    expect(matchesRule(res.allServices(www), res.service(www, 'nginx'))).toBe(true);
+    expect(matchesRule(res.zfsStartingWith('tank/a@'), res.zfs('tank/a@p3'))).toBe(true);
+    expect(matchesRule(res.zfsStartingWith('tank/a@'), res.zfs('tank/ab'))).toBe(false);
   });
 
   it('patterns: exact, prefix*, everything', () => {

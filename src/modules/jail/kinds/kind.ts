@@ -6,6 +6,7 @@
  */
 import type { JailState } from '../../../facts/jail-state.js';
 import type { JailArgs } from '../args.js';
+import type { Resource } from '../../../facts/resources.js';
 
 /** A row of the jail's fstab: source, mount point on the host, type, options. */
 export type FstabRow = [string, string, string, string];
@@ -14,9 +15,9 @@ export interface JailKind {
   /** Lines of the state fact's script beyond the common ones (facts/jail-state.ts reads them). */
   stateLines(a: JailArgs): string[];
   /** What those lines read, for staleness, beyond the root and its template. */
-  stateResources(a: JailArgs): string[];
+  stateResources(a: JailArgs): Resource[];
   /** What creating or removing the root touches beyond its path and dataset. */
-  rootTouches(a: JailArgs): string[];
+  rootTouches(a: JailArgs): Resource[];
   /** Commands added to exec.prestart in the jail's configuration. */
   prestart(a: JailArgs): string[];
   /** The type's own rows of the jail's fstab (before Linux and extra mounts). */

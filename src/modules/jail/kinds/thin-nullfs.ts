@@ -4,7 +4,8 @@
  * processes run the template's binaries, so a template that moved on restarts the jail.
  */
 import { raw, sh } from '../../../shell/quote.js';
-import { HOST, resource } from '../../kit/target.js';
+import { HOST } from '../../kit/target.js';
+import { res } from '../../../facts/resources.js';
 import { SKELETON_DIRS, skeletonPath, startStampPath } from '../args.js';
 import { copyTree, noMountsUnder, removeTree, under } from '../root-scripts.js';
 import type { JailKind } from './kind.js';
@@ -16,13 +17,10 @@ export const thinNullfs: JailKind = {
     lines.push(sh`echo "stamp $(fj_ver ${startStampPath(a.name)})"`);
     return lines;
   },
-  stateResources: (a) => [
-    resource(HOST, 'file', skeletonPath(a)),
-    ...(a.skeleton_dataset !== undefined ? [resource(HOST, 'zfs', a.skeleton_dataset)] : []),
-  ],
+  stateResources: (a) => [res.file(HOST, skeletonPath(a)), ...(a.skeleton_dataset !== undefined ? [res.zfs(a.skeleton_dataset)] : [])],
   rootTouches: (a) => [
-    `${resource(HOST, 'file', skeletonPath(a))}*`,
-    ...(a.skeleton_dataset !== undefined ? [resource(HOST, 'zfs', a.skeleton_dataset)] : []),
+    res.filesStartingWith(HOST, skeletonPath(a)),
+    ...(a.skeleton_dataset !== undefined ? [res.zfs(a.skeleton_dataset)] : []),
   ],
   // The template's version at each start, however the jail is started: tells a later run
   // that the template moved on under a running jail (its daemons still run the old binaries).
