@@ -5,7 +5,7 @@
  * and error of a no_log step.
  */
 import pino, { type Logger } from 'pino';
-import { HIDDEN_NO_LOG, hiddenChanges } from './report/redact.js';
+import { HIDDEN_NO_LOG, hiddenChanges, hostWordsOf } from './report/redact.js';
 import type { Secrets } from './util/secrets.js';
 
 export const REDACTED = '[REDACTED]';
@@ -57,7 +57,7 @@ export function createLogger(opts: { file?: string; level?: string; secrets?: Se
 /** A log line's object with the run's secrets masked; a no_log step's changes and error hidden. */
 function maskLogObject(obj: Record<string, unknown>, secrets: Secrets): Record<string, unknown> {
   if (typeof obj.step === 'string' && secrets.isNoLog(obj.step)) {
-    if (typeof obj.error === 'string') secrets.addOutput(obj.error);
+    if (typeof obj.error === 'string') secrets.addOutput(hostWordsOf(obj.error));
     obj = {
       ...obj,
       ...(Array.isArray(obj.changes) ? { changes: hiddenChanges(obj.changes) } : {}),
