@@ -2,7 +2,13 @@
  * Issue #11, third hostile pass (of the fixes of the second). Every test here FAILED on the
  * code it was written against; each comment gives the finding and its severity (fixed).
  */
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jailIdsQuery } from '../../../src/modules/kit/jail-accounts.js';
+import { freebsdTools, type FreebsdTools } from '../../support/freebsd-tools.js';
 import { jsonReport } from '../../../src/report/json-report.js';
 import { recapTable } from '../../../src/report/recap.js';
 import { redactRun } from '../../../src/report/redact.js';
@@ -94,5 +100,84 @@ describe('hostile pass 3: masking that hides the report itself', () => {
     const text = JSON.stringify(redactRun(run, s));
     expect(text).not.toContain('Zm9vYmFyYmF6');
     expect(text).toContain('exit status 3: ');
+  });
+});
+
+describe("hostile pass 3: a jail's /etc/passwd read from the host", () => {
+  let tools: FreebsdTools;
+  beforeAll(() => {
+    tools = freebsdTools();
+  });
+  afterAll(() => tools.remove());
+
+  /** A jail "www" under a scratch dir (a stand-in jls names its root), and the host's own /etc beside it. */
+  function jailAndHost(passwd: string) {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-hostile3-'));
+    const root = path.join(d, 'jail');
+    const host = path.join(d, 'host-etc');
+    fs.mkdirSync(path.join(root, 'etc'), { recursive: true });
+    fs.mkdirSync(host);
+    fs.writeFileSync(path.join(root, 'etc', 'passwd'), passwd);
+    fs.writeFileSync(path.join(root, 'etc', 'group'), 'wheel:*:0:root\n');
+    fs.writeFileSync(
+      path.join(host, 'passwd'),
+      'root:*:0:0::0:0:Charlie &:/root:/bin/sh\nops:*:4242:4242::0:0:host ops:/home/ops:/bin/sh\n',
+    );
+    const bin = path.join(d, 'bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'jls'), `#!/bin/sh\necho ${root}\n`, { mode: 0o755 });
+    const env = { ...tools.env, PATH: `${bin}:${tools.env.PATH}` };
+    const run = (script: string) => spawnSync('/bin/sh', ['-c', script], { env, encoding: 'utf8' });
+    return { d, root, host, run };
+  }
+
+  // Finding (fixed): the jail's /etc/passwd was checked for links (noSymlinksBelow), then read
+  // by its full path from the host. A jail root that swapped its /etc for a link to / in
+  // between had the host's /etc/passwd read instead: the file got the host's uid of the name
+  // (and a link to a FIFO or device held the step until its timeout). Now it is read from
+  // inside the directory (cd -P, checked inside the jail's root), through a descriptor checked
+  // to be the file at its name. Severity: low (a host read into a jail's choice of owner).
+  it("a jail that swaps its /etc for a link to the host's /etc while its passwd is read does not get the host's uid", () => {
+    const { d, root, host, run } = jailAndHost('root:*:0:0::0:0:Charlie &:/root:/bin/sh\nops:*:3000:3000::0:0:ops:/home/ops:/bin/sh\n');
+    try {
+      const q = jailIdsQuery({ kind: 'jail', name: 'www' }, 'ops', undefined);
+      expect(run(q.script).stdout).toBe('uid 3000\n');
+      const swap = `mv ${root}/etc ${root}/etc.real && ln -s ${host} ${root}/etc`;
+      // The jail wins the race: its /etc is swapped right after the script's check for links.
+      const checked = q.script.lastIndexOf('\ndone\n') + '\ndone\n'.length;
+      expect(checked).toBeGreaterThan('\ndone\n'.length);
+      const r = run(`${q.script.slice(0, checked)}${swap}\n${q.script.slice(checked)}`);
+      expect(r.stdout).not.toContain('4242');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('outside');
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('the same race on the file itself: passwd swapped for a link after it was checked', () => {
+    const { d, root, host, run } = jailAndHost('ops:*:3000:3000::0:0:ops:/home/ops:/bin/sh\n');
+    try {
+      const q = jailIdsQuery({ kind: 'jail', name: 'www' }, 'ops', undefined);
+      const swap = `rm ${root}/etc/passwd && ln -s ${host}/passwd ${root}/etc/passwd`;
+      const r = run(q.script.replace(/^fj_id_of passwd /m, `${swap}\nfj_id_of passwd `));
+      expect(r.stdout).not.toContain('4242');
+      expect(r.status).toBe(1);
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  // Finding (fixed): the lookup's `while read` loop skipped a last line without a newline
+  // (a hand-edited passwd), so its user "did not exist in the jail". Severity: low (a clear
+  // but wrong error; nothing written).
+  it("a jail's passwd whose last line has no newline still names its last user", () => {
+    const { d, run } = jailAndHost('root:*:0:0::0:0:Charlie &:/root:/bin/sh\nops:*:3000:3000::0:0:ops:/home/ops:/bin/sh');
+    try {
+      const r = run(jailIdsQuery({ kind: 'jail', name: 'www' }, 'ops', undefined).script);
+      expect(r.stdout).toBe('uid 3000\n');
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
   });
 });
