@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jailIdsQuery } from '../../../src/modules/kit/jail-accounts.js';
+import { atomicWriteScript } from '../../../src/transport/atomic-write.js';
 import { freebsdTools, type FreebsdTools } from '../../support/freebsd-tools.js';
 import { jsonReport } from '../../../src/report/json-report.js';
 import { recapTable } from '../../../src/report/recap.js';
@@ -176,6 +177,45 @@ describe("hostile pass 3: a jail's /etc/passwd read from the host", () => {
     try {
       const r = run(jailIdsQuery({ kind: 'jail', name: 'www' }, 'ops', undefined).script);
       expect(r.stdout).toBe('uid 3000\n');
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('hostile pass 3: a host user redirecting a write of root', () => {
+  let tools: FreebsdTools;
+  beforeAll(() => {
+    tools = freebsdTools();
+  });
+  afterAll(() => tools.remove());
+
+  // Finding (NOT fixed; it.fails until it is): on a host (no `jail:`), a write follows every
+  // symlink of its directory path, whoever owns it. A playbook that manages a file under a
+  // user's directory (`/home/alice/conf.d/app.conf`, `~alice/.ssh/authorized_keys`) lets
+  // alice, beforehand or at any moment, make `conf.d` a link to a root directory
+  // (/usr/local/etc/rc.d, /root/.ssh): root then creates the file there, with `owner: alice`
+  // hers to rewrite (an rc.d script run as root at boot), without an owner root's (her key in
+  // /root/.ssh/authorized_keys). The jail discipline (components entered one at a time, a
+  // link refused, `pwd -P` checked) is applied only under a jail's root. A fix: refuse a
+  // symlink, or check the entered directory's identity, past any directory that a user
+  // other than root owns or can write (as sudoedit does). Severity: high where playbooks
+  // manage files in users' directories (local root escalation).
+  it.fails("a symlink a user planted in her own directory does not lead root's write into a root directory", () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'fj-hostile3-home-'));
+    try {
+      const alice = path.join(d, 'home', 'alice');
+      const rcd = path.join(d, 'usr-local-etc-rc.d');
+      fs.mkdirSync(alice, { recursive: true });
+      fs.mkdirSync(rcd);
+      fs.chownSync(alice, 1001, 1001);
+      // alice's move: her conf.d is a link to a root directory.
+      fs.symlinkSync(rcd, path.join(alice, 'conf.d'));
+      fs.lchownSync(path.join(alice, 'conf.d'), 1001, 1001);
+      const script = atomicWriteScript(path.join(alice, 'conf.d', 'app.conf'), { owner: '1001' });
+      const r = spawnSync('/bin/sh', ['-c', script], { env: tools.env, encoding: 'utf8', input: 'setting=1\n' });
+      expect(fs.readdirSync(rcd), r.stderr).toEqual([]);
+      expect(r.status).not.toBe(0);
     } finally {
       fs.rmSync(d, { recursive: true, force: true });
     }
