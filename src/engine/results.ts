@@ -1,6 +1,9 @@
 /** What a run produced, per step and per host: the data behind progress, recap and the JSON report. */
 import type { DiffEntry } from '../modules/kit/contract.js';
 
+/** How a failed step's output tail begins when it was cut inside a line. */
+export const OUTPUT_CUT = '...';
+
 export type StepStatus = 'ok' | 'changed' | 'failed' | 'skipped';
 /** interrupted: the operator stopped the run (SIGINT/SIGTERM) before this host finished. */
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'interrupted';
@@ -21,7 +24,7 @@ export interface StepResult {
   ignored: boolean;
   /** Why a step was skipped: "when", "check mode", ... */
   skipReason?: string;
-  /** A failed step's last lines of output (stdout and stderr kept apart), where the cause usually is. */
+  /** A failed step's last lines of output (stdout and stderr kept apart), where the cause usually is; OUTPUT_CUT begins one cut short. */
   output?: { stdout: string; stderr: string };
   durationMs: number;
 }

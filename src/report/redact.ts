@@ -5,7 +5,7 @@
  * show results through these functions; a new field of a result needs adding here.
  */
 import type { DiffEntry } from '../modules/kit/contract.js';
-import type { HostResult, RunResult, StepResult } from '../engine/results.js';
+import { OUTPUT_CUT, type HostResult, type RunResult, type StepResult } from '../engine/results.js';
 import type { RunEvent } from '../engine/events.js';
 import { CONTENT_HIDDEN, MASK, Secrets } from '../util/secrets.js';
 
@@ -29,8 +29,13 @@ export function redactStep(host: string, r: StepResult, secrets: Secrets): StepR
       error: r.error === null ? null : `error ${HIDDEN_NO_LOG}`,
     });
   }
+  const output = r.output && {
+    stdout: secrets.maskCutStart(r.output.stdout, OUTPUT_CUT),
+    stderr: secrets.maskCutStart(r.output.stderr, OUTPUT_CUT),
+  };
   return secrets.maskDeep({
     ...r,
+    ...(output ? { output } : {}),
     diff: r.diff && r.diff.map((d) => (d.type === 'file' && secrets.isFileHidden(host, d.path) ? hideEntry(d) : d)),
   });
 }

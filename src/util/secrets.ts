@@ -34,8 +34,11 @@ export const MIN_SECRET_LENGTH = 4;
 /** How a diff of a file whose content may not be shown begins. */
 export const CONTENT_HIDDEN = 'content hidden';
 
-/** Fields whose values are fleetjail's own vocabulary (statuses, kinds, ids, times), never a secret's. */
-const STRUCTURAL_KEYS = new Set(['status', 'module', 'id', 'type', 'version', 'startedAt', 'level', 'time']);
+/**
+ * Fields whose values are fleetjail's own vocabulary (statuses, kinds, ids, times) or the
+ * inventory's host names (a log line's `host`, a run's `notRun`), never a secret's.
+ */
+const STRUCTURAL_KEYS = new Set(['status', 'module', 'id', 'type', 'version', 'startedAt', 'level', 'time', 'host', 'notRun']);
 
 /** No read permission for group or other (0600, 0400; not 0640): such a file's content is never shown. */
 export function isPrivateMode(mode: string): boolean {
@@ -150,6 +153,27 @@ export class Secrets {
   }
 
   /**
+   * TEXT masked, when it is the end of a longer text cut after MARKER: a secret cut in two
+   * there no longer matches, so the end of one that TEXT begins with is masked too (two
+   * characters or more: less gives nothing away, and the text was cut there anyway).
+   */
+  maskCutStart(text: string, marker: string): string {
+    if (!text.startsWith(marker)) return this.mask(text);
+    const rest = text.slice(marker.length);
+    let cut = 0;
+    for (const v of this.values) {
+      // The longest end of V that REST begins with (shorter than V: a whole V is mask()'s).
+      for (let k = Math.min(v.length - 1, rest.length); k > Math.max(cut, 1); k--) {
+        if (rest.startsWith(v.slice(-k))) {
+          cut = k;
+          break;
+        }
+      }
+    }
+    return marker + (cut > 0 ? MASK : '') + this.mask(rest.slice(cut));
+  }
+
+  /**
    * A copy of VALUE with its strings masked; keys, numbers and the values of STRUCTURAL_KEYS
    * are fleetjail's own and kept (a secret "changed" must not erase a report's field names).
    */
@@ -162,9 +186,7 @@ export class Secrets {
     if (typeof v === 'string') return this.mask(v);
     if (Array.isArray(v)) return v.map((x) => this.maskAny(x));
     if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-      return Object.fromEntries(
-        Object.entries(v).map(([k, x]) => [k, STRUCTURAL_KEYS.has(k) && typeof x === 'string' ? x : this.maskAny(x)]),
-      );
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, STRUCTURAL_KEYS.has(k) && isText(x) ? x : this.maskAny(x)]));
     }
     return v;
   }
@@ -184,6 +206,11 @@ export class Secrets {
     }
     return this.pattern;
   }
+}
+
+/** A string or a list of strings. */
+function isText(x: unknown): x is string | string[] {
+  return typeof x === 'string' || (Array.isArray(x) && x.every((y) => typeof y === 'string'));
 }
 
 /** The whole of VALUE and, when it has several lines, each line that is not TEMPLATE's own text. */

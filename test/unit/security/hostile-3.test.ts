@@ -12,8 +12,10 @@ import { atomicWriteScript } from '../../../src/transport/atomic-write.js';
 import { freebsdTools, type FreebsdTools } from '../../support/freebsd-tools.js';
 import { jsonReport } from '../../../src/report/json-report.js';
 import { recapTable } from '../../../src/report/recap.js';
-import { redactRun } from '../../../src/report/redact.js';
+import { redactRun, redactStep } from '../../../src/report/redact.js';
+import { tail, TAIL_KEPT } from '../../../src/engine/step-run.js';
 import { MASK, Secrets } from '../../../src/util/secrets.js';
+import { createLogger } from '../../../src/log.js';
 import type { RunResult } from '../../../src/engine/results.js';
 import { host, step } from '../report/fixtures.js';
 
@@ -52,6 +54,23 @@ describe('hostile pass 3: masking that hides the report itself', () => {
     // Where a host's name is text, not structure, it is still masked.
     const r = redactRun({ ...twoHosts(), aborted: 'stopped at db02.example.org' }, s);
     expect(r.aborted).toBe(`stopped at ${MASK}`);
+  });
+
+  it("nor the host names of the log (a host's child logger, a run's notRun)", () => {
+    const s = new Secrets();
+    s.addOutput('db02.example.org');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fj-hostile3-log-')), 'l.json');
+    const log = createLogger({ file, secrets: s });
+    log.child({ host: 'db02.example.org' }).info({ status: 'ok' }, 'host done');
+    log.warn({ reason: 'stopped after db02.example.org', notRun: ['db02.example.org'] }, 'run aborted');
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ host: 'db02.example.org' });
+    expect(lines[1]).toMatchObject({ reason: `stopped after ${MASK}`, notRun: ['db02.example.org'] });
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
   // Finding (fixed): a no_log step's error was recorded as a secret whole, and fleetjail's own
@@ -219,5 +238,28 @@ describe('hostile pass 3: a host user redirecting a write of root', () => {
     } finally {
       fs.rmSync(d, { recursive: true, force: true });
     }
+  });
+});
+
+describe("hostile pass 3: a failed step's output tail", () => {
+  // Finding (fixed): a failed step keeps the last 20 lines of its output, at most 4096
+  // characters: longer, they were cut anywhere ("..." and the last 4096). Masking runs later
+  // on what was kept, and a secret cut in two by that cut no longer matches: its end was
+  // shown ("...db-pw-4711 ..."). Now a secret's end at the start of a cut tail is masked.
+  // Severity: low-medium (part of a secret in the terminal, the JSON report and the log).
+  it('a secret cut by the 4096-character tail does not show its end', () => {
+    const SECRET = 'S3cret-db-pw-4711';
+    const s = new Secrets();
+    s.declare(SECRET, 'db_password');
+    const end = SECRET.slice(-9);
+    const text = `${'x'.repeat(500)} password=${SECRET} ${'y'.repeat(TAIL_KEPT - end.length - 1)}`;
+    const output = { stdout: tail(text), stderr: '' };
+    expect(output.stdout.startsWith(`...${end} `)).toBe(true);
+    const shown = redactStep('h1', step({ name: 'initdb', status: 'failed', error: 'exit status 1', output }), s);
+    expect(JSON.stringify(shown)).not.toContain(end);
+    expect(shown.output?.stdout).toBe(`...${MASK} ${'y'.repeat(TAIL_KEPT - end.length - 1)}`);
+    // Text that merely starts like the end of nothing secret is kept.
+    const plain = redactStep('h1', step({ name: 'x', status: 'failed', output: { stdout: tail(`${'z'.repeat(5000)}`), stderr: '' } }), s);
+    expect(plain.output?.stdout).toBe(`...${'z'.repeat(TAIL_KEPT)}`);
   });
 });
