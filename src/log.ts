@@ -6,6 +6,7 @@
  */
 import pino, { type Logger } from 'pino';
 import { HIDDEN_NO_LOG, hiddenChanges, hostWordsOf } from './report/redact.js';
+import { ERROR_CUT } from './engine/results.js';
 import type { Secrets } from './util/secrets.js';
 
 export const REDACTED = '[REDACTED]';
@@ -65,6 +66,8 @@ function maskLogObject(obj: Record<string, unknown>, secrets: Secrets): Record<s
       ...(obj.diff ? { diff: HIDDEN_NO_LOG } : {}),
     };
   }
+  // A step's error cut short: a secret cut at its end is masked too.
+  if (typeof obj.error === 'string') obj = { ...obj, error: secrets.maskCut(obj.error, ERROR_CUT, 'end') };
   // Errors keep their serializer (which runs after this): a masked copy of each.
   const errors = Object.fromEntries(
     Object.entries(obj)

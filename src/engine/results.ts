@@ -3,6 +3,14 @@ import type { DiffEntry } from '../modules/kit/contract.js';
 
 /** How a failed step's output tail begins when it was cut inside a line. */
 export const OUTPUT_CUT = '...';
+/** How a step's error ends when it was cut (a host's one-line error can be megabytes). */
+export const ERROR_CUT = ' [...]';
+export const ERROR_KEPT = 2048;
+
+/** ERROR bounded to ERROR_KEPT characters: it is shown on one line, in every report, and in its host's error. */
+export function boundedError(error: string): string {
+  return error.length > ERROR_KEPT ? `${error.slice(0, ERROR_KEPT)}${ERROR_CUT}` : error;
+}
 
 export type StepStatus = 'ok' | 'changed' | 'failed' | 'skipped';
 /** interrupted: the operator stopped the run (SIGINT/SIGTERM) before this host finished. */

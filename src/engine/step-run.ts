@@ -12,7 +12,7 @@ import type { PreparedStep } from '../playbook/prepare.js';
 import type { RenderedStep } from '../playbook/render-step.js';
 import type { ApplyOutcome } from './apply.js';
 import type { FactCache } from './fact-cache.js';
-import { OUTPUT_CUT, type StepResult } from './results.js';
+import { boundedError, OUTPUT_CUT, type StepResult } from './results.js';
 
 export interface StepEnv {
   host: string;
@@ -160,9 +160,9 @@ function outcome(
     changed: false,
     changes: [],
     diff: null,
-    error: null,
     ignored: false,
     ...fields,
+    error: fields.error == null ? null : boundedError(fields.error),
     durationMs: Math.round(performance.now() - started),
   };
   if (result.status === 'failed' && output && (output.stdout.trim() !== '' || output.stderr.trim() !== '')) {

@@ -5,7 +5,7 @@
  * show results through these functions; a new field of a result needs adding here.
  */
 import type { DiffEntry } from '../modules/kit/contract.js';
-import { OUTPUT_CUT, type HostResult, type RunResult, type StepResult } from '../engine/results.js';
+import { ERROR_CUT, OUTPUT_CUT, type HostResult, type RunResult, type StepResult } from '../engine/results.js';
 import type { RunEvent } from '../engine/events.js';
 import { CONTENT_HIDDEN, MASK, Secrets } from '../util/secrets.js';
 
@@ -30,12 +30,13 @@ export function redactStep(host: string, r: StepResult, secrets: Secrets): StepR
     });
   }
   const output = r.output && {
-    stdout: secrets.maskCutStart(r.output.stdout, OUTPUT_CUT),
-    stderr: secrets.maskCutStart(r.output.stderr, OUTPUT_CUT),
+    stdout: secrets.maskCut(r.output.stdout, OUTPUT_CUT, 'start'),
+    stderr: secrets.maskCut(r.output.stderr, OUTPUT_CUT, 'start'),
   };
   return secrets.maskDeep({
     ...r,
     ...(output ? { output } : {}),
+    error: r.error === null ? null : secrets.maskCut(r.error, ERROR_CUT, 'end'),
     diff: r.diff && r.diff.map((d) => (d.type === 'file' && secrets.isFileHidden(host, d.path) ? hideEntry(d) : d)),
   });
 }
@@ -47,7 +48,8 @@ export function redactStep(host: string, r: StepResult, secrets: Secrets): StepR
  */
 export function redactHost(r: HostResult, secrets: Secrets): HostResult {
   const steps = r.steps.map((s) => redactStep(r.name, s, secrets));
-  return { ...secrets.maskDeep({ ...r, steps, error: hideNoLogErrors(r, secrets) }), name: r.name };
+  const error = hideNoLogErrors(r, secrets);
+  return { ...secrets.maskDeep({ ...r, steps, error: error === null ? null : secrets.maskCut(error, ERROR_CUT, 'end') }), name: r.name };
 }
 
 export function redactRun(run: RunResult, secrets: Secrets): RunResult {

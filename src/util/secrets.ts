@@ -153,24 +153,45 @@ export class Secrets {
   }
 
   /**
-   * TEXT masked, when it is the end of a longer text cut after MARKER: a secret cut in two
-   * there no longer matches, so the end of one that TEXT begins with is masked too (two
-   * characters or more: less gives nothing away, and the text was cut there anyway).
+   * TEXT masked, where it is a piece of a longer text cut short: MARKER stands for the rest,
+   * AT its start or end. A secret cut in two there no longer matches, so the end of one that
+   * TEXT begins with after MARKER (or the start of one it ends with before MARKER) is masked
+   * too: two characters or more (less gives nothing away; the text was cut there anyway).
    */
-  maskCutStart(text: string, marker: string): string {
-    if (!text.startsWith(marker)) return this.mask(text);
-    const rest = text.slice(marker.length);
-    let cut = 0;
+  maskCut(text: string, marker: string, at: 'start' | 'end'): string {
+    if (at === 'start' && text.startsWith(marker)) {
+      const rest = text.slice(marker.length);
+      const cut = this.longestPiece(
+        rest,
+        (v, k) => v.slice(-k),
+        (t, p) => t.startsWith(p),
+      );
+      return marker + (cut > 0 ? MASK : '') + this.mask(rest.slice(cut));
+    }
+    if (at === 'end' && text.endsWith(marker)) {
+      const rest = text.slice(0, text.length - marker.length);
+      const cut = this.longestPiece(
+        rest,
+        (v, k) => v.slice(0, k),
+        (t, p) => t.endsWith(p),
+      );
+      return this.mask(rest.slice(0, rest.length - cut)) + (cut > 0 ? MASK : '') + marker;
+    }
+    return this.mask(text);
+  }
+
+  /** The length of the longest PIECE (k characters, shorter than the secret) of a secret that TEXT has where FITS says. */
+  private longestPiece(text: string, piece: (v: string, k: number) => string, fits: (t: string, p: string) => boolean): number {
+    let longest = 0;
     for (const v of this.values) {
-      // The longest end of V that REST begins with (shorter than V: a whole V is mask()'s).
-      for (let k = Math.min(v.length - 1, rest.length); k > Math.max(cut, 1); k--) {
-        if (rest.startsWith(v.slice(-k))) {
-          cut = k;
+      for (let k = Math.min(v.length - 1, text.length); k > Math.max(longest, 1); k--) {
+        if (fits(text, piece(v, k))) {
+          longest = k;
           break;
         }
       }
     }
-    return marker + (cut > 0 ? MASK : '') + this.mask(rest.slice(cut));
+    return longest;
   }
 
   /**

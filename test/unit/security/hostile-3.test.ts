@@ -13,7 +13,10 @@ import { freebsdTools, type FreebsdTools } from '../../support/freebsd-tools.js'
 import { jsonReport } from '../../../src/report/json-report.js';
 import { recapTable } from '../../../src/report/recap.js';
 import { redactRun, redactStep } from '../../../src/report/redact.js';
-import { tail, TAIL_KEPT } from '../../../src/engine/step-run.js';
+import { appliedOutcome, tail, TAIL_KEPT } from '../../../src/engine/step-run.js';
+import { causeLine } from '../../../src/engine/apply.js';
+import { boundedError, ERROR_CUT, ERROR_KEPT } from '../../../src/engine/results.js';
+import type { PreparedStep } from '../../../src/playbook/prepare.js';
 import { MASK, Secrets } from '../../../src/util/secrets.js';
 import { createLogger } from '../../../src/log.js';
 import { sysrc } from '../../../src/modules/system/sysrc.js';
@@ -293,5 +296,55 @@ describe('hostile pass 3: a rotated secret', () => {
     const shown = JSON.stringify(redactStep('h1', r, s));
     expect(shown).not.toContain(NEW);
     expect(shown).not.toContain(OLD);
+  });
+});
+
+describe("hostile pass 3: a host's one-line error", () => {
+  // Finding (fixed): a failed step's error names the line that says why, and that line was
+  // kept whole: a host printing one 64 MiB line and failing made a 64 MiB error, held twice
+  // (the step's, the host's "step X failed: ..."), masked, escaped and printed on one
+  // terminal line, and written in the JSON report and the log. Five hosts failing so with a
+  // 64 MiB stdout line make 640 Mi characters of errors, past V8's longest string (512 Mi):
+  // the report's JSON.stringify would throw (reckoned, not run on the lab). Now an error keeps its first 2048 characters and " [...]"; a secret
+  // cut there has its start masked. Severity: medium (one host denies the whole run's report).
+  it('a step failing with a 16 MiB line has a bounded error, its host too', () => {
+    const line = 'E'.repeat(16 * 1024 * 1024);
+    const applied = { ok: false, exitCode: 1, stdout: '', stderr: `${line}\n`, error: `exit status 1: ${causeLine(`${line}\n`, '')}` };
+    const decision = {
+      kind: 'apply' as const,
+      step: { decl: { id: 'steps[0]', module: { name: 'command' }, handler: false, ignoreErrors: false } } as unknown as PreparedStep,
+      name: 'big',
+      changes: [],
+      started: performance.now(),
+      diff: false,
+    };
+    const { result, registered } = appliedOutcome(decision, applied);
+    expect(result.error?.length).toBeLessThanOrEqual(ERROR_KEPT + ERROR_CUT.length);
+    expect(result.error?.endsWith(ERROR_CUT)).toBe(true);
+    expect(String(registered.msg).length).toBeLessThanOrEqual(ERROR_KEPT + ERROR_CUT.length);
+    expect(result.output?.stderr.length).toBeLessThanOrEqual(TAIL_KEPT + 3);
+  });
+
+  it('a secret cut at the end of a bounded error has its start masked', () => {
+    const SECRET = 'S3cret-db-pw-4711';
+    const s = new Secrets();
+    s.declare(SECRET, 'db_password');
+    const error = boundedError(`exit status 1: ${'x'.repeat(ERROR_KEPT - 'exit status 1: '.length - 6)}${SECRET} and more`);
+    expect(error.endsWith(`${SECRET.slice(0, 6)}${ERROR_CUT}`)).toBe(true);
+    const r = redactRun(
+      {
+        ...twoHosts(),
+        hosts: [host('h1', 'failed', [step({ name: 'x', status: 'failed', error })], { error: `step 'x' failed: ${error}` })],
+      },
+      s,
+    );
+    expect(JSON.stringify(r)).not.toContain(SECRET.slice(0, 6));
+    expect(r.hosts[0]!.steps[0]!.error?.endsWith(`${MASK}${ERROR_CUT}`)).toBe(true);
+    expect(r.hosts[0]!.error?.endsWith(`${MASK}${ERROR_CUT}`)).toBe(true);
+    // An error that is not cut keeps its end, whatever a secret begins with.
+    expect(
+      redactRun({ ...twoHosts(), hosts: [host('h1', 'failed', [step({ name: 'x', status: 'failed', error: 'exit status 1: S3' })])] }, s)
+        .hosts[0]!.steps[0]!.error,
+    ).toBe('exit status 1: S3');
   });
 });
