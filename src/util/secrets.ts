@@ -66,7 +66,13 @@ export function looksLikeSecret(text: string): boolean {
 
 export class Secrets {
   private readonly values = new Set<string>();
-  private pattern: RegExp | null = null;
+  /**
+   * Each value (longest first, so a secret that contains another is masked whole) with its
+   * longest plain piece, which every quoted form of it contains as is, and its pattern.
+   */
+  private patterns: { anchor: string; source: string }[] | null = null;
+  /** Regexes of the values a text may contain, by their sources: one regex of every value grows past what V8 compiles. */
+  private readonly regexes = new Map<string, RegExp>();
   /** Variables whose value is secret (declared so, or computed from one), on any host. */
   readonly names = new Set<string>();
   /** Of `names`, those secret only as what a no_log step produced (masked where they look like a secret). */
@@ -140,7 +146,7 @@ export class Secrets {
 
   /** Whether TEXT contains a secret. */
   touches(text: string): boolean {
-    const re = this.regex();
+    const re = this.regex(text);
     if (!re) return false;
     re.lastIndex = 0;
     return re.test(text);
@@ -148,7 +154,7 @@ export class Secrets {
 
   /** TEXT with every occurrence of a secret (or of a quoted form of one) replaced by MASK. */
   mask(text: string): string {
-    const re = this.regex();
+    const re = this.regex(text);
     return re ? text.replace(re, MASK) : text;
   }
 
@@ -215,17 +221,30 @@ export class Secrets {
   private record(value: string): void {
     if (this.values.has(value)) return;
     this.values.add(value);
-    this.pattern = null;
+    this.patterns = null;
+    this.regexes.clear();
   }
 
-  private regex(): RegExp | null {
+  /**
+   * The regex of the values whose plain pieces TEXT contains (null: none can be in it). A run
+   * with a rendered secret file on 200 hosts has thousands of values: one regex of them all
+   * took seconds per string, then was too large to compile.
+   */
+  private regex(text: string): RegExp | null {
     if (this.values.size === 0) return null;
-    if (!this.pattern) {
-      // Longest first, so a secret that contains another is masked whole.
-      const alternatives = [...this.values].sort((a, b) => b.length - a.length).map(secretPattern);
-      this.pattern = new RegExp(alternatives.join('|'), 'g');
+    this.patterns ??= [...this.values]
+      .sort((a, b) => b.length - a.length)
+      .map((v) => ({ anchor: plainAnchor(v), source: secretPattern(v) }));
+    const sources = this.patterns.filter((p) => text.includes(p.anchor)).map((p) => p.source);
+    if (sources.length === 0) return null;
+    const key = sources.join('|');
+    let re = this.regexes.get(key);
+    if (!re) {
+      if (this.regexes.size >= 256) this.regexes.clear();
+      re = new RegExp(key, 'g');
+      this.regexes.set(key, re);
     }
-    return this.pattern;
+    return re;
   }
 }
 
@@ -277,6 +296,14 @@ export function secretPattern(secret: string): string {
       return `${before}${escaped}${after}`;
     })
     .join('');
+}
+
+/** SECRET's longest piece without quoting characters: any form of it that secretPattern matches contains it as is. */
+function plainAnchor(secret: string): string {
+  return secret
+    .split(QUOTING_RUNS)
+    .filter((_, i) => i % 2 === 0)
+    .reduce((a, b) => (b.length > a.length ? b : a), '');
 }
 
 /** One quoting character as itself or as a backslash escape of it (`\"`, `\040`, `\n`, `\x1b`, `\u001b`). */
