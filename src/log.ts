@@ -5,7 +5,8 @@
  * and error of a no_log step.
  */
 import pino, { type Logger } from 'pino';
-import { HIDDEN_NO_LOG, hiddenChanges } from './report/redact.js';
+import { HIDDEN_NO_LOG, hiddenChanges, hostWordsOf } from './report/redact.js';
+import { ERROR_CUT } from './engine/results.js';
 import type { Secrets } from './util/secrets.js';
 
 export const REDACTED = '[REDACTED]';
@@ -57,7 +58,7 @@ export function createLogger(opts: { file?: string; level?: string; secrets?: Se
 /** A log line's object with the run's secrets masked; a no_log step's changes and error hidden. */
 function maskLogObject(obj: Record<string, unknown>, secrets: Secrets): Record<string, unknown> {
   if (typeof obj.step === 'string' && secrets.isNoLog(obj.step)) {
-    if (typeof obj.error === 'string') secrets.addOutput(obj.error);
+    if (typeof obj.error === 'string') secrets.addOutput(hostWordsOf(obj.error));
     obj = {
       ...obj,
       ...(Array.isArray(obj.changes) ? { changes: hiddenChanges(obj.changes) } : {}),
@@ -65,6 +66,8 @@ function maskLogObject(obj: Record<string, unknown>, secrets: Secrets): Record<s
       ...(obj.diff ? { diff: HIDDEN_NO_LOG } : {}),
     };
   }
+  // A step's error cut short: a secret cut at its end is masked too.
+  if (typeof obj.error === 'string') obj = { ...obj, error: secrets.maskCut(obj.error, ERROR_CUT, 'end') };
   // Errors keep their serializer (which runs after this): a masked copy of each.
   const errors = Object.fromEntries(
     Object.entries(obj)

@@ -1,6 +1,17 @@
 /** What a run produced, per step and per host: the data behind progress, recap and the JSON report. */
 import type { DiffEntry } from '../modules/kit/contract.js';
 
+/** How a failed step's output tail begins when it was cut inside a line. */
+export const OUTPUT_CUT = '...';
+/** How a step's error ends when it was cut (a host's one-line error can be megabytes). */
+export const ERROR_CUT = ' [...]';
+export const ERROR_KEPT = 2048;
+
+/** ERROR bounded to ERROR_KEPT characters: it is shown on one line, in every report, and in its host's error. */
+export function boundedError(error: string): string {
+  return error.length > ERROR_KEPT ? `${error.slice(0, ERROR_KEPT)}${ERROR_CUT}` : error;
+}
+
 export type StepStatus = 'ok' | 'changed' | 'failed' | 'skipped';
 /** interrupted: the operator stopped the run (SIGINT/SIGTERM) before this host finished. */
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'interrupted';
@@ -21,7 +32,7 @@ export interface StepResult {
   ignored: boolean;
   /** Why a step was skipped: "when", "check mode", ... */
   skipReason?: string;
-  /** A failed step's last lines of output (stdout and stderr kept apart), where the cause usually is. */
+  /** A failed step's last lines of output (stdout and stderr kept apart), where the cause usually is; OUTPUT_CUT begins one cut short. */
   output?: { stdout: string; stderr: string };
   durationMs: number;
 }

@@ -12,7 +12,7 @@ import type { PreparedStep } from '../playbook/prepare.js';
 import type { RenderedStep } from '../playbook/render-step.js';
 import type { ApplyOutcome } from './apply.js';
 import type { FactCache } from './fact-cache.js';
-import type { StepResult } from './results.js';
+import { boundedError, OUTPUT_CUT, type StepResult } from './results.js';
 
 export interface StepEnv {
   host: string;
@@ -139,11 +139,11 @@ export function failedInFlight(step: PreparedStep, name: string, started: number
 
 /** Lines of a failed command's output kept in its result: enough for the cause, never the whole. */
 const TAIL_LINES = 20;
-const TAIL_BYTES = 4096;
+export const TAIL_KEPT = 4096;
 
 export function tail(text: string): string {
   const lines = text.replace(/\n+$/, '').split('\n').slice(-TAIL_LINES).join('\n');
-  return lines.length > TAIL_BYTES ? `...${lines.slice(-TAIL_BYTES)}` : lines;
+  return lines.length > TAIL_KEPT ? `${OUTPUT_CUT}${lines.slice(-TAIL_KEPT)}` : lines;
 }
 
 function outcome(
@@ -160,9 +160,9 @@ function outcome(
     changed: false,
     changes: [],
     diff: null,
-    error: null,
     ignored: false,
     ...fields,
+    error: fields.error == null ? null : boundedError(fields.error),
     durationMs: Math.round(performance.now() - started),
   };
   if (result.status === 'failed' && output && (output.stdout.trim() !== '' || output.stderr.trim() !== '')) {

@@ -5,7 +5,7 @@
  * show results through these functions; a new field of a result needs adding here.
  */
 import type { DiffEntry } from '../modules/kit/contract.js';
-import type { HostResult, RunResult, StepResult } from '../engine/results.js';
+import { ERROR_CUT, OUTPUT_CUT, type HostResult, type RunResult, type StepResult } from '../engine/results.js';
 import type { RunEvent } from '../engine/events.js';
 import { CONTENT_HIDDEN, MASK, Secrets } from '../util/secrets.js';
 
@@ -19,8 +19,8 @@ export function hiddenChanges(changes: unknown[]): string[] {
 /** A step's result as it may be shown. */
 export function redactStep(host: string, r: StepResult, secrets: Secrets): StepResult {
   if (secrets.isNoLog(r.id)) {
-    // The error is the host's too ("step X failed: ERROR"): masked wherever it appears later.
-    if (r.error) secrets.addOutput(r.error);
+    // What the host said in it may be a secret, masked wherever it appears later.
+    if (r.error) secrets.addOutput(hostWordsOf(r.error));
     const { output: _output, ...shown } = r;
     return secrets.maskDeep({
       ...shown,
@@ -29,19 +29,48 @@ export function redactStep(host: string, r: StepResult, secrets: Secrets): StepR
       error: r.error === null ? null : `error ${HIDDEN_NO_LOG}`,
     });
   }
+  const output = r.output && {
+    stdout: secrets.maskCut(r.output.stdout, OUTPUT_CUT, 'start'),
+    stderr: secrets.maskCut(r.output.stderr, OUTPUT_CUT, 'start'),
+  };
   return secrets.maskDeep({
     ...r,
+    ...(output ? { output } : {}),
+    error: r.error === null ? null : secrets.maskCut(r.error, ERROR_CUT, 'end'),
     diff: r.diff && r.diff.map((d) => (d.type === 'file' && secrets.isFileHidden(host, d.path) ? hideEntry(d) : d)),
   });
 }
 
+/**
+ * A host's name is the inventory's, structure like a key: never masked (a host could
+ * otherwise print other hosts' names in a no_log step and erase them from the recap, or
+ * make two of them collide in the JSON report, keyed by name).
+ */
 export function redactHost(r: HostResult, secrets: Secrets): HostResult {
   const steps = r.steps.map((s) => redactStep(r.name, s, secrets));
-  return secrets.maskDeep({ ...r, steps });
+  const error = hideNoLogErrors(r, secrets);
+  return { ...secrets.maskDeep({ ...r, steps, error: error === null ? null : secrets.maskCut(error, ERROR_CUT, 'end') }), name: r.name };
 }
 
 export function redactRun(run: RunResult, secrets: Secrets): RunResult {
-  return secrets.maskDeep({ ...run, hosts: run.hosts.map((h) => redactHost(h, secrets)) });
+  const { hosts, notRun, ...rest } = run;
+  return { ...secrets.maskDeep(rest), hosts: hosts.map((h) => redactHost(h, secrets)), notRun };
+}
+
+/**
+ * Of a no_log step's error, what the host said: fleetjail's own "exit status N" is no
+ * secret, and recorded as one it would mask every other step's exit status.
+ */
+export function hostWordsOf(error: string): string {
+  return error.replace(/^exit status [^:\s]+(?::\s*|$)/, '');
+}
+
+/** The host's error with its no_log steps' errors (which it may quote) masked. */
+function hideNoLogErrors(r: HostResult, secrets: Secrets): string | null {
+  if (r.error === null) return null;
+  let error = r.error;
+  for (const s of r.steps) if (s.error && secrets.isNoLog(s.id)) error = error.split(s.error).join(MASK);
+  return error;
 }
 
 /** A diff entry without its content: a file's path stays, a value's before and after are masked. */

@@ -34,8 +34,11 @@ export const MIN_SECRET_LENGTH = 4;
 /** How a diff of a file whose content may not be shown begins. */
 export const CONTENT_HIDDEN = 'content hidden';
 
-/** Fields whose values are fleetjail's own vocabulary (statuses, kinds, ids, times), never a secret's. */
-const STRUCTURAL_KEYS = new Set(['status', 'module', 'id', 'type', 'version', 'startedAt', 'level', 'time']);
+/**
+ * Fields whose values are fleetjail's own vocabulary (statuses, kinds, ids, times) or the
+ * inventory's host names (a log line's `host`, a run's `notRun`), never a secret's.
+ */
+const STRUCTURAL_KEYS = new Set(['status', 'module', 'id', 'type', 'version', 'startedAt', 'level', 'time', 'host', 'notRun']);
 
 /** No read permission for group or other (0600, 0400; not 0640): such a file's content is never shown. */
 export function isPrivateMode(mode: string): boolean {
@@ -63,7 +66,13 @@ export function looksLikeSecret(text: string): boolean {
 
 export class Secrets {
   private readonly values = new Set<string>();
-  private pattern: RegExp | null = null;
+  /**
+   * Each value (longest first, so a secret that contains another is masked whole) with its
+   * longest plain piece, which every quoted form of it contains as is, and its pattern.
+   */
+  private patterns: { anchor: string; source: string }[] | null = null;
+  /** Regexes of the values a text may contain, by their sources: one regex of every value grows past what V8 compiles. */
+  private readonly regexes = new Map<string, RegExp>();
   /** Variables whose value is secret (declared so, or computed from one), on any host. */
   readonly names = new Set<string>();
   /** Of `names`, those secret only as what a no_log step produced (masked where they look like a secret). */
@@ -137,7 +146,7 @@ export class Secrets {
 
   /** Whether TEXT contains a secret. */
   touches(text: string): boolean {
-    const re = this.regex();
+    const re = this.regex(text);
     if (!re) return false;
     re.lastIndex = 0;
     return re.test(text);
@@ -145,8 +154,50 @@ export class Secrets {
 
   /** TEXT with every occurrence of a secret (or of a quoted form of one) replaced by MASK. */
   mask(text: string): string {
-    const re = this.regex();
+    const re = this.regex(text);
     return re ? text.replace(re, MASK) : text;
+  }
+
+  /**
+   * TEXT masked, where it is a piece of a longer text cut short: MARKER stands for the rest,
+   * AT its start or end. A secret cut in two there no longer matches, so the end of one that
+   * TEXT begins with after MARKER (or the start of one it ends with before MARKER) is masked
+   * too: two characters or more (less gives nothing away; the text was cut there anyway).
+   */
+  maskCut(text: string, marker: string, at: 'start' | 'end'): string {
+    if (at === 'start' && text.startsWith(marker)) {
+      const rest = text.slice(marker.length);
+      const cut = this.longestPiece(
+        rest,
+        (v, k) => v.slice(-k),
+        (t, p) => t.startsWith(p),
+      );
+      return marker + (cut > 0 ? MASK : '') + this.mask(rest.slice(cut));
+    }
+    if (at === 'end' && text.endsWith(marker)) {
+      const rest = text.slice(0, text.length - marker.length);
+      const cut = this.longestPiece(
+        rest,
+        (v, k) => v.slice(0, k),
+        (t, p) => t.endsWith(p),
+      );
+      return this.mask(rest.slice(0, rest.length - cut)) + (cut > 0 ? MASK : '') + marker;
+    }
+    return this.mask(text);
+  }
+
+  /** The length of the longest PIECE (k characters, shorter than the secret) of a secret that TEXT has where FITS says. */
+  private longestPiece(text: string, piece: (v: string, k: number) => string, fits: (t: string, p: string) => boolean): number {
+    let longest = 0;
+    for (const v of this.values) {
+      for (let k = Math.min(v.length - 1, text.length); k > Math.max(longest, 1); k--) {
+        if (fits(text, piece(v, k))) {
+          longest = k;
+          break;
+        }
+      }
+    }
+    return longest;
   }
 
   /**
@@ -162,9 +213,7 @@ export class Secrets {
     if (typeof v === 'string') return this.mask(v);
     if (Array.isArray(v)) return v.map((x) => this.maskAny(x));
     if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-      return Object.fromEntries(
-        Object.entries(v).map(([k, x]) => [k, STRUCTURAL_KEYS.has(k) && typeof x === 'string' ? x : this.maskAny(x)]),
-      );
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, STRUCTURAL_KEYS.has(k) && isText(x) ? x : this.maskAny(x)]));
     }
     return v;
   }
@@ -172,18 +221,36 @@ export class Secrets {
   private record(value: string): void {
     if (this.values.has(value)) return;
     this.values.add(value);
-    this.pattern = null;
+    this.patterns = null;
+    this.regexes.clear();
   }
 
-  private regex(): RegExp | null {
+  /**
+   * The regex of the values whose plain pieces TEXT contains (null: none can be in it). A run
+   * with a rendered secret file on 200 hosts has thousands of values: one regex of them all
+   * took seconds per string, then was too large to compile.
+   */
+  private regex(text: string): RegExp | null {
     if (this.values.size === 0) return null;
-    if (!this.pattern) {
-      // Longest first, so a secret that contains another is masked whole.
-      const alternatives = [...this.values].sort((a, b) => b.length - a.length).map(secretPattern);
-      this.pattern = new RegExp(alternatives.join('|'), 'g');
+    this.patterns ??= [...this.values]
+      .sort((a, b) => b.length - a.length)
+      .map((v) => ({ anchor: plainAnchor(v), source: secretPattern(v) }));
+    const sources = this.patterns.filter((p) => text.includes(p.anchor)).map((p) => p.source);
+    if (sources.length === 0) return null;
+    const key = sources.join('|');
+    let re = this.regexes.get(key);
+    if (!re) {
+      if (this.regexes.size >= 256) this.regexes.clear();
+      re = new RegExp(key, 'g');
+      this.regexes.set(key, re);
     }
-    return this.pattern;
+    return re;
   }
+}
+
+/** A string or a list of strings. */
+function isText(x: unknown): x is string | string[] {
+  return typeof x === 'string' || (Array.isArray(x) && x.every((y) => typeof y === 'string'));
 }
 
 /** The whole of VALUE and, when it has several lines, each line that is not TEMPLATE's own text. */
@@ -229,6 +296,14 @@ export function secretPattern(secret: string): string {
       return `${before}${escaped}${after}`;
     })
     .join('');
+}
+
+/** SECRET's longest piece without quoting characters: any form of it that secretPattern matches contains it as is. */
+function plainAnchor(secret: string): string {
+  return secret
+    .split(QUOTING_RUNS)
+    .filter((_, i) => i % 2 === 0)
+    .reduce((a, b) => (b.length > a.length ? b : a), '');
 }
 
 /** One quoting character as itself or as a backslash escape of it (`\"`, `\040`, `\n`, `\x1b`, `\u001b`). */

@@ -30,11 +30,21 @@ export function jailIdsQuery(
     ...(owner !== undefined && !isNumericId(owner) ? [['passwd', owner, 'uid'] as const] : []),
     ...(group !== undefined && !isNumericId(group) ? [['group', group, 'gid'] as const] : []),
   ];
-  // sh's read, no process per file: FILE's first field NAME, third field the id ("-": no such name).
-  const lookup = `fj_id_of() { [ -f "$fj_root/etc/$1" ] || { echo "the jail has no /etc/$1" >&2; exit 1; }; while IFS=: read -r fj_n fj_x fj_i fj_rest; do if [ "$fj_n" = "$2" ]; then echo "$3 $fj_i"; return 0; fi; done < "$fj_root/etc/$1"; echo "$3 -"; }\n`;
+  const outside = `jail ${t.name}: its /etc leads outside the jail's root from the host; fleetjail does not follow symlinks in a jail from the host`;
+  // Read from inside the jail's /etc (cd -P, checked inside its root), each file through a
+  // descriptor checked to be the file at its name: a jail that swaps /etc or the file for a
+  // link meanwhile cannot have the host's own passwd read.
+  const enter =
+    sh`cd -P -- "$fj_root/etc" || exit 1
+fj_top=$(cd -P -- "$fj_root" && pwd -P) && fj_here=$(pwd -P) || exit 1
+case "$fj_here/" in "\${fj_top%/}/"*) ;; *) echo ${outside} >&2; exit 1 ;; esac` + '\n';
+  // sh's read, no process per line: FILE's first field NAME, third field the id ("-": no such
+  // name). `|| [ -n "$fj_n" ]`: a last line without a newline is a line too.
+  const lookup = `fj_id_of() { { [ -f "./$1" ] && [ ! -L "./$1" ]; } || { echo "the jail has no /etc/$1" >&2; exit 1; }; { [ "$(stat -f %d:%i)" = "$(stat -f %d:%i "./$1")" ] || { echo "the jail's /etc/$1 was swapped while fleetjail read it" >&2; exit 1; }; while IFS=: read -r fj_n fj_x fj_i fj_rest || [ -n "$fj_n" ]; do if [ "$fj_n" = "$2" ]; then echo "$3 $fj_i"; return 0; fi; done; echo "$3 -"; } < "./$1"; }\n`;
   const script =
     rootPrelude(t) +
     lookups.map(([file]) => noSymlinksBelow(raw('"$fj_root"'), `/etc/${file}`)).join('') +
+    enter +
     lookup +
     lookups.map(([file, name, key]) => sh`fj_id_of ${file} ${name} ${key}`).join('\n') +
     '\n';
