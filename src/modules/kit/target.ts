@@ -15,7 +15,6 @@ export const HOST: Target = { kind: 'host' };
 /** Exit status of a fact snippet whose jail is not running. */
 export const JAIL_NOT_RUNNING = 97;
 
-
 export function describeTarget(t: Target): string {
   return t.kind === 'host' ? 'the host' : `jail ${t.name}`;
 }

@@ -371,6 +371,7 @@ describe('hostile pass 3: many secrets', () => {
     const leak = `h9 | + key_3 = "value-150-3-s3cr3t"\nh9 | + key_3 = \\"value-150-3-s3cr3t\\"\n`;
     expect(s.mask(leak)).toBe(`h9 | + ${MASK}\nh9 | + ${MASK}\n`);
     expect(s.touches(leak)).toBe(true);
-    expect(performance.now() - started).toBeLessThan(2000);
+    // A blowup guard, not a speed target: milliseconds here, minutes when it was super-linear.
+    expect(performance.now() - started).toBeLessThan(10_000);
   }, 60_000);
 });

@@ -38,7 +38,7 @@ describe('hostile pass 2: output that could hurt the controller', () => {
     expect(written - lines * 'h | \n'.length).toBe(16 * 1024 * 1024);
     expect(lines).toBe((16 * 1024 * 1024) / MAX_LINE_CHARS);
     expect(longest).toBeLessThanOrEqual('h | '.length + MAX_LINE_CHARS + chunk.length);
-    expect(ms).toBeLessThan(2000);
+    expect(ms).toBeLessThan(10_000); // a blowup guard, not a speed target: the quadratic writer took ~20 s
   }, 120_000);
 
   it('lines split across chunks still come out whole, in order, escaped', () => {

@@ -158,7 +158,8 @@ describe('masking stays linear on hostile text', () => {
     const hostile = `it${`'\\"`.repeat(350_000)}x`;
     const started = performance.now();
     expect(s.mask(hostile)).toBe(hostile);
-    expect(performance.now() - started).toBeLessThan(2000);
+    // A blowup guard, not a speed target: milliseconds here, minutes when it was super-linear.
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });
 
@@ -169,6 +170,7 @@ describe("masking stays linear when a host repeats a secret's prefix", () => {
     const hostile = `mix${`'"\\`.repeat(10)}y`.repeat(30_000);
     const started = performance.now();
     expect(s.mask(hostile)).toBe(hostile);
-    expect(performance.now() - started).toBeLessThan(2000);
+    // A blowup guard, not a speed target: milliseconds here, minutes when it was super-linear.
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });
