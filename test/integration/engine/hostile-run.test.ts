@@ -137,7 +137,8 @@ describe('one run per host at a time', () => {
           `hosts: ${h.name}`,
           'steps:',
           '  - name: first',
-          '    command: "sleep 4"',
+          // Long enough that a loaded machine still finds it running when the lock is taken away.
+          '    command: "sleep 12"',
           '  - name: second',
           '    command: "echo A >> /var/tmp/fj-hostile-k"',
           '',
@@ -147,7 +148,7 @@ describe('one run per host at a time', () => {
       path.join(dir, 'lock-a.json'),
     ]);
     await until('run A to hold the lock', () => holderIs(h.name, 'lock-a.yaml'));
-    await until("run A's first step", async () => (await sshRun(h, 'pgrep -f "^sleep 4"')).code === 0);
+    await until("run A's first step", async () => (await sshRun(h, 'pgrep -f "^sleep 12"')).code === 0);
     await onFirst('pkill -f "fleetjail.lock /bin/sh -s"');
     // Resolution: once A's lock is gone, the host is free: B may take it (it holds the lock
     // properly). What must not happen is A going on unlocked: its running step is stopped
@@ -169,7 +170,7 @@ describe('one run per host at a time', () => {
     ]);
     expect(report.hosts[h.name]?.steps[0]?.error).toMatch(/host lock was lost/);
     expect(lines).toEqual(['B']);
-    expect((await onFirst('pgrep -f "^sleep 4" || true')).stdout.trim()).toBe('');
+    expect((await onFirst('pgrep -f "^sleep 12" || true')).stdout.trim()).toBe('');
   }, 60_000);
 
   // FINDING 4 (lies in the report; leaves a process behind). --host-timeout while the host

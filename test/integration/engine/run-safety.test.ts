@@ -203,7 +203,8 @@ describe('one run per host at a time', () => {
 
   it('a run that cannot get the lock in time fails that host, naming the holder', async () => {
     const h = labHosts()[0]!;
-    const slow = writeFile(dir, 'holder.yaml', `hosts: ${h.name}\nsteps:\n  - command: "sleep 4"\n`);
+    // Outlasts the waiter's connection and its 1 s wait on a loaded machine.
+    const slow = writeFile(dir, 'holder.yaml', `hosts: ${h.name}\nsteps:\n  - command: "sleep 20"\n`);
     const quick = writeFile(dir, 'waiter.yaml', `hosts: ${h.name}\nsteps:\n  - command: "true"\n`);
     const holder = startRun([slow]);
     await until(
