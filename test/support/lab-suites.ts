@@ -17,7 +17,13 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../lab/layout.js';
 
 /** Files that go to the second lab (paths below test/integration/). */
-const SECOND_LAB = ['playbooks/seeds.test.ts', 'security/hostile-corpus.test.ts', 'modules/jail.test.ts', 'userland/zfs.test.ts'];
+const SECOND_LAB = [
+  'playbooks/seeds.test.ts',
+  'security/hostile-corpus.test.ts',
+  'modules/jail.test.ts',
+  'modules/zfs.test.ts',
+  'userland/zfs.test.ts',
+];
 
 interface Lab {
   name: string;
