@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 /**
  * Driving the CLI as a process a test can signal and kill (interrupts, killed controllers),
  * and waiting for what the lab shows: shared by the run-safety and hostile-run lab tests.
@@ -12,6 +13,15 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 /** A path inside a lab host's root, as the machine sees it. */
 export const hostFile = (host: string, p: string) => path.join(labPaths.hostRoot(host), p);
+
+/** Whether HOST's lock is held by a run of PLAYBOOK (its holder note names the playbook). */
+export const holderIs = (host: string, playbook: string): boolean => {
+  try {
+    return fs.readFileSync(hostFile(host, 'var/run/fleetjail.lock.holder'), 'utf8').includes(playbook);
+  } catch {
+    return false;
+  }
+};
 
 /** `fleetjail run ARGS -i INVENTORY` as a child process; `done` resolves with its exit and output. */
 export function startRun(args: string[], inventory = labPaths.inventory) {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { hostFile, sha256, sleep, startRun, until } from '../../support/run-control.js';
+import { holderIs, hostFile, sha256, sleep, startRun, until } from '../../support/run-control.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labHosts, labLayout, labPaths, shRun, sshRun } from '../../support/lab.js';
 import { runPlaybook, scratchDir, writeFile } from '../../support/playbook.js';
@@ -22,13 +22,6 @@ afterAll(async () => {
 const onFirst = (script: string) => shRun(labHosts()[0]!, script);
 /** Processes on the first host whose command line takes the host lock (a holder or a waiter). */
 const lockProcs = async () => Number((await onFirst('pgrep -f "lockf -k -t [0-9]* /var/run/fleetjail.lock" | wc -l')).stdout.trim());
-const holderIs = (host: string, playbook: string) => {
-  try {
-    return fs.readFileSync(hostFile(host, 'var/run/fleetjail.lock.holder'), 'utf8').includes(playbook);
-  } catch {
-    return false;
-  }
-};
 
 /** The lab inventory with every host reached as the unprivileged user ops (no become). */
 function opsInventory(): string {

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { hostFile, sha256, sleep, startRun, until } from '../../support/run-control.js';
+import { holderIs, hostFile, sha256, sleep, startRun, until } from '../../support/run-control.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetjail } from '../../support/cli.js';
 import { labHosts, labPaths, shRun, sshRun } from '../../support/lab.js';
@@ -207,12 +207,7 @@ describe('one run per host at a time', () => {
     const slow = writeFile(dir, 'holder.yaml', `hosts: ${h.name}\nsteps:\n  - command: "sleep 20"\n`);
     const quick = writeFile(dir, 'waiter.yaml', `hosts: ${h.name}\nsteps:\n  - command: "true"\n`);
     const holder = startRun([slow]);
-    await until(
-      'the first run to hold the lock',
-      () =>
-        fs.existsSync(hostFile(h.name, 'var/run/fleetjail.lock.holder')) &&
-        fs.readFileSync(hostFile(h.name, 'var/run/fleetjail.lock.holder'), 'utf8').includes('holder.yaml'),
-    );
+    await until('the first run to hold the lock', () => holderIs(h.name, 'holder.yaml'));
     const r = await runPlaybook(quick, ['--lock-wait', '1']);
     expect(r.code).toBe(2);
     expect(r.report.hosts[h.name]?.error).toMatch(
@@ -225,9 +220,7 @@ describe('one run per host at a time', () => {
     const h = labHosts()[0]!;
     const slow = writeFile(dir, 'killed.yaml', `hosts: ${h.name}\nsteps:\n  - command: "sleep 30"\n`);
     const run = startRun([slow]);
-    await until('the run to hold the lock', () =>
-      fs.readFileSync(hostFile(h.name, 'var/run/fleetjail.lock.holder'), 'utf8').includes('killed.yaml'),
-    );
+    await until('the run to hold the lock', () => holderIs(h.name, 'killed.yaml'));
     await until('the step to start', async () => (await sshRun(h, 'pgrep -f "^sleep 30"')).code === 0);
     run.child.kill('SIGKILL');
     await run.done;
